@@ -1,0 +1,44 @@
+/**
+ * Writing data and diagnostics. Data goes to stdout only; warnings, notes and progress to stderr.
+ */
+import Table from 'cli-table3';
+import type { Context } from '../../src/context';
+import { stderrStyle } from './style';
+
+export function writeLine(ctx: Context, line: string): void {
+  ctx.stdout.write(line + '\n');
+}
+
+/** `--json` output: one pretty-printed JSON document on a TTY, compact when piped. */
+export function writeJson(ctx: Context, value: unknown): void {
+  ctx.stdout.write(JSON.stringify(value, null, ctx.stdoutIsTTY ? 2 : undefined) + '\n');
+}
+
+export function note(ctx: Context, message: string): void {
+  ctx.stderr.write(message + '\n');
+}
+
+export function warn(ctx: Context, message: string): void {
+  ctx.stderr.write(`${stderrStyle(ctx).yellow('warning:')} ${message}\n`);
+}
+
+export function verbose(ctx: Context, message: string): void {
+  if (ctx.verbose) ctx.stderr.write(`${stderrStyle(ctx).dim(message)}\n`);
+}
+
+/**
+ * A table: boxed with cli-table3 on a TTY; plain tab-separated rows (no header decoration, no
+ * colour) when piped, so `cut`, `awk` and `sort` work on it.
+ */
+export function writeTable(ctx: Context, head: string[], rows: string[][]): void {
+  if (!ctx.stdoutIsTTY) {
+    for (const row of rows) ctx.stdout.write(row.map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t') + '\n');
+    return;
+  }
+  const table = new Table({
+    head,
+    style: { head: ctx.color ? ['cyan'] : [], border: ctx.color ? ['grey'] : [] },
+  });
+  table.push(...rows);
+  ctx.stdout.write(table.toString() + '\n');
+}

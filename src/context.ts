@@ -1,0 +1,54 @@
+/**
+ * The context every command runs with: streams, TTY flags, colour, environment and clock.
+ * Nothing in `src/` reads `process.*` directly; tests build a context with buffers and a fixed clock.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface Context {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Colour on stdout: a TTY, no NO_COLOR, no --no-color (FORCE_COLOR forces it). */
+  color: boolean;
+  /** Colour on stderr, decided the same way for stderr. */
+  stderrColor: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  now(): Date;
+  /** Verbose diagnostics on stderr (--verbose). */
+  verbose: boolean;
+  /** The config-file context chosen with --context (else the file's current one). */
+  configContext?: string;
+}
+
+/** Colour rules of https://no-color.org and FORCE_COLOR, applied to one stream. */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag = false): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+export function processContext(): Context {
+  const env = process.env;
+  const stdoutIsTTY = Boolean(process.stdout.isTTY);
+  const stderrIsTTY = Boolean(process.stderr.isTTY);
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY,
+    stderrIsTTY,
+    color: colorEnabled(env, stdoutIsTTY),
+    stderrColor: colorEnabled(env, stderrIsTTY),
+    env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+    verbose: false,
+  };
+}
