@@ -1,0 +1,56 @@
+/**
+ * Where the integration tests reach the real stack (PostgreSQL, Kafka, Kafka Connect + Debezium).
+ *
+ * How the values get here:
+ * 1. The jest global setup (test/integration/global-setup.ts) reuses a healthy stack already running
+ *    at the configured ports (`cdc stack up`), or starts one, and then sets CDC_IT_PG_URL,
+ *    CDC_IT_BROKERS and CDC_IT_CONNECT_URL in its process.env. Jest creates its test workers after
+ *    the global setup, so every worker inherits them; this function reads them.
+ * 2. Without them (a script run outside jest), it falls back to the state file that `cdc stack up`
+ *    writes: `<stack dir>/state.json` (stack dir = $CDC_STACK_DIR or `.stack/` at the repo root).
+ *
+ * pgUrl is a superuser URL: postgres://postgres:postgres@127.0.0.1:<port>/postgres.
+ * The stack is shared by all test files running in parallel: use unique names and clean up.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface StackUrls {
+  /** Superuser URL of the stack's PostgreSQL (wal_level=logical). */
+  pgUrl: string;
+  /** Kafka bootstrap servers, `127.0.0.1:<port>`. */
+  brokers: string;
+  /** Kafka Connect REST URL with Debezium's PostgreSQL connector installed, `http://127.0.0.1:<port>`. */
+  connectUrl: string;
+}
+
+export const STACK_URL_ENV = {
+  pgUrl: 'CDC_IT_PG_URL',
+  brokers: 'CDC_IT_BROKERS',
+  connectUrl: 'CDC_IT_CONNECT_URL',
+} as const;
+
+export function stackUrls(): StackUrls {
+  const env = process.env;
+  const pgUrl = env[STACK_URL_ENV.pgUrl];
+  const brokers = env[STACK_URL_ENV.brokers];
+  const connectUrl = env[STACK_URL_ENV.connectUrl];
+  if (pgUrl && brokers && connectUrl) return { pgUrl, brokers, connectUrl };
+
+  const stateFile = path.join(env.CDC_STACK_DIR || path.resolve(__dirname, '../../.stack'), 'state.json');
+  let state: { urls?: Partial<StackUrls> } | undefined;
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { urls?: Partial<StackUrls> };
+  } catch {
+    state = undefined;
+  }
+  const urls = state?.urls;
+  if (urls?.pgUrl && urls.brokers && urls.connectUrl) {
+    return { pgUrl: urls.pgUrl, brokers: urls.brokers, connectUrl: urls.connectUrl };
+  }
+  throw new Error(
+    `No stack URLs: ${Object.values(STACK_URL_ENV).join(', ')} are not set and ${stateFile} has none. ` +
+      'Run the integration tests with `npm run test:integration` (its global setup starts the stack), ' +
+      'or start one with `node bin/cdc.js stack up`.',
+  );
+}
