@@ -1,0 +1,190 @@
+/**
+ * The one typed client for the Kafka Connect REST API. Every call goes through `request`, which
+ * retries transient answers (409 rebalance / stale config, 500 "rebalance is expected", 503 while
+ * the worker starts) with exponential backoff up to a time budget, and maps everything else to
+ * cdc's typed errors with secrets redacted.
+ */
+import type { AxiosInstance } from 'axios';
+import type { ConnectOptions } from './connection';
+import { httpError, isTransient, networkError, serverMessage } from './errors';
+import { Redactor } from './redactor';
+import type {
+  ConfigKeyDefinition, ConfigValidation, ConnectorConfig, ConnectorInfo, ConnectorOffsets,
+  ConnectorStatus, ExpandedConnectors, PluginInfo, ServerInfo,
+} from './types';
+
+export interface RequestEvent {
+  method: string;
+  path: string;
+  status?: number;
+  ms: number;
+  attempt: number;
+  retrying?: string;
+}
+
+export interface ClientHooks {
+  /** Called after every attempt (for --verbose); never receives bodies. */
+  onRequest?: (event: RequestEvent) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+interface Raw {
+  status: number;
+  text: string;
+}
+
+const enc = encodeURIComponent;
+
+export class ConnectClient {
+  private serverInfo?: Promise<ServerInfo>;
+
+  constructor(
+    private readonly http: AxiosInstance,
+    readonly options: ConnectOptions,
+    readonly redactor: Redactor,
+    private readonly hooks: ClientHooks = {},
+  ) {}
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  /** Sends one request; resolves with the raw answer for 2xx, throws a typed error otherwise. */
+  async request(method: string, path: string, body?: unknown): Promise<Raw> {
+    const sleep = this.hooks.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const now = this.hooks.now ?? Date.now;
+    const started = now();
+    let delay = 100;
+    for (let attempt = 1; ; attempt++) {
+      const t0 = now();
+      let raw: Raw;
+      try {
+        const response = await this.http.request<string>({ method, url: path, data: body });
+        raw = { status: response.status, text: typeof response.data === 'string' ? response.data : '' };
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        this.hooks.onRequest?.({ method, path, ms: now() - t0, attempt });
+        throw this.scrub(networkError(e.code, e.message ?? String(err), this.url, this.options.timeoutMs, undefined));
+      }
+      if (raw.status < 300) {
+        this.hooks.onRequest?.({ method, path, status: raw.status, ms: now() - t0, attempt });
+        return raw;
+      }
+      const message = serverMessage(raw.text);
+      const canRetry = isTransient(raw.status, message) && now() - started + delay <= this.options.retryBudgetMs;
+      this.hooks.onRequest?.({
+        method, path, status: raw.status, ms: now() - t0, attempt,
+        retrying: canRetry ? this.redactor.redact(message || `HTTP ${raw.status}`) : undefined,
+      });
+      if (!canRetry) throw this.scrub(httpError(raw.status, message, { method, path, url: this.url }));
+      await sleep(delay);
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
+
+  private scrub<E extends Error>(error: E): E {
+    error.message = this.redactor.redact(error.message);
+    const withHint = error as unknown as { hint?: string };
+    if (withHint.hint) withHint.hint = this.redactor.redact(withHint.hint);
+    return error;
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const raw = await this.request(method, path, body);
+    return (raw.text ? JSON.parse(raw.text) : undefined) as T;
+  }
+
+  /** GET / — version, commit, cluster id. Cached: feature gates ask for it repeatedly. */
+  server(): Promise<ServerInfo> {
+    this.serverInfo ??= this.json<ServerInfo>('GET', '/');
+    return this.serverInfo;
+  }
+
+  async listExpanded(): Promise<ExpandedConnectors> {
+    const result = await this.json<ExpandedConnectors>('GET', '/connectors?expand=status&expand=info');
+    for (const entry of Object.values(result)) this.redactor.addConfig(entry.info?.config);
+    return result;
+  }
+
+  async connector(name: string): Promise<ConnectorInfo> {
+    const info = await this.json<ConnectorInfo>('GET', `/connectors/${enc(name)}`);
+    this.redactor.addConfig(info.config);
+    return info;
+  }
+
+  async config(name: string): Promise<ConnectorConfig> {
+    const config = await this.json<ConnectorConfig>('GET', `/connectors/${enc(name)}/config`);
+    this.redactor.addConfig(config);
+    return config;
+  }
+
+  /** The live config, or undefined when the connector does not exist. */
+  async configIfExists(name: string): Promise<ConnectorConfig | undefined> {
+    try {
+      return await this.config(name);
+    } catch (err) {
+      if ((err as { exitCode?: number }).exitCode === 4) return undefined;
+      throw err;
+    }
+  }
+
+  /** PUT /connectors/{c}/config — create or update; `created` tells which. */
+  async putConfig(name: string, config: ConnectorConfig): Promise<{ created: boolean; info: ConnectorInfo }> {
+    this.redactor.addConfig(config);
+    const raw = await this.request('PUT', `/connectors/${enc(name)}/config`, { ...config, name });
+    return { created: raw.status === 201, info: JSON.parse(raw.text) as ConnectorInfo };
+  }
+
+  status(name: string): Promise<ConnectorStatus> {
+    return this.json<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
+  }
+
+  async pause(name: string): Promise<void> {
+    await this.request('PUT', `/connectors/${enc(name)}/pause`);
+  }
+
+  async resume(name: string): Promise<void> {
+    await this.request('PUT', `/connectors/${enc(name)}/resume`);
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.request('PUT', `/connectors/${enc(name)}/stop`);
+  }
+
+  async restart(name: string, options: { includeTasks?: boolean; onlyFailed?: boolean } = {}): Promise<ConnectorStatus | undefined> {
+    const query = options.includeTasks || options.onlyFailed
+      ? `?includeTasks=${Boolean(options.includeTasks)}&onlyFailed=${Boolean(options.onlyFailed)}`
+      : '';
+    const raw = await this.request('POST', `/connectors/${enc(name)}/restart${query}`);
+    return raw.status === 202 && raw.text ? (JSON.parse(raw.text) as ConnectorStatus) : undefined;
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.request('DELETE', `/connectors/${enc(name)}`);
+  }
+
+  /** Offsets as raw JSON text: LSNs and transaction ids are 64-bit and must survive exactly. */
+  async offsetsText(name: string): Promise<string> {
+    return (await this.request('GET', `/connectors/${enc(name)}/offsets`)).text;
+  }
+
+  async deleteOffsets(name: string): Promise<string> {
+    return serverMessage((await this.request('DELETE', `/connectors/${enc(name)}/offsets`)).text);
+  }
+
+  plugins(all = false): Promise<PluginInfo[]> {
+    return this.json<PluginInfo[]>('GET', `/connector-plugins${all ? '?connectorsOnly=false' : ''}`);
+  }
+
+  pluginConfig(pluginClass: string): Promise<ConfigKeyDefinition[]> {
+    return this.json<ConfigKeyDefinition[]>('GET', `/connector-plugins/${enc(pluginClass)}/config`);
+  }
+
+  async validate(pluginClass: string, config: ConnectorConfig): Promise<ConfigValidation> {
+    this.redactor.addConfig(config);
+    return this.json<ConfigValidation>('PUT', `/connector-plugins/${enc(pluginClass)}/config/validate`, config);
+  }
+}
+
+export type { ConnectorOffsets };

@@ -1,0 +1,104 @@
+/**
+ * Connect's answers turned into cdc's typed errors. Connect replies `{error_code, message}`
+ * except for 401 from the basic-auth extension, which is plain text.
+ */
+import { CdcError, ExitCode, InputError, NotFoundError, ServiceError } from '../errors';
+
+/** One field's errors from `PUT /connector-plugins/{p}/config/validate`. */
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
+/** Connect refused the request as invalid (400). Carries the per-field errors when known. */
+export class ConnectBadRequestError extends InputError {
+  constructor(message: string, readonly fieldErrors: FieldError[] = [], hint?: string) {
+    super(message, hint);
+  }
+}
+
+/** Any other HTTP failure from Connect; `status` is the HTTP status. */
+export class ConnectHttpError extends ServiceError {
+  constructor(message: string, readonly status: number, hint?: string) {
+    super(message, { hint });
+  }
+}
+
+export function connectUnreachable(url: string, cause: unknown): ServiceError {
+  return new ServiceError(`cannot reach Kafka Connect at ${url} — is the stack running?`, {
+    hint: 'start it with `cdc stack up`, or point cdc at your worker with --connect-url, CDC_CONNECT_URL or a config context',
+    cause,
+  });
+}
+
+/** Text of an error body: JSON `{message}`, plain text (401), or nothing useful. */
+export function serverMessage(body: unknown): string {
+  if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
+    return (body as { message: string }).message;
+  }
+  if (typeof body === 'string') {
+    const text = body.trim();
+    try {
+      return serverMessage(JSON.parse(text));
+    } catch {
+      // Plain text, or an HTML error page from a proxy: keep it short.
+      return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+    }
+  }
+  return '';
+}
+
+/** Transient answers worth retrying: a rebalance in progress, a stale config, a worker starting. */
+export function isTransient(status: number, message: string): boolean {
+  if (status === 409) return !/already exists/i.test(message);
+  if (status === 500) return /rebalance/i.test(message);
+  return status === 503;
+}
+
+export function httpError(status: number, message: string, request: { method: string; path: string; url: string }): CdcError {
+  const what = `${request.method} ${request.path}`;
+  const text = message || `HTTP ${status}`;
+  switch (status) {
+    case 400:
+      return new ConnectBadRequestError(text);
+    case 401:
+      return new ConnectHttpError(`Kafka Connect at ${request.url} refused the credentials: ${text}`, status,
+        'set the user with --connect-user (or the context\'s connectUsername) and the password in CDC_CONNECT_PASSWORD');
+    case 403:
+      return new ConnectHttpError(`Kafka Connect forbids ${what}: ${text}`, status);
+    case 404:
+      return new NotFoundError(text.startsWith('Connector') ? text : `${what}: ${text}`,
+        'list the connectors with `cdc connector list`');
+    case 409:
+      return new CdcError(text, { exitCode: ExitCode.RUNTIME });
+    default:
+      return new ConnectHttpError(`Kafka Connect answered ${status} to ${what}: ${text}`, status,
+        status === 500 && /timed out/i.test(text) ? 'Connect gives up after 90 s; check the worker log for what it was waiting on' : undefined);
+  }
+}
+
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Errors without an HTTP answer: refused, unresolvable, timed out, TLS. */
+export function networkError(code: string | undefined, message: string, url: string, timeoutMs: number, cause: unknown): CdcError {
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return connectUnreachable(url, cause);
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new ServiceError(`cannot resolve the host of Kafka Connect URL ${url}`, { hint: 'check --connect-url / CDC_CONNECT_URL', cause });
+  }
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+    return new ServiceError(`Kafka Connect at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+      hint: 'raise the limit with --timeout <seconds>, or check the worker\'s load and log', cause,
+    });
+  }
+  if (code && TLS_CODES.has(code)) {
+    return new ServiceError(`TLS handshake with Kafka Connect at ${url} failed: ${message}`, {
+      hint: 'pass the CA that signed the worker\'s certificate with --ca-file (or the context\'s connectCaFile)', cause,
+    });
+  }
+  return new ServiceError(`request to Kafka Connect at ${url} failed: ${message}`, { cause });
+}

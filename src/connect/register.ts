@@ -1,0 +1,83 @@
+/**
+ * Registering connectors: plan (lint against the live connectors, diff against the live config),
+ * validate on the server, apply with upsert semantics. The command decides what to show and
+ * whether to go on; nothing here prints.
+ */
+import type { ConnectClient } from './client';
+import { diffConfigs, type ConfigChange } from './diff';
+import { ConnectBadRequestError, type FieldError } from './errors';
+import { lintBatch, type LintFinding } from './lint';
+import { passwordKeysOf } from './masking';
+import type { ConnectorSpec } from './spec';
+import type { ConfigValidation, ConnectorConfig } from './types';
+
+export interface PlannedConnector {
+  spec: ConnectorSpec;
+  /** The live config, undefined when the connector does not exist yet. */
+  live?: ConnectorConfig;
+  changes: ConfigChange[];
+}
+
+export interface RegistrationPlan {
+  items: PlannedConnector[];
+  findings: LintFinding[];
+}
+
+/** One request for every live connector (to find slot clashes and the current configs). */
+export async function planRegistration(client: ConnectClient, specs: ConnectorSpec[], ignoreRules: ReadonlySet<string> = new Set()): Promise<RegistrationPlan> {
+  for (const spec of specs) client.redactor.addConfig(spec.config);
+  const expanded = await client.listExpanded();
+  const live = Object.entries(expanded)
+    .filter(([, entry]) => entry.info?.config)
+    .map(([name, entry]) => ({ name, config: entry.info!.config }));
+  const findings = lintBatch(specs.map((s) => ({ name: s.name, config: s.config })), live, ignoreRules);
+  const items = specs.map((spec) => {
+    const current = expanded[spec.name]?.info?.config;
+    return { spec, live: current, changes: diffConfigs(current, spec.config) };
+  });
+  return { items, findings };
+}
+
+export function fieldErrors(validation: ConfigValidation): FieldError[] {
+  return validation.configs
+    .filter((c) => c.value.errors.length > 0)
+    .map((c) => ({ field: c.value.name, errors: c.value.errors }));
+}
+
+export interface ServerValidation {
+  errors: FieldError[];
+  passwordKeys: Set<string>;
+}
+
+/** PUT …/config/validate: per-field errors, and the plugin's PASSWORD keys for masking. */
+export async function validateOnServer(client: ConnectClient, spec: ConnectorSpec): Promise<ServerValidation> {
+  const pluginClass = spec.config['connector.class'];
+  if (!pluginClass) {
+    return { errors: [{ field: 'connector.class', errors: ['Missing required configuration "connector.class"'] }], passwordKeys: new Set() };
+  }
+  const result = await client.validate(pluginClass, { ...spec.config, name: spec.name });
+  const passwordKeys = passwordKeysOf(result.configs.map((c) => c.definition));
+  client.redactor.addConfig(spec.config, passwordKeys);
+  return { errors: fieldErrors(result).map((e) => ({ field: e.field, errors: e.errors.map((m) => client.redactor.redact(m)) })), passwordKeys };
+}
+
+export type ApplyAction = 'created' | 'updated' | 'unchanged';
+
+/**
+ * PUT /connectors/{name}/config. A 400 "configuration is invalid" is enriched with the field-level
+ * errors from the validate endpoint, because Connect's message lists the errors without the keys.
+ */
+export async function applyConnector(client: ConnectClient, item: PlannedConnector): Promise<ApplyAction> {
+  if (item.live && item.changes.length === 0) return 'unchanged';
+  try {
+    const { created } = await client.putConfig(item.spec.name, item.spec.config);
+    return created ? 'created' : 'updated';
+  } catch (err) {
+    if (err instanceof ConnectBadRequestError && /configuration is invalid/i.test(err.message)) {
+      const { errors } = await validateOnServer(client, item.spec);
+      throw new ConnectBadRequestError(`connector '${item.spec.name}': Kafka Connect rejected the configuration`, errors,
+        'fix the fields above; `cdc connector validate FILE` checks without registering');
+    }
+    throw err;
+  }
+}
