@@ -1,0 +1,47 @@
+/**
+ * Where everything of a stack lives inside its folder. One `logs/` folder holds every service's
+ * log; `run/` holds pid files; `state.json` describes the running stack.
+ */
+import * as path from 'node:path';
+
+export type ServiceName = 'postgres' | 'kafka' | 'connect';
+export const SERVICES: readonly ServiceName[] = ['postgres', 'kafka', 'connect'];
+
+export interface StackLayout {
+  dir: string;
+  lib: string;
+  libMarker: string;
+  conf: string;
+  logs: string;
+  run: string;
+  pgRoot: string;
+  pgData: string;
+  pgSocket: string;
+  kafkaData: string;
+  stateFile: string;
+  lockFile: string;
+  log(service: ServiceName | 'maven'): string;
+  pidFile(service: ServiceName): string;
+}
+
+export function stackLayout(dir: string): StackLayout {
+  const logs = path.join(dir, 'logs');
+  const run = path.join(dir, 'run');
+  const pgRoot = path.join(dir, 'pg');
+  return {
+    dir,
+    lib: path.join(dir, 'lib'),
+    libMarker: path.join(dir, 'lib', '.complete'),
+    conf: path.join(dir, 'conf'),
+    logs,
+    run,
+    pgRoot,
+    pgData: path.join(pgRoot, 'data'),
+    pgSocket: path.join(pgRoot, 'socket'),
+    kafkaData: path.join(dir, 'kafka'),
+    stateFile: path.join(dir, 'state.json'),
+    lockFile: path.join(run, 'up.lock'),
+    log: (service) => path.join(logs, `${service}.log`),
+    pidFile: (service) => path.join(run, `${service}.pid`),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Health of each stack service, checked for real: a password login to PostgreSQL over TCP, a
+ * metadata request to the broker, Connect's /health and its plugin list.
+ */
+import * as fs from 'node:fs';
+import { SERVICES, stackLayout, type ServiceName } from './layout';
+import { connectGet, debeziumPluginVersion, processMarker } from './kafka';
+import { postmasterPid } from './postgres';
+import { isAlive, isOurProcess, readPid } from './processes';
+import { stackUrls, type StackSettings } from './settings';
+import { readState } from './state';
+
+export interface ServiceStatus {
+  service: ServiceName;
+  port: number;
+  /** Pid of our process when its pid file points at a live one. */
+  pid: number | null;
+  healthy: boolean;
+  detail: string;
+}
+
+export interface StackStatus {
+  /** running: all healthy; degraded: some; stopped: none. */
+  state: 'running' | 'degraded' | 'stopped';
+  dir: string;
+  urls: ReturnType<typeof stackUrls>;
+  services: ServiceStatus[];
+  logs: string;
+  startedAt: string | null;
+}
+
+export async function probePostgres(pgUrl: string): Promise<{ healthy: boolean; detail: string }> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ v: string; wal: string }>(`select current_setting('server_version') as v, current_setting('wal_level') as wal`);
+    const { v, wal } = rows[0];
+    return wal === 'logical'
+      ? { healthy: true, detail: `PostgreSQL ${v}, wal_level=logical` }
+      : { healthy: false, detail: `PostgreSQL ${v} with wal_level=${wal} (logical needed)` };
+  } catch (err) {
+    return { healthy: false, detail: (err as Error).message || String(err) };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function probeKafka(brokers: string): Promise<{ healthy: boolean; detail: string }> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({ clientId: 'cdc-stack-status', brokers: [brokers], logLevel: logLevel.NOTHING, connectionTimeout: 2_000, retry: { retries: 1 } });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return { healthy: true, detail: `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)` };
+  } catch (err) {
+    return { healthy: false, detail: (err as Error).message || String(err) };
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+export async function probeConnect(connectUrl: string): Promise<{ healthy: boolean; detail: string }> {
+  const health = await connectGet(connectUrl, '/health');
+  if (!health) return { healthy: false, detail: `no answer from ${connectUrl}` };
+  if (health.status !== 200) return { healthy: false, detail: `/health answered ${health.status}` };
+  const root = await connectGet(connectUrl, '/');
+  const version = (root?.body as { version?: string } | undefined)?.version ?? 'unknown';
+  const debezium = await debeziumPluginVersion(connectUrl);
+  return debezium
+    ? { healthy: true, detail: `Kafka Connect ${version}, Debezium PostgreSQL ${debezium}` }
+    : { healthy: false, detail: `Kafka Connect ${version} without the Debezium PostgreSQL plugin` };
+}
+
+/** Pid of one of our services, when its pid file points at a live process of this stack. */
+export function livePid(settings: StackSettings, service: ServiceName): number | null {
+  const layout = stackLayout(settings.dir);
+  if (service === 'postgres') {
+    const pid = postmasterPid(layout);
+    return pid !== undefined && isAlive(pid) ? pid : null;
+  }
+  const pid = readPid(layout.pidFile(service));
+  return pid !== undefined && isOurProcess(pid, processMarker(layout, service)) ? pid : null;
+}
+
+export async function stackStatus(settings: StackSettings): Promise<StackStatus> {
+  const layout = stackLayout(settings.dir);
+  const urls = stackUrls(settings.ports);
+  const [pg, kafka, connect] = await Promise.all([probePostgres(urls.pgUrl), probeKafka(urls.brokers), probeConnect(urls.connectUrl)]);
+  const probes: Record<ServiceName, { healthy: boolean; detail: string }> = { postgres: pg, kafka, connect };
+  const ports: Record<ServiceName, number> = { postgres: settings.ports.pg, kafka: settings.ports.kafka, connect: settings.ports.connect };
+  const services = SERVICES.map((service) => ({ service, port: ports[service], pid: livePid(settings, service), ...probes[service] }));
+  const healthyCount = services.filter((s) => s.healthy).length;
+  const state = healthyCount === services.length ? 'running' : healthyCount === 0 ? 'stopped' : 'degraded';
+  return {
+    state,
+    dir: settings.dir,
+    urls,
+    services,
+    logs: layout.logs,
+    startedAt: fs.existsSync(layout.stateFile) ? readState(layout)?.startedAt ?? null : null,
+  };
+}
