@@ -1,0 +1,64 @@
+/**
+ * What every `cdc connector` subcommand shares: the connection options, opening the client (with
+ * --verbose request logging), and scrubbing secrets from any error on its way out.
+ */
+import type { Command } from 'commander';
+import type { Context } from '../../src/context';
+import type { ConnectClient } from '../../src/connect/client';
+import type { ConnectFlags } from '../../src/connect/connection';
+import { Redactor } from '../../src/connect/redactor';
+import { verbose } from '../ui/output';
+
+export function addConnectOptions(command: Command): Command {
+  return command
+    .option('--connect-url <url>', 'Kafka Connect REST URL (env CDC_CONNECT_URL; default http://localhost:8083)')
+    .option('--connect-user <name>', 'basic-auth user (env CDC_CONNECT_USER); the password comes from CDC_CONNECT_PASSWORD')
+    .option('--ca-file <pem>', 'CA certificate(s) to trust for an https:// worker')
+    .option('--cert-file <pem>', 'client certificate for mutual TLS')
+    .option('--key-file <pem>', 'private key of the client certificate')
+    .option('--timeout <seconds>', 'time limit per request', '60');
+}
+
+/** Opens the client, runs `fn`, and redacts every secret the client saw from a thrown error. */
+export async function withClient<T>(ctx: Context, flags: ConnectFlags, fn: (client: ConnectClient) => Promise<T>): Promise<T> {
+  const redactor = new Redactor();
+  redactor.addEnv(ctx.env);
+  try {
+    const [{ resolveConnectOptions, createConnectClient }] = await Promise.all([import('../../src/connect/connection')]);
+    const options = await resolveConnectOptions(flags, ctx.env, ctx.configContext);
+    verbose(ctx, `Kafka Connect: ${options.url} (from ${options.urlSource})${options.username ? ` as ${options.username}` : ''}`);
+    const client = await createConnectClient(options, redactor, {
+      onRequest: (e) => verbose(ctx, `${e.method} ${e.path} → ${e.status ?? 'no answer'} (${e.ms} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})${e.retrying ? ` retrying: ${e.retrying}` : ''}`),
+    });
+    return await fn(client);
+  } catch (err) {
+    throw scrubError(err, redactor);
+  }
+}
+
+function scrubError(err: unknown, redactor: Redactor): unknown {
+  if (!(err instanceof Error)) return err;
+  err.message = redactor.redact(err.message);
+  const e = err as Error & { hint?: string; cause?: unknown };
+  if (typeof e.hint === 'string') (e as { hint?: string }).hint = redactor.redact(e.hint);
+  if (e.cause instanceof Error) {
+    e.cause.message = redactor.redact(e.cause.message);
+    if (e.cause.stack) e.cause.stack = redactor.redact(e.cause.stack);
+  } else if (e.cause !== undefined) {
+    Object.defineProperty(e, 'cause', { value: redactor.redact(String(e.cause)) });
+  }
+  if (err.stack) err.stack = redactor.redact(err.stack);
+  return err;
+}
+
+/** Commander's collector for repeatable options. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Reads all of stdin as text. */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

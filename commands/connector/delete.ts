@@ -1,0 +1,94 @@
+/**
+ * `cdc connector delete NAME`: asks on a TTY (unless --yes), deletes, then says what is left
+ * behind: stored offsets, the replication slot and the publication.
+ */
+import { Command } from 'commander';
+import type { Context } from '../../src/context';
+import { CdcError, ExitCode } from '../../src/errors';
+import type { ConnectFlags } from '../../src/connect/connection';
+import type { DeleteReport } from '../../src/connect/delete';
+import { confirm } from '../ui/confirm';
+import { note, writeJson } from '../ui/output';
+import { sanitizeForTerminal, stderrStyle } from '../ui/style';
+import { addConnectOptions, withClient } from './common';
+
+interface Options extends ConnectFlags {
+  yes?: boolean;
+  dropSlot?: boolean;
+  dropPublication?: boolean;
+  json?: boolean;
+}
+
+export function registerDeleteCommand(parent: Command, ctx: Context): void {
+  const command = parent
+    .command('delete')
+    .alias('rm')
+    .description('delete a connector and report what it leaves behind (offsets, replication slot, publication)')
+    .argument('<name>', 'connector name')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--drop-slot', "also drop the connector's replication slot (it holds WAL back) using its database.* settings")
+    .option('--drop-publication', "also drop the connector's publication")
+    .option('--json', 'print the report as JSON on stdout');
+  addConnectOptions(command)
+    .addHelpText('after', `
+Examples:
+  cdc connector delete holding
+  cdc connector delete holding --yes --drop-slot --drop-publication
+
+Connect keeps a deleted connector's offsets: re-creating it under the same name resumes from them
+without a new snapshot. PostgreSQL keeps its replication slot, which retains WAL until dropped.`)
+    .action(async (name: string, options: Options) => {
+      await withClient(ctx, options, async (client) => {
+        if (!(await confirm(ctx, `Delete connector '${name}' at ${client.url}?`, { yes: options.yes }))) {
+          throw new CdcError('not deleted', { exitCode: ExitCode.RUNTIME });
+        }
+        const { deleteConnector } = await import('../../src/connect/delete');
+        const report = await deleteConnector(client, name, { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication });
+        note(ctx, `${stderrStyle(ctx).green('✓')} deleted ${name}`);
+        if (options.json) writeJson(ctx, report);
+        else for (const line of leftoverLines(report)) note(ctx, sanitizeForTerminal(line));
+      });
+    });
+}
+
+export function leftoverLines(report: DeleteReport): string[] {
+  const lines: string[] = [];
+  if (report.storedOffsets === undefined || report.storedOffsets > 0) {
+    const count = report.storedOffsets === undefined ? '' : ` (${report.storedOffsets} source partition${report.storedOffsets === 1 ? '' : 's'})`;
+    lines.push(`- stored offsets${count} stay in the worker's offsets topic: re-creating '${report.name}' resumes from them without a new snapshot`);
+  }
+  const pg = report.postgres;
+  if (pg) {
+    const dropSlot = `SELECT pg_drop_replication_slot('${pg.slot.name}');`;
+    const dropPub = `DROP PUBLICATION "${pg.publication.name}";`;
+    if (!pg.checked) {
+      lines.push(`- could not check PostgreSQL ${pg.database}: ${pg.reason ?? 'unknown reason'}`);
+      lines.push(`  check there: SELECT slot_name, active FROM pg_replication_slots WHERE slot_name = '${pg.slot.name}';`);
+      lines.push(`               SELECT pubname FROM pg_publication WHERE pubname = '${pg.publication.name}';`);
+      lines.push(`  and drop what you no longer need: ${dropSlot}  ${dropPub}`);
+    } else {
+      if (pg.dropped?.slot) lines.push(`- dropped replication slot '${pg.slot.name}'`);
+      if (pg.dropped?.publication) lines.push(`- dropped publication '${pg.publication.name}'`);
+      if (pg.slot.exists) {
+        const retained = pg.slot.retainedBytes ? `, retains ${formatBytes(pg.slot.retainedBytes)} of WAL` : '';
+        lines.push(`- replication slot '${pg.slot.name}' remains on ${pg.database} (${pg.slot.active ? 'still active' : 'inactive'}${retained}): ${dropSlot} or rerun with --drop-slot`);
+      }
+      if (pg.publication.exists) lines.push(`- publication '${pg.publication.name}' remains on ${pg.database}: ${dropPub}`);
+      if (!pg.slot.exists && !pg.publication.exists && !pg.dropped?.slot && !pg.dropped?.publication) {
+        lines.push(`- no replication slot '${pg.slot.name}' or publication '${pg.publication.name}' on ${pg.database}`);
+      }
+    }
+  }
+  return lines.length ? ['left behind:', ...lines] : [];
+}
+
+function formatBytes(text: string): string {
+  const n = Number(text);
+  if (!Number.isFinite(n)) return `${text} bytes`;
+  if (n < 1024) return `${n} bytes`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = -1;
+  do { v /= 1024; i++; } while (v >= 1024 && i < units.length - 1);
+  return `${v.toFixed(1)} ${units[i]}`;
+}

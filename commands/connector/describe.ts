@@ -1,0 +1,101 @@
+/**
+ * `cdc connector describe NAME` (config, masked, plus state) and `cdc connector status [NAME…]`
+ * (states and root causes; exit 0 all RUNNING, 5 degraded, 6 failed).
+ */
+import { Command } from 'commander';
+import type { Context } from '../../src/context';
+import { ExitStatus } from '../../src/errors';
+import type { ConnectFlags } from '../../src/connect/connection';
+import type { StatusSummary } from '../../src/connect/status';
+import { writeJson, writeLine, writeTable } from '../ui/output';
+import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
+import { addConnectOptions, withClient } from './common';
+import { colorState, statusJson, statusLines } from './render';
+
+const DESCRIBE_EXAMPLES = `
+Examples:
+  cdc connector describe holding
+  cdc connector describe holding --json | jq .config
+  cdc connector describe holding --show-secrets     # reveal passwords (masked by default)`;
+
+const STATUS_EXAMPLES = `
+Examples:
+  cdc connector status holding && echo healthy
+  cdc connector status                # every connector; exit code of the worst
+  cdc connector status holding --json
+
+Exit codes: 0 connector and every task RUNNING, 5 degraded (PAUSED, STOPPED, UNASSIGNED,
+RESTARTING, no tasks), 6 the connector or a task FAILED, 4 no such connector.`;
+
+export function registerDescribeCommands(parent: Command, ctx: Context): void {
+  const describe = parent
+    .command('describe')
+    .description('show a connector: config (secrets masked), state, tasks')
+    .argument('<name>', 'connector name')
+    .option('--show-secrets', 'show passwords and other secrets in clear text')
+    .option('--json', 'print JSON on stdout');
+  addConnectOptions(describe)
+    .addHelpText('after', DESCRIBE_EXAMPLES)
+    .action(async (name: string, options: ConnectFlags & { json?: boolean; showSecrets?: boolean }) => {
+      await withClient(ctx, options, async (client) => {
+        const [{ summarizeStatus, healthExitCode }, { pluginPasswordKeys, presentConfig }] = await Promise.all([
+          import('../../src/connect/status'), import('../../src/connect/masking'),
+        ]);
+        const info = await client.connector(name);
+        const summary = summarizeStatus(await client.status(name));
+        const passwordKeys = await pluginPasswordKeys(client, info.config['connector.class']);
+        const config = presentConfig(client, info.config, passwordKeys, Boolean(options.showSecrets));
+        const redact = (s: string) => (options.showSecrets ? s : client.redactor.redact(s));
+        if (options.json) {
+          const json = statusJson(summary) as Record<string, unknown>;
+          writeJson(ctx, JSON.parse(redact(JSON.stringify({ ...json, type: info.type ?? json.type, class: info.config['connector.class'] ?? null, config }))));
+        } else {
+          const style = stdoutStyle(ctx);
+          writeLine(ctx, `${style.bold(info.name)}  ${info.type ?? ''}  ${info.config['connector.class'] ?? ''}`);
+          writeLine(ctx, `health: ${colorState(style, summary.health)}`);
+          for (const line of statusLines(style, summary)) writeLine(ctx, redact(line));
+          writeLine(ctx, 'config:');
+          for (const key of Object.keys(config).sort()) writeLine(ctx, `  ${key} = ${sanitizeForTerminal(config[key] ?? '')}`);
+        }
+        const code = healthExitCode(summary.health);
+        if (code) throw new ExitStatus(code);
+      });
+    });
+
+  const status = parent
+    .command('status')
+    .description('connector and task states with root causes; the exit code tells the health')
+    .argument('[names...]', 'connector names (default: all)')
+    .option('--json', 'print JSON on stdout');
+  addConnectOptions(status)
+    .addHelpText('after', STATUS_EXAMPLES)
+    .action(async (names: string[], options: ConnectFlags & { json?: boolean }) => {
+      await withClient(ctx, options, async (client) => {
+        const { summarizeStatus, healthExitCode, worstHealth } = await import('../../src/connect/status');
+        let summaries: StatusSummary[];
+        if (names.length) {
+          summaries = [];
+          for (const name of names) summaries.push(summarizeStatus(await client.status(name)));
+        } else {
+          const expanded = await client.listExpanded();
+          summaries = Object.keys(expanded).sort().flatMap((n) => (expanded[n].status ? [summarizeStatus(expanded[n].status!)] : []));
+        }
+        const redact = (s: string) => client.redactor.redact(s);
+        if (options.json) {
+          writeJson(ctx, JSON.parse(redact(JSON.stringify(summaries.map(statusJson)))));
+        } else if (!ctx.stdoutIsTTY) {
+          writeTable(ctx, [], summaries.map((s) => [s.name, s.health, s.connector.state, s.taskCount,
+            redact(s.tasks.find((t) => t.rootCause)?.rootCause ?? s.connector.rootCause ?? '')]));
+        } else {
+          const style = stdoutStyle(ctx);
+          for (const s of summaries) {
+            writeLine(ctx, `${style.bold(s.name)}  ${colorState(style, s.health)}  (${s.taskCount} tasks running)`);
+            for (const line of statusLines(style, s)) writeLine(ctx, `  ${redact(line)}`);
+          }
+          if (summaries.length === 0) writeLine(ctx, 'no connectors');
+        }
+        const code = healthExitCode(worstHealth(summaries.map((s) => s.health)));
+        if (code) throw new ExitStatus(code);
+      });
+    });
+}

@@ -1,0 +1,89 @@
+/**
+ * `pause`, `resume`, `stop`, `restart`: one request each per connector, gated on the worker's
+ * version where the endpoint is newer (stop: Kafka 3.5; restart with tasks: 3.0).
+ */
+import { Command } from 'commander';
+import type { Context } from '../../src/context';
+import type { ConnectClient } from '../../src/connect/client';
+import type { ConnectFlags } from '../../src/connect/connection';
+import { note, writeJson } from '../ui/output';
+import { stderrStyle } from '../ui/style';
+import { addConnectOptions, withClient } from './common';
+
+interface WaitOptions extends ConnectFlags {
+  wait?: boolean;
+  waitTimeout: string;
+  json?: boolean;
+}
+
+async function waitFor(ctx: Context, client: ConnectClient, names: string[], options: WaitOptions): Promise<void> {
+  if (!options.wait) return;
+  const { waitUntilRunning } = await import('../../src/connect/wait');
+  for (const name of names) {
+    const summary = await waitUntilRunning(client, name, { timeoutMs: Number(options.waitTimeout) * 1000 });
+    note(ctx, `${stderrStyle(ctx).green('✓')} ${name} RUNNING (${summary.taskCount} tasks)`);
+  }
+}
+
+export function registerLifecycleCommands(parent: Command, ctx: Context): void {
+  const simple: { name: 'pause' | 'resume' | 'stop'; description: string; done: string; example: string }[] = [
+    { name: 'pause', description: 'pause connectors (tasks keep their assignment; resume continues)', done: 'paused', example: 'cdc connector pause holding' },
+    { name: 'resume', description: 'resume paused or stopped connectors', done: 'resumed', example: 'cdc connector resume holding --wait' },
+    { name: 'stop', description: 'stop connectors: tasks shut down, config and offsets stay (Kafka ≥ 3.5)', done: 'stopped', example: 'cdc connector stop holding' },
+  ];
+  for (const spec of simple) {
+    const command = parent
+      .command(spec.name)
+      .description(spec.description)
+      .argument('<names...>', 'connector names');
+    if (spec.name === 'resume') {
+      command.option('--wait', 'wait until the connector and its tasks are RUNNING').option('--wait-timeout <seconds>', 'how long --wait waits', '60');
+    }
+    addConnectOptions(command)
+      .addHelpText('after', `\nExamples:\n  ${spec.example}\n  ${spec.example.replace('holding', 'holding orders')}`)
+      .action(async (names: string[], options: WaitOptions) => {
+        await withClient(ctx, options, async (client) => {
+          if (spec.name === 'stop') {
+            const { requireFeature } = await import('../../src/connect/version');
+            requireFeature((await client.server()).version, 'stop', 'stopping a connector');
+          }
+          for (const name of names) {
+            await client[spec.name](name);
+            note(ctx, `${stderrStyle(ctx).green('✓')} ${spec.done} ${name}`);
+          }
+          await waitFor(ctx, client, names, options);
+        });
+      });
+  }
+
+  const restart = parent
+    .command('restart')
+    .description('restart connectors, optionally with their tasks')
+    .argument('<names...>', 'connector names')
+    .option('--include-tasks', 'restart the tasks too')
+    .option('--failed-only', 'restart only instances that are FAILED')
+    .option('--wait', 'wait until the connector and its tasks are RUNNING')
+    .option('--wait-timeout <seconds>', 'how long --wait waits', '60')
+    .option('--json', 'print the statuses Connect returns as JSON');
+  addConnectOptions(restart)
+    .addHelpText('after', `
+Examples:
+  cdc connector restart holding
+  cdc connector restart holding --include-tasks --failed-only --wait`)
+    .action(async (names: string[], options: WaitOptions & { includeTasks?: boolean; failedOnly?: boolean }) => {
+      await withClient(ctx, options, async (client) => {
+        if (options.includeTasks || options.failedOnly) {
+          const { requireFeature } = await import('../../src/connect/version');
+          requireFeature((await client.server()).version, 'restartWithTasks', '--include-tasks / --failed-only');
+        }
+        const results = [];
+        for (const name of names) {
+          const status = await client.restart(name, { includeTasks: options.includeTasks, onlyFailed: options.failedOnly });
+          results.push({ name, restarting: status ? [status.connector.state, ...status.tasks.map((t) => t.state)].filter((s) => s === 'RESTARTING').length : null });
+          note(ctx, `${stderrStyle(ctx).green('✓')} restarted ${name}${options.includeTasks ? ' with tasks' : ''}${options.failedOnly ? ' (failed instances only)' : ''}`);
+        }
+        if (options.json) writeJson(ctx, results);
+        await waitFor(ctx, client, names, options);
+      });
+    });
+}

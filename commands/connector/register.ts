@@ -1,0 +1,152 @@
+/**
+ * `cdc connector register`: from files, a directory, stdin, or flags (a safe Debezium PostgreSQL
+ * config). Lints first, then upserts (or, with --dry-run, validates on the server and shows the
+ * diff against the live config), and with --wait blocks until everything is RUNNING.
+ */
+import { Command } from 'commander';
+import type { Context } from '../../src/context';
+import { InputError, UsageError, ExitStatus, ExitCode } from '../../src/errors';
+import type { ConnectFlags } from '../../src/connect/connection';
+import type { RegisterFlags } from '../../src/connect/from-flags';
+import type { ConnectorSpec } from '../../src/connect/spec';
+import { writeJson, note } from '../ui/output';
+import { startSpinner } from '../ui/spinner';
+import { stderrStyle } from '../ui/style';
+import { addConnectOptions, collect, readAll, withClient } from './common';
+import { formatFieldErrors, writeDiff, writeFindings } from './render';
+
+interface Options extends ConnectFlags, RegisterFlags {
+  dryRun?: boolean;
+  wait?: boolean;
+  waitTimeout: string;
+  ignoreLint?: string[];
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  # A Debezium PostgreSQL connector from flags (password from PGPASSWORD, never a flag):
+  PGPASSWORD=… cdc connector register holding --table bank.holding --database bank --topic-prefix bank --wait
+  # Let the worker resolve the password (needs config.providers=env on the worker):
+  cdc connector register holding --table bank.holding --password-ref '\${env:PGPASSWORD}'
+  # From files, a directory, or stdin; create or update:
+  cdc connector register fixtures/connectors/holding.json
+  cdc connector register connectors/ --wait
+  cat holding.json | cdc connector register -
+  # Validate on the server and show what would change, without writing:
+  cdc connector register holding.json --dry-run
+
+Lint rules (skip one with --ignore-lint RULE): connector-class, legacy-key, plugin-name, topic-prefix,
+slot-name, duplicate-slot, include-exclude, regex-dot, publication-mode, snapshot-mode, plaintext-password.
+Exit codes: 3 lint or validation errors, 6 a task FAILED while waiting, 5 not RUNNING in time.`;
+
+export function registerRegisterCommand(parent: Command, ctx: Context): void {
+  const command = parent
+    .command('register')
+    .description('create or update connectors from JSON files, a directory, stdin (-), or flags')
+    .argument('[inputs...]', 'connector JSON files or directories, - for stdin; with --table/--schema: the connector NAME')
+    .option('--table <schema.table>', 'capture this table (repeatable)', collect)
+    .option('--schema <name>', 'capture every table of this schema (repeatable)', collect)
+    .option('--database <dbname>', 'database name (default: from the PostgreSQL URL)')
+    .option('--host <host>', 'database host as the Connect worker reaches it (default: from the PostgreSQL URL)')
+    .option('--port <port>', 'database port (default: from the PostgreSQL URL)')
+    .option('--user <user>', 'database user with REPLICATION (default: from the PostgreSQL URL)')
+    .option('--pg-url <url>', 'PostgreSQL URL without password (env DATABASE_URL)')
+    .option('--password-env <VAR>', 'read the database password from this environment variable (default PGPASSWORD)')
+    .option('--password-ref <placeholder>', "let the worker resolve the password: '${env:VAR}' or '${file:path:key}'")
+    .option('--topic-prefix <prefix>', 'topic prefix (default: derived from the connector name)')
+    .option('--snapshot-mode <mode>', 'Debezium snapshot.mode (initial, no_data, when_needed, …)')
+    .option('--set <key=value>', 'any other connector setting (repeatable)', collect)
+    .option('--dry-run', 'validate on the server and show the diff against the live config; write nothing')
+    .option('--wait', 'wait until the connector and all its tasks are RUNNING')
+    .option('--wait-timeout <seconds>', 'how long --wait waits', '60')
+    .option('--ignore-lint <rule>', 'skip a lint rule (repeatable)', collect)
+    .option('--json', 'print the result as JSON on stdout');
+  addConnectOptions(command)
+    .addHelpText('after', EXAMPLES)
+    .action(async (inputs: string[], options: Options) => runRegister(ctx, inputs, options));
+}
+
+async function specsFrom(ctx: Context, inputs: string[], options: Options): Promise<ConnectorSpec[]> {
+  const fromFlags = Boolean(options.table?.length || options.schema?.length);
+  if (fromFlags) {
+    if (inputs.length !== 1) throw new UsageError('with --table/--schema, give exactly one argument: the connector name');
+    const [{ configFromFlags }, { loadContext }] = await Promise.all([import('../../src/connect/from-flags'), import('../../src/connect/connection')]);
+    const context = await loadContext(ctx.env, ctx.configContext);
+    return [{ name: inputs[0], config: configFromFlags(inputs[0], options, ctx.env, context.settings), source: 'flags' }];
+  }
+  const { loadSpecs } = await import('../../src/connect/spec');
+  const sources = inputs.length ? inputs : ctx.stdinIsTTY ? [] : ['-'];
+  if (sources.length === 0) {
+    throw new UsageError('nothing to register: give JSON files, a directory, - for stdin, or a NAME with --table', "see 'cdc connector register --help'");
+  }
+  return loadSpecs(sources, () => readAll(ctx.stdin));
+}
+
+async function runRegister(ctx: Context, inputs: string[], options: Options): Promise<void> {
+  const waitSeconds = Number(options.waitTimeout);
+  if (!Number.isFinite(waitSeconds) || waitSeconds <= 0) throw new UsageError(`--wait-timeout must be a positive number, got '${options.waitTimeout}'`);
+  const specs = await specsFrom(ctx, inputs, options);
+  const style = stderrStyle(ctx);
+  await withClient(ctx, options, async (client) => {
+    const { planRegistration, validateOnServer, applyConnector } = await import('../../src/connect/register');
+    const { diffConfigs } = await import('../../src/connect/diff');
+    const plan = await planRegistration(client, specs, new Set(options.ignoreLint ?? []));
+    writeFindings(ctx, plan.findings);
+    const lintErrors = plan.findings.filter((f) => f.severity === 'error');
+    if (lintErrors.length) {
+      throw new InputError(`${lintErrors.length} lint error${lintErrors.length === 1 ? '' : 's'}: nothing was sent to Kafka Connect`,
+        'apply the replacements shown above, or skip a rule with --ignore-lint RULE');
+    }
+
+    if (options.dryRun) {
+      const results = [];
+      let invalid = 0;
+      for (const item of plan.items) {
+        const validation = await validateOnServer(client, item.spec);
+        const changes = diffConfigs(item.live, item.spec.config, validation.passwordKeys);
+        if (validation.errors.length) {
+          invalid++;
+          ctx.stderr.write(`${style.red('invalid:')} ${item.spec.name} (${item.spec.source})\n${formatFieldErrors(validation.errors).join('\n')}\n`);
+        }
+        if (!options.json) writeDiff(ctx, item.spec.name, !item.live, changes);
+        results.push({ name: item.spec.name, exists: Boolean(item.live), valid: validation.errors.length === 0, errors: validation.errors, changes });
+      }
+      if (options.json) writeJson(ctx, results);
+      note(ctx, style.dim('dry run: nothing was written'));
+      if (invalid) throw new ExitStatus(ExitCode.INVALID_INPUT);
+      return;
+    }
+
+    const results = [];
+    for (const item of plan.items) {
+      const action = await applyConnector(client, item).catch((err) => {
+        const fieldErrors = (err as { fieldErrors?: { field: string; errors: string[] }[] }).fieldErrors;
+        if (fieldErrors?.length) ctx.stderr.write(`${style.red('invalid:')} ${item.spec.name}\n${formatFieldErrors(fieldErrors).join('\n')}\n`);
+        throw err;
+      });
+      const keys = item.changes.length;
+      note(ctx, `${style.green('✓')} ${action} ${item.spec.name}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''}`);
+      results.push({ name: item.spec.name, action, changedKeys: item.changes.map((c) => c.key), health: null as string | null });
+    }
+    if (options.wait) {
+      const { waitUntilRunning } = await import('../../src/connect/wait');
+      for (const result of results) {
+        const spinner = startSpinner(ctx, `waiting for ${result.name} to run`, { json: options.json });
+        try {
+          const summary = await waitUntilRunning(client, result.name, {
+            timeoutMs: waitSeconds * 1000,
+            onPoll: (s) => spinner.update(`${result.name}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
+          });
+          spinner.stop();
+          result.health = summary.health;
+          note(ctx, `${style.green('✓')} ${result.name} RUNNING (${summary.taskCount} tasks)`);
+        } catch (err) {
+          spinner.stop();
+          throw err;
+        }
+      }
+    }
+    if (options.json) writeJson(ctx, results);
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * `cdc connector register NAME --table …`: where each database setting comes from. Host, port,
+ * user and database come from flags, else from the PostgreSQL URL (--pg-url > DATABASE_URL >
+ * context > default). The password never comes from a flag: `--password-ref` (a config-provider
+ * placeholder the worker resolves), `--password-env VAR`, PGPASSWORD, or the URL's password when
+ * that URL came from the environment or the config file.
+ */
+import { UsageError } from '../errors';
+import type { ContextSettings } from '../config/config-file';
+import { resolveSetting } from '../config/resolve';
+import { buildPostgresConfig, checkPasswordRef } from './debezium';
+import type { ConnectorConfig } from './types';
+
+export interface RegisterFlags {
+  table?: string[];
+  schema?: string[];
+  database?: string;
+  host?: string;
+  port?: string;
+  user?: string;
+  pgUrl?: string;
+  passwordEnv?: string;
+  passwordRef?: string;
+  topicPrefix?: string;
+  snapshotMode?: string;
+  set?: string[];
+}
+
+export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, context: ContextSettings): ConnectorConfig {
+  const pgUrl = resolveSetting('pgUrl', flags.pgUrl, env, context);
+  let url: URL;
+  try {
+    url = new URL(pgUrl.value);
+  } catch {
+    throw new UsageError(`the PostgreSQL URL from ${pgUrl.source} is not a URL`, 'use postgres://user@host:5432/dbname');
+  }
+  if (pgUrl.source === 'flag' && url.password) {
+    throw new UsageError('--pg-url must not contain a password: command lines end up in shell history and `ps`',
+      'put the password in PGPASSWORD (or --password-env VAR), or pass --password-ref \'${env:PGPASSWORD}\' for the worker to resolve');
+  }
+  let password: string | undefined;
+  if (flags.passwordRef) {
+    password = checkPasswordRef(flags.passwordRef);
+  } else if (flags.passwordEnv) {
+    password = env[flags.passwordEnv];
+    if (password === undefined) throw new UsageError(`--password-env ${flags.passwordEnv}: that environment variable is not set`);
+  } else {
+    password = env.PGPASSWORD || (url.password ? decodeURIComponent(url.password) : undefined);
+  }
+  const extra: Record<string, string> = {};
+  for (const pair of flags.set ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set takes key=value, got '${pair}'`);
+    const key = pair.slice(0, eq).trim();
+    if (/password/i.test(key)) {
+      throw new UsageError(`--set ${key}=… would put a password on the command line`, 'use PGPASSWORD, --password-env or --password-ref');
+    }
+    extra[key] = pair.slice(eq + 1);
+  }
+  const port = flags.port ?? (url.port || '5432');
+  if (!/^\d+$/.test(port)) throw new UsageError(`--port must be a number, got '${port}'`);
+  return buildPostgresConfig({
+    name,
+    host: flags.host ?? url.hostname,
+    port,
+    user: flags.user ?? (decodeURIComponent(url.username) || 'postgres'),
+    dbname: flags.database ?? (decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres'),
+    password,
+    topicPrefix: flags.topicPrefix,
+    tables: flags.table ?? [],
+    schemas: flags.schema ?? [],
+    snapshotMode: flags.snapshotMode,
+    extra,
+  });
+}
