@@ -5,6 +5,8 @@ import type { StackPorts, StackUrls } from './settings';
 
 export interface StackState {
   startedAt: string;
+  /** Who started it: `cli` stacks are never stopped by test runs. */
+  owner: 'cli' | 'tests';
   dir: string;
   ports: StackPorts;
   urls: StackUrls;

@@ -15,7 +15,7 @@ import { initCluster, postgresVersion, startPostgres } from './postgres';
 import { findTools } from './prereqs';
 import { portOpen } from './processes';
 import { stackUrls, type StackPorts, type StackSettings } from './settings';
-import { writeState, type StackState } from './state';
+import { readState, writeState, type StackState } from './state';
 import { livePid, stackStatus } from './status';
 import { pinnedVersions, renderConfigs } from './templates';
 
@@ -28,6 +28,8 @@ export interface UpOptions {
   /** Per-service readiness timeout. */
   timeoutMs?: number;
   onProgress?: (step: UpStep, detail: string) => void;
+  /** `tests` when a test run starts it (see clients.ts); default `cli`. */
+  owner?: 'cli' | 'tests';
 }
 
 export interface UpResult {
@@ -57,7 +59,7 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
     progress('checking', 'looking for a running stack');
     const current = await stackStatus(settings);
     if (current.state === 'running') {
-      const state = reusedState(settings, layout, current.startedAt);
+      const state = reusedState(settings, layout, current.startedAt, options.owner ?? 'cli');
       return { reused: true, mavenRan: false, seconds: (Date.now() - began) / 1000, state };
     }
     // Leftovers of our own (a crashed run) go first; anything else on our ports is a conflict.
@@ -100,6 +102,7 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
     }
     const state: StackState = {
       startedAt: new Date().toISOString(),
+      owner: options.owner ?? 'cli',
       dir: settings.dir,
       ports: settings.ports,
       urls,
@@ -115,10 +118,21 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
   }
 }
 
-function reusedState(settings: StackSettings, layout: StackLayout, startedAt: string | null): StackState {
+/**
+ * The state of a stack found running. A user's `cdc stack up` adopts a stack a test run started,
+ * so that the run's teardown leaves it alone.
+ */
+function reusedState(settings: StackSettings, layout: StackLayout, startedAt: string | null, owner: 'cli' | 'tests'): StackState {
+  const recorded = readState(layout);
+  if (recorded && recorded.ports.pg === settings.ports.pg && recorded.ports.connect === settings.ports.connect) {
+    if (owner === 'cli' && recorded.owner !== 'cli') writeState(layout, { ...recorded, owner: 'cli' });
+    return { ...recorded, owner: owner === 'cli' ? 'cli' : recorded.owner };
+  }
   const pids = { postgres: livePid(settings, 'postgres') ?? 0, kafka: livePid(settings, 'kafka') ?? 0, connect: livePid(settings, 'connect') ?? 0 };
   return {
     startedAt: startedAt ?? 'unknown',
+    // Not recorded in this folder: started elsewhere, never ours to stop.
+    owner: 'cli',
     dir: settings.dir,
     ports: settings.ports,
     urls: stackUrls(settings.ports),

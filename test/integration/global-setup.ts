@@ -1,0 +1,44 @@
+/**
+ * Starts the stack for the integration suite, or reuses a healthy one already running at the
+ * configured ports (CDC_STACK_*_PORT, CDC_STACK_DIR, else `cdc stack up`'s defaults), and hands
+ * its URLs to the test workers through CDC_IT_* variables (read by test/helpers/stack.ts).
+ * Missing prerequisites fail the run with their names: integration tests never skip.
+ */
+import { registerClient, unregisterClient } from '../../src/stack/clients';
+import { StackStartError } from '../../src/stack/errors';
+import { stackLayout } from '../../src/stack/layout';
+import { resolveStackSettings } from '../../src/stack/settings';
+import { stackUp } from '../../src/stack/up';
+import { STACK_URL_ENV } from '../helpers/stack';
+import { stopTestStack } from './global-teardown';
+
+export default async function globalSetup(): Promise<void> {
+  const settings = resolveStackSettings({}, process.env);
+  const layout = stackLayout(settings.dir);
+  registerClient(layout);
+  const log = (line: string): boolean => process.stderr.write(`[stack] ${line}\n`);
+  let result;
+  try {
+    result = await stackUp(settings, {
+      env: process.env,
+      owner: 'tests',
+      onProgress: (step, detail) => { if (step !== 'checking') log(detail); },
+    });
+  } catch (err) {
+    unregisterClient(layout);
+    if (err instanceof StackStartError && err.logTail) log(`last lines of ${err.logFile}:\n${err.logTail}`);
+    throw err;
+  }
+  log(result.reused
+    ? `reusing the stack running in ${settings.dir} (ports ${JSON.stringify(settings.ports)})`
+    : `started in ${result.seconds.toFixed(1)} s${result.mavenRan ? ' including the jar download' : ''}; logs in ${result.state.logs}`);
+  process.env[STACK_URL_ENV.pgUrl] = result.state.urls.pgUrl;
+  process.env[STACK_URL_ENV.brokers] = result.state.urls.brokers;
+  process.env[STACK_URL_ENV.connectUrl] = result.state.urls.connectUrl;
+  // Ctrl-C skips jest's global teardown: stop a stack we own before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stopTestStack().finally(() => process.exit(130));
+    });
+  }
+}
