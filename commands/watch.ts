@@ -1,5 +1,193 @@
-// Placeholder until the `cdc watch` command lands; it registers nothing.
-import type { Command } from 'commander';
+/**
+ * `cdc watch <topic…>`: a Debezium-aware topic viewer. Pretty, decoded blocks on a terminal; the
+ * record values as JSON lines in a pipe, so `cdc watch T --exit-at-end | cdc parse` works.
+ */
+import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
+import { ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
+import type { KafkaFlags } from '../src/kafka/options';
+import type { WatchRecord } from '../src/watch/record';
+import type { StopReason, WatchSummary } from '../src/watch/consume';
+import type { DisplayMode } from '../src/watch/view';
+import { note, verbose, warn } from './ui/output';
+import { sanitizeForTerminal, stderrStyle, stdoutStyle } from './ui/style';
 
-export function registerWatch(_program: Command, _ctx: Context): void {}
+const FORMATS = ['pretty', 'jsonl', 'records'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface WatchFlags extends KafkaFlags {
+  from?: string;
+  since?: string;
+  partition?: string;
+  group?: string;
+  maxMessages?: string;
+  exitAtEnd?: boolean;
+  op?: string;
+  table?: string[];
+  key?: string[];
+  output?: Format;
+  changes?: boolean;
+  full?: boolean;
+  raw?: boolean;
+  reconnectFor?: string;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerWatch(program: Command, ctx: Context): void {
+  program
+    .command('watch')
+    .description('show the change events of Kafka topics: decoded and coloured on a terminal, JSON lines in a pipe')
+    .argument('<topic...>', 'topics to read, e.g. dbserver1.bank.holding')
+    .option('--from <position>', 'where to start: beginning (default), end (new events only), an offset (42), or -N (the last N of each partition)')
+    .option('--since <time>', 'start at the first event at or after a time: 10m, 2h, 1d ago, or ISO-8601 (2026-01-02T03:04:05Z)')
+    .option('-p, --partition <list>', 'only these partitions, e.g. 0 or 0,2 (not with --group)')
+    .option('-g, --group <id>', 'consume as this consumer group: partitions are shared with other members, offsets are committed after the output is written, and a restart carries on where the group stopped')
+    .option('-n, --max-messages <n>', 'stop after writing N events (counted after filters)')
+    .option('-e, --exit-at-end', 'stop at the end of the topic as it was when watch started')
+    .option('--op <ops>', 'only these operations: c,u,d,r,t,m and tombstone (x)')
+    .option('--table <name>', 'only events of this table (table or schema.table; repeatable)', collect)
+    .option('--key <match>', 'only events whose key has field=value, or any key field equal to value (repeatable)', collect)
+    .addOption(new Option('-o, --output <format>', 'pretty (default on a terminal), jsonl (default in a pipe: the record values, one per line), records (one object per line with topic, partition, offset, timestamp, key, headers, value)').choices(FORMATS))
+    .option('--changes', 'pretty: show updates as the changed columns only, old → new')
+    .option('--full', 'pretty: show the whole record value, schema included, undecoded')
+    .option('--raw', 'pretty: show the record value exactly as stored')
+    .option('--brokers <list>', 'Kafka bootstrap servers (env CDC_BROKERS; default localhost:9092)')
+    .option('--ssl', 'connect with TLS (env CDC_KAFKA_SSL=1)')
+    .option('--ca-file <pem>', 'CA certificate(s) to trust (implies --ssl)')
+    .option('--cert-file <pem>', 'client certificate for mutual TLS (with --key-file)')
+    .option('--key-file <pem>', 'client private key for mutual TLS')
+    .option('--insecure', 'TLS without verifying the server certificate (test clusters only)')
+    .option('--sasl-mechanism <name>', 'plain, scram-sha-256 or scram-sha-512 (env CDC_KAFKA_SASL_MECHANISM); the password is read from CDC_KAFKA_PASSWORD')
+    .option('--sasl-username <name>', 'SASL user (env CDC_KAFKA_SASL_USERNAME)')
+    .option('--reconnect-for <seconds>', 'how long to keep reconnecting when Kafka goes away mid-stream', '120')
+    .option('-q, --quiet', 'no summary and no assignment notes on stderr')
+    .addHelpText('after', `
+Where it starts: without --group, at the beginning of every partition (the whole changelog, as
+\`| cdc parse\` needs); --from end shows new events only. With --group, where the group's committed
+offsets are; partitions the group has never read start at the beginning (or the end with --from end).
+Without --group a private, throw-away consumer group is used and nothing is committed.
+
+Output: on a terminal, one block per event (header: topic, partition@offset, commit time, operation,
+key; then the payload with decoded values: timestamps as ISO-8601, decimals exact, JSON columns
+nested, unchanged TOAST columns as (unchanged)). In a pipe, the record values exactly as Debezium
+wrote them, one per line, tombstones as null.
+
+Ctrl-C stops cleanly: the events read so far are written (and with --group committed), a summary
+goes to stderr, and the exit code is 130 (interrupted). --exit-at-end and --max-messages end with 0.
+
+Examples:
+  $ cdc watch dbserver1.bank.holding                       # everything so far, then follow
+  $ cdc watch dbserver1.bank.holding --from end --changes  # new events; updates as old → new
+  $ cdc watch dbserver1.bank.holding --op u,d --key holding_id=1000
+  $ cdc watch dbserver1.bank.holding --since 10m -n 20
+  $ cdc watch dbserver1.bank.holding --exit-at-end | cdc parse > holding_pivot.txt
+  $ cdc watch dbserver1.bank.holding --group pivot | cdc parse   # run twice to share the partitions`)
+    .action(async (topics: string[], flags: WatchFlags) => {
+      await runWatch(ctx, topics, flags);
+    });
+}
+
+async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Promise<void> {
+  const { parseFrom, parseSince, parsePartitions, DEFAULT_START } = await import('../src/watch/positions');
+  const { buildFilter, parseOps } = await import('../src/watch/filters');
+  if (flags.from !== undefined && flags.since !== undefined) throw new UsageError('--from and --since cannot be combined');
+  const start = flags.since !== undefined ? parseSince(flags.since, ctx.now())
+    : flags.from !== undefined ? parseFrom(flags.from) : DEFAULT_START;
+  if (flags.group !== undefined && (start.kind === 'offset' || start.kind === 'tail' || start.kind === 'time')) {
+    throw new UsageError('--group carries on from the group\'s committed offsets; --since and --from <offset> do not apply',
+      'drop --group to read from a position, or reset the group\'s offsets');
+  }
+  if (flags.group !== undefined && flags.partition !== undefined) {
+    throw new UsageError('--partition cannot be combined with --group: the group assigns the partitions');
+  }
+  const maxMessages = flags.maxMessages === undefined ? undefined : positiveInt(flags.maxMessages, '--max-messages', true);
+  const reconnectForMs = positiveInt(flags.reconnectFor ?? '120', '--reconnect-for', false) * 1000;
+  if ([flags.changes, flags.full, flags.raw].filter(Boolean).length > 1) throw new UsageError('choose one of --changes, --full and --raw');
+  const format: Format = flags.output ?? (ctx.stdoutIsTTY ? 'pretty' : 'jsonl');
+  const mode: DisplayMode = flags.full ? 'full' : flags.raw ? 'raw' : flags.changes ? 'changes' : 'payload';
+  const accept = buildFilter({ ops: flags.op === undefined ? undefined : parseOps(flags.op), tables: flags.table, keys: flags.key });
+
+  const { resolveKafkaSettings } = await import('../src/kafka/options');
+  const settings = await resolveKafkaSettings(flags, ctx.env, ctx.configContext);
+  verbose(ctx, `brokers ${settings.brokers.value.join(',')} (from ${settings.brokers.source})`);
+
+  const write = await writerFor(ctx, format, mode);
+  const controller = new AbortController();
+  let outputError: NodeJS.ErrnoException | undefined;
+  const onOutputError = (err: NodeJS.ErrnoException) => { outputError ??= err; controller.abort(); };
+  ctx.stdout.on('error', onOutputError);
+  const sink = (records: WatchRecord[]) => new Promise<void>((resolve) => {
+    if (outputError) return resolve();
+    // Resolves once the bytes are handed to the OS; only then may --group commit the offsets.
+    ctx.stdout.write(write(records), (err) => {
+      if (err) onOutputError(err);
+      resolve();
+    });
+  });
+  let interrupted = false;
+  const onSignal = () => { interrupted = true; controller.abort(); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const { watchTopics } = await import('../src/watch/consume');
+  const styleErr = stderrStyle(ctx);
+  let summary: WatchSummary;
+  try {
+    summary = await watchTopics(settings, {
+      topics, start, partitions: flags.partition === undefined ? undefined : parsePartitions(flags.partition),
+      group: flags.group, exitAtEnd: Boolean(flags.exitAtEnd), maxMessages, accept, reconnectForMs,
+    }, {
+      write: sink,
+      log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
+      onAssigned: (assigned) => {
+        const text = assigned.map((a) => `${a.topic} [${a.partitions.join(',') || 'none'}]`).join(', ') || 'nothing';
+        if (flags.group !== undefined && !flags.quiet) note(ctx, styleErr.dim(`cdc watch: group ${flags.group} assigned ${sanitizeForTerminal(text)}`));
+        else verbose(ctx, `reading ${text}`);
+      },
+      onReconnecting: (message) => warn(ctx, message),
+    }, controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    ctx.stdout.removeListener('error', onOutputError);
+  }
+  if (outputError && outputError.code !== 'EPIPE') {
+    throw new ServiceError(`cannot write the output: ${outputError.message}`, { cause: outputError });
+  }
+  if (outputError) return; // the reader went away (`| head`): not an error
+  if (!flags.quiet) note(ctx, styleErr.dim(summaryLine(summary, interrupted ? 'interrupted' : summary.reason)));
+  if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
+}
+
+async function writerFor(ctx: Context, format: Format, mode: DisplayMode): Promise<(records: WatchRecord[]) => Buffer | string> {
+  if (format === 'pretty') {
+    const { viewOf } = await import('../src/watch/view');
+    const { renderEvent } = await import('./ui/watch-event');
+    const style = stdoutStyle(ctx);
+    return (records) => records.map((r) => renderEvent(viewOf(r, mode), style) + '\n').join('');
+  }
+  const { valueLines, recordLines } = await import('../src/watch/lines');
+  const lines = format === 'jsonl' ? valueLines : recordLines;
+  // A terminal gets no raw control characters, even from values that are not JSON.
+  return ctx.stdoutIsTTY ? (records) => sanitizeForTerminal(lines(records).toString('utf8')) : lines;
+}
+
+function positiveInt(text: string, flag: string, allowZero: boolean): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || (!allowZero && n === 0)) {
+    throw new UsageError(`${flag} must be a whole number${allowZero ? '' : ' above 0'}, got '${text}'`);
+  }
+  return n;
+}
+
+function summaryLine(s: WatchSummary, reason: StopReason): string {
+  const why = { end: 'reached the end', 'max-messages': 'reached --max-messages', interrupted: 'interrupted' }[reason];
+  const extras = [
+    s.filtered > 0 ? `${s.filtered} filtered out` : '',
+    s.tombstones > 0 ? `${s.tombstones} tombstones` : '',
+  ].filter(Boolean).join(', ');
+  const rate = s.elapsedMs > 0 ? Math.round((s.received * 1000) / s.elapsedMs) : 0;
+  return `cdc watch: ${why} — ${s.written} events written${extras ? ` (${extras})` : ''}, ${s.received} read from ${s.partitions} partition${s.partitions === 1 ? '' : 's'} in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate}/s)`;
+}

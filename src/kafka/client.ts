@@ -1,0 +1,98 @@
+/**
+ * The one place a kafkajs client is built. kafkajs is loaded lazily (it costs ~100 ms to require),
+ * its own logger is replaced so nothing it says reaches stdout, and connection failures become
+ * ServiceErrors that name the brokers and say what to do.
+ */
+import type { Kafka, KafkaConfig, logCreator } from 'kafkajs';
+import { promises as fs } from 'node:fs';
+import { ServiceError } from '../errors';
+import type { KafkaSettings } from './options';
+
+/** Receives kafkajs diagnostics; the command layer decides whether and how to show them. */
+export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
+
+export interface ClientOptions {
+  clientId?: string;
+  /** Only with --verbose: kafkajs logs at INFO (or DEBUG when CDC_KAFKA_DEBUG is set). */
+  log?: KafkaLog;
+  debug?: boolean;
+  /** Bounded so that an unreachable broker is an error after a few seconds, not a hang. */
+  connectionTimeoutMs?: number;
+}
+
+export async function createKafka(settings: KafkaSettings, options: ClientOptions = {}): Promise<Kafka> {
+  const kafkajs = await import('kafkajs');
+  const level = options.log ? (options.debug ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.INFO) : kafkajs.logLevel.NOTHING;
+  const names: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+    [kafkajs.logLevel.ERROR]: 'error',
+    [kafkajs.logLevel.WARN]: 'warn',
+    [kafkajs.logLevel.INFO]: 'info',
+    [kafkajs.logLevel.DEBUG]: 'debug',
+  };
+  const logCreator: logCreator = () => ({ namespace, level: entryLevel, log }) => {
+    const { message, timestamp: _t, logger: _l, ...extra } = log;
+    const detail = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';
+    options.log?.(names[entryLevel] ?? 'info', `kafkajs ${namespace}: ${message}${detail}`);
+  };
+  const config: KafkaConfig = {
+    clientId: options.clientId ?? 'cdc',
+    brokers: settings.brokers.value,
+    logLevel: level,
+    logCreator,
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: 30_000,
+    // The admin calls made before consuming use these: a dead broker fails in ~5 s.
+    retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 2000 },
+  };
+  if (settings.ssl) {
+    const read = async (file?: string) => (file ? fs.readFile(file, 'utf8') : undefined);
+    config.ssl = {
+      ca: settings.ssl.caFile ? [await read(settings.ssl.caFile) as string] : undefined,
+      cert: await read(settings.ssl.certFile),
+      key: await read(settings.ssl.keyFile),
+      rejectUnauthorized: !settings.ssl.insecure,
+    };
+  }
+  if (settings.sasl) {
+    const { mechanism, username, password } = settings.sasl;
+    config.sasl = { mechanism, username, password } as KafkaConfig['sasl'];
+  }
+  return new kafkajs.Kafka(config);
+}
+
+/** kafkajs error names that mean "could not talk to the cluster at all". */
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSSASLAuthenticationError',
+  'KafkaJSNonRetriableError',
+]);
+
+/** Turns a kafkajs failure into a ServiceError that names the brokers and says what to try. */
+export function kafkaError(err: unknown, settings: KafkaSettings, doing: string): ServiceError {
+  const error = err as Error & { cause?: Error };
+  const root = rootCause(error);
+  const brokers = settings.brokers.value.join(',');
+  if (root.name === 'KafkaJSSASLAuthenticationError' || /SASL|authenticat/i.test(root.message)) {
+    return new ServiceError(`Kafka at ${brokers} refused the credentials while ${doing}: ${root.message}`, {
+      hint: 'check --sasl-mechanism, --sasl-username and the password variable',
+      cause: err,
+    });
+  }
+  if (CONNECTION_ERRORS.has(error.name) || CONNECTION_ERRORS.has(root.name)) {
+    return new ServiceError(`cannot reach Kafka at ${brokers} (${settings.brokers.source}) while ${doing}: ${root.message}`, {
+      hint: 'is the stack running? (`cdc stack status`) — or pass --brokers / set CDC_BROKERS',
+      cause: err,
+    });
+  }
+  return new ServiceError(`Kafka error while ${doing}: ${root.message}`, { cause: err });
+}
+
+function rootCause(error: Error & { cause?: Error }): Error {
+  let current = error;
+  while (current.cause instanceof Error) current = current.cause as Error & { cause?: Error };
+  return current;
+}

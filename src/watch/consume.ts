@@ -1,0 +1,299 @@
+/**
+ * The consuming loop of `cdc watch`: checks the topics, works out where each partition starts and
+ * (with --exit-at-end) where it stops, then hands batches of records to the caller's writer and
+ * only afterwards moves on — and, with --group, commits the offsets of what was written.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { NotFoundError, UsageError } from '../errors';
+import { createKafka, kafkaError, type KafkaLog } from '../kafka/client';
+import { fixedAssigner } from '../kafka/fixed-assigner';
+import type { KafkaSettings } from '../kafka/options';
+import { startOffset, type PartitionRange, type StartPosition } from './positions';
+import type { WatchRecord } from './record';
+import { similarTopics } from './topics';
+
+export interface WatchPlan {
+  topics: string[];
+  start: StartPosition;
+  /** Only these partitions (without --group). */
+  partitions?: number[];
+  /** Consume as this consumer group; offsets committed after each written batch. */
+  group?: string;
+  exitAtEnd: boolean;
+  maxMessages?: number;
+  /** Filters; a record it rejects is read (and committed) but not written. */
+  accept?: (record: WatchRecord) => boolean;
+  /** How long a lost connection is retried mid-stream before giving up. */
+  reconnectForMs: number;
+}
+
+export interface WatchCallbacks {
+  /** Writes records; resolves once they are handed to the OS (then offsets may be committed). */
+  write(records: WatchRecord[]): Promise<void>;
+  log?: KafkaLog;
+  /** Partitions this process reads, after each (re)assignment. */
+  onAssigned?(assigned: Array<{ topic: string; partitions: number[] }>): void;
+  /** The connection dropped and is being re-established. */
+  onReconnecting?(message: string): void;
+}
+
+export type StopReason = 'end' | 'max-messages' | 'interrupted';
+
+export interface WatchSummary {
+  reason: StopReason;
+  /** Records read from Kafka (before filters). */
+  received: number;
+  written: number;
+  filtered: number;
+  tombstones: number;
+  partitions: number;
+  elapsedMs: number;
+}
+
+interface PartitionState {
+  start: string;
+  /** High watermark when the watch started: where --exit-at-end stops. */
+  end: string;
+  /** Next offset to read. */
+  next: string;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export async function watchTopics(
+  settings: KafkaSettings,
+  plan: WatchPlan,
+  callbacks: WatchCallbacks,
+  signal: AbortSignal,
+): Promise<WatchSummary> {
+  const startedAt = Date.now();
+  const kafkajs = await import('kafkajs');
+  const kafka = await createKafka(settings, { clientId: 'cdc-watch', log: callbacks.log });
+  const admin = kafka.admin();
+  const states = new Map<string, PartitionState>();
+  const counts = { received: 0, written: 0, filtered: 0, tombstones: 0 };
+  const summary = (reason: StopReason): WatchSummary => ({
+    reason, ...counts, partitions: states.size, elapsedMs: Date.now() - startedAt,
+  });
+
+  try {
+    await admin.connect().catch((err) => { throw kafkaError(err, settings, 'connecting'); });
+    await planPartitions(admin, settings, plan, states);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  if (signal.aborted) return summary('interrupted');
+  const allAtEnd = () => [...states.values()].every((s) => BigInt(s.next) >= BigInt(s.end));
+  if (plan.exitAtEnd && !plan.group && allAtEnd()) return summary('end');
+  if (plan.maxMessages === 0) return summary('max-messages');
+
+  let finish!: (reason: StopReason) => void;
+  let fail!: (error: Error) => void;
+  let finished = false;
+  const stopped = new Promise<StopReason>((resolve, reject) => {
+    finish = (reason) => { if (!finished) { finished = true; resolve(reason); } };
+    fail = (error) => { if (!finished) { finished = true; reject(error); } };
+  });
+  const onAbort = () => finish('interrupted');
+  signal.addEventListener('abort', onAbort);
+
+  // Partitions this member reads right now; --exit-at-end waits for these only.
+  let assigned: string[] = [];
+  const checkEnd = () => {
+    if (!plan.exitAtEnd || assigned.length === 0) return;
+    if (assigned.every((k) => { const s = states.get(k); return !s || BigInt(s.next) >= BigInt(s.end); })) finish('end');
+  };
+
+  let lastHealthy = Date.now();
+  const partitionMap: Record<string, number[]> = {};
+  for (const topic of plan.topics) {
+    partitionMap[topic] = [...states.keys()].filter((k) => k.startsWith(`${topic}\u0000`)).map((k) => Number(k.split('\u0000')[1]));
+  }
+  const consumer: Consumer = kafka.consumer({
+    groupId: plan.group ?? `cdc-watch-${randomUUID()}`,
+    partitionAssigners: plan.group ? undefined : [fixedAssigner(kafkajs.AssignerProtocol, partitionMap)],
+    allowAutoTopicCreation: false,
+    // Big fetches: a Debezium record with its schema is 1–3 KB, and throughput matters for replays.
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+    maxWaitTimeInMs: 500,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    retry: {
+      retries: 5,
+      initialRetryTime: 300,
+      maxRetryTime: 3000,
+      // A broker restart is survived: kafkajs restarts the consumer until the outage lasts too long.
+      restartOnFailure: async () => Date.now() - lastHealthy < plan.reconnectForMs,
+    },
+  });
+
+  const { GROUP_JOIN, CRASH, FETCH, END_BATCH_PROCESS } = consumer.events;
+  consumer.on(FETCH, () => { lastHealthy = Date.now(); });
+  consumer.on(GROUP_JOIN, ({ payload }) => {
+    lastHealthy = Date.now();
+    const assignment = payload.memberAssignment as Record<string, number[]>;
+    assigned = Object.entries(assignment).flatMap(([topic, parts]) => parts.map((p) => key(topic, p)));
+    if (!plan.group) {
+      // Also after a restart: carry on where the output stopped, not at the group's (absent) offsets.
+      for (const k of assigned) {
+        const [topic, partition] = k.split('\u0000');
+        consumer.seek({ topic, partition: Number(partition), offset: states.get(k)!.next });
+      }
+    }
+    callbacks.onAssigned?.(Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) })));
+    checkEnd();
+  });
+  consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+    // Batches of only control records or compacted-away offsets never reach eachBatch; move past them.
+    const state = states.get(key(payload.topic, payload.partition));
+    if (state && payload.batchSize === 0 && payload.lastOffset !== null) {
+      const after = BigInt(payload.lastOffset) + 1n;
+      if (after > BigInt(state.next)) state.next = after.toString();
+      checkEnd();
+    }
+  });
+  consumer.on(CRASH, ({ payload }) => {
+    if (payload.restart) {
+      callbacks.onReconnecting?.(`lost the connection to Kafka (${payload.error.message}); reconnecting`);
+    } else {
+      fail(kafkaError(payload.error, settings, 'consuming'));
+    }
+  });
+
+  const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    if (finished) return;
+    const state = states.get(key(batch.topic, batch.partition));
+    if (!state) return;
+    const end = BigInt(state.end);
+    const out: WatchRecord[] = [];
+    let last: string | undefined;
+    let reachedMax = false;
+    for (const message of batch.messages) {
+      if (finished || !isRunning() || isStale()) break;
+      if (plan.exitAtEnd && BigInt(message.offset) >= end) break;
+      counts.received += 1;
+      last = message.offset;
+      const record = toRecord(batch.topic, batch.partition, message);
+      if (plan.accept && !plan.accept(record)) {
+        counts.filtered += 1;
+        continue;
+      }
+      out.push(record);
+      if (plan.maxMessages !== undefined && counts.written + out.length >= plan.maxMessages) {
+        reachedMax = true;
+        break;
+      }
+    }
+    if (out.length > 0) {
+      await callbacks.write(out);
+      counts.written += out.length;
+      for (const r of out) if (r.value === null) counts.tombstones += 1;
+    }
+    if (last !== undefined) {
+      resolveOffset(last);
+      state.next = (BigInt(last) + 1n).toString();
+      if (plan.group) {
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: state.next }]);
+      }
+    }
+    if (reachedMax) finish('max-messages');
+    checkEnd();
+    if (!finished) await heartbeat();
+  };
+
+  let reason: StopReason;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: plan.topics, fromBeginning: plan.start.kind !== 'end' });
+    await Promise.race([
+      consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch }),
+      stopped,
+    ]);
+    reason = await stopped;
+  } catch (err) {
+    if (err instanceof Error && err.name.startsWith('KafkaJS')) throw kafkaError(err, settings, 'consuming');
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // Waits for a batch in flight to be written (and committed), then leaves the group so that
+    // another member of a --group takes over the partitions at once.
+    await consumer.disconnect().catch(() => undefined);
+  }
+  return summary(reason);
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): WatchRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: (message.headers ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** Checks the topics and partitions, and fills `states` with where each partition starts and ends. */
+async function planPartitions(
+  admin: Admin,
+  settings: KafkaSettings,
+  plan: WatchPlan,
+  states: Map<string, PartitionState>,
+): Promise<void> {
+  let existing: string[];
+  try {
+    existing = await admin.listTopics();
+  } catch (err) {
+    throw kafkaError(err, settings, 'listing topics');
+  }
+  for (const topic of plan.topics) {
+    if (!existing.includes(topic)) {
+      const similar = similarTopics(topic, existing);
+      throw new NotFoundError(
+        `topic '${topic}' does not exist on ${settings.brokers.value.join(',')}`,
+        similar.length > 0
+          ? `did you mean: ${similar.join(', ')}?`
+          : 'Debezium creates a table\'s topic with its first event (<topic.prefix>.<schema>.<table>); check the connector with `cdc connector status`',
+      );
+    }
+  }
+  try {
+    const committed = plan.group ? await admin.fetchOffsets({ groupId: plan.group, topics: plan.topics }) : [];
+    for (const topic of plan.topics) {
+      const ranges: PartitionRange[] = (await admin.fetchTopicOffsets(topic)).map((p) => ({
+        partition: p.partition, low: p.low, high: p.high,
+      }));
+      let wanted = ranges;
+      if (plan.partitions) {
+        const known = new Set(ranges.map((r) => r.partition));
+        const unknown = plan.partitions.filter((p) => !known.has(p));
+        if (unknown.length > 0) {
+          throw new UsageError(
+            `topic '${topic}' has no partition ${unknown.join(', ')}`,
+            `its partitions are 0–${ranges.length - 1}`,
+          );
+        }
+        wanted = ranges.filter((r) => plan.partitions!.includes(r.partition));
+      }
+      const byTime = plan.start.kind === 'time' ? await admin.fetchTopicOffsetsByTimestamp(topic, plan.start.ms) : [];
+      const groupOffsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const range of wanted) {
+        let start: string;
+        const stored = groupOffsets.find((g) => g.partition === range.partition)?.offset;
+        if (plan.group && stored !== undefined && BigInt(stored) >= 0n) {
+          start = stored;
+        } else {
+          const timeOffset = byTime.find((t) => t.partition === range.partition)?.offset;
+          start = startOffset(plan.start, range, timeOffset);
+        }
+        states.set(key(topic, range.partition), { start, end: range.high, next: start });
+      }
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw kafkaError(err, settings, 'reading partition offsets');
+  }
+}
