@@ -1,0 +1,82 @@
+/**
+ * Debezium's temporal encodings to ISO-8601, exactly (BigInt arithmetic, dates beyond JavaScript's
+ * Date range). Timestamps without a zone are wall-clock values written as if UTC: they are printed
+ * naive (no `Z`), never shifted by a time zone.
+ */
+
+/** PostgreSQL ±infinity timestamps, as Debezium encodes them. */
+export const POSITIVE_INFINITY_TS = 9223372036825200000n;
+export const NEGATIVE_INFINITY_TS = -9223372036832400000n;
+
+export type TimeUnit = 'ms' | 'us' | 'ns';
+const PER_SECOND: Record<TimeUnit, bigint> = { ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n };
+const DIGITS: Record<TimeUnit, number> = { ms: 3, us: 6, ns: 9 };
+
+/** Days since 1970-01-01 to YYYY-MM-DD (proleptic Gregorian; years outside 0–9999 as ±YYYYYY). */
+export function isoDate(days: bigint): string {
+  // Howard Hinnant's days_from_civil inverse, on BigInt so any int32/int64 day count is exact.
+  const z = days + 719468n;
+  const era = (z >= 0n ? z : z - 146096n) / 146097n;
+  const doe = z - era * 146097n;
+  const yoe = (doe - doe / 1460n + doe / 36524n - doe / 146096n) / 365n;
+  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
+  const mp = (5n * doy + 2n) / 153n;
+  const day = doy - (153n * mp + 2n) / 5n + 1n;
+  const month = mp < 10n ? mp + 3n : mp - 9n;
+  const year = yoe + era * 400n + (month <= 2n ? 1n : 0n);
+  return `${formatYear(year)}-${pad(month, 2)}-${pad(day, 2)}`;
+}
+
+/** Time of day from a count of `unit` past midnight: HH:MM:SS.fff (ms), .ffffff (µs) or .fffffffff (ns). */
+export function isoTimeOfDay(value: bigint, unit: TimeUnit): string {
+  const perSecond = PER_SECOND[unit];
+  const seconds = value / perSecond;
+  const fraction = value % perSecond;
+  const h = seconds / 3600n;
+  const m = (seconds / 60n) % 60n;
+  const s = seconds % 60n;
+  return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(fraction, DIGITS[unit])}`;
+}
+
+/** Epoch count of `unit` to a naive ISO timestamp, or 'infinity' / '-infinity'. */
+export function isoTimestamp(value: bigint, unit: TimeUnit): string {
+  if (value === POSITIVE_INFINITY_TS) return 'infinity';
+  if (value === NEGATIVE_INFINITY_TS) return '-infinity';
+  const perDay = PER_SECOND[unit] * 86400n;
+  let days = value / perDay;
+  let rest = value % perDay;
+  if (rest < 0n) { rest += perDay; days -= 1n; }
+  return `${isoDate(days)}T${isoTimeOfDay(rest, unit)}`;
+}
+
+/** Epoch milliseconds of an instant (e.g. `source.ts_ms`) to ISO-8601 UTC with `Z`. */
+export function isoInstantMs(value: bigint): string {
+  return `${isoTimestamp(value, 'ms')}Z`;
+}
+
+/** Microseconds to an ISO-8601 duration (days of 24 h; Debezium has already folded months into µs). */
+export function isoDurationMicros(value: bigint): string {
+  const sign = value < 0n ? '-' : '';
+  let rest = value < 0n ? -value : value;
+  const days = rest / 86_400_000_000n; rest %= 86_400_000_000n;
+  const hours = rest / 3_600_000_000n; rest %= 3_600_000_000n;
+  const minutes = rest / 60_000_000n; rest %= 60_000_000n;
+  const seconds = rest / 1_000_000n;
+  const micros = rest % 1_000_000n;
+  let time = '';
+  if (hours) time += `${hours}H`;
+  if (minutes) time += `${minutes}M`;
+  if (seconds || micros) time += micros ? `${seconds}.${pad(micros, 6).replace(/0+$/, '')}S` : `${seconds}S`;
+  const datePart = days ? `${days}D` : '';
+  if (!datePart && !time) return 'PT0S';
+  return `${sign}P${datePart}${time ? 'T' + time : ''}`;
+}
+
+function pad(value: bigint, width: number): string {
+  return value.toString().padStart(width, '0');
+}
+
+function formatYear(year: bigint): string {
+  if (year >= 0n && year <= 9999n) return pad(year, 4);
+  return (year < 0n ? '-' : '+') + pad(year < 0n ? -year : year, 6);
+}

@@ -1,0 +1,125 @@
+/**
+ * Lossless JSON: numbers keep their exact source text whenever a JavaScript number would not.
+ *
+ * Node 20's JSON.parse cannot show a reviver the source text of a number, and every modern Debezium
+ * event carries a 19-digit `ts_ns`. The rule here (isExactAsNumber): a number token becomes a plain
+ * `number` only when the number prints back as the very same text and, for integers, is a safe
+ * integer; every other token — 2^53 and beyond, `1.50`, `1e3`, `-0` — becomes a `JsonNumber` holding
+ * its source text.
+ *
+ * How: one string-aware scan finds the (rare) tokens that fail that test, rewrites just those as
+ * marked strings, and lets the native JSON.parse do the rest; a walk turns the marked strings back
+ * into JsonNumbers. Lines with no such token go straight to JSON.parse. The marker is a control
+ * character that the input provably cannot produce (it does not contain its `\u00XX` escape, and raw
+ * control characters are invalid inside JSON strings); when no such character is left, the
+ * `lossless-json` library parses the text instead (slower, same result).
+ */
+import { parse as losslessJsonParse } from 'lossless-json';
+import { JsonNumber, type JsonValue } from './value';
+
+/** Control characters usable as markers: their only JSON spelling is `\u00XX` with decimal digits. */
+const MARKER_CODES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19];
+
+/** Parses JSON text; throws SyntaxError (from JSON.parse) on invalid text. */
+export function parseLossless(text: string): JsonValue {
+  const spans = inexactNumberSpans(text);
+  if (spans === null) return JSON.parse(text) as JsonValue;
+  const marker = pickMarker(text);
+  if (marker < 0) return parseWithLibrary(text);
+  const escape = '"\\u' + marker.toString(16).padStart(4, '0');
+  let rewritten = '';
+  let from = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    rewritten += text.slice(from, spans[k]) + escape + text.slice(spans[k], spans[k + 1]) + '"';
+    from = spans[k + 1];
+  }
+  rewritten += text.slice(from);
+  return unmark(JSON.parse(rewritten) as JsonValue, marker);
+}
+
+/**
+ * Start/end offsets (flattened pairs) of number tokens outside strings whose JavaScript number would
+ * not print back as the same text; null when there are none. Invalid JSON is left for JSON.parse to reject.
+ */
+export function inexactNumberSpans(text: string): number[] | null {
+  let spans: number[] | null = null;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      i = stringEnd(text, i);
+      if (i < 0) return spans; // unterminated string: JSON.parse reports it
+      continue;
+    }
+    if ((c >= 48 && c <= 57) || c === 45 /* - */) {
+      const start = i;
+      let plainInteger = true;
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d >= 48 && d <= 57) { i++; continue; }
+        if (d === 46 || d === 101 || d === 69 || d === 43 || d === 45) { plainInteger = false; i++; continue; }
+        break;
+      }
+      // Integers of up to 15 digits are always exact and canonical in JSON (no leading zeros), except -0.
+      if (plainInteger && i - start < 16 && !(c === 45 && text.charCodeAt(start + 1) === 48)) continue;
+      if (!isExactAsNumber(text.slice(start, i))) (spans ??= []).push(start, i);
+      continue;
+    }
+    i++;
+  }
+  return spans;
+}
+
+/**
+ * True when a JavaScript number holds this JSON number token without loss: it prints back as the same
+ * text and, if an integer, is within ±(2^53 − 1) (beyond that, equal printing does not mean equal value).
+ */
+export function isExactAsNumber(token: string): boolean {
+  const n = Number(token);
+  if (String(n) !== token) return false;
+  return !Number.isInteger(n) || Number.isSafeInteger(n);
+}
+
+/** Index just past the closing quote of the string opening at `open`, or -1 when it never closes. */
+function stringEnd(text: string, open: number): number {
+  let close = text.indexOf('"', open + 1);
+  while (close !== -1) {
+    let backslashes = 0;
+    for (let b = close - 1; text.charCodeAt(b) === 92 /* \ */; b--) backslashes++;
+    if ((backslashes & 1) === 0) return close + 1;
+    close = text.indexOf('"', close + 1);
+  }
+  return -1;
+}
+
+function pickMarker(text: string): number {
+  for (const code of MARKER_CODES) {
+    if (!text.includes('\\u' + code.toString(16).padStart(4, '0'))) return code;
+  }
+  return -1;
+}
+
+function unmark(value: JsonValue, marker: number): JsonValue {
+  if (typeof value === 'string') {
+    return value.charCodeAt(0) === marker ? new JsonNumber(value.slice(1)) : value;
+  }
+  if (value === null || typeof value !== 'object' || value instanceof JsonNumber) return value;
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      const item = value[k];
+      if (item !== null && typeof item !== 'number' && typeof item !== 'boolean') value[k] = unmark(item, marker);
+    }
+    return value;
+  }
+  for (const key in value) {
+    const item = value[key];
+    if (item !== null && typeof item !== 'number' && typeof item !== 'boolean') value[key] = unmark(item, marker);
+  }
+  return value;
+}
+
+function parseWithLibrary(text: string): JsonValue {
+  return losslessJsonParse(text, null, (token: string) => (isExactAsNumber(token) ? Number(token) : new JsonNumber(token))) as JsonValue;
+}

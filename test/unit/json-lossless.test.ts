@@ -1,0 +1,114 @@
+import { parse as oracleParse } from 'lossless-json';
+import { isExactAsNumber } from '../../src/json/lossless';
+import { inexactNumberSpans, JsonNumber, parseLossless, stringifyLossless, type JsonValue } from '../../src/json';
+
+/** The reference: lossless-json, independently keeping as a number only what survives exactly. */
+function oracle(text: string): JsonValue {
+  return oracleParse(text, null, (token: string) => {
+    const n = Number(token);
+    const exact = String(n) === token && (/[.eE]/.test(token) || (BigInt(token) === BigInt(n) && Number.isSafeInteger(n)));
+    return exact ? n : new JsonNumber(token);
+  }) as JsonValue;
+}
+
+describe('parseLossless', () => {
+  it('keeps a 19-digit ts_ns exact and leaves safe integers as numbers', () => {
+    const value = parseLossless('{"ts_ms":1763780000003,"ts_ns":1763780000003123456}') as Record<string, JsonValue>;
+    expect(value.ts_ms).toBe(1763780000003);
+    expect(value.ts_ns).toBeInstanceOf(JsonNumber);
+    expect((value.ts_ns as JsonNumber).text).toBe('1763780000003123456');
+    expect((value.ts_ns as JsonNumber).toBigInt()).toBe(1763780000003123456n);
+  });
+
+  it.each([
+    ['9007199254740993', true], // 2^53 + 1
+    ['9007199254740991', false], // 2^53 - 1 prints back identically
+    ['-9223372036832400000', true], // prints back identically, but is not that integer
+    ['9223372036825200000', true],
+    ['1.50', true],
+    ['1.5', false],
+    ['1e3', true],
+    ['1E+2', true],
+    ['-0', true],
+    ['0', false],
+    ['-12', false],
+    ['0.1', false],
+    ['123456789012345678901234567890.123456789', true],
+    ['1e400', true],
+  ])('number %s exact (JsonNumber: %s)', (token, isJsonNumber) => {
+    const value = parseLossless(`[${token}]`) as JsonValue[];
+    if (isJsonNumber) expect(value[0]).toEqual(new JsonNumber(token));
+    else expect(value[0]).toBe(Number(token));
+  });
+
+  it('ignores digits, quotes and exponents inside strings', () => {
+    const text = String.raw`{"a":"12345678901234567890","b":"say \"1e5\" and \\","c":12345678901234567890,"d":"\\\"99999999999999999999\"","e":[1.0,"2.0"]}`;
+    const value = parseLossless(text) as Record<string, JsonValue>;
+    expect(value.a).toBe('12345678901234567890');
+    expect(value.b).toBe('say "1e5" and \\');
+    expect(value.c).toEqual(new JsonNumber('12345678901234567890'));
+    expect(value.d).toBe('\\"99999999999999999999"');
+    expect(value.e).toEqual([new JsonNumber('1.0'), '2.0']);
+    expect(value).toEqual(oracle(text));
+  });
+
+  it('stays exact when the text contains the marker escapes (falls back to other markers, then to lossless-json)', () => {
+    const one = String.raw`{"s":"\u0000x","n":12345678901234567890}`;
+    expect(parseLossless(one)).toEqual({ s: '\u0000x', n: new JsonNumber('12345678901234567890') });
+    const codes = [0, 1, 2, 3, 4, 5, 6, 7, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19];
+    const all = `{"s":"${codes.map((c) => '\\u' + c.toString(16).padStart(4, '0')).join('')}","n":-1.250e-7}`;
+    const value = parseLossless(all) as Record<string, JsonValue>;
+    expect(value.n).toEqual(new JsonNumber('-1.250e-7'));
+    expect(value.s).toBe(String.fromCharCode(...codes));
+  });
+
+  it('rejects invalid JSON with a SyntaxError, truncated or not', () => {
+    for (const bad of ['{"a":1', '{"a":"x', '{"a":12345678901234567890', 'nul', '{"a":01}', '[1,]', '\u0000']) {
+      expect(() => parseLossless(bad)).toThrow(SyntaxError);
+    }
+  });
+
+  it('agrees with lossless-json on generated adversarial documents', () => {
+    let seed = 42;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const numbers = ['0', '-0', '7', '-42', '1.5', '1.50', '2e10', '-3.2E-5', '9007199254740993', '-99999999999999999999', '0.1', '1e-7', '123456789012345678', '-9223372036832400000', '100000000000000000000'];
+    const strings = ['"plain"', '"q\\"uote"', '"back\\\\"', '"1234567890123456789"', '"\\u00e9\\n"', '"\\"12\\\\\\"3"', '""', '"e-5"'];
+    const gen = (depth: number): string => {
+      const pick = rand(depth > 3 ? 3 : 6);
+      if (pick === 0) return numbers[rand(numbers.length)];
+      if (pick === 1) return strings[rand(strings.length)];
+      if (pick === 2) return ['true', 'false', 'null'][rand(3)];
+      if (pick === 3 || pick === 4) return `{${Array.from({ length: rand(4) }, (_, i) => `${strings[rand(strings.length)].slice(0, -1)}${i}": ${gen(depth + 1)}`).join(' , ')}}`;
+      return `[ ${Array.from({ length: rand(4) }, () => gen(depth + 1)).join(',')} ]`;
+    };
+    for (let i = 0; i < 500; i++) {
+      const text = gen(0);
+      expect({ text, value: parseLossless(text) }).toEqual({ text, value: oracle(text) });
+    }
+  });
+
+  it('keeps as numbers only tokens a double holds exactly', () => {
+    expect(isExactAsNumber('9007199254740991')).toBe(true);
+    expect(isExactAsNumber('9007199254740992')).toBe(false);
+    expect(isExactAsNumber('100000000000000000000')).toBe(false);
+    expect(isExactAsNumber('0.30000000000000004')).toBe(true);
+  });
+
+  it('finds no inexact spans in plain events, so they go straight to JSON.parse', () => {
+    expect(inexactNumberSpans('{"a":1,"b":"1.5e10","c":[true,null,-3]}')).toBeNull();
+    expect(inexactNumberSpans('{"a":1.25}')).toBeNull();
+    expect(inexactNumberSpans('{"a":1.250}')).toEqual([5, 10]);
+  });
+});
+
+describe('stringifyLossless', () => {
+  it('writes JsonNumbers and BigInts as their digits and keeps key order', () => {
+    const text = '{"z":1,"a":{"ts_ns":1763780000003123456,"d":1.50},"m":[-0,"x"]}';
+    expect(stringifyLossless(parseLossless(text))).toBe(text);
+    expect(stringifyLossless({ big: 2n ** 70n })).toBe('{"big":1180591620717411303424}');
+  });
+
+  it('pretty-prints with an indent', () => {
+    expect(stringifyLossless({ a: [1, new JsonNumber('2.0')], b: {} }, 2)).toBe('{\n  "a": [\n    1,\n    2.0\n  ],\n  "b": {}\n}');
+  });
+});
