@@ -1,0 +1,76 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageError } from '../../src/errors';
+import { kafkaError } from '../../src/kafka/client';
+import { resolveKafkaSettings } from '../../src/kafka/options';
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cdc-watch-opts-'));
+  const config = path.join(dir, 'config.json');
+  await fs.writeFile(config, JSON.stringify({
+    currentContext: 'dev',
+    contexts: {
+      dev: { brokers: 'ctx-a:9092,ctx-b:9092' },
+      prod: { brokers: 'prod:9093', kafkaSaslMechanism: 'scram-sha-512', kafkaSaslUsername: 'cdc', kafkaSaslPasswordEnv: 'PROD_KAFKA_PW', kafkaSsl: 'true' },
+    },
+  }));
+  env = { CDC_CONFIG: config };
+});
+afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+describe('brokers: --brokers > CDC_BROKERS > config context > localhost:9092', () => {
+  it('flag wins', async () => {
+    const s = await resolveKafkaSettings({ brokers: 'flag:1' }, { ...env, CDC_BROKERS: 'env:2' });
+    expect(s.brokers).toEqual({ value: ['flag:1'], source: 'flag' });
+  });
+  it('then the environment', async () => {
+    const s = await resolveKafkaSettings({}, { ...env, CDC_BROKERS: 'env:2, env:3' });
+    expect(s.brokers).toEqual({ value: ['env:2', 'env:3'], source: 'env:CDC_BROKERS' });
+  });
+  it('then the current context, or the one chosen with --context', async () => {
+    expect((await resolveKafkaSettings({}, env)).brokers).toEqual({ value: ['ctx-a:9092', 'ctx-b:9092'], source: 'context:dev' });
+    expect((await resolveKafkaSettings({}, { ...env, PROD_KAFKA_PW: 'x' }, 'prod')).brokers.value).toEqual(['prod:9093']);
+  });
+  it('then the default', async () => {
+    const s = await resolveKafkaSettings({}, { CDC_CONFIG: path.join(dir, 'missing.json') });
+    expect(s.brokers).toEqual({ value: ['localhost:9092'], source: 'default' });
+  });
+});
+
+describe('SASL and TLS', () => {
+  it('takes the password only from the environment variable the context names', async () => {
+    const s = await resolveKafkaSettings({}, { ...env, PROD_KAFKA_PW: 's3cret' }, 'prod');
+    expect(s.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'cdc', password: 's3cret', passwordEnv: 'PROD_KAFKA_PW' });
+    expect(s.ssl).toEqual({ caFile: undefined, certFile: undefined, keyFile: undefined, insecure: false });
+  });
+  it('says which variable to set when the password is missing', async () => {
+    await expect(resolveKafkaSettings({}, env, 'prod')).rejects.toThrow(expect.objectContaining({ hint: 'set the environment variable PROD_KAFKA_PW' }));
+  });
+  it('flags: mechanism and user, password from CDC_KAFKA_PASSWORD', async () => {
+    const s = await resolveKafkaSettings({ saslMechanism: 'PLAIN', saslUsername: 'u' }, { ...env, CDC_KAFKA_PASSWORD: 'pw' });
+    expect(s.sasl?.mechanism).toBe('plain');
+    expect(s.sasl?.password).toBe('pw');
+  });
+  it('rejects an unknown mechanism and half a client certificate', async () => {
+    await expect(resolveKafkaSettings({ saslMechanism: 'gssapi', saslUsername: 'u' }, env)).rejects.toThrow(UsageError);
+    await expect(resolveKafkaSettings({ certFile: 'c.pem' }, env)).rejects.toThrow(/--cert-file and --key-file/);
+  });
+  it('--ca-file implies TLS', async () => {
+    expect((await resolveKafkaSettings({ caFile: 'ca.pem' }, env)).ssl?.caFile).toBe('ca.pem');
+    expect((await resolveKafkaSettings({}, env)).ssl).toBeUndefined();
+  });
+});
+
+describe('errors', () => {
+  it('an unreachable broker names the brokers, where they came from, and what to do', async () => {
+    const s = await resolveKafkaSettings({ brokers: 'nowhere:1' }, env);
+    const err = Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+    const mapped = kafkaError(err, s, 'connecting');
+    expect(mapped.message).toBe('cannot reach Kafka at nowhere:1 (flag) while connecting: Connection error: connect ECONNREFUSED');
+    expect(mapped.hint).toMatch(/cdc stack status.*--brokers/);
+  });
+});

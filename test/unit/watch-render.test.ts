@@ -1,0 +1,89 @@
+import chalk from 'chalk';
+import { renderEvent } from '../../commands/ui/watch-event';
+import { viewOf } from '../../src/watch/view';
+import { byOp } from './watch-records';
+
+const plain = new chalk.Instance({ level: 0 });
+const coloured = new chalk.Instance({ level: 2 });
+const events = byOp();
+
+describe('terminal view of an event', () => {
+  it('header: topic, partition@offset, commit time (source.ts_ms), op, key', () => {
+    const text = renderEvent(viewOf(events.u, 'payload'), plain);
+    const header = text.split('\n')[0];
+    const commitMs = JSON.parse(events.u.value!.toString()).payload.source.ts_ms as number;
+    expect(header).toContain('wdev.wdev.holding');
+    expect(header).toContain('0@1');
+    expect(header).toContain(new Date(commitMs).toISOString());
+    expect(header).toContain('UPDATE');
+    expect(header).toContain('key {"holding_id":1000}');
+  });
+
+  it('payload with values decoded, keys in Debezium\'s order, big integers exact', () => {
+    const text = renderEvent(viewOf(events.r, 'payload'), plain);
+    expect(text).toContain('"price": "123.4567"');
+    expect(text).toContain('"big": 9007199254740993');
+    expect(text).toMatch(/"doc": \{"a":\[1,2\]\}/);
+    expect(text).toMatch(/"datetime_created": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}"/);
+    const topLevel = text.split('\n').filter((l) => /^ {4}"/.test(l)).map((l) => l.trim().split('"')[1]);
+    expect(topLevel).toEqual(['before', 'after', 'source', 'transaction', 'op', 'ts_ms', 'ts_us', 'ts_ns']);
+  });
+
+  it('never lets control characters from a payload reach the terminal', () => {
+    for (const mode of ['payload', 'full', 'raw', 'changes'] as const) {
+      for (const record of Object.values(events)) {
+        const text = renderEvent(viewOf(record, mode), coloured);
+        const withoutOurColours = text.replace(/\u001b\[[0-9;]*m/g, '');
+        expect(withoutOurColours).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      }
+    }
+    expect(renderEvent(viewOf(events.r, 'payload'), plain)).toContain('evil \\u001b[31mred\\u0007 bell');
+  });
+
+  it('--changes shows an update as the changed columns, old → new', () => {
+    const body = renderEvent(viewOf(events.u, 'changes'), plain).split('\n').slice(1).join('\n').trim();
+    expect(body).toBe('holding_quantity: 10 → 100');
+  });
+
+  it('--changes without a before image says so and shows the new values', () => {
+    const value = JSON.parse(events.u.value!.toString());
+    value.payload.before = null;
+    const text = renderEvent(viewOf({ ...events.u, value: Buffer.from(JSON.stringify(value)) }, 'changes'), plain);
+    expect(text).toContain('no before image');
+    expect(text).toContain('holding_quantity: 100');
+  });
+
+  it('an unchanged TOAST column is shown as (unchanged), never as a change', () => {
+    const value = JSON.parse(events.u.value!.toString());
+    value.payload.after.note = '__debezium_unavailable_value';
+    const record = { ...events.u, value: Buffer.from(JSON.stringify(value)) };
+    expect(renderEvent(viewOf(record, 'payload'), plain)).toContain('"note": (unchanged)');
+    expect(renderEvent(viewOf(record, 'changes'), plain)).not.toContain('note');
+  });
+
+  it('tombstones are shown as such', () => {
+    const text = renderEvent(viewOf(events.tombstone, 'payload'), plain);
+    expect(text).toContain('TOMBSTONE');
+    expect(text).toContain('key {"holding_id":1001}');
+    expect(text).toContain('(tombstone');
+  });
+
+  it('--full shows the envelope with its schema, undecoded; --raw the bytes as stored', () => {
+    const full = renderEvent(viewOf(events.r, 'full'), plain);
+    expect(full).toContain('"schema"');
+    expect(full).toContain('"payload"');
+    const raw = renderEvent(viewOf(events.c, 'raw'), plain).split('\n')[1].trim();
+    expect(raw).toBe(events.c.value!.toString('utf8'));
+  });
+
+  it('colours the op only when asked', () => {
+    expect(renderEvent(viewOf(events.d, 'payload'), plain)).not.toMatch(/\u001b\[/);
+    expect(renderEvent(viewOf(events.d, 'payload'), coloured)).toMatch(/\u001b\[31m/);
+  });
+
+  it('a value that is not an event is shown with the reason', () => {
+    const text = renderEvent(viewOf({ ...events.c, value: Buffer.from('{"hello":"world"}') }, 'payload'), plain);
+    expect(text).toContain('NOT-AN-EVENT');
+    expect(text).toContain('not a Debezium event');
+  });
+});
