@@ -1,0 +1,71 @@
+/**
+ * Replication slots: what exists, how much WAL each one holds back, and dropping an inactive one.
+ * An inactive slot keeps every WAL segment since its restart_lsn, so a forgotten connector's slot
+ * eventually fills the disk; this is what `cdc pg slots` is for.
+ */
+import type { Client } from 'pg';
+import { NotFoundError, ServiceError } from '../errors';
+
+export interface SlotInfo {
+  name: string;
+  plugin: string | null;
+  type: string;
+  database: string | null;
+  active: boolean;
+  activePid: number | null;
+  /** WAL bytes the slot keeps from being recycled (null when unknown, e.g. never used). */
+  retainedBytes: number | null;
+  walStatus: string | null;
+  restartLsn: string | null;
+  confirmedFlushLsn: string | null;
+}
+
+export async function listSlots(client: Client): Promise<SlotInfo[]> {
+  // On a standby pg_current_wal_lsn() fails; the last replayed position stands in for it.
+  const result = await client.query<{
+    slot_name: string; plugin: string | null; slot_type: string; database: string | null; active: boolean; active_pid: number | null;
+    retained: string | null; wal_status: string | null; restart_lsn: string | null; confirmed_flush_lsn: string | null;
+  }>(`SELECT slot_name, plugin, slot_type, database, active, active_pid,
+            pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, restart_lsn)::bigint::text AS retained,
+            wal_status, restart_lsn::text, confirmed_flush_lsn::text
+       FROM pg_replication_slots ORDER BY slot_name`);
+  return result.rows.map((r) => ({
+    name: r.slot_name,
+    plugin: r.plugin,
+    type: r.slot_type,
+    database: r.database,
+    active: r.active,
+    activePid: r.active_pid,
+    retainedBytes: r.retained === null ? null : Number(r.retained),
+    walStatus: r.wal_status,
+    restartLsn: r.restart_lsn,
+    confirmedFlushLsn: r.confirmed_flush_lsn,
+  }));
+}
+
+export async function findSlot(client: Client, name: string): Promise<SlotInfo> {
+  const slot = (await listSlots(client)).find((s) => s.name === name);
+  if (!slot) throw new NotFoundError(`no replication slot named ${JSON.stringify(name)}`, 'list them with `cdc pg slots`');
+  return slot;
+}
+
+/** Drops an inactive slot. An active one belongs to a running connector and is refused. */
+export async function dropSlot(client: Client, name: string): Promise<SlotInfo> {
+  const slot = await findSlot(client, name);
+  if (slot.active) {
+    throw new ServiceError(`replication slot ${name} is active (used by server process ${slot.activePid})`, {
+      hint: 'stop the connector that reads it first (`cdc connector stop NAME` or delete it), then drop the slot',
+    });
+  }
+  await client.query('SELECT pg_drop_replication_slot($1)', [name]);
+  return slot;
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '-';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

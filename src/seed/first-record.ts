@@ -1,0 +1,47 @@
+/**
+ * Reads a CSV stream up to the end of its first record (the header, usually), leaving the rest
+ * for the loader. A UTF-8 byte-order mark is dropped: Postgres would take it for data.
+ */
+import { parse } from 'csv-parse/sync';
+import { InputError } from '../errors';
+import { CsvRecordScanner, hasContent } from './csv-records';
+
+export interface FirstRecord {
+  fields: string[];
+  /** The first record's bytes (header or data) and what was read after it. */
+  bytes: Buffer;
+  rest: Buffer;
+  /** Bytes read from the source so far. */
+  read: number;
+}
+
+export async function readFirstRecord(chunks: AsyncIterator<Buffer>, scanner: CsvRecordScanner): Promise<FirstRecord | undefined> {
+  let head = Buffer.alloc(0);
+  let read = 0;
+  let first = true;
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done) break;
+    let chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    read += chunk.length;
+    if (first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    first = false;
+    const { records, end } = scanner.scan(chunk, 0, 1);
+    if (records === 1) {
+      const bytes = Buffer.concat([head, chunk.subarray(0, end)]);
+      return { fields: parseFields(bytes), bytes, rest: chunk.subarray(end), read };
+    }
+    head = Buffer.concat([head, chunk]);
+  }
+  if (!hasContent(head)) return undefined;
+  return { fields: parseFields(head), bytes: head, rest: Buffer.alloc(0), read };
+}
+
+function parseFields(bytes: Buffer): string[] {
+  try {
+    const records = parse(bytes, { relax_column_count: true }) as string[][];
+    return records[0] ?? [];
+  } catch (err) {
+    throw new InputError(`the first row is not valid CSV: ${(err as Error).message}`);
+  }
+}
