@@ -71,7 +71,7 @@ export function leftoverLines(report: DeleteReport): string[] {
       if (pg.dropped?.publication) lines.push(`- dropped publication '${pg.publication.name}'`);
       if (pg.slot.exists) {
         const retained = pg.slot.retainedBytes ? `, retains ${formatBytes(pg.slot.retainedBytes)} of WAL` : '';
-        lines.push(`- replication slot '${pg.slot.name}' remains on ${pg.database} (${pg.slot.active ? 'still active' : 'inactive'}${retained}): ${dropSlot} or rerun with --drop-slot`);
+        lines.push(`- replication slot '${pg.slot.name}' remains on ${pg.database} (${pg.slot.active ? 'still active' : 'inactive'}${retained}); it holds WAL back until dropped: ${dropSlot}`);
       }
       if (pg.publication.exists) lines.push(`- publication '${pg.publication.name}' remains on ${pg.database}: ${dropPub}`);
       if (!pg.slot.exists && !pg.publication.exists && !pg.dropped?.slot && !pg.dropped?.publication) {

@@ -60,11 +60,14 @@ export async function resolveConnectOptions(flags: ConnectFlags, env: NodeJS.Pro
     throw new UsageError(`Kafka Connect URL must be http:// or https://, got ${url.protocol}//`);
   }
   // Credentials inside the URL are taken out so that the URL can be printed.
-  const username = flags.connectUser || env[USER_ENV] || settings.connectUsername || (url.username ? decodeURIComponent(url.username) : undefined);
-  const password = env[PASSWORD_ENV]
+  // Credentials in the URL are the most specific: they win over the environment and the context.
+  const urlUser = url.username ? decodeURIComponent(url.username) : undefined;
+  const urlPassword = url.password ? decodeURIComponent(url.password) : undefined;
+  const username = flags.connectUser || urlUser || env[USER_ENV] || settings.connectUsername;
+  const password = urlPassword
+    || env[PASSWORD_ENV]
     || (settings.connectPasswordEnv ? env[settings.connectPasswordEnv] : undefined)
-    || settings.connectPassword
-    || (url.password ? decodeURIComponent(url.password) : undefined);
+    || settings.connectPassword;
   url.username = '';
   url.password = '';
   const timeoutSeconds = flags.timeout === undefined ? 60 : Number(flags.timeout);

@@ -22,6 +22,11 @@ export function slotNameFor(connectorName: string): string {
   return (base || 'cdc').slice(0, 63);
 }
 
+/** Topic names allow [a-zA-Z0-9._-]; the prefix is the connector name made to fit. */
+export function topicPrefixFor(connectorName: string): string {
+  return connectorName.replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, 200) || 'cdc';
+}
+
 /** One publication per connector, so that filtered publications of two connectors never fight. */
 export function publicationNameFor(connectorName: string): string {
   return `${slotNameFor(connectorName).slice(0, 59)}_pub`;
@@ -62,7 +67,7 @@ export function buildPostgresConfig(source: PostgresSource): ConnectorConfig {
     'database.port': source.port,
     'database.user': source.user,
     'database.dbname': source.dbname,
-    'topic.prefix': source.topicPrefix ?? slotNameFor(source.name),
+    'topic.prefix': source.topicPrefix ?? topicPrefixFor(source.name),
     'slot.name': slotNameFor(source.name),
     'publication.name': publicationNameFor(source.name),
     'publication.autocreate.mode': 'filtered',

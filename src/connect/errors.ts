@@ -91,7 +91,7 @@ export function networkError(code: string | undefined, message: string, url: str
     return new ServiceError(`cannot resolve the host of Kafka Connect URL ${url}`, { hint: 'check --connect-url / CDC_CONNECT_URL', cause });
   }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
-    return new ServiceError(`Kafka Connect at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+    return new ServiceError(`Kafka Connect at ${url} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, {
       hint: 'raise the limit with --timeout <seconds>, or check the worker\'s load and log', cause,
     });
   }

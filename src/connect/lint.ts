@@ -3,7 +3,7 @@
  * found before anything is sent. Each finding names the replacement to use.
  */
 import { isPlaceholder } from '../secrets';
-import { isPostgresConnector, slotNameFor, SLOT_NAME_PATTERN } from './debezium';
+import { isPostgresConnector, slotNameFor, SLOT_NAME_PATTERN, topicPrefixFor } from './debezium';
 import type { ConnectorConfig } from './types';
 
 export type Severity = 'error' | 'warning';
@@ -101,7 +101,7 @@ export function lintConnector(name: string, config: ConnectorConfig, others: Oth
   }
   if (!config['topic.prefix'] && config['database.server.name'] === undefined) {
     add({ rule: 'topic-prefix', severity: 'error', key: 'topic.prefix', message: 'topic.prefix is required (it names the topics and never changes later)',
-      fix: `topic.prefix=${slotNameFor(name)}` });
+      fix: `topic.prefix=${topicPrefixFor(name)}` });
   }
   const slot = config['slot.name'];
   if (slot === undefined) {

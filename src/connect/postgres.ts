@@ -81,12 +81,28 @@ async function withClient<T>(target: PgTarget, fn: (query: (sql: string, params?
   }
 }
 
-export async function inspectSlotAndPublication(target: PgTarget, slot: string, publication: string): Promise<{ slot: SlotInfo; publication: PublicationInfo }> {
+/**
+ * Looks up the slot and the publication. Right after a delete the task may still be shutting
+ * down and holding the slot, so an active slot is looked at again for up to `settleMs`.
+ */
+export async function inspectSlotAndPublication(
+  target: PgTarget,
+  slot: string,
+  publication: string,
+  options: { settleMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<{ slot: SlotInfo; publication: PublicationInfo }> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   return withClient(target, async (query) => {
-    const slots = await query(
+    const deadline = Date.now() + (options.settleMs ?? 5000);
+    const lookup = () => query(
       `SELECT active, (pg_current_wal_lsn() - restart_lsn)::text AS retained FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()`,
       [slot],
     );
+    let slots = await lookup();
+    while (slots.length && slots[0].active && Date.now() < deadline) {
+      await sleep(250);
+      slots = await lookup();
+    }
     const pubs = await query('SELECT 1 FROM pg_publication WHERE pubname = $1', [publication]);
     return {
       slot: slots.length
