@@ -1,0 +1,193 @@
+/**
+ * `cdc watch` against the real broker: where it starts and stops, filters, consumer-group commits,
+ * following a live topic and Ctrl-C, and the errors for a missing topic. The topic is filled by the
+ * test itself (Debezium-shaped values with known offsets and timestamps); the pipeline test covers
+ * real Debezium output.
+ */
+import type { Admin, Kafka, Message } from 'kafkajs';
+import { describeResult, runCli } from '../helpers/run-cli';
+import { stackUrls } from '../helpers/stack';
+import { CdcProcess, changeValue, keyOf, produce, testKafka, uniqueName } from './watch-helpers';
+
+const urls = stackUrls();
+const env = { CDC_BROKERS: urls.brokers };
+const topic = uniqueName('watchit').replace(/_/g, '.') + '.bank.holding';
+const group = uniqueName('watchit-group');
+const kafka: Kafka = testKafka('watch-it');
+let admin: Admin;
+
+// Partition p holds, in order: c, u, d and a tombstone for holding p*100+k, k = 0..2 (12 records),
+// with record timestamps two hours ago for k = 0 and now for the rest.
+const PARTITIONS = 3;
+const now = Date.now();
+const expected: Record<number, string[]> = {};
+function partitionMessages(p: number): Message[] {
+  const messages: Message[] = [];
+  expected[p] = [];
+  for (let k = 0; k < 3; k++) {
+    const id = p * 100 + k;
+    const time = k === 0 ? now - 2 * 3_600_000 : now;
+    for (const [op, value] of [['c', changeValue('c', id, 1, time)], ['u', changeValue('u', id, 2, time)], ['d', changeValue('d', id, 2, time)], ['x', null]] as const) {
+      messages.push({ partition: p, key: keyOf(id), value, timestamp: String(time + (op === 'x' ? 1 : 0)) });
+      expected[p].push(value ?? 'null');
+    }
+  }
+  return messages;
+}
+
+const watch = (args: string[], timeoutMs = 60_000) => runCli(['watch', topic, ...args], { env, timeoutMs });
+const linesOf = (stdout: string) => stdout.split('\n').filter((l) => l !== '');
+
+beforeAll(async () => {
+  admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  const messages: Message[] = [];
+  for (let p = 0; p < PARTITIONS; p++) messages.push(...partitionMessages(p));
+  await produce(kafka, topic, messages);
+});
+
+afterAll(async () => {
+  await admin.deleteGroups([group]).catch(() => undefined);
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+});
+
+describe('where cdc watch starts and stops', () => {
+  it('by default reads every partition from the beginning; --exit-at-end stops at the end; values byte for byte', async () => {
+    const result = await watch(['--exit-at-end']);
+    expect(result.code).toBe(0);
+    const lines = linesOf(result.stdout);
+    expect(lines).toHaveLength(PARTITIONS * 12);
+    // Partitions interleave; within one partition the order is the log's.
+    const all = Object.values(expected).flat();
+    expect([...lines].sort()).toEqual([...all].sort());
+    for (let p = 0; p < PARTITIONS; p++) {
+      const mine = lines.filter((l) => expected[p].includes(l) && l !== 'null');
+      expect(mine).toEqual(expected[p].filter((l) => l !== 'null'));
+    }
+    expect(result.stdout).toContain('"big":9007199254740993');
+    expect(result.stderr).toMatch(/reached the end — 36 events written \(9 tombstones\), 36 read from 3 partitions/);
+  });
+
+  it('-o records carries partition and offset; --partition and --from -N pick the last N of a partition', async () => {
+    const result = await watch(['--exit-at-end', '-o', 'records', '--partition', '1', '--from', '-2']);
+    expect(result.code).toBe(0);
+    const records = linesOf(result.stdout).map((l) => JSON.parse(l) as { partition: number; offset: number; key: unknown; value: unknown });
+    expect(records.map((r) => [r.partition, r.offset])).toEqual([[1, 10], [1, 11]]);
+    expect(records[1].key).toEqual({ holding_id: 102 });
+    expect(records[1].value).toBeNull();
+    expect(JSON.stringify(records[0].value)).toBe(JSON.stringify(JSON.parse(expected[1][10])));
+  });
+
+  it('--from N starts every partition at offset N', async () => {
+    const result = await watch(['--exit-at-end', '--from', '8', '-o', 'records']);
+    expect(result.code).toBe(0);
+    const offsets = linesOf(result.stdout).map((l) => JSON.parse(l) as { partition: number; offset: number });
+    expect(offsets).toHaveLength(PARTITIONS * 4);
+    expect(offsets.every((o) => o.offset >= 8)).toBe(true);
+  });
+
+  it('--since 1h skips the records timestamped two hours ago (ISO times work too)', async () => {
+    for (const since of ['1h', new Date(now - 3_600_000).toISOString()]) {
+      const result = await watch(['--exit-at-end', '--since', since, '-o', 'records']);
+      expect(result.code).toBe(0);
+      const records = linesOf(result.stdout).map((l) => JSON.parse(l) as { partition: number; offset: number });
+      expect(records).toHaveLength(PARTITIONS * 8);
+      expect(records.every((r) => r.offset >= 4)).toBe(true);
+    }
+  });
+
+  it('--max-messages N writes exactly N and exits 0', async () => {
+    const result = await watch(['--max-messages', '5']);
+    expect(result.code).toBe(0);
+    expect(linesOf(result.stdout)).toHaveLength(5);
+    expect(result.stderr).toMatch(/reached --max-messages — 5 events written/);
+  });
+
+  it('--from end with --exit-at-end writes nothing and exits at once', async () => {
+    const result = await watch(['--from', 'end', '--exit-at-end']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('filters', () => {
+  it('--op d --key holding_id=101 keeps that delete only', async () => {
+    const result = await watch(['--exit-at-end', '--op', 'd', '--key', 'holding_id=101']);
+    expect(result.code).toBe(0);
+    expect(linesOf(result.stdout)).toEqual([expected[1][6]]);
+    expect(result.stderr).toMatch(/1 events written \(35 filtered out\)/);
+  });
+
+  it('--op tombstone --table holding keeps the tombstones', async () => {
+    const result = await watch(['--exit-at-end', '--op', 'tombstone', '--table', 'bank.holding']);
+    expect(linesOf(result.stdout)).toEqual(Array(9).fill('null'));
+  });
+});
+
+describe('--group', () => {
+  it('commits after writing: a second run carries on where the first stopped', async () => {
+    const first = await watch(['--group', group, '--exit-at-end']);
+    expect(first.code).toBe(0);
+    expect(linesOf(first.stdout)).toHaveLength(36);
+    expect(first.stderr).toMatch(new RegExp(`group ${group} assigned ${topic.replace(/\./g, '\\.')} \\[0,1,2\\]`));
+
+    const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    expect(offsets[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '12'], [1, '12'], [2, '12']]);
+
+    const second = await watch(['--group', group, '--exit-at-end']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe('');
+
+    const added = changeValue('c', 999, 1, Date.now());
+    await produce(kafka, topic, [{ partition: 2, key: keyOf(999), value: added }]);
+    const third = await watch(['--group', group, '--exit-at-end']);
+    expect(third.code).toBe(0);
+    expect(linesOf(third.stdout)).toEqual([added]);
+  });
+});
+
+describe('following a live topic', () => {
+  it('shows new events as they arrive; Ctrl-C ends with a summary on stderr and exit 130', async () => {
+    const follower = new CdcProcess(['watch', topic, '--from', 'end', '--verbose']);
+    try {
+      await follower.waitFor('the partitions to be assigned', () => /reading .*\[0,1,2\]/.test(follower.stderr));
+      const fresh = [1, 2, 3, 4, 5].map((i) => ({ key: keyOf(5000 + i), value: changeValue('c', 5000 + i, i, Date.now()) }));
+      await produce(kafka, topic, fresh);
+      await follower.waitFor('the five new events', () => follower.lines().length >= 5);
+      const { code } = await follower.stop('SIGINT');
+      expect(code).toBe(130);
+      expect([...follower.lines()].sort()).toEqual(fresh.map((m) => m.value).sort());
+      expect(follower.stderr).toMatch(/cdc watch: interrupted — 5 events written/);
+      expect(follower.stderr.trim().split('\n').filter((l) => l.startsWith('cdc watch:'))).toHaveLength(1);
+    } finally {
+      await follower.stop('SIGKILL');
+    }
+  });
+});
+
+describe('errors', () => {
+  it('a missing topic is a not-found error (exit 4) that suggests the near miss', async () => {
+    const result = await runCli(['watch', topic.replace('holding', 'holdin')], { env, timeoutMs: 30_000 });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(`error: topic '${topic.replace('holding', 'holdin')}' does not exist`);
+    expect(result.stderr).toContain(`did you mean: ${topic}`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('an unknown partition is a usage error naming the partitions there are', async () => {
+    const result = await watch(['--partition', '7', '--exit-at-end']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/has no partition 7[\s\S]*0–2/);
+  });
+
+  it('an unreachable broker is a clear error within seconds', async () => {
+    const started = Date.now();
+    const result = await runCli(['watch', topic, '--brokers', '127.0.0.1:9', '-e'], { timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: cannot reach Kafka at 127\.0\.0\.1:9 \(flag\)/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(describeResult(result)).not.toMatch(/\n\s+at /);
+  });
+});
