@@ -137,7 +137,8 @@ function slotJson(s: SlotInfo) {
 function renderCheck(ctx: Context, target: PgTarget, report: CheckReport): void {
   const label = (item: CheckItem) => (item.subject ? `${item.check} ${item.subject}` : item.check);
   if (!ctx.stdoutIsTTY) {
-    for (const item of report.items) ctx.stdout.write([item.status, label(item), item.detail, item.fix ?? ''].map((c) => c.replace(/[\t\n]/g, ' ')).join('\t') + '\n');
+    // Piped: one item per line, tab-separated: status, check, subject, detail, fix.
+    for (const item of report.items) ctx.stdout.write([item.status, item.check, item.subject ?? '', item.detail, item.fix ?? ''].map((c) => c.replace(/[\t\n]/g, ' ')).join('\t') + '\n');
   } else {
     const style = stdoutStyle(ctx);
     const paint = { OK: style.green, WARN: style.yellow, FAIL: style.red };

@@ -126,8 +126,8 @@ async function inspect(client: Client, options: CheckOptions): Promise<CheckRepo
 
   const pubs = await client.query<{ pubname: string; puballtables: boolean; schemas: string[] | null; tablenames: string[] | null }>(
     `SELECT p.pubname, p.puballtables,
-            array_agg(pt.schemaname ORDER BY pt.schemaname, pt.tablename) FILTER (WHERE pt.tablename IS NOT NULL) AS schemas,
-            array_agg(pt.tablename ORDER BY pt.schemaname, pt.tablename) FILTER (WHERE pt.tablename IS NOT NULL) AS tablenames
+            array_agg(pt.schemaname::text ORDER BY pt.schemaname, pt.tablename) FILTER (WHERE pt.tablename IS NOT NULL) AS schemas,
+            array_agg(pt.tablename::text ORDER BY pt.schemaname, pt.tablename) FILTER (WHERE pt.tablename IS NOT NULL) AS tablenames
        FROM pg_publication p LEFT JOIN pg_publication_tables pt ON pt.pubname = p.pubname
       GROUP BY p.pubname, p.puballtables ORDER BY p.pubname`);
   if (pubs.rowCount === 0) items.push({ check: 'publications', status: 'OK', detail: 'none (Debezium creates one when it starts)' });
@@ -143,7 +143,8 @@ async function inspect(client: Client, options: CheckOptions): Promise<CheckRepo
       detail: pub.puballtables ? 'FOR ALL TABLES' : names.length ? shown : 'no tables' });
   }
 
-  for (const table of options.tables) items.push(...await tableItems(client, table, published, options.publication));
+  const publicationExists = pubs.rows.some((p) => p.pubname === options.publication);
+  for (const table of options.tables) items.push(...await tableItems(client, table, published, options.publication, publicationExists));
   if (options.tables.length === 0) items.push(await tablesWithoutKey(client));
 
   const counts: Record<CheckStatus, number> = { OK: 0, WARN: 0, FAIL: 0 };
@@ -151,7 +152,7 @@ async function inspect(client: Client, options: CheckOptions): Promise<CheckRepo
   return { serverVersion: s.server_version, user: who.user, database: who.database, items, fixes: [], counts };
 }
 
-async function tableItems(client: Client, table: QualifiedName, published: Map<string, string[]>, publication: string): Promise<CheckItem[]> {
+async function tableItems(client: Client, table: QualifiedName, published: Map<string, string[]>, publication: string, publicationExists: boolean): Promise<CheckItem[]> {
   const subject = displayName(table);
   const found = await client.query<{ relreplident: string; has_pk: boolean }>(
     `SELECT c.relreplident,
@@ -180,7 +181,7 @@ async function tableItems(client: Client, table: QualifiedName, published: Map<s
   items.push(pubsOfTable.length
     ? { check: 'published', subject, status: 'OK', detail: `in ${pubsOfTable.join(', ')}` }
     : { check: 'published', subject, status: 'WARN', detail: 'in no publication: Debezium adds it only if its role owns the table (publication.autocreate.mode=filtered)',
-      fix: `add it to ${publication}`, fixable: true });
+      fix: publicationSql(publication, publicationExists, [table]), fixable: true });
   return items;
 }
 
@@ -210,11 +211,13 @@ function fixStatements(items: CheckItem[], options: CheckOptions): string[] {
     if (item.check === 'published') toPublish.push(table);
   }
   if (toPublish.length) {
-    const list = toPublish.map(quoteQualified).join(', ');
     const exists = items.some((i) => i.check === 'publication' && i.subject === options.publication);
-    statements.push(exists
-      ? `ALTER PUBLICATION ${quoteIdent(options.publication)} ADD TABLE ${list}`
-      : `CREATE PUBLICATION ${quoteIdent(options.publication)} FOR TABLE ${list}`);
+    statements.push(publicationSql(options.publication, exists, toPublish));
   }
   return statements;
+}
+
+function publicationSql(publication: string, exists: boolean, tables: QualifiedName[]): string {
+  const list = tables.map(quoteQualified).join(', ');
+  return exists ? `ALTER PUBLICATION ${quoteIdent(publication)} ADD TABLE ${list}` : `CREATE PUBLICATION ${quoteIdent(publication)} FOR TABLE ${list}`;
 }

@@ -8,7 +8,7 @@ import type { Client, ClientConfig } from 'pg';
 import { contextSettings, readConfigFile } from '../config/config-file';
 import { DEFAULTS } from '../config/resolve';
 import { UsageError } from '../errors';
-import { translatePgError } from './errors';
+import { isPgError, translatePgError } from './errors';
 
 export interface PgFlags {
   /** --pg-url */
@@ -141,7 +141,7 @@ export async function withPg<T>(target: PgTarget, work: (client: Client) => Prom
   try {
     return await work(client);
   } catch (err) {
-    throw translatePgError(err, target);
+    throw isPgError(err) ? translatePgError(err, target) : err;
   } finally {
     await client.end().catch(() => {});
   }

@@ -19,6 +19,14 @@ export interface PgErrorLike {
 
 const START_STACK = 'start one with `cdc stack up` (or `docker compose up -d`), or point cdc at yours with --pg-url or DATABASE_URL';
 
+/** Errors from Postgres or the network, as opposed to bugs, which must surface as such. */
+export function isPgError(err: unknown): boolean {
+  const e = err as PgErrorLike & NodeJS.ErrnoException;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (/^[0-9A-Z]{5}$/.test(e.code) || /^E[A-Z]+$/.test(e.code))) return true;
+  return /^(Connection terminated|timeout expired|The server does not support SSL|Client has encountered a connection error)/i.test(String(e.message));
+}
+
 export function translatePgError(err: unknown, target: Pick<PgTarget, 'host' | 'port' | 'user' | 'database' | 'display' | 'password'>): CdcError {
   if (err instanceof CdcError) return err;
   const e = err as PgErrorLike & NodeJS.ErrnoException;

@@ -3,7 +3,7 @@
  * row by row at a fixed rate (--rate). Returns what it did; the command layer renders it.
  */
 import type { Client } from 'pg';
-import { InputError, UsageError } from '../errors';
+import { CdcError, InputError } from '../errors';
 import { displayName, type QualifiedName } from '../pg/identifiers';
 import { copyLoad, type LoadCounts } from './copy-loader';
 import { CsvRecordScanner } from './csv-records';
@@ -69,9 +69,9 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
     // Rows can only be matched by a key the CSV provides; without one, refuse rather than duplicate.
     const plain = table.empty || options.truncate;
     if (!plain && (table.primaryKey.length === 0 || missingKey.length > 0)) {
-      throw new UsageError(
+      throw new CdcError(
         `${displayName(options.table)} already has rows and ${table.primaryKey.length === 0 ? 'no primary key' : `the CSV has no ${missingKey.join(', ')} column`} to match them by`,
-        'pass --truncate to replace its rows, or load into another table with --table',
+        { hint: 'pass --truncate to replace its rows, or load into another table with --table' },
       );
     }
     const upsertKey = plain && !options.rate ? undefined : table.primaryKey.length && missingKey.length === 0 ? table.primaryKey : undefined;

@@ -5,7 +5,7 @@
  * uses, so an end-to-end test can compare the holding_pivot rows with it exactly.
  */
 import type { Client } from 'pg';
-import { UsageError } from '../errors';
+import { CdcError } from '../errors';
 import { displayName, quoteQualified, type QualifiedName } from '../pg/identifiers';
 import { opStatement, randomOp, TUTORIAL_SCRIPT, type Holding, type HoldingField, type HoldingOp } from './holdings-ops';
 import { createPacer } from './pacer';
@@ -77,7 +77,7 @@ export async function seedHoldings(client: Client, options: SeedHoldingsOptions)
   if (options.script === 'tutorial') {
     const taken = TUTORIAL_SCRIPT.flatMap((op) => (op.kind === 'insert' && holdings.has(op.holdingId) ? [op.holdingId] : []));
     if (taken.length) {
-      throw new UsageError(`${shown} already has the tutorial's holdings ${taken.join(', ')}`, 'pass --truncate to start from an empty table');
+      throw new CdcError(`${shown} already has the tutorial's holdings ${taken.join(', ')}`, { hint: 'pass --truncate to start from an empty table' });
     }
   }
 
