@@ -63,7 +63,7 @@ export function findPgBin(env: NodeJS.ProcessEnv, root = '/usr/lib/postgresql'):
   return candidates.find((dir) => ['initdb', 'pg_ctl', 'postgres'].every((bin) => fs.existsSync(path.join(dir, bin))));
 }
 
-export function findTools(env: NodeJS.ProcessEnv, options: { needMaven: boolean }): Tools {
+export function findTools(env: NodeJS.ProcessEnv, options: { needMaven: boolean; pgRoot?: string }): Tools {
   const missing: string[] = [];
   const java = env.JAVA_HOME && fs.existsSync(path.join(env.JAVA_HOME, 'bin', 'java'))
     ? path.join(env.JAVA_HOME, 'bin', 'java')
@@ -77,7 +77,7 @@ export function findTools(env: NodeJS.ProcessEnv, options: { needMaven: boolean 
   }
   const mvn = findOnPath('mvn', env);
   if (!mvn && options.needMaven) missing.push('mvn (Apache Maven, to download the Kafka and Debezium jars once; Debian package maven)');
-  const pgBin = findPgBin(env);
+  const pgBin = findPgBin(env, options.pgRoot);
   if (!pgBin) missing.push('PostgreSQL server binaries initdb, pg_ctl, postgres (Debian package postgresql; or set CDC_STACK_PG_BIN)');
   if (missing.length > 0 || !java || !pgBin) throw new MissingToolsError(missing);
   return { java, mvn, pgBin };
