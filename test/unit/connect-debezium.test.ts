@@ -1,0 +1,88 @@
+import { buildPostgresConfig, checkPasswordRef, slotNameFor, tablePattern, publicationNameFor } from '../../src/connect/debezium';
+import { configFromFlags } from '../../src/connect/from-flags';
+import { ExitCode } from '../../src/errors';
+
+describe('buildPostgresConfig', () => {
+  it('produces a safe Debezium PostgreSQL config', () => {
+    const config = buildPostgresConfig({
+      name: 'Holding-Prod', host: 'db', port: '5432', user: 'cdc', dbname: 'bank', password: '${env:PGPASSWORD}',
+      tables: ['bank.holding', 'orders'], schemas: [], snapshotMode: 'initial', extra: { 'tasks.max': '1', 'heartbeat.interval.ms': '10000' },
+    });
+    expect(config).toEqual({
+      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      'tasks.max': '1',
+      'plugin.name': 'pgoutput',
+      'database.hostname': 'db',
+      'database.port': '5432',
+      'database.user': 'cdc',
+      'database.dbname': 'bank',
+      'database.password': '${env:PGPASSWORD}',
+      'topic.prefix': 'Holding-Prod',
+      'slot.name': 'holding_prod',
+      'publication.name': 'holding_prod_pub',
+      'publication.autocreate.mode': 'filtered',
+      'table.include.list': 'bank\\.holding,public\\.orders',
+      'snapshot.mode': 'initial',
+      'heartbeat.interval.ms': '10000',
+    });
+  });
+
+  it('refuses to capture nothing in particular', () => {
+    expect(() => buildPostgresConfig({ name: 'x', host: 'h', port: '1', user: 'u', dbname: 'd', tables: [], schemas: [], extra: {} }))
+      .toThrow(/--table/);
+  });
+
+  it('derives valid slot and publication names', () => {
+    expect(slotNameFor('Holding.Prod-2')).toBe('holding_prod_2');
+    expect(slotNameFor('---')).toBe('cdc');
+    expect(slotNameFor('a'.repeat(100))).toHaveLength(63);
+    expect(publicationNameFor('a'.repeat(100))).toHaveLength(63);
+    expect(tablePattern('bank\\.holding')).toBe('bank\\.holding');
+  });
+
+  it('accepts only config-provider placeholders as --password-ref', () => {
+    expect(checkPasswordRef('${env:PGPASSWORD}')).toBe('${env:PGPASSWORD}');
+    expect(checkPasswordRef('${file:/etc/kafka/pg.properties:password}')).toBe('${file:/etc/kafka/pg.properties:password}');
+    expect(() => checkPasswordRef('hunter22')).toThrow(/placeholder/);
+  });
+});
+
+describe('configFromFlags', () => {
+  const context = {};
+  it('takes host, port, user and database from DATABASE_URL, the password from PGPASSWORD', () => {
+    const config = configFromFlags('holding', { table: ['bank.holding'] },
+      { DATABASE_URL: 'postgres://app@db.internal:6543/bank', PGPASSWORD: 'from-env-pw' }, context);
+    expect(config).toMatchObject({
+      'database.hostname': 'db.internal', 'database.port': '6543', 'database.user': 'app', 'database.dbname': 'bank',
+      'database.password': 'from-env-pw',
+    });
+  });
+
+  it('lets flags override the URL, and --password-env / --password-ref choose the password', () => {
+    const env = { DATABASE_URL: 'postgres://app:url-pw@db/bank', OTHER_PW: 'other-pw' };
+    expect(configFromFlags('h', { table: ['t'], host: 'h2', database: 'd2' }, env, context))
+      .toMatchObject({ 'database.hostname': 'h2', 'database.dbname': 'd2', 'database.password': 'url-pw' });
+    expect(configFromFlags('h', { table: ['t'], passwordEnv: 'OTHER_PW' }, env, context)['database.password']).toBe('other-pw');
+    expect(configFromFlags('h', { table: ['t'], passwordRef: '${env:PGPASSWORD}' }, env, context)['database.password']).toBe('${env:PGPASSWORD}');
+  });
+
+  it('uses the config context pg URL when no flag or environment gives one', () => {
+    expect(configFromFlags('h', { table: ['t'] }, {}, { pgUrl: 'postgres://ctx@ctxhost:5433/ctxdb' }))
+      .toMatchObject({ 'database.hostname': 'ctxhost', 'database.port': '5433', 'database.dbname': 'ctxdb' });
+  });
+
+  it('never takes a password from the command line', () => {
+    const attempt = (flags: object) => {
+      try {
+        configFromFlags('h', { table: ['t'], ...flags }, {}, context);
+      } catch (err) {
+        return err as { exitCode: number; message: string };
+      }
+      throw new Error('expected a usage error');
+    };
+    expect(attempt({ pgUrl: 'postgres://u:secret@h/d' })).toMatchObject({ exitCode: ExitCode.USAGE });
+    expect(attempt({ set: ['database.password=secret'] })).toMatchObject({ exitCode: ExitCode.USAGE });
+    expect(attempt({ passwordRef: 'secret' })).toMatchObject({ exitCode: ExitCode.USAGE });
+    expect(attempt({ passwordEnv: 'NOT_SET_ANYWHERE' }).message).toContain('not set');
+  });
+});
