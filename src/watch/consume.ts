@@ -129,6 +129,20 @@ export async function watchTopics(
     },
   });
 
+  // Offsets written out but not committed because a rebalance got in the way. Committed (and
+  // sought to) after the next join if this member still owns the partition; otherwise the new
+  // owner re-reads from the last commit: at-least-once, never lost.
+  const uncommitted = new Map<string, string>();
+  const commit = async (topic: string, partition: number, offset: string) => {
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset }]);
+      uncommitted.delete(key(topic, partition));
+    } catch (err) {
+      uncommitted.set(key(topic, partition), offset);
+      callbacks.log?.('warn', `commit of ${topic}[${partition}]@${offset} deferred: ${(err as Error).message}`);
+    }
+  };
+
   const { GROUP_JOIN, CRASH, FETCH, END_BATCH_PROCESS } = consumer.events;
   consumer.on(FETCH, () => { lastHealthy = Date.now(); });
   consumer.on(GROUP_JOIN, ({ payload }) => {
@@ -140,6 +154,14 @@ export async function watchTopics(
       for (const k of assigned) {
         const [topic, partition] = k.split('\u0000');
         consumer.seek({ topic, partition: Number(partition), offset: states.get(k)!.next });
+      }
+    } else {
+      for (const [k, offset] of [...uncommitted]) {
+        uncommitted.delete(k);
+        if (!assigned.includes(k)) continue;
+        const [topic, partition] = k.split('\u0000');
+        consumer.seek({ topic, partition: Number(partition), offset });
+        void commit(topic, Number(partition), offset);
       }
     }
     callbacks.onAssigned?.(Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) })));
@@ -194,9 +216,7 @@ export async function watchTopics(
     if (last !== undefined) {
       resolveOffset(last);
       state.next = (BigInt(last) + 1n).toString();
-      if (plan.group) {
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: state.next }]);
-      }
+      if (plan.group) await commit(batch.topic, batch.partition, state.next);
     }
     if (reachedMax) finish('max-messages');
     checkEnd();
