@@ -30,7 +30,10 @@ export function isPgError(err: unknown): boolean {
 export function translatePgError(err: unknown, target: Pick<PgTarget, 'host' | 'port' | 'user' | 'database' | 'display' | 'password'>): CdcError {
   if (err instanceof CdcError) return err;
   const e = err as PgErrorLike & NodeJS.ErrnoException;
-  const clean = (text: string) => redactValues(text, [target.password]);
+  // A password equal to the user or database name (postgres/postgres) hides nothing, and masking
+  // it would garble every name in the message.
+  const secret = target.password && ![target.user, target.database].includes(target.password) ? target.password : undefined;
+  const clean = (text: string) => redactValues(text, [secret]);
   const where = `PostgreSQL at ${target.display}`;
   const make = (message: string, hint?: string, exitCode?: (typeof ExitCode)[keyof typeof ExitCode]) =>
     new ServiceError(clean(message), { hint: hint && clean(hint), cause: err, exitCode });

@@ -13,6 +13,8 @@ export interface FirstRecord {
   rest: Buffer;
   /** Bytes read from the source so far. */
   read: number;
+  /** Blank records skipped before it. */
+  skipped: number;
 }
 
 export async function readFirstRecord(chunks: AsyncIterator<Buffer>, scanner: CsvRecordScanner): Promise<FirstRecord | undefined> {
@@ -26,15 +28,20 @@ export async function readFirstRecord(chunks: AsyncIterator<Buffer>, scanner: Cs
     read += chunk.length;
     if (first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     first = false;
-    const { records, end } = scanner.scan(chunk, 0, 1);
-    if (records === 1) {
-      const bytes = Buffer.concat([head, chunk.subarray(0, end)]);
-      return { fields: parseFields(bytes), bytes, rest: chunk.subarray(end), read };
+    let offset = 0;
+    for (;;) {
+      const { records, end } = scanner.scan(chunk, offset, 1);
+      if (records === 0) break;
+      const bytes = Buffer.concat([head, chunk.subarray(offset, end)]);
+      // Blank lines before the header are skipped, not taken for a header with one empty name.
+      if (hasContent(bytes)) return { fields: parseFields(bytes), bytes, rest: chunk.subarray(end), read, skipped: scanner.recordsSeen - 1 };
+      head = Buffer.alloc(0);
+      offset = end;
     }
-    head = Buffer.concat([head, chunk]);
+    head = Buffer.concat([head, chunk.subarray(offset)]);
   }
   if (!hasContent(head)) return undefined;
-  return { fields: parseFields(head), bytes: head, rest: Buffer.alloc(0), read };
+  return { fields: parseFields(head), bytes: head, rest: Buffer.alloc(0), read, skipped: scanner.recordsSeen };
 }
 
 function parseFields(bytes: Buffer): string[] {

@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parsePgUrl, resolvePgTarget } from '../../src/pg/connection';
+import { UsageError } from '../../src/errors';
+
+describe('PostgreSQL connection resolution', () => {
+  let dir: string;
+  let configFile: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-pg-'));
+    configFile = path.join(dir, 'config.json');
+    fs.writeFileSync(configFile, JSON.stringify({
+      currentContext: 'dev',
+      contexts: { dev: { pgUrl: 'postgres://ctxuser:ctxpw@ctxhost:6543/ctxdb' }, prod: { pgUrl: 'postgresql://p@prodhost/proddb?sslmode=require' } },
+    }));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults to the docker-compose database', async () => {
+    const t = await resolvePgTarget({ CDC_CONFIG: path.join(dir, 'none.json') }, {});
+    expect(t).toMatchObject({ host: 'localhost', port: 5432, user: 'postgres', password: 'postgres', database: 'postgres', source: 'default' });
+    expect(t.display).toBe('postgres://postgres@localhost:5432/postgres');
+  });
+
+  it('takes the config context next, and --context picks another one', async () => {
+    const t = await resolvePgTarget({ CDC_CONFIG: configFile }, {});
+    expect(t).toMatchObject({ host: 'ctxhost', port: 6543, user: 'ctxuser', password: 'ctxpw', database: 'ctxdb', source: 'context:dev' });
+    const prod = await resolvePgTarget({ CDC_CONFIG: configFile }, {}, 'prod');
+    expect(prod).toMatchObject({ host: 'prodhost', user: 'p', database: 'proddb', ssl: { rejectUnauthorized: false }, source: 'context:prod' });
+  });
+
+  it('lets PG* variables override fields of the context', async () => {
+    const t = await resolvePgTarget({ CDC_CONFIG: configFile, PGPORT: '7777', PGPASSWORD: 'envpw' }, {});
+    expect(t).toMatchObject({ host: 'ctxhost', port: 7777, user: 'ctxuser', password: 'envpw', source: 'env:PGPORT,PGPASSWORD' });
+  });
+
+  it('prefers DATABASE_URL to PG* and the context, filling what the URL leaves out from PG*', async () => {
+    const t = await resolvePgTarget({ CDC_CONFIG: configFile, DATABASE_URL: 'postgres://u@h:1/d', PGPASSWORD: 'envpw', PGHOST: 'ignored' }, {});
+    expect(t).toMatchObject({ host: 'h', port: 1, user: 'u', password: 'envpw', database: 'd', source: 'env:DATABASE_URL' });
+  });
+
+  it('prefers --pg-url to everything, and --database overrides the database', async () => {
+    const env = { CDC_CONFIG: configFile, DATABASE_URL: 'postgres://u@h:1/d' };
+    const t = await resolvePgTarget(env, { pgUrl: 'postgres://a:b%40c@flag:2/f', database: 'other' });
+    expect(t).toMatchObject({ host: 'flag', port: 2, user: 'a', password: 'b@c', database: 'other', source: 'flag' });
+  });
+
+  it('never puts the password in the display form', async () => {
+    const t = await resolvePgTarget({}, { pgUrl: 'postgres://u:s3cretpw@h:5/d' });
+    expect(t.display).not.toContain('s3cretpw');
+  });
+
+  it('understands a socket directory in ?host=', () => {
+    expect(parsePgUrl('postgres:///db?host=/var/run/postgresql', 'x')).toMatchObject({ host: '/var/run/postgresql', database: 'db' });
+  });
+
+  it.each(['not a url', 'mysql://u@h/d'])('refuses %j', async (url) => {
+    await expect(resolvePgTarget({}, { pgUrl: url })).rejects.toThrow(UsageError);
+  });
+
+  it('refuses an unknown sslmode', async () => {
+    await expect(resolvePgTarget({}, { pgUrl: 'postgres://h/d?sslmode=bogus' })).rejects.toThrow(/sslmode/);
+  });
+});

@@ -1,0 +1,42 @@
+import { main } from '../../commands/main';
+import { ExitCode } from '../../src/errors';
+import { testContext } from '../helpers/context';
+
+async function run(...args: string[]) {
+  const ctx = testContext({ env: { PGPORT: '1', PGHOST: '127.0.0.1', CDC_CONFIG: '/nonexistent/cdc.json' } });
+  const code = await main(['node', 'cdc', ...args], ctx);
+  return { code, out: ctx.out(), err: ctx.err() };
+}
+
+describe('cdc seed / cdc pg command lines', () => {
+  it.each([
+    [['seed', 'customers', '--limit', '0'], /--limit must be an integer ≥ 1/],
+    [['seed', 'customers', '--rate', 'fast'], /--rate must be a number > 0/],
+    [['seed', 'customers', '--replica-identity', 'nothing'], /Allowed choices are full, default/],
+    [['seed', 'customers', '--table', 'a.b.c'], /expected \[schema.\]table/],
+    [['seed', 'holdings', '--script', 'tutorial', '--ops', '5'], /cannot be combined/],
+    [['seed', 'holdings', '--script', 'other'], /Allowed choices are tutorial/],
+    [['pg', 'check', '--table', '"open'], /unterminated quote/],
+  ])('refuses %j with exit 2 before connecting', async (args, message) => {
+    const result = await run(...args);
+    expect(result.code).toBe(ExitCode.USAGE);
+    expect(result.err).toMatch(message);
+    expect(result.out).toBe('');
+  });
+
+  it.each([['seed', 'customers'], ['seed', 'holdings'], ['pg', 'check'], ['pg', 'slots']])('%s %s --help shows examples', async (...args) => {
+    const result = await run(...args, '--help');
+    expect(result.code).toBe(ExitCode.OK);
+    expect(result.out).toContain('Examples:');
+    expect(result.out).toContain('--pg-url');
+  });
+
+  it('says what to do when PostgreSQL is not there', async () => {
+    const result = await run('pg', 'slots');
+    expect(result.code).toBe(ExitCode.RUNTIME);
+    expect(result.err).toMatch(/cannot reach PostgreSQL at postgres:\/\/postgres@127.0.0.1:1\/postgres: connection refused/);
+    expect(result.err).toMatch(/hint: .*cdc stack up/);
+    expect(result.err).not.toContain('postgres:postgres@');
+    expect(result.err).not.toContain('****');
+  });
+});

@@ -1,0 +1,115 @@
+import { parse } from 'csv-parse/sync';
+import { CsvRecordScanner, hasContent } from '../../src/seed/csv-records';
+import { readFirstRecord } from '../../src/seed/first-record';
+import { interpretFirstRecord, checkColumnsForNewTable } from '../../src/seed/customers-table';
+import { seededRandom } from '../../src/seed/random';
+import { InputError } from '../../src/errors';
+
+/** Record end offsets found by feeding `text` to the scanner in the given pieces. */
+function boundaries(text: string, cuts: number[]): number[] {
+  const buf = Buffer.from(text);
+  const scanner = new CsvRecordScanner();
+  const ends: number[] = [];
+  let base = 0;
+  for (const cut of [...cuts, buf.length]) {
+    const piece = buf.subarray(base, cut);
+    let offset = 0;
+    for (;;) {
+      const { records, end } = scanner.scan(piece, offset, 1);
+      if (records === 0) break;
+      ends.push(base + end);
+      offset = end;
+    }
+    base = cut;
+  }
+  return ends;
+}
+
+const SAMPLE = [
+  'id,name,note',
+  '1,plain,x',
+  '2,"with, comma","and ""quotes"""',
+  '3,"multi\nline\nfield",y',
+  '4,"ends with quote""",z',
+  '5,"",',
+].join('\n') + '\n';
+
+describe('CsvRecordScanner', () => {
+  it('finds the same record ends as csv-parse, however the bytes are split', () => {
+    const expected = parse(SAMPLE, { info: true }).map((r: { info: { bytes: number } }) => r.info.bytes);
+    const random = seededRandom(1);
+    for (let trial = 0; trial < 300; trial++) {
+      const cuts = [...new Set(Array.from({ length: random.int(0, 6) }, () => random.int(1, SAMPLE.length - 1)))].sort((a, b) => a - b);
+      expect(boundaries(SAMPLE, cuts)).toEqual(expected);
+    }
+  });
+
+  it('counts the extra lines of quoted newlines, so Postgres line numbers map back to rows', () => {
+    const scanner = new CsvRecordScanner();
+    scanner.scan(Buffer.from(SAMPLE), 0, 100);
+    expect(scanner.recordsSeen).toBe(6);
+    expect(scanner.multiline.get(3)).toBe(2);
+    // Lines 1–4 are records 0–3's first lines, except that record 3 spans lines 4–6.
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((line) => scanner.recordOfLine(0, line))).toEqual([0, 1, 2, 3, 3, 3, 4, 5]);
+    expect(scanner.recordOfLine(1, 4)).toBe(3);
+  });
+
+  it('reports a quoted field left open', () => {
+    const scanner = new CsvRecordScanner();
+    expect(scanner.scan(Buffer.from('1,"open\n2,x\n'), 0, 10).records).toBe(0);
+    expect(scanner.insideQuotes).toBe(true);
+  });
+
+  it('tells a last record without a newline from trailing line ends', () => {
+    expect(hasContent(Buffer.from('\r\n'))).toBe(false);
+    expect(hasContent(Buffer.from('5,x'))).toBe(true);
+  });
+});
+
+describe('readFirstRecord', () => {
+  async function* chunksOf(...parts: string[]) {
+    for (const p of parts) yield Buffer.from(p);
+  }
+
+  it('reads a header split across chunks and drops a byte-order mark', async () => {
+    const first = await readFirstRecord(chunksOf('\ufeffcustomerId,cust', 'omerFName\n1,Mary\n'), new CsvRecordScanner());
+    expect(first?.fields).toEqual(['customerId', 'customerFName']);
+    expect(first?.rest.toString()).toBe('1,Mary\n');
+  });
+
+  it('returns nothing for an empty source', async () => {
+    expect(await readFirstRecord(chunksOf('', '\n'), new CsvRecordScanner())).toBeUndefined();
+  });
+});
+
+describe('customers columns', () => {
+  it('takes a header as column names', () => {
+    expect(interpretFirstRecord(['customerId', ' customerFName '])).toEqual({ header: true, columns: ['customerId', 'customerFName'] });
+  });
+
+  it('treats a numeric first field as a headerless file in the standard column order', () => {
+    const result = interpretFirstRecord(['1', 'Richard', 'Hernandez', 'X', 'X', '6303 Heather Plaza', 'Brownsville', 'TX', '78521']);
+    expect(result.header).toBe(false);
+    expect(result.columns[0]).toBe('customerId');
+    expect(() => interpretFirstRecord(['1', 'Richard'])).toThrow(InputError);
+  });
+
+  it('refuses duplicate or empty header names, and unknown columns for a new table', () => {
+    expect(() => interpretFirstRecord(['a', 'a'])).toThrow(/twice/);
+    expect(() => interpretFirstRecord(['a', ''])).toThrow(/empty/);
+    expect(() => checkColumnsForNewTable(['customerId', 'shoeSize'])).toThrow(/shoeSize/);
+    expect(() => checkColumnsForNewTable(['customerFName'])).toThrow(/customerId/);
+  });
+});
+
+describe('readFirstRecord with blank lines', () => {
+  async function* chunksOf(...parts: string[]) {
+    for (const p of parts) yield Buffer.from(p);
+  }
+
+  it('skips blank lines before the header', async () => {
+    const first = await readFirstRecord(chunksOf('\n\r\n', 'a,b\n1,2\n'), new CsvRecordScanner());
+    expect(first?.fields).toEqual(['a', 'b']);
+    expect(first?.skipped).toBe(2);
+  });
+});
