@@ -38,6 +38,7 @@ const enc = encodeURIComponent;
 
 export class ConnectClient {
   private serverInfo?: Promise<ServerInfo>;
+  private readonly configsSeen = new Set<string>();
 
   constructor(
     private readonly http: AxiosInstance,
@@ -103,18 +104,23 @@ export class ConnectClient {
 
   async listExpanded(): Promise<ExpandedConnectors> {
     const result = await this.json<ExpandedConnectors>('GET', '/connectors?expand=status&expand=info');
-    for (const entry of Object.values(result)) this.redactor.addConfig(entry.info?.config);
+    for (const [name, entry] of Object.entries(result)) {
+      if (entry.info?.config) this.configsSeen.add(name);
+      this.redactor.addConfig(entry.info?.config);
+    }
     return result;
   }
 
   async connector(name: string): Promise<ConnectorInfo> {
     const info = await this.json<ConnectorInfo>('GET', `/connectors/${enc(name)}`);
+    this.configsSeen.add(name);
     this.redactor.addConfig(info.config);
     return info;
   }
 
   async config(name: string): Promise<ConnectorConfig> {
     const config = await this.json<ConnectorConfig>('GET', `/connectors/${enc(name)}/config`);
+    this.configsSeen.add(name);
     this.redactor.addConfig(config);
     return config;
   }
@@ -136,8 +142,15 @@ export class ConnectClient {
     return { created: raw.status === 201, info: JSON.parse(raw.text) as ConnectorInfo };
   }
 
-  status(name: string): Promise<ConnectorStatus> {
-    return this.json<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
+  /**
+   * The status. Traces are Java exceptions that can quote the config (a JDBC URL, a password), so
+   * when there is one the config is fetched first to learn the secrets to redact.
+   */
+  async status(name: string): Promise<ConnectorStatus> {
+    const status = await this.json<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
+    const traced = status.connector?.trace || status.tasks?.some((t) => t.trace);
+    if (traced && !this.configsSeen.has(name)) await this.configIfExists(name).catch(() => undefined);
+    return status;
   }
 
   async pause(name: string): Promise<void> {

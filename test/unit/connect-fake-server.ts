@@ -59,7 +59,9 @@ export class FakeConnect {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        const route = this.routes.find((r) => r.method === req.method && (typeof r.path === 'string' ? r.path === req.url : r.path.test(req.url ?? '')));
+        // Exact paths beat patterns; among either, the route added last wins (tests override scenarios).
+        const route = this.routes.find((r) => r.method === req.method && r.path === req.url)
+          ?? this.routes.find((r) => r.method === req.method && r.path instanceof RegExp && r.path.test(req.url ?? ''));
         const answer: FakeResponse = route
           ? (route.responses.length > 1 ? route.responses.shift()! : route.responses[0])
           : { status: 404, body: { error_code: 404, message: `HTTP 404 Not Found (fake: no route for ${req.method} ${req.url})` } };
@@ -92,4 +94,48 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+export const PG_CONNECTOR = 'io.debezium.connector.postgresql.PostgresConnector';
+export const RECORDED_PASSWORD = 'Rec0rded-S3cret!';
+
+/**
+ * A worker with two connectors built from recorded answers: `rec-holding` (RUNNING) and
+ * `rec-failing` (a task FAILED). `password` replaces the recorded one everywhere, and is also
+ * planted in traces and error messages to prove that cdc redacts what Connect echoes.
+ */
+export function connectScenario(fake: FakeConnect, password = RECORDED_PASSWORD): void {
+  const swap = (text: string) => text.split(RECORDED_PASSWORD).join(password);
+  const connector = JSON.parse(swap(recorded('connector')));
+  const failingInfo = { ...connector, name: 'rec-failing', config: { ...connector.config, name: 'rec-failing', 'slot.name': 'rec_failing' } };
+  const failedStatus = JSON.parse(recorded('status-failed'));
+  failedStatus.tasks[0].trace += `\nCaused by: org.postgresql.util.PSQLException: FATAL: password "${password}" is not accepted here`;
+  const validation = JSON.parse(recorded('validate-errors'));
+  for (const c of validation.configs) {
+    if (c.value.errors.length) c.value.errors = [`Error while validating connector config: connecting with password ${password} failed`];
+  }
+  const base = '/connectors';
+  fake
+    .on('GET', '/', { status: 200, body: recorded('root') })
+    .on('GET', `${base}?expand=status&expand=info`, { status: 200, body: {
+      'rec-holding': { status: JSON.parse(recorded('status-running')), info: connector },
+      'rec-failing': { status: failedStatus, info: failingInfo },
+    } })
+    .on('GET', `${base}/rec-holding`, { status: 200, body: connector })
+    .on('GET', `${base}/rec-holding/config`, { status: 200, body: connector.config })
+    .on('GET', `${base}/rec-failing/config`, { status: 200, body: failingInfo.config })
+    .on('GET', `${base}/rec-holding/status`, { status: 200, body: recorded('status-running') })
+    .on('GET', `${base}/rec-failing/status`, { status: 200, body: failedStatus })
+    .on('GET', `${base}/rec-failing`, { status: 200, body: failingInfo })
+    .on('GET', /^\/connectors\/[^/?]+(\/config|\/status)?$/, { status: 404, body: { error_code: 404, message: 'Connector rec-missing not found' } })
+    .on('GET', `/connector-plugins/${PG_CONNECTOR}/config`, { status: 200, body: recorded('plugin-config') })
+    .on('GET', '/connector-plugins', { status: 200, body: recorded('plugins') })
+    .on('PUT', `/connector-plugins/${PG_CONNECTOR}/config/validate`, { status: 200, body: validation })
+    .on('PUT', /^\/connectors\/[^/]+\/config$/, { status: 201, body: swap(recorded('put-created')) })
+    .on('GET', /^\/connectors\/[^/]+\/offsets$/, { status: 200, body: recorded('offsets') })
+    .on('DELETE', /^\/connectors\/[^/]+\/offsets$/, { status: 200, body: recorded('delete-offsets-200') })
+    .on('DELETE', /^\/connectors\/[^/]+$/, { status: 204 })
+    .on('PUT', /^\/connectors\/[^/]+\/(pause|resume)$/, { status: 202 })
+    .on('PUT', /^\/connectors\/[^/]+\/stop$/, { status: 204 })
+    .on('POST', /^\/connectors\/[^/]+\/restart/, { status: 204 });
 }
