@@ -28,7 +28,8 @@ export function createEventTextParser(): EventTextParser {
     for (let k = 0; k < cache.length; k++) {
       const entry = cache[k];
       const joinAt = HEAD.length + entry.text.length;
-      if (text.startsWith(entry.text, HEAD.length) && text.startsWith(JOIN, joinAt)) {
+      // substring + === compares as memcmp; startsWith(x, position) is several times slower in V8.
+      if (text.substring(HEAD.length, joinAt) === entry.text && text.startsWith(JOIN, joinAt)) {
         const payload = payloadOf(text, joinAt + JOIN.length);
         if (payload === undefined) break;
         if (k > 0) { cache.splice(k, 1); cache.unshift(entry); }

@@ -20,6 +20,8 @@ import { JsonNumber, type JsonValue } from './value';
 /** Control characters usable as markers: their only JSON spelling is `\u00XX` with decimal digits. */
 const MARKER_CODES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19];
 
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
+
 /** Parses JSON text; throws SyntaxError (from JSON.parse) on invalid text. */
 export function parseLossless(text: string): JsonValue {
   const spans = inexactNumberSpans(text);
@@ -62,8 +64,17 @@ export function inexactNumberSpans(text: string): number[] | null {
         if (d === 46 || d === 101 || d === 69 || d === 43 || d === 45) { plainInteger = false; i++; continue; }
         break;
       }
-      // Integers of up to 15 digits are always exact and canonical in JSON (no leading zeros), except -0.
-      if (plainInteger && i - start < 16 && !(c === 45 && text.charCodeAt(start + 1) === 48)) continue;
+      if (plainInteger) {
+        // JSON integers have no leading zeros, so up to 15 digits always fit a double exactly (but
+        // -0 does not print back), 17 or more never do, and 16 fit up to 9007199254740991.
+        const negative = c === 45;
+        const digits = i - start - (negative ? 1 : 0);
+        if (digits < 16) {
+          if (!(negative && text.charCodeAt(start + 1) === 48)) continue;
+        } else if (digits === 16 && text.slice(negative ? start + 1 : start, i) <= MAX_SAFE_DIGITS) continue;
+        (spans ??= []).push(start, i);
+        continue;
+      }
       if (!isExactAsNumber(text.slice(start, i))) (spans ??= []).push(start, i);
       continue;
     }

@@ -1,0 +1,90 @@
+/**
+ * holding_pivot rows as text: `text` (the tutorials' comma-joined line, missing values as `None`),
+ * `csv` (RFC 4180 via csv-stringify: header row, CRLF, quoting where needed), `jsonl` (one object per
+ * row; decimals stay strings, big integers stay exact).
+ */
+import { stringify as csvStringify } from 'csv-stringify/sync';
+import { JsonNumber, stringifyLossless } from '../json';
+import type { Decoded } from '../debezium';
+import { PIVOT_TAIL_COLUMNS, type PivotRow } from './pivot';
+
+export const OUTPUT_FORMATS = ['text', 'csv', 'jsonl'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface RowFormatter {
+  /** Text for a batch of rows (each line newline-terminated); includes the CSV header before the first row. */
+  format(rows: PivotRow[], insertedAt: string): string;
+}
+
+export function pivotColumns(identity: string[]): string[] {
+  return [...identity, ...PIVOT_TAIL_COLUMNS];
+}
+
+export function createFormatter(format: OutputFormat, identity: string[]): RowFormatter {
+  const columns = pivotColumns(identity);
+  if (format === 'jsonl') {
+    const keys = columns.map((c) => JSON.stringify(c) + ':');
+    return {
+      format(rows, insertedAt) {
+        let out = '';
+        const inserted = JSON.stringify(insertedAt);
+        for (const row of rows) {
+          const cells = cellsOf(row);
+          let line = '{';
+          for (let k = 0; k < cells.length; k++) {
+            line += (k ? ',' : '') + keys[k] + (k === cells.length - 2 ? inserted : stringifyLossless(cells[k]));
+          }
+          out += line + '}\n';
+        }
+        return out;
+      },
+    };
+  }
+  if (format === 'csv') {
+    let headerWritten = false;
+    return {
+      format(rows, insertedAt) {
+        const records = rows.map((row) => cellsOf(row).map((cell, k, all) => (k === all.length - 2 ? insertedAt : csvCell(cell))));
+        const header = !headerWritten;
+        headerWritten = true;
+        if (records.length === 0 && !header) return '';
+        return csvStringify(records, { header, columns, record_delimiter: 'windows' });
+      },
+    };
+  }
+  return {
+    format(rows, insertedAt) {
+      let out = '';
+      for (const row of rows) {
+        const cells = cellsOf(row);
+        let line = '';
+        for (let k = 0; k < cells.length; k++) line += (k ? ',' : '') + (k === cells.length - 2 ? insertedAt : textCell(cells[k]));
+        out += line + '\n';
+      }
+      return out;
+    },
+  };
+}
+
+/** identity…, field, old, new, created, updated, deleted, <inserted placeholder>, op */
+function cellsOf(row: PivotRow): Decoded[] {
+  return [...row.identity, row.field, row.oldValue, row.newValue, row.created, row.updated, row.deleted, null, row.op];
+}
+
+/** Text cell: Python's str() of the tutorials (None for missing); line breaks escaped so a row stays one line. */
+export function textCell(value: Decoded): string {
+  if (value === null) return 'None';
+  const text = plain(value);
+  return /[\r\n]/.test(text) ? text.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : text;
+}
+
+function csvCell(value: Decoded): string {
+  return value === null ? '' : plain(value);
+}
+
+function plain(value: Decoded): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value instanceof JsonNumber) return value.text;
+  return stringifyLossless(value);
+}

@@ -1,0 +1,32 @@
+/** Where `cdc parse` reads from: the files named (`-` is stdin), else stdin. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { NotFoundError, UsageError } from '../errors';
+import type { ParseInput } from './run';
+
+const READ_CHUNK = 1024 * 1024;
+
+export function openInputs(files: string[], stdin: Readable, cwd: string): ParseInput[] {
+  if (files.length === 0) return [{ name: 'stdin', chunks: stdin }];
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be named only once');
+  for (const file of files) {
+    if (file === '-') continue;
+    const full = path.resolve(cwd, file);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(full);
+    } catch {
+      throw new NotFoundError(`no such file: ${file}`, 'name files of change events, or pipe them into stdin');
+    }
+    if (stat.isDirectory()) throw new UsageError(`${file} is a directory, not a file of change events`);
+  }
+  // Files open lazily, one at a time, so many arguments do not hold many descriptors.
+  return files.map((file) => (file === '-'
+    ? { name: 'stdin', chunks: stdin }
+    : { name: file, chunks: lazyFile(path.resolve(cwd, file)) }));
+}
+
+async function* lazyFile(full: string): AsyncGenerator<Buffer> {
+  yield* fs.createReadStream(full, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+}

@@ -1,0 +1,138 @@
+/**
+ * Change events to holding_pivot rows: one row per tracked field per event.
+ *
+ *   c / r  old empty,        new = after.f,  datetime_created = after.<created column>
+ *   u      old = before.f,   new = after.f,  datetime_updated = event time
+ *   d      old = before.f,   new empty,      datetime_deleted = event time
+ *
+ * Event time is the commit time (`source.ts_ms`), else the connector's `ts_ms`. Identity columns come
+ * from `after` (from `before` for deletes). A TOAST placeholder in `after` means "unchanged": the new
+ * value is the old one when the event has it, and is never the placeholder.
+ */
+import { decodeValue, isUnchanged, rowColumns, structSchema, type ChangeEvent, type ConnectSchema, type Decoded } from '../debezium';
+import { isoInstantMs } from '../debezium/time';
+import { stringifyLossless, toBigIntExact, type JsonObject, type JsonValue } from '../json';
+
+export interface PivotOptions {
+  /** Columns that identify the row (default holding_id, user_id). */
+  identity: string[];
+  /** Tracked columns, or '*' for every non-identity column. */
+  fields: string[] | '*';
+  /** Column holding the row's creation time (default datetime_created). */
+  createdColumn: string;
+  changedOnly: boolean;
+  rawValues: boolean;
+}
+
+export const DEFAULT_PIVOT_OPTIONS: PivotOptions = {
+  identity: ['holding_id', 'user_id'],
+  fields: ['holding_stock', 'holding_quantity'],
+  createdColumn: 'datetime_created',
+  changedOnly: false,
+  rawValues: false,
+};
+
+/** The columns after the identity columns, in output order. */
+export const PIVOT_TAIL_COLUMNS = ['change_field', 'old_value', 'new_value', 'datetime_created', 'datetime_updated', 'datetime_deleted', 'datetime_inserted', 'op'] as const;
+
+/** identity values…, change_field, old, new, created, updated, deleted, op (datetime_inserted is added when written). */
+export interface PivotRow {
+  identity: Decoded[];
+  field: string;
+  oldValue: Decoded;
+  newValue: Decoded;
+  created: Decoded;
+  updated: Decoded;
+  deleted: Decoded;
+  op: string;
+}
+
+/** Things worth saying once per run (the caller de-duplicates by key). */
+export type PivotNote = 'before-missing' | 'before-keys-only' | 'toast-unknown' | 'schemaless';
+
+export type PivotResult = { ok: true; rows: PivotRow[]; notes: PivotNote[] } | { ok: false; reason: string };
+
+export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResult {
+  const notes: PivotNote[] = [];
+  const { op, before, after } = event;
+  const image = op === 'd' ? before : after;
+  if (!image) {
+    return {
+      ok: false,
+      reason: op === 'd'
+        ? 'delete event without `before`: the deleted row cannot be identified (REPLICA IDENTITY NOTHING?)'
+        : `${op === 'u' ? 'update' : op === 'r' ? 'snapshot read' : 'create'} event without \`after\``,
+    };
+  }
+  if (!event.rowSchema && !options.rawValues) notes.push('schemaless');
+  const byName = event.rowSchema?.type === 'struct' ? structSchema(event.rowSchema).byName : undefined;
+  const decode = (row: JsonObject | null, column: string): Decoded =>
+    row ? decodeValue(row[column], byName?.get(column), { raw: options.rawValues }) : null;
+
+  const missingIdentity = options.identity.filter((column) => !(column in image));
+  if (missingIdentity.length) return { ok: false, reason: missingColumns('identity', missingIdentity, image, '--identity') };
+  const fields = options.fields === '*'
+    ? rowColumns(image, event.rowSchema as ConnectSchema | undefined).filter((c) => !options.identity.includes(c))
+    : options.fields;
+  const missingFields = fields.filter((column) => !(column in image));
+  if (missingFields.length) return { ok: false, reason: missingColumns('tracked', missingFields, image, '--fields') };
+
+  const identity = options.identity.map((column) => decode(image, column));
+  const eventTime = op === 'u' || op === 'd' ? eventTimeOf(event, options.rawValues) : null;
+  const created = op === 'c' || op === 'r' ? decode(after, options.createdColumn) : null;
+  if (op === 'u' && !before) notes.push('before-missing');
+  if (op === 'd' && onlyIdentity(before!, options.identity)) notes.push('before-keys-only');
+
+  const rows: PivotRow[] = [];
+  for (const field of fields) {
+    const oldValue = op === 'c' || op === 'r' ? null : decode(before, field);
+    let newValue = op === 'd' ? null : decode(after, field);
+    if (isUnchanged(newValue)) {
+      // Unchanged TOASTed column: never a change; its value is the old one if the event carries it.
+      if (options.changedOnly) continue;
+      if (oldValue === null || isUnchanged(oldValue)) notes.push('toast-unknown');
+      newValue = isUnchanged(oldValue) ? null : oldValue;
+    }
+    if (options.changedOnly && op === 'u' && before && sameValue(oldValue, newValue)) continue;
+    rows.push({
+      identity,
+      field,
+      oldValue: isUnchanged(oldValue) ? null : oldValue,
+      newValue,
+      created,
+      updated: op === 'u' ? eventTime : null,
+      deleted: op === 'd' ? eventTime : null,
+      op,
+    });
+  }
+  return { ok: true, rows, notes };
+}
+
+function eventTimeOf(event: ChangeEvent, raw: boolean): Decoded {
+  const value: JsonValue | undefined = event.source?.ts_ms ?? event.tsMs;
+  if (value === undefined || value === null || raw) return value ?? null;
+  const ms = toBigIntExact(value);
+  return ms === undefined ? value : isoInstantMs(ms);
+}
+
+function onlyIdentity(row: JsonObject, identity: string[]): boolean {
+  let others = 0;
+  for (const column of Object.keys(row)) {
+    if (identity.includes(column)) continue;
+    others++;
+    if (row[column] !== null) return false;
+  }
+  return others > 0;
+}
+
+function sameValue(a: Decoded, b: Decoded): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || isUnchanged(a) || isUnchanged(b)) return false;
+  return stringifyLossless(a) === stringifyLossless(b);
+}
+
+function missingColumns(kind: string, missing: string[], row: JsonObject, option: string): string {
+  const columns = Object.keys(row);
+  const shown = columns.slice(0, 8).join(', ') + (columns.length > 8 ? ', …' : '');
+  return `no ${kind} column ${missing.join(', ')} in the row (columns: ${shown}); name this table's columns with ${option}`;
+}

@@ -1,0 +1,172 @@
+/**
+ * Input bytes to records: one JSON value per line, or a multi-line value as pretty printers (jq,
+ * JSON.stringify(_, null, 2), json.dumps(indent=2)) write it — a line that is just `{` or `[`, indented
+ * content, and a closing `}`/`]` at column 0. Streaming and bounded: bytes are held only up to the end
+ * of the current record, and a line longer than the limit is skipped (reported) without buffering it.
+ * Invalid UTF-8 is reported per line; the other lines of the same chunk are still used.
+ */
+import { isUtf8 } from 'node:buffer';
+
+export interface TextRecord {
+  kind: 'record';
+  /** 1-based line where the record starts. */
+  line: number;
+  text: string;
+}
+
+export interface RecordProblem {
+  kind: 'problem';
+  line: number;
+  reason: string;
+}
+
+export type SplitItem = TextRecord | RecordProblem;
+
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+export class RecordSplitter {
+  private lineNo = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Skipping the rest of an over-long line. */
+  private skipping = false;
+  private multi: { line: number; lines: string[]; chars: number } | null = null;
+  private atStart = true;
+
+  constructor(private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {}
+
+  /** Splits one chunk; returns the records and problems it completes, in input order. */
+  push(chunk: Buffer): SplitItem[] {
+    const out: SplitItem[] = [];
+    const last = chunk.lastIndexOf(10);
+    if (last === -1) {
+      this.hold(chunk, out);
+      return out;
+    }
+    let head = chunk.subarray(0, last);
+    const firstNewline = chunk.indexOf(10);
+    if (this.skipping) {
+      // The over-long line ends at the first newline of this chunk.
+      this.skipping = false;
+      head = chunk.subarray(firstNewline + 1, last);
+      if (firstNewline === last) { this.keepTail(chunk, last, out); return out; }
+    } else if (this.pendingBytes > 0) {
+      if (this.pendingBytes + firstNewline > this.maxRecordBytes) {
+        this.tooLong(out);
+        head = chunk.subarray(firstNewline + 1, last);
+        if (firstNewline === last) { this.keepTail(chunk, last, out); return out; }
+      } else {
+        // Join only the held bytes with the rest of their line; the remaining lines need no copy.
+        this.pending.push(chunk.subarray(0, firstNewline));
+        const first = Buffer.concat(this.pending);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.lines(first, out);
+        if (firstNewline === last) { this.keepTail(chunk, last, out); return out; }
+        head = chunk.subarray(firstNewline + 1, last);
+      }
+    }
+    this.lines(head, out);
+    this.keepTail(chunk, last, out);
+    return out;
+  }
+
+  /** Flushes the last line (input without a final newline) and any unfinished multi-line value. */
+  end(): SplitItem[] {
+    const out: SplitItem[] = [];
+    if (this.skipping) this.skipping = false;
+    else if (this.pendingBytes > 0) {
+      const rest = Buffer.concat(this.pending);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.lines(rest, out);
+    }
+    if (this.multi) {
+      out.push({ kind: 'problem', line: this.multi.line, reason: `truncated JSON value: input ended before it closed (lines ${this.multi.line}–${this.lineNo})` });
+      this.multi = null;
+    }
+    return out;
+  }
+
+  private keepTail(chunk: Buffer, last: number, out: SplitItem[]): void {
+    if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1), out);
+  }
+
+  private hold(bytes: Buffer, out: SplitItem[]): void {
+    if (this.skipping) return;
+    if (this.pendingBytes + bytes.length > this.maxRecordBytes) {
+      this.tooLong(out);
+      this.skipping = true;
+      return;
+    }
+    // Copy: the caller may reuse its chunk buffer.
+    this.pending.push(Buffer.from(bytes));
+    this.pendingBytes += bytes.length;
+  }
+
+  private tooLong(out: SplitItem[]): void {
+    this.lineNo++;
+    out.push({ kind: 'problem', line: this.lineNo, reason: `line longer than ${Math.round(this.maxRecordBytes / 1048576)} MiB: skipped` });
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Complete lines (without their final newline) of a region. */
+  private lines(region: Buffer, out: SplitItem[]): void {
+    if (isUtf8(region)) {
+      const texts = region.toString('utf8').split('\n');
+      for (const text of texts) this.line(text, out);
+      return;
+    }
+    let start = 0;
+    while (start <= region.length) {
+      let end = region.indexOf(10, start);
+      if (end === -1) end = region.length;
+      const bytes = region.subarray(start, end);
+      if (isUtf8(bytes)) this.line(bytes.toString('utf8'), out);
+      else {
+        this.lineNo++;
+        out.push({ kind: 'problem', line: this.lineNo, reason: 'invalid UTF-8' });
+      }
+      start = end + 1;
+    }
+  }
+
+  private line(raw: string, out: SplitItem[]): void {
+    this.lineNo++;
+    let text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    if (this.atStart) {
+      this.atStart = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const multi = this.multi;
+    if (multi) {
+      const first = text.charCodeAt(0);
+      if (first === 125 /* } */ || first === 93 /* ] */) {
+        multi.lines.push(text);
+        out.push({ kind: 'record', line: multi.line, text: multi.lines.join('\n') });
+        this.multi = null;
+        return;
+      }
+      if (text.length === 0 || first === 32 || first === 9) {
+        multi.chars += text.length + 1;
+        if (multi.chars > this.maxRecordBytes) {
+          out.push({ kind: 'problem', line: multi.line, reason: `multi-line JSON value longer than ${Math.round(this.maxRecordBytes / 1048576)} MiB: skipped` });
+          this.multi = null;
+          return;
+        }
+        multi.lines.push(text);
+        return;
+      }
+      // Something new starts at column 0 before the value closed.
+      out.push({ kind: 'problem', line: multi.line, reason: `truncated JSON value: line ${this.lineNo} starts a new value before it closed` });
+      this.multi = null;
+    }
+    const trimmed = text.length < 4 ? text.trim() : text;
+    if (trimmed === '{' || trimmed === '[') {
+      this.multi = { line: this.lineNo, lines: [text], chars: text.length };
+      return;
+    }
+    out.push({ kind: 'record', line: this.lineNo, text });
+  }
+}
