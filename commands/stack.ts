@@ -76,11 +76,16 @@ Examples:
       const { stackUp } = await import('../src/stack/up');
       const { StackStartError } = await import('../src/stack/errors');
       const spinner = startSpinner(ctx, 'starting the stack', { json: flags.json });
+      // Ctrl-C while starting: stop the services already started instead of leaving them behind.
+      const interrupt = new AbortController();
+      const onSigint = (): void => interrupt.abort();
+      process.once('SIGINT', onSigint);
       try {
         const result = await stackUp(settings, {
           env: ctx.env,
           keepData: flags.keepData,
           timeoutMs: timeout * 1000,
+          signal: interrupt.signal,
           onProgress: (step, detail) => (ctx.stderrIsTTY && ctx.stdoutIsTTY && !flags.json ? spinner.update(detail) : step === 'jars' && !detail.includes('cached') ? note(ctx, detail) : undefined),
         });
         spinner.stop();
@@ -103,6 +108,8 @@ Examples:
           note(ctx, stderrStyle(ctx).dim('---'));
         }
         throw err;
+      } finally {
+        process.off('SIGINT', onSigint);
       }
     });
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { InterruptedError } from '../errors';
 import { StackStartError, tailFile } from './errors';
 import type { ServiceName, StackLayout } from './layout';
 import { isAlive, portOpen, startDetached, waitUntil } from './processes';
@@ -74,10 +75,15 @@ function logContains(file: string, text: string): boolean {
   }
 }
 
-export async function waitForBroker(layout: StackLayout, pid: number, port: number, timeoutMs: number): Promise<void> {
+function checkInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InterruptedError('interrupted while the stack was starting; stopped what had started');
+}
+
+export async function waitForBroker(layout: StackLayout, pid: number, port: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const log = layout.log('kafka');
   let died = false;
   const ready = await waitUntil(async () => {
+    checkInterrupted(signal);
     if (!isAlive(pid)) return (died = true);
     return logContains(log, 'Kafka Server started') && (await portOpen(port));
   }, timeoutMs, 250);
@@ -114,11 +120,12 @@ export async function debeziumPluginVersion(connectUrl: string): Promise<string 
   return plugin ? plugin.version ?? 'unknown' : undefined;
 }
 
-export async function waitForConnect(layout: StackLayout, pid: number, connectUrl: string, timeoutMs: number): Promise<void> {
+export async function waitForConnect(layout: StackLayout, pid: number, connectUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const log = layout.log('connect');
   let died = false;
   let healthy = false;
   const ready = await waitUntil(async () => {
+    checkInterrupted(signal);
     if (!isAlive(pid)) return (died = true);
     healthy = healthy || (await connectGet(connectUrl, '/health'))?.status === 200;
     return healthy && (await debeziumPluginVersion(connectUrl)) !== undefined;

@@ -30,6 +30,8 @@ export interface UpOptions {
   onProgress?: (step: UpStep, detail: string) => void;
   /** `tests` when a test run starts it (see clients.ts); default `cli`. */
   owner?: 'cli' | 'tests';
+  /** Aborting (Ctrl-C) stops the waiting, stops what was started and throws InterruptedError. */
+  signal?: AbortSignal;
 }
 
 export interface UpResult {
@@ -91,8 +93,8 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
         await formatStorage(layout, tools.java, newClusterId());
         const kafkaPid = (pids.kafka = startJava(layout, tools.java, 'kafka'));
         const connectPid = (pids.connect = startJava(layout, tools.java, 'connect'));
-        await waitForBroker(layout, kafkaPid, settings.ports.kafka, timeoutMs);
-        await waitForConnect(layout, connectPid, urls.connectUrl, timeoutMs);
+        await waitForBroker(layout, kafkaPid, settings.ports.kafka, timeoutMs, options.signal);
+        await waitForConnect(layout, connectPid, urls.connectUrl, timeoutMs, options.signal);
       })(),
     ]);
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
