@@ -5,13 +5,14 @@
  * a slot, a group) and removes them afterwards.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { describeResult, runCli } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
-import { DEFAULT_PORTS, resolveStackSettings } from '../../src/stack/settings';
+import { resolveStackSettings } from '../../src/stack/settings';
 import { portOpen } from '../../src/stack/processes';
 
 const urls = stackUrls();
@@ -169,6 +170,16 @@ describe('the stack captures changes end to end', () => {
   });
 });
 
+/** Ports the OS hands out as free, held until all are known so that they differ. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 async function kafkaTopics(): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -227,12 +238,15 @@ describe('kafkajs 2.2.4 works with the stack broker', () => {
 });
 
 describe('cdc stack (built binary) on a second stack with its own ports', () => {
-  // Ports away from the defaults and from the shared stack.
-  const ports = { pg: DEFAULT_PORTS.pg + 10, kafka: DEFAULT_PORTS.kafka + 10, controller: DEFAULT_PORTS.controller + 10, connect: DEFAULT_PORTS.connect + 10 };
-  const portFlags = ['--pg-port', String(ports.pg), '--kafka-port', String(ports.kafka), '--controller-port', String(ports.controller), '--connect-port', String(ports.connect)];
+  // Free ports picked now, so that this stack clashes with nothing (the shared stack, another run).
+  let ports: { pg: number; kafka: number; controller: number; connect: number };
+  let portFlags: string[];
   let dir: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    const [pg, kafkaPort, controller, connectPort] = await freePorts(4);
+    ports = { pg, kafka: kafkaPort, controller, connect: connectPort };
+    portFlags = ['--pg-port', String(pg), '--kafka-port', String(kafkaPort), '--controller-port', String(controller), '--connect-port', String(connectPort)];
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-it-'));
     fs.chmodSync(dir, 0o755); // the postgres OS user must reach the cluster folder inside
     // Share the shared stack's cached jars instead of resolving them again.
