@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { UsageError } from '../src/errors';
-import { parseQualifiedName } from '../src/pg/identifiers';
+import { parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { SeedCustomersResult, SeedProgress } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
 import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg';
@@ -77,7 +77,7 @@ export function registerSeed(program: Command, ctx: Context): void {
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', CUSTOMERS_EXAMPLES)
     .action(async (options: CustomersOptions) => {
-      const table = parseQualifiedName(options.table, options.schema ?? 'public');
+      const table = parseQualifiedName(options.table, options.schema === undefined ? 'public' : parseIdentifier(options.schema));
       const target = await pgTarget(ctx, options);
       const [{ openSource, defaultCustomersSource }, { seedCustomers }] = await Promise.all([import('../src/seed/source'), import('../src/seed/customers')]);
       const source = await openSource(options.source ?? defaultCustomersSource(), ctx.cwd);
@@ -114,7 +114,7 @@ export function registerSeed(program: Command, ctx: Context): void {
     .addHelpText('after', HOLDINGS_EXAMPLES)
     .action(async (options: HoldingsOptions) => {
       if (options.script && options.ops) throw new UsageError('--script and --ops cannot be combined', 'run one, then the other');
-      const table = parseQualifiedName(options.table, options.schema);
+      const table = parseQualifiedName(options.table, parseIdentifier(options.schema));
       const target = await pgTarget(ctx, options);
       const { seedHoldings } = await import('../src/seed/holdings');
       const spinner = startSpinner(ctx, `Seeding ${options.table}`, { json: options.json });
