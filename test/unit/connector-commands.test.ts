@@ -133,7 +133,7 @@ describe('cdc connector register', () => {
   });
 
   it('--dry-run validates on the server and prints a masked diff, writing nothing', async () => {
-    const file = writeSpec('rec-holding', { ...JSON.parse(recorded('config')), 'database.password': 'Changed-Pw-2', 'snapshot.mode': 'no_data', name: 'rec-holding' });
+    const file = writeSpec('rec-holding', { ...JSON.parse(recorded('config')), 'database.port': '9', 'database.password': 'Changed-Pw-2', 'snapshot.mode': 'no_data', name: 'rec-holding' });
     fake.on('PUT', `/connector-plugins/${PG_CONNECTOR}/config/validate`, { status: 200, body: { name: PG_CONNECTOR, error_count: 0, configs: [] } });
     const r = await cdc(['connector', 'register', file, '--dry-run']);
     expect(r.code).toBe(0);

@@ -19,9 +19,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const config = {
-  ...JSON.parse(recorded('config')), 'database.password': SECRET, 'database.port': '9', 'snapshot.mode': 'no_data',
-};
+const { name: _recordedName, ...recordedConfig } = JSON.parse(recorded('config'));
+const config = { ...recordedConfig, 'database.password': SECRET, 'database.port': '9', 'snapshot.mode': 'no_data' };
 const file = path.join(dir, 'rec-holding.json');
 fs.writeFileSync(file, JSON.stringify({ name: 'rec-holding', config }));
 const failingFile = path.join(dir, 'rec-failing.json');
@@ -33,7 +32,7 @@ type Setup = () => void;
 const echo400: Setup = () => fake.on('PUT', /^\/connectors\/[^/]+\/config$/, { status: 400, body: recorded('put-400-invalid').replace('no_such_db', SECRET) });
 const echo409: Setup = () => fake.on('PUT', /\/(pause|resume|stop)$/, { status: 409, body: { error_code: 409, message: `Connector rec-holding already exists with password ${SECRET}` } });
 const echo500: Setup = () => fake.on('POST', /\/restart/, { status: 500, body: { error_code: 500, message: `boom: database.password=${SECRET}` } });
-const unauthorized: Setup = () => fake.on('GET', /.*/, { status: 401, body: `User cannot access the resource. (${SECRET})`, contentType: 'text/plain' });
+const unauthorized: Setup = () => fake.on('GET', '/connectors?expand=status&expand=info', { status: 401, body: `User cannot access the resource. (${SECRET})`, contentType: 'text/plain' });
 
 const runs: { args: string[]; setup?: Setup; env?: NodeJS.ProcessEnv; stdin?: string }[] = [
   { args: ['register', file] },
@@ -92,6 +91,7 @@ describe('no secret in any output of cdc connector', () => {
       });
       const code = await main(['node', 'cdc', '--verbose', 'connector', ...run.args], ctx);
       const output = `exit ${code}\n--- stdout ---\n${ctx.out()}\n--- stderr ---\n${ctx.err()}`;
+      if (process.env.SHOW_OUTPUT) process.stdout.write(`\n### ${run.args.join(" ")}\n${output}\n`);
       expect(output).not.toContain(SECRET);
       // The run did something: printed data or a diagnostic.
       expect(ctx.out().length + ctx.err().length).toBeGreaterThan(0);
