@@ -238,6 +238,12 @@ describe('kafkajs 2.2.4 works with the stack broker', () => {
 });
 
 describe('cdc stack (built binary) on a second stack with its own ports', () => {
+  // The suite's own CDC_STACK_* settings would override this stack's state file: clear them.
+  const cli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) => runCli(args, {
+    ...options,
+    env: { CDC_STACK_PG_PORT: '', CDC_STACK_KAFKA_PORT: '', CDC_STACK_CONTROLLER_PORT: '', CDC_STACK_CONNECT_PORT: '', CDC_STACK_DIR: '', ...options.env },
+  });
+
   // Free ports picked now, so that this stack clashes with nothing (the shared stack, another run).
   let ports: { pg: number; kafka: number; controller: number; connect: number };
   let portFlags: string[];
@@ -255,7 +261,7 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
   });
 
   afterAll(async () => {
-    await runCli(['stack', 'down', '--dir', dir, ...portFlags], { timeoutMs: 90_000 });
+    await cli(['stack', 'down', '--dir', dir, ...portFlags], { timeoutMs: 90_000 });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -271,7 +277,7 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
     for (const bin of ['initdb', 'pg_ctl', 'postgres']) {
       fs.writeFileSync(path.join(fakeBin, bin), '#!/bin/sh\necho "initdb: simulated failure for the test" >&2\nexit 1\n', { mode: 0o755 });
     }
-    const result = await runCli(['stack', 'up', '--dir', dir, ...portFlags], { env: { CDC_STACK_PG_BIN: fakeBin }, timeoutMs: 180_000 });
+    const result = await cli(['stack', 'up', '--dir', dir, ...portFlags], { env: { CDC_STACK_PG_BIN: fakeBin }, timeoutMs: 180_000 });
     expect({ code: result.code, out: describeResult(result) }).toEqual({ code: 1, out: expect.stringContaining('postgres: initdb failed') });
     expect(result.stderr).toContain('simulated failure for the test');
     expect(result.stderr).toContain(path.join(dir, 'logs', 'postgres.log'));
@@ -280,7 +286,7 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
   });
 
   test('up, status, env, down: ready, reported, and nothing left behind', async () => {
-    const up = await runCli(['stack', 'up', '--dir', dir, ...portFlags, '--json'], { timeoutMs: 180_000 });
+    const up = await cli(['stack', 'up', '--dir', dir, ...portFlags, '--json'], { timeoutMs: 180_000 });
     expect({ code: up.code, out: describeResult(up) }).toEqual({ code: 0, out: expect.any(String) });
     const started = JSON.parse(up.stdout);
     expect(started.urls).toEqual({
@@ -291,7 +297,7 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
     expect(up.stdout).not.toContain(':postgres@');
 
     // Without port flags: status and env find the ports in the stack's state file.
-    const status = await runCli(['stack', 'status', '--dir', dir, '--json']);
+    const status = await cli(['stack', 'status', '--dir', dir, '--json']);
     expect({ code: status.code, out: describeResult(status) }).toEqual({ code: 0, out: expect.any(String) });
     const report = JSON.parse(status.stdout);
     expect(report.state).toBe('running');
@@ -299,18 +305,18 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
       .toEqual([['postgres', true, ports.pg], ['kafka', true, ports.kafka], ['connect', true, ports.connect]]);
     const pids: number[] = report.services.map((s: { pid: number }) => s.pid);
 
-    const env = await runCli(['stack', 'env', '--dir', dir]);
+    const env = await cli(['stack', 'env', '--dir', dir]);
     expect(env.stdout.trim()).toBe(
       `export CDC_CONNECT_URL=http://127.0.0.1:${ports.connect} CDC_BROKERS=127.0.0.1:${ports.kafka} DATABASE_URL=postgres://postgres:postgres@127.0.0.1:${ports.pg}/postgres`,
     );
 
-    const down = await runCli(['stack', 'down', '--dir', dir, '--json'], { timeoutMs: 90_000 });
+    const down = await cli(['stack', 'down', '--dir', dir, '--json'], { timeoutMs: 90_000 });
     expect({ code: down.code, out: describeResult(down) }).toEqual({ code: 0, out: expect.any(String) });
     expect(JSON.parse(down.stdout).stopped.map((s: { outcome: string }) => s.outcome)).toEqual(['stopped', 'stopped', 'stopped']);
     expect(await allPortsClosed()).toBe(true);
     for (const pid of pids) expect(fs.existsSync(`/proc/${pid}`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] : 'gone').toMatch(/gone|Z/);
 
-    const after = await runCli(['stack', 'status', '--dir', dir, ...portFlags]);
+    const after = await cli(['stack', 'status', '--dir', dir, ...portFlags]);
     expect({ code: after.code, out: describeResult(after) }).toEqual({ code: 1, out: expect.stringContaining('stack stopped') });
   });
 });
