@@ -4,6 +4,7 @@
  * its URLs to the test workers through CDC_IT_* variables (read by test/helpers/stack.ts).
  * Missing prerequisites fail the run with their names: integration tests never skip.
  */
+import { CdcError } from '../../src/errors';
 import { registerClient, unregisterClient } from '../../src/stack/clients';
 import { StackStartError } from '../../src/stack/errors';
 import { stackLayout } from '../../src/stack/layout';
@@ -27,6 +28,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (err) {
     unregisterClient(layout);
     if (err instanceof StackStartError && err.logTail) log(`last lines of ${err.logFile}:\n${err.logTail}`);
+    if (err instanceof CdcError && err.hint) log(`hint: ${err.hint}`);
     throw err;
   }
   log(result.reused
