@@ -66,9 +66,12 @@ export function httpError(status: number, message: string, request: { method: st
         'set the user with --connect-user (or the context\'s connectUsername) and the password in CDC_CONNECT_PASSWORD');
     case 403:
       return new ConnectHttpError(`Kafka Connect forbids ${what}: ${text}`, status);
-    case 404:
-      return new NotFoundError(text.startsWith('Connector') ? text : `${what}: ${text}`,
-        'list the connectors with `cdc connector list`');
+    case 404: {
+      // Connect words it variously ("Connector x not found", "No status found for connector x").
+      const connector = /^\/connectors\/([^/?]+)/.exec(request.path);
+      if (connector) return new NotFoundError(`connector '${decodeURIComponent(connector[1])}' not found`, 'list the connectors with `cdc connector list`');
+      return new NotFoundError(`${what}: ${text}`, /connector-plugins/.test(request.path) ? 'list the installed plugins with `cdc connector plugins`' : undefined);
+    }
     case 409:
       return new CdcError(text, { exitCode: ExitCode.RUNTIME });
     default:

@@ -80,7 +80,7 @@ describe('ConnectClient against recorded answers', () => {
     const err = await thrown((await client()).status('nope-404'));
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err.exitCode).toBe(ExitCode.NOT_FOUND);
-    expect(err.message).toBe('Connector nope-404 not found');
+    expect(err.message).toBe("connector 'nope-404' not found");
   });
 
   it('understands a plain-text 401 from the basic-auth extension and sends credentials', async () => {
