@@ -37,7 +37,8 @@ async function stopPg(dir: string, env: NodeJS.ProcessEnv): Promise<StopResult> 
   const layout = stackLayout(dir);
   fs.rmSync(layout.pidFile('postgres'), { force: true });
   const pid = postmasterPid(layout);
-  if (pid === undefined || !isAlive(pid)) return { service: 'postgres', pid: null, outcome: 'not running' };
+  // A stale postmaster.pid (after a reboot) may name a pid now used by an unrelated process.
+  if (pid === undefined || !isOurProcess(pid, layout.pgData)) return { service: 'postgres', pid: null, outcome: 'not running' };
   const pgBin = findPgBin(env);
   if (pgBin && (await stopPostgres(layout, pgBin)) && (await waitUntil(() => !isAlive(pid), 10_000, 100))) {
     return { service: 'postgres', pid, outcome: 'stopped' };

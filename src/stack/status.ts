@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { SERVICES, stackLayout, type ServiceName } from './layout';
 import { connectGet, debeziumPluginVersion, processMarker } from './kafka';
 import { postmasterPid } from './postgres';
-import { isAlive, isOurProcess, readPid } from './processes';
+import { isOurProcess, readPid } from './processes';
 import { stackUrls, type StackSettings } from './settings';
 import { readState } from './state';
 
@@ -78,7 +78,7 @@ export function livePid(settings: StackSettings, service: ServiceName): number |
   const layout = stackLayout(settings.dir);
   if (service === 'postgres') {
     const pid = postmasterPid(layout);
-    return pid !== undefined && isAlive(pid) ? pid : null;
+    return pid !== undefined && isOurProcess(pid, layout.pgData) ? pid : null;
   }
   const pid = readPid(layout.pidFile(service));
   return pid !== undefined && isOurProcess(pid, processMarker(layout, service)) ? pid : null;
