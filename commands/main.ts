@@ -8,6 +8,7 @@ import { CdcError, ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { packageVersion } from '../src/package-root';
 import { maskConnectionString } from '../src/secrets';
 import { stderrStyle } from './ui/style';
+import { registerConfig } from './config';
 import { registerConnector } from './connector';
 import { registerParse } from './parse';
 import { registerPg } from './pg';
@@ -64,6 +65,7 @@ export function buildProgram(ctx: Context): Command {
   registerPg(program, ctx);
   registerWatch(program, ctx);
   registerStack(program, ctx);
+  registerConfig(program, ctx);
 
   // Subcommands inherit output routing and exit behaviour.
   for (const command of allCommands(program)) {

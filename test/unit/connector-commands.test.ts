@@ -101,7 +101,6 @@ describe('cdc connector status / describe', () => {
 describe('cdc connector register', () => {
   it('refuses lint errors before sending anything, naming the replacement', async () => {
     const file = writeSpec('legacy', { ...goodConfig, 'database.server.name': 'x', 'plugin.name': '' });
-    delete (JSON.parse(fs.readFileSync(file, 'utf8')) as object);
     const r = await cdc(['connector', 'register', file]);
     expect(r.code).toBe(ExitCode.INVALID_INPUT);
     expect(r.ctx.err()).toContain('database.server.name is ignored');
