@@ -2,47 +2,14 @@
  * `cdc stack up|down|status|logs|env`: a local PostgreSQL + Kafka + Kafka Connect/Debezium stack
  * without Docker, for development and the integration tests.
  */
-import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { maskConnectionString } from '../src/secrets';
-import type { StackSettings } from '../src/stack/settings';
-import { writeJson, writeLine, writeTable, note, warn } from './ui/output';
-import { startSpinner } from './ui/spinner';
-import { sanitizeForTerminal, stderrStyle } from './ui/style';
-
-interface PortFlags {
-  dir?: string;
-  pgPort?: string;
-  kafkaPort?: string;
-  controllerPort?: string;
-  connectPort?: string;
-  json?: boolean;
-}
-
-function withStackOptions(command: Command): Command {
-  return command
-    .option('--dir <folder>', 'stack folder for jars, data, logs and pid files (env CDC_STACK_DIR; default .stack/ in the cdc folder)')
-    .option('--pg-port <port>', 'PostgreSQL port (env CDC_STACK_PG_PORT; default 15432)')
-    .option('--kafka-port <port>', 'Kafka broker port (env CDC_STACK_KAFKA_PORT; default 19092)')
-    .option('--controller-port <port>', 'KRaft controller port (env CDC_STACK_CONTROLLER_PORT; default 19093)')
-    .option('--connect-port <port>', 'Kafka Connect REST port (env CDC_STACK_CONNECT_PORT; default 18083)');
-}
-
-/** flag > env > the ports of the stack recorded as running > default. */
-async function settingsFor(ctx: Context, flags: PortFlags): Promise<StackSettings> {
-  const { resolveStackSettings, defaultStackDir } = await import('../src/stack/settings');
-  const { stackLayout } = await import('../src/stack/layout');
-  const { readState } = await import('../src/stack/state');
-  const dir = flags.dir ?? defaultStackDir(ctx.env);
-  const running = readState(stackLayout(path.resolve(dir)))?.ports;
-  return resolveStackSettings(
-    { dir, pg: flags.pgPort, kafka: flags.kafkaPort, controller: flags.controllerPort, connect: flags.connectPort },
-    ctx.env,
-    running,
-  );
-}
+import { settingsFor, withStackOptions, type PortFlags } from './stack-options';
+import { registerStackUp } from './stack-up';
+import { note, warn, writeJson, writeLine, writeTable } from './ui/output';
+import { sanitizeForTerminal } from './ui/style';
 
 export function registerStack(program: Command, ctx: Context): void {
   const stack = program
@@ -59,59 +26,7 @@ Examples:
   $ cdc stack logs connect -n 100
   $ cdc stack down`);
 
-  withStackOptions(stack.command('up'))
-    .description('start the stack (or reuse a healthy one at the same ports) and wait until it is ready')
-    .option('--keep-data', 'keep the data of the previous run instead of starting from a fresh cluster')
-    .addOption(new Option('--timeout <seconds>', 'readiness timeout per service').default('120'))
-    .option('--json', 'print the started stack as JSON')
-    .addHelpText('after', `
-Examples:
-  $ cdc stack up
-  $ cdc stack up --pg-port 25432 --kafka-port 29092 --controller-port 29093 --connect-port 28083
-  $ CDC_STACK_DIR=/tmp/cdc-stack cdc stack up --json`)
-    .action(async (flags: PortFlags & { keepData?: boolean; timeout: string }) => {
-      const timeout = Number(flags.timeout);
-      if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${flags.timeout}'`);
-      const settings = await settingsFor(ctx, flags);
-      const { stackUp } = await import('../src/stack/up');
-      const { StackStartError } = await import('../src/stack/errors');
-      const spinner = startSpinner(ctx, 'starting the stack', { json: flags.json });
-      // Ctrl-C while starting: stop the services already started instead of leaving them behind.
-      const interrupt = new AbortController();
-      const onSigint = (): void => interrupt.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const result = await stackUp(settings, {
-          env: ctx.env,
-          keepData: flags.keepData,
-          timeoutMs: timeout * 1000,
-          signal: interrupt.signal,
-          onProgress: (step, detail) => (ctx.stderrIsTTY && ctx.stdoutIsTTY && !flags.json ? spinner.update(detail) : step === 'jars' && !detail.includes('cached') ? note(ctx, detail) : undefined),
-        });
-        spinner.stop();
-        if (flags.json) writeJson(ctx, { reused: result.reused, seconds: result.seconds, ...result.state, urls: { ...result.state.urls, pgUrl: maskConnectionString(result.state.urls.pgUrl) } });
-        const { state } = result;
-        const style = stderrStyle(ctx);
-        note(ctx, result.reused
-          ? `${style.green('stack already running')} in ${state.dir} (reused)`
-          : `${style.green('stack ready')} in ${result.seconds.toFixed(1)} s${result.mavenRan ? ' (jars downloaded)' : ''}: PostgreSQL ${state.versions.postgres}, Kafka ${state.versions.kafka}, Debezium ${state.versions.debezium}`);
-        note(ctx, `  PostgreSQL     ${maskConnectionString(state.urls.pgUrl)}`);
-        note(ctx, `  Kafka          ${state.urls.brokers}`);
-        note(ctx, `  Kafka Connect  ${state.urls.connectUrl}`);
-        note(ctx, `logs: ${state.logs}`);
-        note(ctx, `point cdc at it: eval "$(cdc stack env)"; stop it: cdc stack down`);
-      } catch (err) {
-        spinner.fail('the stack did not start');
-        if (err instanceof StackStartError && err.logTail) {
-          note(ctx, stderrStyle(ctx).dim(`--- last lines of ${err.logFile} ---`));
-          note(ctx, sanitizeForTerminal(maskConnectionString(err.logTail)));
-          note(ctx, stderrStyle(ctx).dim('---'));
-        }
-        throw err;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-    });
+  registerStackUp(stack, ctx);
 
   withStackOptions(stack.command('down'))
     .description('stop every process of the stack and check that no process or port is left')
