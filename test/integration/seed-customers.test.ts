@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
+import { main } from '../../commands/main';
+import { testContext } from '../helpers/context';
 import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 
@@ -171,6 +173,17 @@ describe('cdc seed customers', () => {
     expect(elapsed).toBeGreaterThanOrEqual(475);
     const tx = await client.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM "${schema}".live`);
     expect(tx.rows[0].n).toBe(20);
+  });
+
+  it('draws a progress bar on a terminal, and nothing but the summary in a pipe', async () => {
+    const args = (t: string) => ['node', 'cdc', 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.${t}`, '--rate', '100', '--limit', '40'];
+    const tty = testContext({ tty: true, env: { CDC_CONFIG: path.join(tmp, 'none.json') } });
+    expect(await main(args('tty'), tty)).toBe(0);
+    expect(tty.err()).toMatch(/Seeding .*\[#+-*\] \d+% \d+ rows/);
+    const piped = testContext({ tty: false, env: { CDC_CONFIG: path.join(tmp, 'none.json') } });
+    expect(await main(args('piped'), piped)).toBe(0);
+    expect(piped.err()).toMatch(/^✔ .*: 40 rows from .* 40 inserted, 0 updated, 0 unchanged in .*rate\)\n$/);
+    expect(piped.out()).toBe('');
   });
 
   it('explains a wrong password and a missing database without echoing the password', async () => {
