@@ -57,6 +57,9 @@ export function leftoverLines(report: DeleteReport): string[] {
     const count = report.storedOffsets === undefined ? '' : ` (${report.storedOffsets} source partition${report.storedOffsets === 1 ? '' : 's'})`;
     lines.push(`- stored offsets${count} stay in the worker's offsets topic: re-creating '${report.name}' resumes from them without a new snapshot`);
   }
+  if (report.type === 'sink') {
+    lines.push(`- consumer group 'connect-${report.name}' keeps its committed offsets (unless the config overrides the group id)`);
+  }
   const pg = report.postgres;
   if (pg) {
     const dropSlot = `SELECT pg_drop_replication_slot('${pg.slot.name}');`;
@@ -67,19 +70,18 @@ export function leftoverLines(report: DeleteReport): string[] {
       lines.push(`               SELECT pubname FROM pg_publication WHERE pubname = '${pg.publication.name}';`);
       lines.push(`  and drop what you no longer need: ${dropSlot}  ${dropPub}`);
     } else {
-      if (pg.dropped?.slot) lines.push(`- dropped replication slot '${pg.slot.name}'`);
-      if (pg.dropped?.publication) lines.push(`- dropped publication '${pg.publication.name}'`);
       if (pg.slot.exists) {
         const retained = pg.slot.retainedBytes ? `, retains ${formatBytes(pg.slot.retainedBytes)} of WAL` : '';
         lines.push(`- replication slot '${pg.slot.name}' remains on ${pg.database} (${pg.slot.active ? 'still active' : 'inactive'}${retained}); it holds WAL back until dropped: ${dropSlot}`);
       }
       if (pg.publication.exists) lines.push(`- publication '${pg.publication.name}' remains on ${pg.database}: ${dropPub}`);
-      if (!pg.slot.exists && !pg.publication.exists && !pg.dropped?.slot && !pg.dropped?.publication) {
-        lines.push(`- no replication slot '${pg.slot.name}' or publication '${pg.publication.name}' on ${pg.database}`);
-      }
     }
   }
-  return lines.length ? ['left behind:', ...lines] : [];
+  const done = [
+    ...(pg?.dropped?.slot ? [`dropped replication slot '${pg.slot.name}'`] : []),
+    ...(pg?.dropped?.publication ? [`dropped publication '${pg.publication.name}'`] : []),
+  ];
+  return [...done, ...(lines.length ? ['left behind:', ...lines] : ['nothing left behind'])];
 }
 
 function formatBytes(text: string): string {

@@ -11,6 +11,7 @@ import { parseOffsets } from './offsets';
 
 export interface DeleteReport {
   name: string;
+  type?: string;
   /** Number of stored source partitions, when the worker can tell (Kafka ≥ 3.5). */
   storedOffsets?: number;
   postgres?: {
@@ -29,8 +30,9 @@ export async function deleteConnector(
   name: string,
   options: { env: NodeJS.ProcessEnv; dropSlot?: boolean; dropPublication?: boolean },
 ): Promise<DeleteReport> {
-  const config = await client.config(name);
-  const report: DeleteReport = { name };
+  const info = await client.connector(name);
+  const config = info.config;
+  const report: DeleteReport = { name, type: info.type };
   if (supports((await client.server()).version, 'readOffsets')) {
     try {
       report.storedOffsets = parseOffsets(await client.offsetsText(name)).length;
