@@ -51,6 +51,10 @@ export function escapeIdentifierDots(pattern: string): string {
   return pattern.replace(/(^|[^\\])\.(?=[A-Za-z0-9_"$]|$)/g, '$1\\.');
 }
 
+function escapeList(value: string): string {
+  return value.split(',').map((entry) => escapeIdentifierDots(entry.trim())).join(',');
+}
+
 export interface OtherConnector {
   name: string;
   config: ConnectorConfig;
@@ -69,7 +73,7 @@ export function lintConnector(name: string, config: ConnectorConfig, others: Oth
       if (config[legacy] === undefined) continue;
       add({ rule: 'legacy-key', severity: 'error', key: legacy,
         message: `${legacy} is ignored by Debezium 2.0 and later${legacy.includes('table') ? ' (every table gets captured)' : ''}`,
-        fix: `${replacement}=${config[legacy]}` });
+        fix: `${replacement}=${REGEX_LIST_KEYS.includes(replacement) ? escapeList(config[legacy]) : config[legacy]}` });
     }
   }
   for (const family of FILTER_FAMILIES) {
@@ -83,7 +87,7 @@ export function lintConnector(name: string, config: ConnectorConfig, others: Oth
   for (const key of REGEX_LIST_KEYS) {
     const value = config[key];
     if (!value) continue;
-    const escaped = value.split(',').map((entry) => escapeIdentifierDots(entry.trim())).join(',');
+    const escaped = escapeList(value);
     if (escaped !== value.split(',').map((e) => e.trim()).join(',')) {
       add({ rule: 'regex-dot', severity: 'error', key,
         message: `${key} is a list of regular expressions: an unescaped '.' matches any character`, fix: `${key}=${escaped}` });

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseSpecs } from '../../src/connect/spec';
 import { escapeIdentifierDots, lintBatch, lintConnector, type LintFinding } from '../../src/connect/lint';
 import { buildPostgresConfig } from '../../src/connect/debezium';
 
@@ -95,5 +98,30 @@ describe('escapeIdentifierDots', () => {
     ['inventory.customers.email', 'inventory\\.customers\\.email'],
   ])('%s → %s', (input, output) => {
     expect(escapeIdentifierDots(input)).toBe(output);
+  });
+});
+
+describe('the example connector files', () => {
+  const load = (file: string) => parseSpecs(fs.readFileSync(path.resolve(__dirname, '../../fixtures/connectors', file), 'utf8'), file)[0];
+
+  it('holding.json is clean', () => {
+    const spec = load('holding.json');
+    expect(lintConnector(spec.name, spec.config)).toEqual([]);
+  });
+
+  it('legacy-holding.json shows the mistakes the linter refuses, each with its replacement', () => {
+    const spec = load('legacy-holding.json');
+    expect(rules(lintConnector(spec.name, spec.config)).sort()).toEqual([
+      'error:include-exclude:keep only column.include.list (drop column.exclude.list)',
+      'error:legacy-key:table.include.list=bank\\.holding',
+      'error:legacy-key:topic.prefix=bank',
+      'error:plugin-name:plugin.name=pgoutput',
+      'error:regex-dot:column.exclude.list=bank\\.holding\\.notes',
+      'error:regex-dot:column.include.list=bank\\.holding\\.id,bank\\.holding\\.amount',
+      'error:slot-name:slot.name=legacy_holding',
+      'error:snapshot-mode:snapshot.mode=no_data',
+      'warning:plaintext-password:database.password=${env:PGPASSWORD} (or ${file:…}) with config providers enabled on the worker',
+      'warning:publication-mode:publication.autocreate.mode=filtered',
+    ]);
   });
 });
