@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { InputError, NotFoundError, ServiceError } from '../errors';
 import { packageRoot } from '../package-root';
-import { maskConnectionString } from '../secrets';
+import { isSecretKey, MASK, maskConnectionString } from '../secrets';
 
 export interface SeedSource {
   stream: Readable;
@@ -36,8 +36,20 @@ export async function openSource(spec: string, cwd: string): Promise<SeedSource>
   return { stream: fs.createReadStream(file, { highWaterMark: 256 * 1024 }), size: stat.size, description: file };
 }
 
+/** The URL as it may be shown: password and secret-looking query values (token=…) masked. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    for (const key of [...parsed.searchParams.keys()]) if (isSecretKey(key)) parsed.searchParams.set(key, MASK);
+    if (parsed.password) parsed.password = MASK;
+    return decodeURI(parsed.toString());
+  } catch {
+    return maskConnectionString(url);
+  }
+}
+
 async function openUrl(url: string): Promise<SeedSource> {
-  const description = maskConnectionString(url);
+  const description = describeUrl(url);
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'follow' });

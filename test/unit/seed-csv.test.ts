@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { CsvRecordScanner, hasContent } from '../../src/seed/csv-records';
 import { readFirstRecord } from '../../src/seed/first-record';
+import { describeUrl } from '../../src/seed/source';
 import { interpretFirstRecord, checkColumnsForNewTable } from '../../src/seed/customers-table';
 import { seededRandom } from '../../src/seed/random';
 import { InputError } from '../../src/errors';
@@ -111,5 +112,12 @@ describe('readFirstRecord with blank lines', () => {
     const first = await readFirstRecord(chunksOf('\n\r\n', 'a,b\n1,2\n'), new CsvRecordScanner());
     expect(first?.fields).toEqual(['a', 'b']);
     expect(first?.skipped).toBe(2);
+  });
+});
+
+describe('describeUrl', () => {
+  it('masks a password and secret-looking query values, and keeps the rest', () => {
+    expect(describeUrl('https://u:pw123@example.com/c.csv?token=abc123&raw=1')).toBe('https://u:********@example.com/c.csv?token=********&raw=1');
+    expect(describeUrl('https://example.com/customers.csv')).toBe('https://example.com/customers.csv');
   });
 });
