@@ -9,7 +9,7 @@ import { CdcError } from '../errors';
 import { stackDown } from './down';
 import { ensureJars, jarsCached } from './jars';
 import { formatStorage, newClusterId, startJava, waitForBroker, waitForConnect } from './kafka';
-import { stackLayout, type ServiceName, type StackLayout } from './layout';
+import { SERVICES, stackLayout, type ServiceName, type StackLayout } from './layout';
 import { acquireLock } from './lock';
 import { initCluster, postgresVersion, startPostgres } from './postgres';
 import { findTools } from './prereqs';
@@ -65,7 +65,7 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
       return { reused: true, mavenRan: false, seconds: (Date.now() - began) / 1000, state };
     }
     // Leftovers of our own (a crashed run) go first; anything else on our ports is a conflict.
-    if ((['postgres', 'kafka', 'connect'] as ServiceName[]).some((s) => livePid(settings, s) !== null)) {
+    if (SERVICES.some((s) => livePid(settings, s) !== null)) {
       await stackDown(settings.dir, settings.ports, options.env);
     }
     const busy = await busyPorts(settings.ports);
