@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectClient } from '../../src/connect/client';
 import type { ConnectFlags } from '../../src/connect/connection';
+import { UsageError } from '../../src/errors';
 import { note, writeJson } from '../ui/output';
 import { stderrStyle } from '../ui/style';
 import { addConnectOptions, withClient } from './common';
@@ -16,11 +17,13 @@ interface WaitOptions extends ConnectFlags {
   json?: boolean;
 }
 
-async function waitFor(ctx: Context, client: ConnectClient, names: string[], options: WaitOptions): Promise<void> {
+async function waitFor(ctx: Context, client: ConnectClient, names: string[], options: WaitOptions, initialDelayMs = 0): Promise<void> {
   if (!options.wait) return;
   const { waitUntilRunning } = await import('../../src/connect/wait');
+  const seconds = Number(options.waitTimeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--wait-timeout must be a positive number, got '${options.waitTimeout}'`);
   for (const name of names) {
-    const summary = await waitUntilRunning(client, name, { timeoutMs: Number(options.waitTimeout) * 1000 });
+    const summary = await waitUntilRunning(client, name, { timeoutMs: seconds * 1000, initialDelayMs });
     note(ctx, `${stderrStyle(ctx).green('✓')} ${name} RUNNING (${summary.taskCount} tasks)`);
   }
 }
@@ -83,7 +86,7 @@ Examples:
           note(ctx, `${stderrStyle(ctx).green('✓')} restarted ${name}${options.includeTasks ? ' with tasks' : ''}${options.failedOnly ? ' (failed instances only)' : ''}`);
         }
         if (options.json) writeJson(ctx, results);
-        await waitFor(ctx, client, names, options);
+        await waitFor(ctx, client, names, options, 1000);
       });
     });
 }

@@ -24,6 +24,8 @@ export interface WaitOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   onPoll?: (summary: StatusSummary) => void;
+  /** Wait this long before the first look (after a restart the old RUNNING state lingers briefly). */
+  initialDelayMs?: number;
 }
 
 export async function waitUntilRunning(client: ConnectClient, name: string, options: WaitOptions): Promise<StatusSummary> {
@@ -31,6 +33,7 @@ export async function waitUntilRunning(client: ConnectClient, name: string, opti
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   let last: StatusSummary | undefined;
+  if (options.initialDelayMs) await sleep(options.initialDelayMs);
   for (;;) {
     try {
       last = summarizeStatus(await client.status(name));
