@@ -202,17 +202,24 @@ describe('resolveConnectOptions', () => {
 describe('HTTPS with a custom CA', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-tls-'));
   const tlsFake = new FakeConnect();
+  const mtlsFake = new FakeConnect();
   beforeAll(async () => {
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cdc test CA']);
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
     fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
     run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
-    await tlsFake.start({ key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.pem')) });
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=cdc client']);
+    run(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2']);
+    const read = (f: string) => fs.readFileSync(path.join(dir, f));
+    await tlsFake.start({ key: read('server.key'), cert: read('server.pem') });
     tlsFake.on('GET', '/', { status: 200, body: recorded('root') });
+    await mtlsFake.start({ key: read('server.key'), cert: read('server.pem'), ca: read('ca.pem'), requestCert: true, rejectUnauthorized: true });
+    mtlsFake.on('GET', '/', { status: 200, body: recorded('root') });
   });
   afterAll(async () => {
     await tlsFake.stop();
+    await mtlsFake.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -222,5 +229,13 @@ describe('HTTPS with a custom CA', () => {
     expect(without.hint).toContain('--ca-file');
     const withCa = await client({ url: tlsFake.url, caFile: path.join(dir, 'ca.pem') });
     expect((await withCa.server()).version).toBe('4.1.1');
+  });
+
+  it('presents a client certificate for mutual TLS', async () => {
+    const ca = path.join(dir, 'ca.pem');
+    await expect((await client({ url: mtlsFake.url, caFile: ca })).server()).rejects.toThrow(/Kafka Connect/);
+    const withCert = await client({ url: mtlsFake.url, caFile: ca, certFile: path.join(dir, 'client.pem'), keyFile: path.join(dir, 'client.key') });
+    expect((await withCert.server()).version).toBe('4.1.1');
+    await expect(client({ url: mtlsFake.url, caFile: ca, certFile: path.join(dir, 'client.pem') })).rejects.toThrow(/--cert-file and --key-file/);
   });
 });

@@ -53,7 +53,7 @@ export class FakeConnect {
     this.requests.length = 0;
   }
 
-  async start(tls?: { key: Buffer; cert: Buffer }): Promise<string> {
+  async start(tls?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean; rejectUnauthorized?: boolean }): Promise<string> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
