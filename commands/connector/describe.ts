@@ -42,18 +42,17 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
           import('../../src/connect/status'), import('../../src/connect/masking'),
         ]);
         const info = await client.connector(name);
-        const summary = summarizeStatus(await client.status(name));
+        const summary = summarizeStatus(await client.status(name), options.showSecrets ? undefined : (t) => client.redactor.redact(t));
         const passwordKeys = await pluginPasswordKeys(client, info.config['connector.class']);
         const config = presentConfig(client, info.config, passwordKeys, Boolean(options.showSecrets));
-        const redact = (s: string) => (options.showSecrets ? s : client.redactor.redact(s));
         if (options.json) {
           const json = statusJson(summary) as Record<string, unknown>;
-          writeJson(ctx, JSON.parse(redact(JSON.stringify({ ...json, type: info.type ?? json.type, class: info.config['connector.class'] ?? null, config }))));
+          writeJson(ctx, { ...json, type: info.type ?? json.type, class: info.config['connector.class'] ?? null, config });
         } else {
           const style = stdoutStyle(ctx);
           writeLine(ctx, `${style.bold(info.name)}  ${info.type ?? ''}  ${info.config['connector.class'] ?? ''}`);
           writeLine(ctx, `health: ${colorState(style, summary.health)}`);
-          for (const line of statusLines(style, summary)) writeLine(ctx, redact(line));
+          for (const line of statusLines(style, summary)) writeLine(ctx, line);
           writeLine(ctx, 'config:');
           for (const key of Object.keys(config).sort()) writeLine(ctx, `  ${key} = ${sanitizeForTerminal(config[key] ?? '')}`);
         }
@@ -72,25 +71,25 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
     .action(async (names: string[], options: ConnectFlags & { json?: boolean }) => {
       await withClient(ctx, options, async (client) => {
         const { summarizeStatus, healthExitCode, worstHealth } = await import('../../src/connect/status');
+        const redact = (s: string) => client.redactor.redact(s);
         let summaries: StatusSummary[];
         if (names.length) {
           summaries = [];
-          for (const name of names) summaries.push(summarizeStatus(await client.status(name)));
+          for (const name of names) summaries.push(summarizeStatus(await client.status(name), redact));
         } else {
           const expanded = await client.listExpanded();
-          summaries = Object.keys(expanded).sort().flatMap((n) => (expanded[n].status ? [summarizeStatus(expanded[n].status!)] : []));
+          summaries = Object.keys(expanded).sort().flatMap((n) => (expanded[n].status ? [summarizeStatus(expanded[n].status!, redact)] : []));
         }
-        const redact = (s: string) => client.redactor.redact(s);
         if (options.json) {
-          writeJson(ctx, JSON.parse(redact(JSON.stringify(summaries.map(statusJson)))));
+          writeJson(ctx, summaries.map(statusJson));
         } else if (!ctx.stdoutIsTTY) {
           writeTable(ctx, [], summaries.map((s) => [s.name, s.health, s.connector.state, s.taskCount,
-            redact(s.tasks.find((t) => t.rootCause)?.rootCause ?? s.connector.rootCause ?? '')]));
+            s.tasks.find((t) => t.rootCause)?.rootCause ?? s.connector.rootCause ?? '']));
         } else {
           const style = stdoutStyle(ctx);
           for (const s of summaries) {
             writeLine(ctx, `${style.bold(s.name)}  ${colorState(style, s.health)}  (${s.taskCount} tasks running)`);
-            for (const line of statusLines(style, s)) writeLine(ctx, `  ${redact(line)}`);
+            for (const line of statusLines(style, s)) writeLine(ctx, `  ${line}`);
           }
           if (summaries.length === 0) writeLine(ctx, 'no connectors');
         }

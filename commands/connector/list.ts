@@ -29,7 +29,7 @@ export function registerListCommand(parent: Command, ctx: Context): void {
         const expanded = await client.listExpanded();
         const rows = Object.keys(expanded).sort().map((name) => {
           const entry = expanded[name];
-          const summary = entry.status ? summarizeStatus(entry.status) : undefined;
+          const summary = entry.status ? summarizeStatus(entry.status, (t) => client.redactor.redact(t)) : undefined;
           return {
             name,
             type: entry.info?.type ?? entry.status?.type ?? 'unknown',

@@ -26,16 +26,21 @@ export interface StatusSummary {
   taskCount: string;
 }
 
-export function summarizeStatus(status: ConnectorStatus): StatusSummary {
+/** `redact` scrubs the root causes: Java traces can quote connection settings. */
+export function summarizeStatus(status: ConnectorStatus, redact: (text: string) => string = (t) => t): StatusSummary {
+  const cause = (trace: string | undefined) => {
+    const text = rootCause(trace);
+    return text === undefined ? undefined : redact(text);
+  };
   const tasks = [...(status.tasks ?? [])]
     .sort((a, b) => a.id - b.id)
-    .map((t) => ({ id: t.id, state: t.state, workerId: t.worker_id, rootCause: rootCause(t.trace) }));
+    .map((t) => ({ id: t.id, state: t.state, workerId: t.worker_id, rootCause: cause(t.trace) }));
   const running = tasks.filter((t) => t.state === 'RUNNING').length;
   return {
     name: status.name,
     type: status.type,
     health: rollUp(status),
-    connector: { state: status.connector.state, workerId: status.connector.worker_id, rootCause: rootCause(status.connector.trace) },
+    connector: { state: status.connector.state, workerId: status.connector.worker_id, rootCause: cause(status.connector.trace) },
     tasks,
     taskCount: `${running}/${tasks.length}`,
   };

@@ -36,7 +36,7 @@ export async function waitUntilRunning(client: ConnectClient, name: string, opti
   if (options.initialDelayMs) await sleep(options.initialDelayMs);
   for (;;) {
     try {
-      last = summarizeStatus(await client.status(name));
+      last = summarizeStatus(await client.status(name), (t) => client.redactor.redact(t));
       options.onPoll?.(last);
       if (last.health === 'RUNNING') return last;
       if (last.health === 'FAILED') {
