@@ -54,6 +54,7 @@ export async function copyLoad(
   const counts: LoadCounts = { rows: 0, inserted: 0, updated: 0, batches: 0 };
   let truncatePending = options.truncate;
   let copy: (Writable & { rowCount: number }) | undefined;
+  let copyError: unknown;
   let inTransaction = false;
   let batchRows = 0;
   // Bytes of a record not yet complete: held back so that a batch ends exactly on a record.
@@ -65,15 +66,21 @@ export async function copyLoad(
       inTransaction = true;
     }
     if (truncatePending) await client.query(`TRUNCATE ${target}`);
+    copyError = undefined;
     copy = client.query(copyFrom(copySql));
+    // Postgres may reject a row at any moment, also while nothing awaits the stream: keep the
+    // error for the next write or the end of the batch instead of letting it go unhandled.
+    copy.on('error', (err) => { copyError ??= err; });
   };
   const write = async (buf: Buffer) => {
+    if (copyError) throw copyError;
     if (buf.length === 0 || !copy) return;
     if (!copy.write(buf)) await once(copy, 'drain');
   };
   const endBatch = async () => {
     if (!copy) return;
     const stream = copy;
+    if (copyError) throw copyError;
     stream.end();
     await finished(stream);
     let inserted = stream.rowCount;
