@@ -75,9 +75,14 @@ export function httpError(status: number, message: string, request: { method: st
     case 409:
       return new CdcError(text, { exitCode: ExitCode.RUNTIME });
     default:
-      return new ConnectHttpError(`Kafka Connect answered ${status} to ${what}: ${text}`, status,
-        status === 500 && /timed out/i.test(text) ? 'Connect gives up after 90 s; check the worker log for what it was waiting on' : undefined);
+      return new ConnectHttpError(`Kafka Connect answered ${status} to ${what}: ${text}`, status, serverHint(status, text, request.url));
   }
+}
+
+function serverHint(status: number, text: string, url: string): string | undefined {
+  if (status === 500 && /timed out/i.test(text)) return 'Connect gives up after 90 s; check the worker log for what it was waiting on';
+  if (status === 503) return `the worker is starting or unhealthy; GET ${url}/health says which (Kafka ≥ 3.9)`;
+  return undefined;
 }
 
 const TLS_CODES = new Set([

@@ -55,6 +55,14 @@ describe('ConnectClient against recorded answers', () => {
     expect(fake.requests.filter((r) => r.url === '/connectors/b/status')).toHaveLength(1);
   });
 
+  it('retries 503 while the worker starts, then says what to check', async () => {
+    fake.on('GET', '/connectors/x/status', { status: 503, body: { error_code: 503, message: 'Service Unavailable' } });
+    const err = await thrown((await client({ retryBudgetMs: 300 })).status('x'));
+    expect(err.message).toBe('Kafka Connect answered 503 to GET /connectors/x/status: Service Unavailable');
+    expect(err.hint).toContain('/health');
+    expect(fake.requests.length).toBeGreaterThan(1);
+  });
+
   it('gives up on transient answers once the retry budget is spent', async () => {
     fake.on('GET', '/connectors/x/config', { status: 409, body: { error_code: 409, message: 'rebalance in progress' } });
     let clock = 0;

@@ -155,6 +155,13 @@ describe('cdc connector register', () => {
     expect(r.ctx.err()).toContain("connector 'rec-failing' FAILED (task 0): PSQLException");
   });
 
+  it('--wait gives up after --wait-timeout with the states it saw, exit 5', async () => {
+    fake.on('GET', '/connectors/new-conn/status', { status: 200, body: recorded('status-paused').split('rec-holding').join('new-conn') });
+    const r = await cdc(['connector', 'register', writeSpec('new-conn', goodConfig), '--wait', '--wait-timeout', '1']);
+    expect(r.code).toBe(ExitCode.DEGRADED);
+    expect(r.ctx.err()).toContain("connector 'new-conn' not RUNNING after 1 s (connector PAUSED, tasks 0:PAUSED)");
+  });
+
   it('from flags: builds the safe config and takes the password from PGPASSWORD', async () => {
     const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--json'],
       { env: { PGPASSWORD: 'Flag-Env-Pw' } });
