@@ -7,7 +7,7 @@ import { tailFile } from '../../src/stack/errors';
 import { jarsCached } from '../../src/stack/jars';
 import { stackLayout } from '../../src/stack/layout';
 import { acquireLock } from '../../src/stack/lock';
-import { isAlive, isOurProcess, portOpen, readPid, startDetached, stopProcess } from '../../src/stack/processes';
+import { isAlive, isOurProcess, portOpen, readPid, startDetached, stopProcess, waitUntil } from '../../src/stack/processes';
 
 /** A pid that is certainly not running: a child that already exited. */
 async function deadPid(): Promise<number> {
@@ -29,11 +29,12 @@ describe('stack processes', () => {
     const pid = startDetached('sh', ['-c', `echo started ${marker}; sleep 30`, marker], { logFile, pidFile, cwd: dir });
     expect(readPid(pidFile)).toBe(pid);
     expect(isAlive(pid)).toBe(true);
+    // Its output lands in the log file (wait for it: the shell may not have run yet on a busy machine).
+    expect(await waitUntil(() => fs.readFileSync(logFile, 'utf8').includes(`started ${marker}`), 10_000, 50)).toBe(true);
     expect(isOurProcess(pid, marker)).toBe(true);
     expect(isOurProcess(pid, 'some-other-stack')).toBe(false);
     expect(await stopProcess(pid, 5_000)).toBe('stopped');
     expect(isAlive(pid)).toBe(false);
-    expect(fs.readFileSync(logFile, 'utf8')).toContain(`started ${marker}`);
   });
 
   test('a process that ignores SIGTERM is killed after the grace period, with its children', async () => {
