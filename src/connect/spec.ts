@@ -17,6 +17,7 @@ export interface ConnectorSpec {
 }
 
 export function parseSpecs(text: string, source: string): ConnectorSpec[] {
+  if (text.trim() === '') throw new InputError(`${source} is empty: no connector to read`, 'a connector file holds {"name": …, "config": {…}}');
   let doc: unknown;
   try {
     doc = JSON.parse(text);

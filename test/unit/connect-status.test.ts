@@ -79,6 +79,7 @@ describe('parseSpecs', () => {
 
   it('rejects what Connect would reject, saying where', () => {
     expect(() => parseSpecs('{', 'x.json')).toThrow(/x\.json: not valid JSON/);
+    expect(() => parseSpecs(' \n', 'stdin')).toThrow('stdin is empty: no connector to read');
     expect(() => parseSpecs('{"name":"a","config":{"k":{"nested":1}}}', 'x.json')).toThrow(/"k" must be a string/);
     expect(() => parseSpecs('{"name":"a","config":{"name":"b"}}', 'x.json')).toThrow(/config.name is 'b'/);
     expect(() => parseSpecs('{"connector.class":"C"}', 'stdin')).toThrow(/no "name"/);
