@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
-import { UsageError } from '../src/errors';
+import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { SeedCustomersResult, SeedProgress } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
@@ -82,22 +82,27 @@ export function registerSeed(program: Command, ctx: Context): void {
       const [{ openSource, defaultCustomersSource }, { seedCustomers }] = await Promise.all([import('../src/seed/source'), import('../src/seed/customers')]);
       const source = await openSource(options.source ?? defaultCustomersSource(), ctx.cwd);
       const progress = progressBar(ctx, `Seeding ${options.table}`, options.json);
+      const interrupt = onInterrupt();
       let result: SeedCustomersResult;
       try {
         result = await withPg(target, (client) => seedCustomers(client, {
           table, source, limit: options.limit, truncate: Boolean(options.truncate), replicaIdentity: options.replicaIdentity,
-          batchSize: options.batchSize, rate: options.rate, onProgress: progress.update,
+          batchSize: options.batchSize, rate: options.rate, onProgress: progress.update, signal: interrupt.signal,
         }));
       } finally {
         progress.stop();
+        interrupt.dispose();
       }
       for (const warning of result.warnings) warn(ctx, warning);
-      if (options.json) return writeJson(ctx, result);
-      const style = stderrStyle(ctx);
-      const created = result.created ? ` (created, REPLICA IDENTITY ${result.replicaIdentity.toUpperCase()})` : '';
-      note(ctx, `${style.green('✔')} ${result.table}${created}: ${n(result.rows)} rows from ${result.source} — ` +
-        `${n(result.inserted)} inserted, ${n(result.updated)} updated, ${n(result.unchanged)} unchanged` +
-        ` in ${result.seconds.toFixed(2)} s (${n(result.rowsPerSecond)} rows/s, ${result.mode}${result.truncated ? ', truncated first' : ''})`);
+      if (options.json) writeJson(ctx, result);
+      else {
+        const style = stderrStyle(ctx);
+        const created = result.created ? ` (created, REPLICA IDENTITY ${result.replicaIdentity.toUpperCase()})` : '';
+        note(ctx, `${result.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${result.table}${created}: ${n(result.rows)} rows from ${result.source} — ` +
+          `${n(result.inserted)} inserted, ${n(result.updated)} updated, ${n(result.unchanged)} unchanged` +
+          ` in ${result.seconds.toFixed(2)} s (${n(result.rowsPerSecond)} rows/s, ${result.mode}${result.truncated ? ', truncated first' : ''})`);
+      }
+      if (result.interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
     });
 
   addPgOptions(seed.command('holdings'))
@@ -118,19 +123,23 @@ export function registerSeed(program: Command, ctx: Context): void {
       const target = await pgTarget(ctx, options);
       const { seedHoldings } = await import('../src/seed/holdings');
       const spinner = startSpinner(ctx, `Seeding ${options.table}`, { json: options.json });
+      const interrupt = onInterrupt();
       let result: SeedHoldingsResult;
       try {
         result = await withPg(target, (client) => seedHoldings(client, {
           table, script: options.script, ops: options.ops, seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
           users: options.users, truncate: Boolean(options.truncate), rate: options.rate,
           onProgress: (done, total) => spinner.update(`Seeding ${options.table}: ${n(done)}/${n(total)} statements`),
+          signal: interrupt.signal,
         }));
       } finally {
         spinner.stop();
+        interrupt.dispose();
       }
       for (const warning of result.warnings) warn(ctx, warning);
-      if (options.json) return writeJson(ctx, result);
-      renderHoldings(ctx, result);
+      if (options.json) writeJson(ctx, result);
+      else renderHoldings(ctx, result);
+      if (result.interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
     });
 }
 
@@ -143,9 +152,27 @@ function renderHoldings(ctx: Context, r: SeedHoldingsResult): void {
   }
   for (const entry of r.log ?? []) note(ctx, `  ${entry.statement};  -- ${entry.rows} row(s)`);
   const seed = r.seed !== undefined ? ` (seed ${r.seed}, ${r.users} users)` : '';
-  note(ctx, `${style.green('✔')} ${r.table}${created}: ${n(r.statements)} ${r.workload} statements${seed} in ${r.seconds.toFixed(2)} s — ` +
+  note(ctx, `${r.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${r.table}${created}: ${n(r.statements)} ${r.workload} statements${seed} in ${r.seconds.toFixed(2)} s — ` +
     `${n(r.events.c)} inserted, ${n(r.events.u)} updated (holding_stock ${n(r.fieldsChanged.holding_stock)}, holding_quantity ${n(r.fieldsChanged.holding_quantity)}), ` +
     `${n(r.events.d)} deleted; ${n(r.rowsAtEnd)} rows now; expect ${n(r.pivot.rows)} holding_pivot rows (${n(r.pivot.changedOnlyRows)} with --changed-only)`);
+}
+
+/**
+ * Ctrl-C (or SIGTERM) stops a load cleanly instead of killing it: what was committed is reported,
+ * then the command exits 130. A second Ctrl-C is Node's default again: immediate exit.
+ */
+function onInterrupt(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+    },
+  };
 }
 
 /** A progress bar drawn on the spinner line: bytes when the size is known, rows otherwise. */

@@ -22,6 +22,8 @@ export interface CopyLoadOptions {
   batchSize: number;
   limit: number;
   onProgress?: (rows: number, bytes: number) => void;
+  /** Ctrl-C: the batch in flight is rolled back, committed batches stay. */
+  signal?: AbortSignal;
 }
 
 export interface LoadCounts {
@@ -105,6 +107,14 @@ export async function copyLoad(
   try {
     let chunk: Buffer | undefined = firstChunk;
     while (counts.rows + batchRows < options.limit) {
+      if (options.signal?.aborted) {
+        copy?.destroy();
+        copy = undefined;
+        if (inTransaction) await client.query('ROLLBACK');
+        inTransaction = false;
+        options.onProgress?.(counts.rows, bytes);
+        return counts;
+      }
       if (!chunk) {
         const next = await chunks.next();
         if (next.done) break;

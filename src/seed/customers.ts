@@ -22,6 +22,8 @@ export interface SeedCustomersOptions {
   batchSize: number;
   rate?: number;
   onProgress?: (progress: SeedProgress) => void;
+  /** Ctrl-C: stop cleanly; the result says what was loaded (interrupted: true). */
+  signal?: AbortSignal;
 }
 
 export interface SeedProgress {
@@ -49,6 +51,8 @@ export interface SeedCustomersResult {
   seconds: number;
   rowsPerSecond: number;
   warnings: string[];
+  /** Stopped by Ctrl-C before the end of the source. */
+  interrupted: boolean;
 }
 
 export async function seedCustomers(client: Client, options: SeedCustomersOptions): Promise<SeedCustomersResult> {
@@ -80,10 +84,10 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
     const firstBytes = header ? first.rest : Buffer.concat([first.bytes, first.rest]);
     let counts: LoadCounts;
     if (options.rate) {
-      counts = await rateLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, limit, rate: options.rate, onProgress }, firstBytes, chunks, first.read);
+      counts = await rateLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, limit, rate: options.rate, onProgress, signal: options.signal }, firstBytes, chunks, first.read);
     } else {
       const scannerForRows = header ? scanner : new CsvRecordScanner();
-      counts = await copyLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, batchSize: options.batchSize, limit, onProgress }, scannerForRows, firstBytes, chunks, first.read, header ? first.skipped + 1 : 0);
+      counts = await copyLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, batchSize: options.batchSize, limit, onProgress, signal: options.signal }, scannerForRows, firstBytes, chunks, first.read, header ? first.skipped + 1 : 0);
     }
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -103,6 +107,7 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
       seconds: Math.round(seconds * 1000) / 1000,
       rowsPerSecond: seconds > 0 ? Math.round(counts.rows / seconds) : counts.rows,
       warnings: table.warnings,
+      interrupted: Boolean(options.signal?.aborted),
     };
   } finally {
     options.source.stream.destroy();

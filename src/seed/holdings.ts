@@ -24,6 +24,8 @@ export interface SeedHoldingsOptions {
   truncate: boolean;
   rate?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Ctrl-C: stop before the next statement; the report covers what ran. */
+  signal?: AbortSignal;
 }
 
 type PerField = Record<HoldingField, number>;
@@ -50,6 +52,8 @@ export interface SeedHoldingsResult {
   log?: { statement: string; rows: number }[];
   seconds: number;
   warnings: string[];
+  /** Stopped by Ctrl-C: `statements` counts those that ran. */
+  interrupted: boolean;
 }
 
 export function createHoldingSql(table: QualifiedName): string {
@@ -97,10 +101,12 @@ export async function seedHoldings(client: Client, options: SeedHoldingsOptions)
     if (at >= 0) ids.splice(at, 1);
   };
 
+  let ran = 0;
   for (let i = 0; i < total; i++) {
     const op: HoldingOp = options.script === 'tutorial' ? TUTORIAL_SCRIPT[i] : randomOp(random, holdings, ids, nextId, options.users);
     const statement = opStatement(op, target, shown);
-    await pacer.wait(i);
+    await pacer.wait(i, options.signal);
+    if (options.signal?.aborted) break;
     const result = await client.query<{ holding_id: number }>(`${statement.sql}${op.kind === 'insert' ? '' : ' RETURNING holding_id'}`, statement.params);
     const rows = result.rowCount ?? 0;
     if (op.kind === 'insert') {
@@ -124,6 +130,7 @@ export async function seedHoldings(client: Client, options: SeedHoldingsOptions)
     }
     if (rows === 0 && op.kind !== 'deleteUser') warnings.push(`"${statement.text}" changed no row: another session changed ${shown} meanwhile`);
     if (options.script === 'tutorial') log.push({ statement: statement.text, rows });
+    ran += 1;
     options.onProgress?.(i + 1, total);
   }
 
@@ -139,7 +146,7 @@ export async function seedHoldings(client: Client, options: SeedHoldingsOptions)
     replicaIdentity: prepared.replicaIdentity,
     workload: options.script === 'tutorial' ? 'tutorial' : total > 0 ? 'random' : 'none',
     ...(options.script !== 'tutorial' && total > 0 ? { seed: options.seed, users: options.users } : {}),
-    statements: total,
+    statements: ran,
     events,
     fieldsChanged,
     pivot: { fields: [...PIVOT_FIELDS], rows: sum(byOp), byOp, changedOnlyRows: sum(changedOnlyByOp), changedOnlyByOp },
@@ -147,5 +154,6 @@ export async function seedHoldings(client: Client, options: SeedHoldingsOptions)
     ...(options.script === 'tutorial' ? { log } : {}),
     seconds: Math.round(performance.now() - started) / 1000,
     warnings: [...prepared.warnings, ...warnings],
+    interrupted: Boolean(options.signal?.aborted),
   };
 }

@@ -21,6 +21,8 @@ export interface RateLoadOptions {
   limit: number;
   rate: number;
   onProgress?: (rows: number, bytes: number) => void;
+  /** Ctrl-C: stop before the next row; every row inserted so far stays. */
+  signal?: AbortSignal;
 }
 
 export async function rateLoad(
@@ -52,7 +54,8 @@ export async function rateLoad(
       if (fields.length !== options.columns.length) {
         throw new InputError(`malformed row ${row}: ${fields.length} fields where the header has ${options.columns.length}; ${row - 1} row(s) before it were inserted`);
       }
-      await pacer.wait(counts.rows);
+      await pacer.wait(counts.rows, options.signal);
+      if (options.signal?.aborted) break;
       try {
         const result = await client.query<{ inserted: boolean }>(sql, fields.map((f) => (f === '' ? null : f)));
         if (result.rows[0]?.inserted === true) counts.inserted += 1;

@@ -4,6 +4,7 @@
  * hostile table names stay names, an http source works, and --rate writes one row per transaction.
  * Everything lives in a schema of its own, dropped at the end.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -13,7 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
 import { main } from '../../commands/main';
 import { testContext } from '../helpers/context';
-import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
+import { CDC_BIN, describeResult, runCli, type CliResult } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 
 const { pgUrl } = stackUrls();
@@ -173,6 +174,31 @@ describe('cdc seed customers', () => {
     expect(elapsed).toBeGreaterThanOrEqual(475);
     const tx = await client.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM "${schema}".live`);
     expect(tx.rows[0].n).toBe(20);
+  });
+
+  it('Ctrl-C during --rate stops cleanly: the report counts exactly the rows inserted, exit 130', async () => {
+    const child = spawn(process.execPath, [CDC_BIN, 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.interrupted`, '--rate', '20', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Wait for the first rows to arrive, then interrupt.
+    for (let i = 0; i < 100; i++) {
+      const n = await count(`"${schema}".interrupted`).catch(() => 0);
+      if (n >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const code = await closed;
+    const result: CliResult = { code, signal: null, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+    expectExit(result, 130);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ interrupted: true, mode: 'rate' });
+    expect(report.rows).toBeGreaterThanOrEqual(3);
+    expect(report.rows).toBeLessThan(12435);
+    expect(await count(`"${schema}".interrupted`)).toBe(report.rows);
   });
 
   it('draws a progress bar on a terminal, and nothing but the summary in a pipe', async () => {

@@ -74,3 +74,14 @@ describe('createPacer', () => {
     expect(Date.now() - started).toBeLessThan(50);
   });
 });
+
+describe('createPacer with a signal', () => {
+  it('returns at once when aborted while waiting', async () => {
+    const controller = new AbortController();
+    const pacer = createPacer(0.1);
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 20);
+    await pacer.wait(1, controller.signal); // due in 10 s
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
