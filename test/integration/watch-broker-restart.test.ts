@@ -1,0 +1,100 @@
+/**
+ * `cdc watch` survives a broker restart mid-stream. Restarting the shared stack's broker would break
+ * every other test running beside this one, so this test starts a private single-node KRaft broker
+ * of its own (the stack's jars and config templates, a temporary folder, free ports), stops it while
+ * `cdc watch` follows a topic, starts it again, and checks that every event arrives exactly once.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { stackUrls } from '../helpers/stack';
+import { formatStorage, newClusterId, startJava, waitForBroker } from '../../src/stack/kafka';
+import { stackLayout, type StackLayout } from '../../src/stack/layout';
+import { stopProcess } from '../../src/stack/processes';
+import { renderConfigs } from '../../src/stack/templates';
+import { CdcProcess, changeValue, keyOf, produce } from './watch-helpers';
+
+const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+const topic = `restartit.${process.pid}.bank.holding`;
+let dir: string;
+let layout: StackLayout;
+let port: number;
+let brokerPid: number | undefined;
+let watcher: CdcProcess | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: p } = server.address() as net.AddressInfo;
+      server.close(() => resolve(p));
+    });
+  });
+}
+
+async function startBroker(): Promise<void> {
+  brokerPid = startJava(layout, java, 'kafka');
+  await waitForBroker(layout, brokerPid, port, 90_000);
+}
+
+async function stopBroker(): Promise<void> {
+  if (brokerPid !== undefined) await stopProcess(brokerPid, 20_000);
+  brokerPid = undefined;
+  // The next start must not see the previous start's "started" line.
+  fs.writeFileSync(layout.log('kafka'), '');
+}
+
+beforeAll(async () => {
+  stackUrls(); // fails with a clear message when no stack is known
+  const shared = stackLayout(process.env.CDC_STACK_DIR || path.resolve(__dirname, '../../.stack'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-watch-restart-'));
+  layout = stackLayout(dir);
+  fs.symlinkSync(shared.lib, layout.lib);
+  fs.mkdirSync(layout.logs, { recursive: true });
+  fs.mkdirSync(layout.run, { recursive: true });
+  port = await freePort();
+  renderConfigs(layout, { kafka: port, controller: await freePort(), connect: await freePort(), pg: await freePort() });
+  await formatStorage(layout, java, newClusterId());
+  await startBroker();
+}, 180_000);
+
+afterAll(async () => {
+  await watcher?.stop('SIGKILL');
+  await stopBroker();
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+it('keeps following a topic across a broker restart, losing and repeating nothing', async () => {
+  const brokers = `127.0.0.1:${port}`;
+  const kafka = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await admin.disconnect();
+  const batch = (from: number) => Array.from({ length: 50 }, (_, i) => ({
+    partition: (from + i) % 2, key: keyOf(from + i), value: changeValue('c', from + i, 1, 1_700_000_000_000),
+  }));
+
+  await produce(kafka, topic, batch(0));
+  watcher = new CdcProcess(['watch', topic, '--brokers', brokers]);
+  await watcher.waitFor('the first 50 events', () => watcher!.lines().length >= 50);
+
+  await stopBroker();
+  await new Promise((r) => setTimeout(r, 3000));
+  expect(watcher.child.exitCode).toBeNull();
+  await startBroker();
+
+  const again = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+  await produce(again, topic, batch(50));
+  await watcher.waitFor('the 50 events produced after the restart', () => watcher!.lines().length >= 100, 120_000);
+  await new Promise((r) => setTimeout(r, 1000));
+
+  const ids = watcher.lines().map((l) => (JSON.parse(l) as { after: { holding_id: number } }).after.holding_id);
+  expect(ids).toHaveLength(100);
+  expect(new Set(ids).size).toBe(100);
+  const { code } = await watcher.stop('SIGINT');
+  expect(code).toBe(130);
+}, 300_000);
