@@ -53,8 +53,11 @@ export function checkColumnsForNewTable(columns: string[]): void {
   const known = new Set(CUSTOMER_COLUMNS.map((c) => c.name));
   const unknown = columns.filter((c) => !known.has(c));
   if (unknown.length) {
-    throw new InputError(`the header names columns a customers table does not have: ${unknown.join(', ')}`,
-      `expected some of ${[...known].join(',')} — or create the table yourself and pass it with --table`);
+    // A web page instead of the raw file is the usual way to get here with --source URL.
+    const html = columns.some((c) => c.trimStart().startsWith('<'));
+    throw new InputError(`the header names columns a customers table does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+      html ? 'the source looks like an HTML page: point --source at the raw CSV file'
+        : `expected some of ${[...known].join(',')} — or create the table yourself and pass it with --table`);
   }
   if (!columns.includes(CUSTOMER_KEY)) throw new InputError(`the header has no ${CUSTOMER_KEY} column, the primary key`);
 }
