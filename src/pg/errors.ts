@@ -67,6 +67,8 @@ export function translatePgError(err: unknown, target: Pick<PgTarget, 'host' | '
     case '3F000':
     case '42P01':
       return new NotFoundError(clean(`${e.message} at ${target.display}`), 'check the schema and table names (see --table)');
+    case '42703':
+      return make(`${e.message} at ${target.display}`, 'the table has other columns than the source names: load into a new table with --table, or rename the columns');
     case '55000':
       if (/wal_level/i.test(e.message)) {
         return make(`${e.message} at ${where}`, "ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL (run `cdc pg check` to see what else CDC needs)");
