@@ -70,7 +70,7 @@ export async function resolvePgTarget(env: NodeJS.ProcessEnv, flags: PgFlags, co
     database,
     ssl: sslFor(fields.sslmode),
     source,
-    display: `postgres://${encodeURIComponent(user)}@${host.startsWith('/') ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}`,
+    display: `postgres://${encodeURIComponent(user)}@${host.startsWith('/') || host.includes(':') ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}`,
   };
 }
 

@@ -219,10 +219,11 @@ describe('cdc seed customers', () => {
       const url = new URL(pgUrl);
       url.username = role;
       url.password = 'Wrong-Pass-456';
-      const result = await runCli(['seed', 'customers', '--pg-url', url.toString(), '--table', `${schema}.denied`]);
+      const result = await runCli(['--verbose', 'seed', 'customers', '--pg-url', url.toString(), '--table', `${schema}.denied`]);
       expectExit(result, 1);
       expect(result.stderr).toMatch(/password authentication failed for user/);
       expect(result.stderr).toMatch(/hint: check the password/);
+      expect(result.stderr).toMatch(/PostgreSQL: postgres:\/\/it_seedc_\S+_role@127\.0\.0\.1:\d+\/postgres \(from flag\)/);
       expect(`${result.stdout}${result.stderr}`).not.toContain('Wrong-Pass-456');
     } finally {
       await client.query(`DROP ROLE IF EXISTS "${role}"`);

@@ -51,6 +51,11 @@ describe('PostgreSQL connection resolution', () => {
     expect(t.display).not.toContain('s3cretpw');
   });
 
+  it('brackets IPv6 hosts and socket directories in the display form', async () => {
+    expect((await resolvePgTarget({}, { pgUrl: 'postgres://u@[::1]:5433/d' })).display).toBe('postgres://u@[::1]:5433/d');
+    expect((await resolvePgTarget({}, { pgUrl: 'postgres:///d?host=/run/pg' })).display).toBe('postgres://postgres@[/run/pg]:5432/d');
+  });
+
   it('understands a socket directory in ?host=', () => {
     expect(parsePgUrl('postgres:///db?host=/var/run/postgresql', 'x')).toMatchObject({ host: '/var/run/postgresql', database: 'db' });
   });
