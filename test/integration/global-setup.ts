@@ -23,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
     result = await stackUp(settings, {
       env: process.env,
       owner: 'tests',
-      onProgress: (step, detail) => { if (step !== 'checking') log(detail); },
+      onProgress: (step, detail) => { if (step === 'jars' || step === 'starting') log(detail); },
     });
   } catch (err) {
     unregisterClient(layout);
