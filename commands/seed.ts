@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
-import { parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
+import { displayName, parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { SeedCustomersResult, SeedProgress } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
 import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg';
@@ -16,7 +16,7 @@ import { stderrStyle } from './ui/style';
 interface CustomersOptions extends PgCliOptions {
   source?: string;
   limit?: number;
-  table: string;
+  table?: string;
   schema?: string;
   truncate?: boolean;
   replicaIdentity: 'full' | 'default';
@@ -68,8 +68,8 @@ export function registerSeed(program: Command, ctx: Context): void {
     .description('load the retail customers CSV (bulk COPY by default, or row by row at --rate)')
     .option('--source <file|url>', 'CSV file or http(s) URL (default: the bundled fixtures/customers.csv)')
     .option('--limit <n>', 'load only the first N rows', positiveInt('--limit'))
-    .option('--table <[schema.]table>', 'target table', 'public.customers')
-    .option('--schema <name>', 'schema when --table names none')
+    .option('--table <[schema.]table>', 'target table (default: public.customers)')
+    .option('--schema <name>', 'schema when --table names none (default: public)')
     .option('--truncate', 'empty the table first (in the first batch\'s transaction)')
     .addOption(new Option('--replica-identity <mode>', 'REPLICA IDENTITY of a table created now').choices(['full', 'default']).default('full'))
     .option('--batch-size <n>', 'rows per COPY transaction', positiveInt('--batch-size'), 20_000)
@@ -77,11 +77,11 @@ export function registerSeed(program: Command, ctx: Context): void {
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', CUSTOMERS_EXAMPLES)
     .action(async (options: CustomersOptions) => {
-      const table = parseQualifiedName(options.table, options.schema === undefined ? 'public' : parseIdentifier(options.schema));
+      const table = parseQualifiedName(options.table ?? 'customers', options.schema === undefined ? 'public' : parseIdentifier(options.schema));
       const target = await pgTarget(ctx, options);
       const [{ openSource, defaultCustomersSource }, { seedCustomers }] = await Promise.all([import('../src/seed/source'), import('../src/seed/customers')]);
       const source = await openSource(options.source ?? defaultCustomersSource(), ctx.cwd);
-      const progress = progressBar(ctx, `Seeding ${options.table}`, options.json);
+      const progress = progressBar(ctx, `Seeding ${displayName(table)}`, options.json);
       const interrupt = onInterrupt();
       let result: SeedCustomersResult;
       try {
@@ -92,6 +92,7 @@ export function registerSeed(program: Command, ctx: Context): void {
       } finally {
         progress.stop();
         interrupt.dispose();
+        source.stream.destroy();
       }
       for (const warning of result.warnings) warn(ctx, warning);
       if (options.json) writeJson(ctx, result);
@@ -122,14 +123,14 @@ export function registerSeed(program: Command, ctx: Context): void {
       const table = parseQualifiedName(options.table, parseIdentifier(options.schema));
       const target = await pgTarget(ctx, options);
       const { seedHoldings } = await import('../src/seed/holdings');
-      const spinner = startSpinner(ctx, `Seeding ${options.table}`, { json: options.json });
+      const spinner = startSpinner(ctx, `Seeding ${displayName(table)}`, { json: options.json });
       const interrupt = onInterrupt();
       let result: SeedHoldingsResult;
       try {
         result = await withPg(target, (client) => seedHoldings(client, {
           table, script: options.script, ops: options.ops, seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
           users: options.users, truncate: Boolean(options.truncate), rate: options.rate,
-          onProgress: (done, total) => spinner.update(`Seeding ${options.table}: ${n(done)}/${n(total)} statements`),
+          onProgress: (done, total) => spinner.update(`Seeding ${displayName(table)}: ${n(done)}/${n(total)} statements`),
           signal: interrupt.signal,
         }));
       } finally {
