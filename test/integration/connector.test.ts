@@ -15,8 +15,14 @@ const suffix = `${process.pid.toString(36)}${Date.now().toString(36).slice(-5)}`
 const schema = `cit_conn_${suffix}`;
 const role = `cit_conn_${suffix}`;
 const PASSWORD = `It-Pw-${suffix}-Zq9`;
-const names = { flags: `cit-flags-${suffix}`, file: `cit-file-${suffix}`, failing: `cit-fail-${suffix}`, wrong: `cit-wrong-${suffix}` };
+const names = {
+  flags: `cit-flags-${suffix}`, file: `cit-file-${suffix}`, failing: `cit-fail-${suffix}`, wrong: `cit-wrong-${suffix}`, rotated: `cit-rot-${suffix}`,
+};
+/** A second role whose password a test changes under a running connector. */
+const rotRole = `${role}_rot`;
+const ROT_PASSWORD = `Rot-Pw-${suffix}-Xk7`;
 const pg = new URL(urls.pgUrl);
+const database = pg.pathname.slice(1) || 'postgres';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-connector-it-'));
 const env = {
   CDC_CONNECT_URL: urls.connectUrl,
@@ -92,6 +98,11 @@ beforeAll(async () => {
   await sql(`CREATE TABLE ${schema}.orders (id int PRIMARY KEY, v text)`);
   await sql(`ALTER TABLE ${schema}.holding OWNER TO ${role}`);
   await sql(`ALTER TABLE ${schema}.orders OWNER TO ${role}`);
+  await sql(`CREATE ROLE ${rotRole} LOGIN REPLICATION PASSWORD '${ROT_PASSWORD}'`);
+  await sql(`GRANT CREATE ON DATABASE ${database} TO ${rotRole}`);
+  await sql(`GRANT USAGE ON SCHEMA ${schema} TO ${rotRole}`);
+  await sql(`CREATE TABLE ${schema}.rotated (id int PRIMARY KEY)`);
+  await sql(`ALTER TABLE ${schema}.rotated OWNER TO ${rotRole}`);
 });
 
 afterAll(async () => {
@@ -106,8 +117,10 @@ afterAll(async () => {
   await sql('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ANY($1) AND NOT active', [slots]);
   for (const slot of slots) await sql(`DROP PUBLICATION IF EXISTS ${slot}_pub`);
   await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await sql(`REVOKE CREATE ON DATABASE ${pg.pathname.slice(1) || 'postgres'} FROM ${role}`);
-  await sql(`DROP ROLE IF EXISTS ${role}`);
+  for (const r of [role, rotRole]) {
+    await sql(`REVOKE CREATE ON DATABASE ${database} FROM ${r}`);
+    await sql(`DROP ROLE IF EXISTS ${r}`);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -154,6 +167,12 @@ describe('cdc connector against the real worker', () => {
     });
     const [{ lsn }] = await sql<{ lsn: string }>('SELECT (pg_current_wal_lsn() - \'0/0\')::text AS lsn');
     expect(BigInt(offsets[0].offset.lsn!)).toBeLessThanOrEqual(BigInt(lsn));
+  });
+
+  it('status --check-db confirms that the slot is in use', async () => {
+    const result = await cdc(['status', names.flags, '--check-db', '--json']);
+    expectExit(result, 0);
+    expect(JSON.parse(result.stdout)[0]).toMatchObject({ health: 'RUNNING', database: { checked: true, problem: null, slot: { name: slotOf(names.flags), exists: true, active: true } } });
   });
 
   it('pauses, stops and resumes with the status exit codes following', async () => {
@@ -242,6 +261,28 @@ describe('cdc connector against the real worker', () => {
     expectExit(restarted, 0);
   });
 
+  it('status --check-db finds a connector that Connect calls RUNNING but cannot log in after a password change', async () => {
+    const file = writeFile('rotated.json', {
+      name: names.rotated,
+      config: fileConfig({
+        'database.user': rotRole, 'database.password': ROT_PASSWORD, 'slot.name': slotOf(names.rotated),
+        'publication.name': `${slotOf(names.rotated)}_pub`, 'topic.prefix': names.rotated, 'table.include.list': `${schema}\\.rotated`,
+      }),
+    });
+    expectExit(await cdc(['register', file, '--wait', '--wait-timeout', '90']), 0);
+    await sql(`ALTER ROLE ${rotRole} PASSWORD 'rotated-${suffix}'`);
+    expectExit(await cdc(['restart', names.rotated, '--include-tasks']), 0);
+    // Debezium treats the failed login as retriable: Connect keeps reporting RUNNING.
+    await until('Connect to report the restarted task RUNNING', async () => {
+      const r = await cdc(['status', names.rotated]);
+      return r.code === 0 ? r : undefined;
+    }, 30_000);
+    const checked = await cdc(['status', names.rotated, '--check-db']);
+    expectExit(checked, 5);
+    expect(checked.stdout).toMatch(new RegExp(`^${names.rotated}\\tDEGRADED\\tRUNNING\\t1/1\\t.*password authentication failed for user "${rotRole}"`));
+    expectExit(await cdc(['delete', names.rotated, '--yes']), 0);
+  });
+
   it('resets offsets: stop, then delete them; the connector stays STOPPED', async () => {
     const result = await cdc(['offsets', names.flags, '--reset', '--yes']);
     expectExit(result, 0);
@@ -279,7 +320,8 @@ describe('cdc connector against the real worker', () => {
   it('never printed the password in any run above', () => {
     expect(outputs.length).toBeGreaterThan(30);
     for (const { args, result } of outputs) {
-      if (`${result.stdout}${result.stderr}`.includes(PASSWORD)) throw new Error(`password printed by cdc connector ${args.join(' ')}\n${describeResult(result)}`);
+      const text = `${result.stdout}${result.stderr}`;
+      if (text.includes(PASSWORD) || text.includes(ROT_PASSWORD)) throw new Error(`password printed by cdc connector ${args.join(' ')}\n${describeResult(result)}`);
     }
   });
 });

@@ -80,6 +80,14 @@ describe('cdc connector status / describe', () => {
     expect(r.code).toBe(ExitCode.DEGRADED);
   });
 
+  it('--check-db turns RUNNING into DEGRADED when the connector\'s own database settings fail', async () => {
+    const r = await cdc(['connector', 'status', 'rec-holding', '--check-db', '--json']);
+    expect(r.code).toBe(ExitCode.DEGRADED);
+    const [summary] = JSON.parse(r.ctx.out());
+    expect(summary).toMatchObject({ name: 'rec-holding', health: 'DEGRADED', state: 'RUNNING', database: { checked: true, slot: null } });
+    expect(summary.database.problem).toContain("the connector's own database settings fail: cannot connect to PostgreSQL at 127.0.0.1:9/postgres");
+  });
+
   it('status without names covers every connector and exits with the worst', async () => {
     const r = await cdc(['connector', 'status']);
     expect(r.code).toBe(ExitCode.FAILED);

@@ -51,6 +51,7 @@ const runs: { args: string[]; setup?: Setup; env?: NodeJS.ProcessEnv; stdin?: st
   { args: ['status', 'rec-failing'] },
   { args: ['status'] },
   { args: ['status', '--json'] },
+  { args: ['status', '--check-db'] },
   { args: ['pause', 'rec-holding'] },
   { args: ['pause', 'rec-holding'], setup: echo409 },
   { args: ['resume', 'rec-failing', '--wait', '--wait-timeout', '1'] },
