@@ -89,8 +89,7 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
   const specs = await specsFrom(ctx, inputs, options);
   const style = stderrStyle(ctx);
   await withClient(ctx, options, async (client) => {
-    const { planRegistration, validateOnServer, applyConnector } = await import('../../src/connect/register');
-    const { diffConfigs } = await import('../../src/connect/diff');
+    const { planRegistration, dryRun, applyConnector } = await import('../../src/connect/register');
     const plan = await planRegistration(client, specs, new Set(options.ignoreLint ?? []));
     writeFindings(ctx, plan.findings);
     const lintErrors = plan.findings.filter((f) => f.severity === 'error');
@@ -100,21 +99,14 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
     }
 
     if (options.dryRun) {
-      const results = [];
-      let invalid = 0;
-      for (const item of plan.items) {
-        const validation = await validateOnServer(client, item.spec);
-        const changes = diffConfigs(item.live, item.spec.config, validation.passwordKeys);
-        if (validation.errors.length) {
-          invalid++;
-          ctx.stderr.write(`${style.red('invalid:')} ${item.spec.name} (${item.spec.source})\n${formatFieldErrors(validation.errors).join('\n')}\n`);
-        }
-        if (!options.json) writeDiff(ctx, item.spec.name, !item.live, changes);
-        results.push({ name: item.spec.name, exists: Boolean(item.live), valid: validation.errors.length === 0, errors: validation.errors, changes });
+      const results = await dryRun(client, plan);
+      for (const r of results) {
+        if (r.errors.length) ctx.stderr.write(`${style.red('invalid:')} ${r.name} (${r.source})\n${formatFieldErrors(r.errors).join('\n')}\n`);
+        if (!options.json) writeDiff(ctx, r.name, !r.exists, r.changes);
       }
-      if (options.json) writeJson(ctx, results);
+      if (options.json) writeJson(ctx, results.map(({ source: _s, ...r }) => r));
       note(ctx, style.dim('dry run: nothing was written'));
-      if (invalid) throw new ExitStatus(ExitCode.INVALID_INPUT);
+      if (results.some((r) => !r.valid)) throw new ExitStatus(ExitCode.INVALID_INPUT);
       return;
     }
 

@@ -61,6 +61,33 @@ export async function validateOnServer(client: ConnectClient, spec: ConnectorSpe
   return { errors: fieldErrors(result).map((e) => ({ field: e.field, errors: e.errors.map((m) => client.redactor.redact(m)) })), passwordKeys };
 }
 
+export interface DryRunResult {
+  name: string;
+  source: string;
+  exists: boolean;
+  valid: boolean;
+  errors: FieldError[];
+  /** Masked with the plugin's PASSWORD keys as well as by name. */
+  changes: ConfigChange[];
+}
+
+/** `--dry-run`: server-side validation and the diff against the live config; nothing is written. */
+export async function dryRun(client: ConnectClient, plan: RegistrationPlan): Promise<DryRunResult[]> {
+  const results: DryRunResult[] = [];
+  for (const item of plan.items) {
+    const validation = await validateOnServer(client, item.spec);
+    results.push({
+      name: item.spec.name,
+      source: item.spec.source,
+      exists: Boolean(item.live),
+      valid: validation.errors.length === 0,
+      errors: validation.errors,
+      changes: diffConfigs(item.live, item.spec.config, validation.passwordKeys),
+    });
+  }
+  return results;
+}
+
 export type ApplyAction = 'created' | 'updated' | 'unchanged';
 
 /**
