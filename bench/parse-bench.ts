@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:parse`: 200,000 holding envelopes with schema (bench/out/, git-ignored), then
+ * `cdc parse` and `jq -c .payload` on the same file in the same run, alternating, best of 3 each.
+ * Target: cdc parse ≥ 3× jq's throughput. Prints a Markdown table for BENCHMARKS.md.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { holdingEnvelope } from './parse-events';
+
+const ROOT = path.resolve(__dirname, '../..');
+const OUT_DIR = path.join(ROOT, 'bench/out');
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const FILE = path.join(OUT_DIR, `holding-${EVENTS}.jsonl`);
+
+interface Timing {
+  seconds: number;
+  stderr: string;
+}
+
+function generate(): void {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const fd = fs.openSync(FILE, 'w');
+  let batch = '';
+  for (let i = 0; i < EVENTS; i++) {
+    batch += holdingEnvelope(i) + '\n';
+    if (batch.length > 4_000_000) { fs.writeSync(fd, batch); batch = ''; }
+  }
+  fs.writeSync(fd, batch);
+  fs.closeSync(fd);
+}
+
+/** Runs a command with stdout to /dev/null; returns wall-clock seconds. */
+function time(command: string, args: string[]): Promise<Timing> {
+  return new Promise((resolve, reject) => {
+    const devNull = fs.openSync('/dev/null', 'w');
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { stdio: ['ignore', devNull, 'pipe'], cwd: ROOT });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.closeSync(devNull);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ seconds, stderr });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(FILE)) {
+    process.stderr.write(`generating ${EVENTS} envelopes into ${path.relative(ROOT, FILE)} …\n`);
+    generate();
+  }
+  const bytes = fs.statSync(FILE).size;
+  const cdc = ['bin/cdc.js', 'parse', '--processed-at', '2026-01-01T00:00:00Z', '--summary', 'json', FILE];
+  const jq = ['-c', '.payload', FILE];
+  const best = { cdc: Infinity, jq: Infinity };
+  let summary = '';
+  for (let run = 0; run < RUNS; run++) {
+    const a = await time(process.execPath, cdc);
+    best.cdc = Math.min(best.cdc, a.seconds);
+    summary = a.stderr.trim();
+    const b = await time('jq', jq);
+    best.jq = Math.min(best.jq, b.seconds);
+    process.stderr.write(`run ${run + 1}: cdc parse ${a.seconds.toFixed(2)} s, jq ${b.seconds.toFixed(2)} s\n`);
+  }
+  const parsed = JSON.parse(summary) as { records: number; rows: number; invalid: number };
+  if (parsed.records !== EVENTS || parsed.invalid !== 0) throw new Error(`unexpected summary: ${summary}`);
+  const row = (name: string, s: number) =>
+    `| ${name} | ${s.toFixed(2)} | ${Math.round(EVENTS / s).toLocaleString('en-US')} | ${(bytes / s / 1e6).toFixed(1)} |`;
+  const jqVersion = await new Promise<string>((resolve) => {
+    const child = spawn('jq', ['--version']);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.on('close', () => resolve(out.trim()));
+  });
+  process.stdout.write([
+    `${EVENTS.toLocaleString('en-US')} envelopes with schema, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ` +
+      `best of ${RUNS}; node ${process.version}, ${jqVersion}, ${os.cpus().length} cores; ${parsed.rows.toLocaleString('en-US')} rows written`,
+    '',
+    '| tool | seconds | events/s | MB/s |',
+    '|---|---|---|---|',
+    row('cdc parse (text)', best.cdc),
+    row('jq -c .payload', best.jq),
+    '',
+    `cdc parse / jq throughput: ${(best.jq / best.cdc).toFixed(2)}×`,
+    '',
+  ].join('\n'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench:parse failed: ${err.message}\n`);
+  process.exitCode = 1;
+});
