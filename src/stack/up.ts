@@ -5,7 +5,7 @@
  * fails, everything started here is stopped again and the error carries that service's log tail.
  */
 import * as fs from 'node:fs';
-import { CdcError } from '../errors';
+import { CdcError, InterruptedError } from '../errors';
 import { stackDown } from './down';
 import { ensureJars, jarsCached } from './jars';
 import { formatStorage, newClusterId, startJava, waitForBroker, waitForConnect } from './kafka';
@@ -84,23 +84,31 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
     const urls = stackUrls(settings.ports);
     const timeoutMs = options.timeoutMs ?? 120_000;
     const pids: Partial<Record<ServiceName, number>> = {};
+    // When one service fails, the other stops waiting (fail fast); Ctrl-C stops both.
+    const stopWaiting = new AbortController();
+    options.signal?.addEventListener('abort', () => stopWaiting.abort(), { once: true });
+    const failFast = (err: unknown): never => {
+      stopWaiting.abort();
+      throw err;
+    };
     const outcomes = await Promise.allSettled([
       (async () => {
         await initCluster(layout, tools.pgBin, Boolean(options.keepData));
         pids.postgres = await startPostgres(layout, tools.pgBin, settings.ports.pg);
-      })(),
+      })().catch(failFast),
       (async () => {
         await formatStorage(layout, tools.java, newClusterId());
         const kafkaPid = (pids.kafka = startJava(layout, tools.java, 'kafka'));
         const connectPid = (pids.connect = startJava(layout, tools.java, 'connect'));
-        await waitForBroker(layout, kafkaPid, settings.ports.kafka, timeoutMs, options.signal);
-        await waitForConnect(layout, connectPid, urls.connectUrl, timeoutMs, options.signal);
-      })(),
+        await waitForBroker(layout, kafkaPid, settings.ports.kafka, timeoutMs, stopWaiting.signal);
+        await waitForConnect(layout, connectPid, urls.connectUrl, timeoutMs, stopWaiting.signal);
+      })().catch(failFast),
     ]);
-    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failure) {
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (failures.length > 0) {
       await stackDown(settings.dir, settings.ports, options.env).catch(() => undefined);
-      throw failure.reason;
+      // The service that failed, not the one we stopped waiting for (unless the user interrupted).
+      throw (options.signal?.aborted ? undefined : failures.find((f) => !(f instanceof InterruptedError))) ?? failures[0];
     }
     const state: StackState = {
       startedAt: new Date().toISOString(),
