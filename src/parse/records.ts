@@ -106,7 +106,7 @@ export class RecordSplitter {
 
   private tooLong(out: SplitItem[]): void {
     this.lineNo++;
-    out.push({ kind: 'problem', line: this.lineNo, reason: `line longer than ${Math.round(this.maxRecordBytes / 1048576)} MiB: skipped` });
+    out.push({ kind: 'problem', line: this.lineNo, reason: `line longer than ${sizeText(this.maxRecordBytes)}: skipped` });
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -151,7 +151,7 @@ export class RecordSplitter {
       if (text.length === 0 || first === 32 || first === 9) {
         multi.chars += text.length + 1;
         if (multi.chars > this.maxRecordBytes) {
-          out.push({ kind: 'problem', line: multi.line, reason: `multi-line JSON value longer than ${Math.round(this.maxRecordBytes / 1048576)} MiB: skipped` });
+          out.push({ kind: 'problem', line: multi.line, reason: `multi-line JSON value longer than ${sizeText(this.maxRecordBytes)}: skipped` });
           this.multi = null;
           return;
         }
@@ -169,4 +169,8 @@ export class RecordSplitter {
     }
     out.push({ kind: 'record', line: this.lineNo, text });
   }
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MiB` : `${bytes} bytes`;
 }
