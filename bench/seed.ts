@@ -58,6 +58,7 @@ function timed(command: string, args: string[]): { ms: number; stdout: string } 
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.error) throw new Error(`cannot run ${command}: ${result.error.message} (psql comes with Debian's postgresql-client)`);
   if (result.status !== 0) throw new Error(`${path.basename(command)} failed (exit ${result.status}): ${maskConnectionString(result.stderr)}`);
   return { ms, stdout: result.stdout };
 }
