@@ -101,6 +101,7 @@ export async function copyLoad(
     counts.updated += updated;
     counts.batches += 1;
     batchRows = 0;
+    scanner.forgetBefore(counts.rows + recordOffset);
   };
 
   let bytes = bytesRead;

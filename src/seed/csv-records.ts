@@ -70,6 +70,11 @@ export class CsvRecordScanner {
     return { records, end };
   }
 
+  /** Drops what is known about records before `record`: their batches are done. */
+  forgetBefore(record: number): void {
+    for (const key of this.multiline.keys()) if (key < record) this.multiline.delete(key);
+  }
+
   /** The record (index in recordsSeen order) holding physical line `line` (1-based) counted from record `first`. */
   recordOfLine(first: number, line: number): number {
     let record = first;
