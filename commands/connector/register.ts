@@ -128,6 +128,8 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
         try {
           const summary = await waitUntilRunning(client, result.name, {
             timeoutMs: waitSeconds * 1000,
+            // An updated connector restarts; its old (maybe FAILED) state lingers for a moment.
+            initialDelayMs: result.action === 'updated' ? 1000 : 0,
             onPoll: (s) => spinner.update(`${result.name}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
           });
           spinner.stop();
