@@ -135,6 +135,14 @@ describe('cdc seed customers', () => {
     const street = await client.query(`SELECT "customerStreet" AS s FROM "${schema}".bad WHERE "customerId" = 2`);
     expect(street.rows[0].s).toBe('12 Quoted\nStreet');
 
+    // A quoted newline earlier in the failing batch shifts Postgres' line count; the row number must not shift.
+    const shifted = path.join(tmp, 'shifted.csv');
+    fs.writeFileSync(shifted, `${HEADER}\n30,A,B,x,x,s,C,TX,1\n31,A,B,x,x,s,C,TX,1\n32,A,B,x,x,s,C,TX,1\n33,A,B,x,x,"two\nlines",C,TX,1\n3x,A,B,x,x,s,C,TX,1\n`);
+    const shiftedResult = await seed('--table', `${schema}.shifted`, '--source', shifted, '--batch-size', '3');
+    expectExit(shiftedResult, 3);
+    expect(shiftedResult.stderr).toMatch(/malformed row 5: invalid input syntax for type integer: "3x"/);
+    expect(shiftedResult.stderr).toMatch(/3 row\(s\) before it were committed/);
+
     const short = path.join(tmp, 'short.csv');
     fs.writeFileSync(short, `${HEADER}\n20,A,B,x,x,s,C,TX,1\n21,A,B,x,x,s,C,TX\n`);
     const shortResult = await seed('--table', `${schema}.bad`, '--source', short);
