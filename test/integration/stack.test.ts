@@ -84,6 +84,7 @@ describe('the stack captures changes end to end', () => {
         await c.query('select pg_drop_replication_slot($1)', [slot]);
         return true;
       }, 30_000);
+      await withClient(pgUrlFor(database), (db) => db.query(`drop publication if exists ${slot}_pub`)).catch(() => undefined);
       await c.query(`drop database if exists ${database} with (force)`);
     });
     const admin = kafka.admin();
