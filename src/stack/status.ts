@@ -48,7 +48,7 @@ export async function probePostgres(pgUrl: string): Promise<{ healthy: boolean; 
 
 export async function probeKafka(brokers: string): Promise<{ healthy: boolean; detail: string }> {
   const { Kafka, logLevel } = await import('kafkajs');
-  const kafka = new Kafka({ clientId: 'cdc-stack-status', brokers: [brokers], logLevel: logLevel.NOTHING, connectionTimeout: 2_000, retry: { retries: 1 } });
+  const kafka = new Kafka({ clientId: 'cdc-stack-status', brokers: [brokers], logLevel: logLevel.NOTHING, connectionTimeout: 2_000, requestTimeout: 5_000, retry: { retries: 1 } });
   const admin = kafka.admin();
   try {
     await admin.connect();
