@@ -31,7 +31,7 @@ export interface StackStatus {
 
 export async function probePostgres(pgUrl: string): Promise<{ healthy: boolean; detail: string }> {
   const { Client } = await import('pg');
-  const client = new Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000 });
+  const client = new Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000, query_timeout: 5_000 });
   try {
     await client.connect();
     const { rows } = await client.query<{ v: string; wal: string }>(`select current_setting('server_version') as v, current_setting('wal_level') as wal`);
