@@ -5,7 +5,7 @@ import type { Context } from '../../src/context';
 import type { ConfigChange } from '../../src/connect/diff';
 import type { FieldError } from '../../src/connect/errors';
 import type { LintFinding } from '../../src/connect/lint';
-import type { Health, StatusSummary } from '../../src/connect/status';
+import type { StatusSummary } from '../../src/connect/status';
 import { sanitizeForTerminal, stderrStyle, stdoutStyle, type Style } from '../ui/style';
 
 export function colorState(style: Style, state: string): string {
@@ -13,10 +13,6 @@ export function colorState(style: Style, state: string): string {
   if (state === 'FAILED') return style.red(state);
   if (state === 'PAUSED' || state === 'STOPPED' || state === 'DEGRADED') return style.yellow(state);
   return style.dim(state);
-}
-
-export function healthWord(health: Health): string {
-  return health;
 }
 
 export function writeFindings(ctx: Context, findings: LintFinding[]): void {
