@@ -48,7 +48,7 @@ export function registerParse(program: Command, ctx: Context): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'csv', 'jsonl']).default('text'))
     .option('--identity <columns>', 'comma-separated columns that identify a row', 'holding_id,user_id')
     .option('--fields <columns>', "comma-separated columns to track, or '*' for all non-identity columns", 'holding_stock,holding_quantity')
-    .option('--created-column <column>', 'column with the row creation time (datetime_created)', 'datetime_created')
+    .option('--created-column <column>', 'column that gives datetime_created on c/r rows', 'datetime_created')
     .option('--changed-only', 'drop update rows whose value did not change')
     .option('--skip-snapshot', 'skip snapshot reads (op r)')
     .option('--raw-values', "keep Debezium's encoding (base64 decimals, epoch timestamps)")
