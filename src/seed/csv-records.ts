@@ -5,20 +5,29 @@
  * whole file in 1.6 s, so parsing every field in JavaScript could never come near \copy. A newline
  * ends a record unless it is inside double quotes; RFC 4180 escapes a quote by doubling it, which
  * toggles the state twice, so counting quotes is exact. Native Buffer.indexOf does the scanning.
+ * Line ends inside quotes are counted too, to map Postgres' line numbers back to rows.
  */
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+
+/** Line ends inside the quoted fields of one record. */
+export interface QuotedLineEnds {
+  lf: number;
+  cr: number;
+}
 
 export class CsvRecordScanner {
   private inQuotes = false;
-  private extraLines = 0;
+  private quotedLf = 0;
+  private quotedCr = 0;
+  private lastByte = -1;
   /** Records ended so far, over every buffer scanned. */
   recordsSeen = 0;
-  /**
-   * Records (by index in recordsSeen order) that span more than one line, with their extra line
-   * count: Postgres numbers the lines of a COPY physically, so a quoted newline shifts the count.
-   */
-  readonly multiline = new Map<number, number>();
+  /** Whether the first record ended with \r\n (known once a record has ended). */
+  crlf = false;
+  /** Records (by index in recordsSeen order) with line ends inside quotes. */
+  readonly multiline = new Map<number, QuotedLineEnds>();
 
   /** True when the bytes scanned so far end inside a quoted field. */
   get insideQuotes(): boolean {
@@ -37,14 +46,23 @@ export class CsvRecordScanner {
     let records = 0;
     let nextQuote = buf.indexOf(QUOTE, pos);
     let nextNewline = buf.indexOf(NEWLINE, pos);
+    let nextReturn = buf.indexOf(RETURN, pos);
+    const done = () => {
+      if (buf.length > start) this.lastByte = buf[buf.length - 1];
+      return { records, end };
+    };
     while (records < limit) {
       if (this.inQuotes) {
         const close = nextQuote === -1 ? buf.length : nextQuote;
         while (nextNewline !== -1 && nextNewline < close) {
-          this.extraLines += 1;
+          this.quotedLf += 1;
           nextNewline = buf.indexOf(NEWLINE, nextNewline + 1);
         }
-        if (nextQuote === -1) return { records, end };
+        while (nextReturn !== -1 && nextReturn < close) {
+          this.quotedCr += 1;
+          nextReturn = buf.indexOf(RETURN, nextReturn + 1);
+        }
+        if (nextQuote === -1) return done();
         this.inQuotes = false;
         pos = nextQuote + 1;
         nextQuote = buf.indexOf(QUOTE, pos);
@@ -54,12 +72,16 @@ export class CsvRecordScanner {
         this.inQuotes = true;
         pos = nextQuote + 1;
         nextQuote = buf.indexOf(QUOTE, pos);
+        // Line ends outside quotes are not counted: skip past them.
+        while (nextReturn !== -1 && nextReturn < pos) nextReturn = buf.indexOf(RETURN, nextReturn + 1);
         continue;
       }
-      if (nextNewline === -1) return { records, end };
-      if (this.extraLines) {
-        this.multiline.set(this.recordsSeen, this.extraLines);
-        this.extraLines = 0;
+      if (nextNewline === -1) return done();
+      if (this.recordsSeen === 0) this.crlf = (nextNewline > 0 ? buf[nextNewline - 1] : this.lastByte) === RETURN;
+      if (this.quotedLf || this.quotedCr) {
+        this.multiline.set(this.recordsSeen, { lf: this.quotedLf, cr: this.quotedCr });
+        this.quotedLf = 0;
+        this.quotedCr = 0;
       }
       this.recordsSeen += 1;
       records += 1;
@@ -67,7 +89,7 @@ export class CsvRecordScanner {
       end = pos;
       nextNewline = buf.indexOf(NEWLINE, pos);
     }
-    return { records, end };
+    return done();
   }
 
   /** Drops what is known about records before `record`: their batches are done. */
@@ -75,12 +97,19 @@ export class CsvRecordScanner {
     for (const key of this.multiline.keys()) if (key < record) this.multiline.delete(key);
   }
 
-  /** The record (index in recordsSeen order) holding physical line `line` (1-based) counted from record `first`. */
+  /**
+   * The record (index in recordsSeen order) on line `line` (1-based) of a COPY that starts with
+   * record `first`. Postgres counts quoted line ends as lines, but only those matching the line
+   * end it has seen so far (copyfromparse.c): until the COPY's first record has ended it counts
+   * quoted \r, afterwards quoted \n in a \n file and quoted \r in a \r\n file.
+   */
   recordOfLine(first: number, line: number): number {
     let record = first;
     let lines = 0;
     for (;;) {
-      lines += 1 + (this.multiline.get(record) ?? 0);
+      const quoted = this.multiline.get(record);
+      const extra = !quoted ? 0 : record === first || this.crlf ? quoted.cr : quoted.lf;
+      lines += 1 + extra;
       if (lines >= line) return record;
       record += 1;
     }

@@ -143,6 +143,18 @@ describe('cdc seed customers', () => {
     expect(shiftedResult.stderr).toMatch(/malformed row 5: invalid input syntax for type integer: "3x"/);
     expect(shiftedResult.stderr).toMatch(/3 row\(s\) before it were committed/);
 
+    // Whatever batch the quoted line ends fall in, and with \n or \r\n line ends.
+    for (const eol of ['\n', '\r\n']) {
+      const rows = ['30,A,B,x,x,s,C,TX,1', '31,A,B,x,x,"two' + eol + 'lines",C,TX,1', '32,A,B,x,x,s,C,TX,1', '33,A,B,x,x,"two' + eol + 'lines",C,TX,1', '3x,A,B,x,x,s,C,TX,1'];
+      const file = path.join(tmp, `eol-${eol.length}.csv`);
+      fs.writeFileSync(file, [HEADER, ...rows].join(eol) + eol);
+      for (const batch of ['1', '2', '3', '4']) {
+        const swept = await seed('--table', `${schema}.eol_${eol.length}_${batch}`, '--source', file, '--batch-size', batch);
+        expectExit(swept, 3);
+        expect([eol.length, batch, swept.stderr]).toEqual([eol.length, batch, expect.stringMatching(/malformed row 5: invalid input syntax for type integer: "3x"/)]);
+      }
+    }
+
     const short = path.join(tmp, 'short.csv');
     fs.writeFileSync(short, `${HEADER}\n20,A,B,x,x,s,C,TX,1\n21,A,B,x,x,s,C,TX\n`);
     const shortResult = await seed('--table', `${schema}.bad`, '--source', short);

@@ -49,10 +49,27 @@ describe('CsvRecordScanner', () => {
     const scanner = new CsvRecordScanner();
     scanner.scan(Buffer.from(SAMPLE), 0, 100);
     expect(scanner.recordsSeen).toBe(6);
-    expect(scanner.multiline.get(3)).toBe(2);
+    expect(scanner.multiline.get(3)).toEqual({ lf: 2, cr: 0 });
     // Lines 1–4 are records 0–3's first lines, except that record 3 spans lines 4–6.
     expect([1, 2, 3, 4, 5, 6, 7, 8].map((line) => scanner.recordOfLine(0, line))).toEqual([0, 1, 2, 3, 3, 3, 4, 5]);
     expect(scanner.recordOfLine(1, 4)).toBe(3);
+  });
+
+  it("follows Postgres' count: quoted \\n of a COPY's first record are not lines (its line end is not known yet)", () => {
+    const scanner = new CsvRecordScanner();
+    scanner.scan(Buffer.from(SAMPLE), 0, 100);
+    // A COPY starting at record 3: its own two quoted newlines do not count, record 4 is line 2.
+    expect([1, 2, 3].map((line) => scanner.recordOfLine(3, line))).toEqual([3, 4, 5]);
+  });
+
+  it('counts quoted \\r as lines in a \\r\\n file, as Postgres does', () => {
+    const crlf = 'a,b\r\n1,"x\r\ny"\r\n2,z\r\n3,w\r\n';
+    const scanner = new CsvRecordScanner();
+    scanner.scan(Buffer.from(crlf), 0, 100);
+    expect(scanner.crlf).toBe(true);
+    expect(scanner.multiline.get(1)).toEqual({ lf: 1, cr: 1 });
+    expect([1, 2, 3, 4].map((line) => scanner.recordOfLine(1, line))).toEqual([1, 1, 2, 3]);
+    expect([1, 2, 3, 4].map((line) => scanner.recordOfLine(0, line))).toEqual([0, 1, 1, 2]);
   });
 
   it('reports a quoted field left open', () => {
