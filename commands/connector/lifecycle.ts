@@ -8,6 +8,7 @@ import type { ConnectClient } from '../../src/connect/client';
 import type { ConnectFlags } from '../../src/connect/connection';
 import { UsageError } from '../../src/errors';
 import { note, writeJson } from '../ui/output';
+import { startSpinner } from '../ui/spinner';
 import { stderrStyle } from '../ui/style';
 import { addConnectOptions, withClient } from './common';
 
@@ -23,7 +24,12 @@ async function waitFor(ctx: Context, client: ConnectClient, names: string[], opt
   const seconds = Number(options.waitTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--wait-timeout must be a positive number, got '${options.waitTimeout}'`);
   for (const name of names) {
-    const summary = await waitUntilRunning(client, name, { timeoutMs: seconds * 1000, initialDelayMs });
+    const spinner = startSpinner(ctx, `waiting for ${name} to run`);
+    const summary = await waitUntilRunning(client, name, {
+      timeoutMs: seconds * 1000,
+      initialDelayMs,
+      onPoll: (s) => spinner.update(`${name}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
+    }).finally(() => spinner.stop());
     note(ctx, `${stderrStyle(ctx).green('✓')} ${name} RUNNING (${summary.taskCount} tasks)`);
   }
 }
