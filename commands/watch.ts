@@ -7,13 +7,13 @@ import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
 import type { KafkaFlags } from '../src/kafka/options';
 import type { WatchRecord } from '../src/watch/record';
-import type { StopReason, WatchSummary } from '../src/watch/consume';
+import type { WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
 import { note, verbose, warn } from './ui/output';
-import { sanitizeForTerminal, stderrStyle, stdoutStyle } from './ui/style';
+import { sanitizeForTerminal, stderrStyle } from './ui/style';
+import { summaryLine, writerFor, type Format } from './ui/watch-output';
 
-const FORMATS = ['pretty', 'jsonl', 'records'] as const;
-type Format = (typeof FORMATS)[number];
+const FORMATS: readonly Format[] = ['pretty', 'jsonl', 'records'];
 
 interface WatchFlags extends KafkaFlags {
   from?: string;
@@ -161,33 +161,10 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
 }
 
-async function writerFor(ctx: Context, format: Format, mode: DisplayMode): Promise<(records: WatchRecord[]) => Buffer | string> {
-  if (format === 'pretty') {
-    const { viewOf } = await import('../src/watch/view');
-    const { renderEvent } = await import('./ui/watch-event');
-    const style = stdoutStyle(ctx);
-    return (records) => records.map((r) => renderEvent(viewOf(r, mode), style) + '\n').join('');
-  }
-  const { valueLines, recordLines } = await import('../src/watch/lines');
-  const lines = format === 'jsonl' ? valueLines : recordLines;
-  // A terminal gets no raw control characters, even from values that are not JSON.
-  return ctx.stdoutIsTTY ? (records) => sanitizeForTerminal(lines(records).toString('utf8')) : lines;
-}
-
 function positiveInt(text: string, flag: string, allowZero: boolean): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || (!allowZero && n === 0)) {
     throw new UsageError(`${flag} must be a whole number${allowZero ? '' : ' above 0'}, got '${text}'`);
   }
   return n;
-}
-
-function summaryLine(s: WatchSummary, reason: StopReason): string {
-  const why = { end: 'reached the end', 'max-messages': 'reached --max-messages', interrupted: 'interrupted' }[reason];
-  const extras = [
-    s.filtered > 0 ? `${s.filtered} filtered out` : '',
-    s.tombstones > 0 ? `${s.tombstones} tombstones` : '',
-  ].filter(Boolean).join(', ');
-  const rate = s.elapsedMs > 0 ? Math.round((s.received * 1000) / s.elapsedMs) : 0;
-  return `cdc watch: ${why} — ${s.written} events written${extras ? ` (${extras})` : ''}, ${s.received} read from ${s.partitions} partition${s.partitions === 1 ? '' : 's'} in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate}/s)`;
 }

@@ -5,13 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { NotFoundError, UsageError } from '../errors';
 import { createKafka, kafkaError, type KafkaLog } from '../kafka/client';
 import { fixedAssigner } from '../kafka/fixed-assigner';
 import type { KafkaSettings } from '../kafka/options';
-import { startOffset, type PartitionRange, type StartPosition } from './positions';
+import { key, planPartitions, type PartitionState } from './plan';
+import type { StartPosition } from './positions';
 import type { WatchRecord } from './record';
-import { similarTopics } from './topics';
 
 export interface WatchPlan {
   topics: string[];
@@ -51,15 +50,6 @@ export interface WatchSummary {
   elapsedMs: number;
 }
 
-interface PartitionState {
-  start: string;
-  /** High watermark when the watch started: where --exit-at-end stops. */
-  end: string;
-  /** Next offset to read. */
-  next: string;
-}
-
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export async function watchTopics(
   settings: KafkaSettings,
@@ -77,16 +67,25 @@ export async function watchTopics(
     reason, ...counts, partitions: states.size, elapsedMs: Date.now() - startedAt,
   });
 
+  // --group --exit-at-end keeps the admin client: a partition handed over by another member must
+  // be judged by that member's commits, not by the offsets seen at start.
+  const keepAdmin = Boolean(plan.group && plan.exitAtEnd);
   try {
     await admin.connect().catch((err) => { throw kafkaError(err, settings, 'connecting'); });
     await planPartitions(admin, settings, plan, states);
-  } finally {
+  } catch (err) {
     await admin.disconnect().catch(() => undefined);
+    throw err;
   }
-  if (signal.aborted) return summary('interrupted');
+  if (!keepAdmin) await admin.disconnect().catch(() => undefined);
   const allAtEnd = () => [...states.values()].every((s) => BigInt(s.next) >= BigInt(s.end));
-  if (plan.exitAtEnd && !plan.group && allAtEnd()) return summary('end');
-  if (plan.maxMessages === 0) return summary('max-messages');
+  const early: StopReason | undefined = signal.aborted ? 'interrupted'
+    : plan.exitAtEnd && !plan.group && allAtEnd() ? 'end'
+      : plan.maxMessages === 0 ? 'max-messages' : undefined;
+  if (early) {
+    if (keepAdmin) await admin.disconnect().catch(() => undefined);
+    return summary(early);
+  }
 
   let finish!: (reason: StopReason) => void;
   let fail!: (error: Error) => void;
@@ -143,6 +142,21 @@ export async function watchTopics(
     }
   };
 
+  const catchUpWithCommits = async () => {
+    try {
+      const committed = await admin.fetchOffsets({ groupId: plan.group!, topics: plan.topics });
+      for (const { topic, partitions } of committed) {
+        for (const { partition, offset } of partitions) {
+          const state = states.get(key(topic, partition));
+          if (state && BigInt(offset) > BigInt(state.next)) state.next = offset;
+        }
+      }
+      checkEnd();
+    } catch (err) {
+      callbacks.log?.('warn', `could not read the group's offsets: ${(err as Error).message}`);
+    }
+  };
+
   const { GROUP_JOIN, CRASH, FETCH, END_BATCH_PROCESS } = consumer.events;
   consumer.on(FETCH, () => { lastHealthy = Date.now(); });
   consumer.on(GROUP_JOIN, ({ payload }) => {
@@ -156,6 +170,7 @@ export async function watchTopics(
         consumer.seek({ topic, partition: Number(partition), offset: states.get(k)!.next });
       }
     } else {
+      if (keepAdmin) void catchUpWithCommits();
       for (const [k, offset] of [...uncommitted]) {
         uncommitted.delete(k);
         if (!assigned.includes(k)) continue;
@@ -240,6 +255,7 @@ export async function watchTopics(
     // Waits for a batch in flight to be written (and committed), then leaves the group so that
     // another member of a --group takes over the partitions at once.
     await consumer.disconnect().catch(() => undefined);
+    if (keepAdmin) await admin.disconnect().catch(() => undefined);
   }
   return summary(reason);
 }
@@ -254,66 +270,4 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Watc
     value: message.value ?? null,
     headers: (message.headers ?? {}) as Record<string, unknown>,
   };
-}
-
-/** Checks the topics and partitions, and fills `states` with where each partition starts and ends. */
-async function planPartitions(
-  admin: Admin,
-  settings: KafkaSettings,
-  plan: WatchPlan,
-  states: Map<string, PartitionState>,
-): Promise<void> {
-  let existing: string[];
-  try {
-    existing = await admin.listTopics();
-  } catch (err) {
-    throw kafkaError(err, settings, 'listing topics');
-  }
-  for (const topic of plan.topics) {
-    if (!existing.includes(topic)) {
-      const similar = similarTopics(topic, existing);
-      throw new NotFoundError(
-        `topic '${topic}' does not exist on ${settings.brokers.value.join(',')}`,
-        similar.length > 0
-          ? `did you mean: ${similar.join(', ')}?`
-          : 'Debezium creates a table\'s topic with its first event (<topic.prefix>.<schema>.<table>); check the connector with `cdc connector status`',
-      );
-    }
-  }
-  try {
-    const committed = plan.group ? await admin.fetchOffsets({ groupId: plan.group, topics: plan.topics }) : [];
-    for (const topic of plan.topics) {
-      const ranges: PartitionRange[] = (await admin.fetchTopicOffsets(topic)).map((p) => ({
-        partition: p.partition, low: p.low, high: p.high,
-      }));
-      let wanted = ranges;
-      if (plan.partitions) {
-        const known = new Set(ranges.map((r) => r.partition));
-        const unknown = plan.partitions.filter((p) => !known.has(p));
-        if (unknown.length > 0) {
-          throw new UsageError(
-            `topic '${topic}' has no partition ${unknown.join(', ')}`,
-            `its partitions are 0–${ranges.length - 1}`,
-          );
-        }
-        wanted = ranges.filter((r) => plan.partitions!.includes(r.partition));
-      }
-      const byTime = plan.start.kind === 'time' ? await admin.fetchTopicOffsetsByTimestamp(topic, plan.start.ms) : [];
-      const groupOffsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
-      for (const range of wanted) {
-        let start: string;
-        const stored = groupOffsets.find((g) => g.partition === range.partition)?.offset;
-        if (plan.group && stored !== undefined && BigInt(stored) >= 0n) {
-          start = stored;
-        } else {
-          const timeOffset = byTime.find((t) => t.partition === range.partition)?.offset;
-          start = startOffset(plan.start, range, timeOffset);
-        }
-        states.set(key(topic, range.partition), { start, end: range.high, next: start });
-      }
-    }
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw kafkaError(err, settings, 'reading partition offsets');
-  }
 }
