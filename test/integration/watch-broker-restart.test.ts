@@ -98,3 +98,17 @@ it('keeps following a topic across a broker restart, losing and repeating nothin
   const { code } = await watcher.stop('SIGINT');
   expect(code).toBe(130);
 }, 300_000);
+
+it('gives up with a clear error when the broker stays away longer than --reconnect-for', async () => {
+  const brokers = `127.0.0.1:${port}`;
+  watcher = new CdcProcess(['watch', topic, '--brokers', brokers, '--reconnect-for', '5']);
+  await watcher.waitFor('the events so far', () => watcher!.lines().length >= 100);
+  await stopBroker();
+  const started = Date.now();
+  const timeout = setTimeout(() => watcher!.child.kill('SIGKILL'), 90_000);
+  const { code } = await watcher.exited;
+  clearTimeout(timeout);
+  expect({ code, stderr: watcher.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/error: cannot reach Kafka at 127\.0\.0\.1:\d+ \(flag\) while consuming/) });
+  expect(watcher.stderr).not.toMatch(/\n\s+at /);
+  expect(Date.now() - started).toBeLessThan(60_000);
+}, 120_000);
