@@ -125,23 +125,24 @@ export async function copyLoad(
       let offset = 0;
       while (offset < chunk.length && counts.rows + batchRows < options.limit) {
         const want = Math.min(options.batchSize - batchRows, options.limit - counts.rows - batchRows);
-        const { records, end } = scanner.scan(chunk, offset, want);
-        if (records === 0) {
-          carry.push(chunk.subarray(offset));
-          offset = chunk.length;
-          break;
-        }
-        if (!copy) await startBatch();
-        for (const part of carry) await write(part);
-        carry = [];
-        await write(chunk.subarray(offset, end));
-        batchRows += records;
-        if (end < chunk.length) carry.push(chunk.subarray(end));
-        offset = chunk.length;
-        if (records === want) {
+        const { records, end, skipTo } = scanner.scan(chunk, offset, want);
+        if (records > 0) {
+          if (!copy) await startBatch();
+          for (const part of carry) await write(part);
+          await write(chunk.subarray(offset, end));
+          batchRows += records;
           carry = [];
+        }
+        if (skipTo !== undefined) {
+          // A blank line: neither sent nor counted (a lone \r carried from the last buffer goes too).
+          carry = [];
+          offset = skipTo;
+        } else if (records === want) {
           offset = end;
           await endBatch();
+        } else {
+          carry.push(chunk.subarray(end));
+          offset = chunk.length;
         }
       }
       chunk = undefined;

@@ -22,6 +22,8 @@ export class CsvRecordScanner {
   private quotedLf = 0;
   private quotedCr = 0;
   private lastByte = -1;
+  /** The record in progress has bytes (other than \r) in an earlier buffer. */
+  private pendingContent = false;
   /** Records ended so far, over every buffer scanned. */
   recordsSeen = 0;
   /** Whether the first record ended with \r\n (known once a record has ended). */
@@ -36,18 +38,23 @@ export class CsvRecordScanner {
 
   /**
    * Scans `buf` from `start` and stops after `limit` complete records. Returns how many records
-   * ended and the offset just past the last one's newline (`start` when none ended). When fewer
-   * than `limit` ended, the whole rest of the buffer has been scanned and the state carries over
-   * to the next buffer.
+   * ended and the offset just past the last one's newline (`start` when none ended). It also
+   * stops at a blank line (empty, or a lone \r): `skipTo` is then the offset after it, and the
+   * blank line is no record — Postgres would take it for a row with one empty column, and
+   * csv-parse skips it on the --rate path. When it returns with fewer than `limit` records and
+   * no `skipTo`, the whole rest of the buffer has been scanned and the state carries over.
    */
-  scan(buf: Buffer, start: number, limit: number): { records: number; end: number } {
+  scan(buf: Buffer, start: number, limit: number): { records: number; end: number; skipTo?: number } {
     let pos = start;
     let end = start;
     let records = 0;
+    let recordStart = start;
     let nextQuote = buf.indexOf(QUOTE, pos);
     let nextNewline = buf.indexOf(NEWLINE, pos);
     let nextReturn = buf.indexOf(RETURN, pos);
-    const done = () => {
+    // The buffer ended inside a record: remember whether that record has content so far.
+    const endOfBuffer = () => {
+      if (!this.pendingContent) this.pendingContent = this.inQuotes || hasContent(buf.subarray(recordStart));
       if (buf.length > start) this.lastByte = buf[buf.length - 1];
       return { records, end };
     };
@@ -62,7 +69,7 @@ export class CsvRecordScanner {
           this.quotedCr += 1;
           nextReturn = buf.indexOf(RETURN, nextReturn + 1);
         }
-        if (nextQuote === -1) return done();
+        if (nextQuote === -1) return endOfBuffer();
         this.inQuotes = false;
         pos = nextQuote + 1;
         nextQuote = buf.indexOf(QUOTE, pos);
@@ -76,7 +83,9 @@ export class CsvRecordScanner {
         while (nextReturn !== -1 && nextReturn < pos) nextReturn = buf.indexOf(RETURN, nextReturn + 1);
         continue;
       }
-      if (nextNewline === -1) return done();
+      if (nextNewline === -1) return endOfBuffer();
+      const blank = !this.pendingContent && (nextNewline === recordStart || (nextNewline === recordStart + 1 && buf[recordStart] === RETURN));
+      if (blank) return { records, end, skipTo: nextNewline + 1 };
       if (this.recordsSeen === 0) this.crlf = (nextNewline > 0 ? buf[nextNewline - 1] : this.lastByte) === RETURN;
       if (this.quotedLf || this.quotedCr) {
         this.multiline.set(this.recordsSeen, { lf: this.quotedLf, cr: this.quotedCr });
@@ -84,12 +93,14 @@ export class CsvRecordScanner {
         this.quotedCr = 0;
       }
       this.recordsSeen += 1;
+      this.pendingContent = false;
       records += 1;
       pos = nextNewline + 1;
       end = pos;
+      recordStart = pos;
       nextNewline = buf.indexOf(NEWLINE, pos);
     }
-    return done();
+    return { records, end };
   }
 
   /** Drops what is known about records before `record`: their batches are done. */
@@ -116,8 +127,8 @@ export class CsvRecordScanner {
   }
 }
 
-/** True when the bytes hold something other than line-ending whitespace (a last record without a newline). */
+/** True when the bytes hold something other than line ends (a record, not a blank line). */
 export function hasContent(buf: Buffer): boolean {
-  for (const byte of buf) if (byte !== 0x0d && byte !== NEWLINE && byte !== 0x20) return true;
+  for (const byte of buf) if (byte !== RETURN && byte !== NEWLINE) return true;
   return false;
 }

@@ -87,7 +87,7 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
       counts = await rateLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, limit, rate: options.rate, onProgress, signal: options.signal }, firstBytes, chunks, first.read);
     } else {
       const scannerForRows = header ? scanner : new CsvRecordScanner();
-      counts = await copyLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, batchSize: options.batchSize, limit, onProgress, signal: options.signal }, scannerForRows, firstBytes, chunks, first.read, header ? first.skipped + 1 : 0);
+      counts = await copyLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, batchSize: options.batchSize, limit, onProgress, signal: options.signal }, scannerForRows, firstBytes, chunks, first.read, header ? 1 : 0);
     }
     const seconds = (performance.now() - started) / 1000;
     return {

@@ -13,8 +13,6 @@ export interface FirstRecord {
   rest: Buffer;
   /** Bytes read from the source so far. */
   read: number;
-  /** Blank records skipped before it. */
-  skipped: number;
 }
 
 export async function readFirstRecord(chunks: AsyncIterator<Buffer>, scanner: CsvRecordScanner): Promise<FirstRecord | undefined> {
@@ -30,18 +28,21 @@ export async function readFirstRecord(chunks: AsyncIterator<Buffer>, scanner: Cs
     first = false;
     let offset = 0;
     for (;;) {
-      const { records, end } = scanner.scan(chunk, offset, 1);
+      const { records, end, skipTo } = scanner.scan(chunk, offset, 1);
+      if (skipTo !== undefined) {
+        // A blank line before the header: skipped, not taken for a header with one empty name.
+        head = Buffer.alloc(0);
+        offset = skipTo;
+        continue;
+      }
       if (records === 0) break;
       const bytes = Buffer.concat([head, chunk.subarray(offset, end)]);
-      // Blank lines before the header are skipped, not taken for a header with one empty name.
-      if (hasContent(bytes)) return { fields: parseFields(bytes), bytes, rest: chunk.subarray(end), read, skipped: scanner.recordsSeen - 1 };
-      head = Buffer.alloc(0);
-      offset = end;
+      return { fields: parseFields(bytes), bytes, rest: chunk.subarray(end), read };
     }
     head = Buffer.concat([head, chunk.subarray(offset)]);
   }
   if (!hasContent(head)) return undefined;
-  return { fields: parseFields(head), bytes: head, rest: Buffer.alloc(0), read, skipped: scanner.recordsSeen };
+  return { fields: parseFields(head), bytes: head, rest: Buffer.alloc(0), read };
 }
 
 function parseFields(bytes: Buffer): string[] {

@@ -42,7 +42,7 @@ export async function rateLoad(
       yield next.value;
     }
   }
-  const records = Readable.from(rest()).pipe(parse({ relax_column_count: true, skip_empty_lines: true }));
+  const records = Readable.from(rest()).pipe(parse({ relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'] }));
   const sql = insertSql(options);
   const pacer = createPacer(options.rate);
   const counts: LoadCounts = { rows: 0, inserted: 0, updated: 0, batches: 0 };

@@ -163,6 +163,22 @@ describe('cdc seed customers', () => {
     expect(await count(`"${schema}".bad`)).toBe(6);
   });
 
+  it('skips blank lines on both paths and numbers rows alike on both', async () => {
+    const lines = fs.readFileSync(fixture, 'utf8').split('\n');
+    const file = path.join(tmp, 'blanks.csv');
+    fs.writeFileSync(file, ['', lines[0], lines[1], '\r', '', lines[2], lines[3], 'x,bad', '', ''].join('\n'));
+    for (const mode of [[], ['--rate', '200']]) {
+      const result = await seed('--table', `${schema}.blanks_${mode.length}`, '--source', file, '--batch-size', '2', ...mode);
+      expectExit(result, 3);
+      expect(result.stderr).toMatch(/malformed row 4: /);
+      expect(await count(`"${schema}".blanks_${mode.length}`)).toBe(mode.length ? 3 : 2);
+    }
+    fs.writeFileSync(file, [lines[0], lines[1], '', lines[2], '', '', ''].join('\n'));
+    const trailing = await seed('--table', `${schema}.blanks_trailing`, '--source', file, '--json');
+    expectExit(trailing, 0);
+    expect(JSON.parse(trailing.stdout)).toMatchObject({ rows: 2, inserted: 2 });
+  });
+
   it('loads from an http URL, and says so when the URL is not there', async () => {
     const body = fs.readFileSync(fixture, 'utf8').split('\n').slice(0, 101).join('\n') + '\n';
     const server = http.createServer((req, res) => {
