@@ -1,12 +1,16 @@
 /**
  * `npm run bench:parse`: 200,000 holding envelopes with schema (bench/out/, git-ignored), then
  * `cdc parse` and `jq -c .payload` on the same file in the same run, alternating, best of 3 each.
- * Target: cdc parse ≥ 3× jq's throughput. Prints a Markdown table for BENCHMARKS.md.
+ * Target: cdc parse ≥ 3× jq's throughput. Then, in process, the JSON parsers that were candidates
+ * (why src/json is built the way it is). Prints Markdown tables for BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse as losslessJsonParse } from 'lossless-json';
+import { createEventTextParser } from '../src/debezium';
+import { parseLossless } from '../src/json';
 import { holdingEnvelope } from './parse-events';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -92,7 +96,35 @@ async function main(): Promise<void> {
   ].join('\n'));
 }
 
-main().catch((err: Error) => {
+/** Parser throughput on the first 20,000 lines, in this process: best of 3 passes each. */
+function parsers(): string {
+  const head = Buffer.alloc(80 * 1024 * 1024);
+  const fd = fs.openSync(FILE, 'r');
+  const read = fs.readSync(fd, head, 0, head.length, 0);
+  fs.closeSync(fd);
+  const lines = head.subarray(0, read).toString('utf8').split('\n').slice(0, 20_000);
+  const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+  const cached = createEventTextParser();
+  const candidates: [string, (text: string) => unknown][] = [
+    ['JSON.parse (loses ts_ns digits)', (t) => JSON.parse(t)],
+    ['lossless-json library', (t) => losslessJsonParse(t)],
+    ['src/json parseLossless', (t) => parseLossless(t)],
+    ['src/json + schema cache (cdc parse)', (t) => cached(t)],
+  ];
+  const out = ['| parser | events/s | MB/s |', '|---|---|---|'];
+  for (const [name, parse] of candidates) {
+    let best = Infinity;
+    for (let pass = 0; pass < 3; pass++) {
+      const started = process.hrtime.bigint();
+      for (const line of lines) parse(line);
+      best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    out.push(`| ${name} | ${Math.round(lines.length / best).toLocaleString('en-US')} | ${(bytes / best / 1e6).toFixed(1)} |`);
+  }
+  return '\n' + out.join('\n') + '\n';
+}
+
+main().then(() => { process.stdout.write(parsers()); }).catch((err: Error) => {
   process.stderr.write(`bench:parse failed: ${err.message}\n`);
   process.exitCode = 1;
 });
