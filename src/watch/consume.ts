@@ -4,7 +4,7 @@
  * only afterwards moves on — and, with --group, commits the offsets of what was written.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, kafkaError, type KafkaLog } from '../kafka/client';
 import { fixedAssigner } from '../kafka/fixed-assigner';
 import type { KafkaSettings } from '../kafka/options';
@@ -109,8 +109,10 @@ export async function watchTopics(
   for (const topic of plan.topics) {
     partitionMap[topic] = [...states.keys()].filter((k) => k.startsWith(`${topic}\u0000`)).map((k) => Number(k.split('\u0000')[1]));
   }
+  const groupId = plan.group ?? `cdc-watch-${randomUUID()}`;
+  callbacks.log?.('info', `consumer group ${groupId}${plan.group ? '' : ' (throw-away, deleted at the end)'}`);
   const consumer: Consumer = kafka.consumer({
-    groupId: plan.group ?? `cdc-watch-${randomUUID()}`,
+    groupId,
     partitionAssigners: plan.group ? undefined : [fixedAssigner(kafkajs.AssignerProtocol, partitionMap)],
     allowAutoTopicCreation: false,
     // Big fetches: a Debezium record with its schema is 1–3 KB, and throughput matters for replays.
@@ -257,7 +259,19 @@ export async function watchTopics(
     await consumer.disconnect().catch(() => undefined);
     if (keepAdmin) await admin.disconnect().catch(() => undefined);
   }
+  if (!plan.group) await deleteGroup(kafka, groupId);
   return summary(reason);
+}
+
+/** Removes the throw-away group (it holds no offsets) so runs leave no Empty groups behind. Best effort, ≤ 3 s. */
+async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  const attempt = (async () => {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  })().catch(() => undefined);
+  await Promise.race([attempt, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+  await admin.disconnect().catch(() => undefined);
 }
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): WatchRecord {

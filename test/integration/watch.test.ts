@@ -105,6 +105,15 @@ describe('where cdc watch starts and stops', () => {
     expect(result.stderr).toMatch(/reached --max-messages — 5 events written/);
   });
 
+  it('leaves no consumer group behind without --group', async () => {
+    const result = await watch(['--exit-at-end', '--verbose', '-n', '1']);
+    expect(result.code).toBe(0);
+    const groupId = /consumer group (cdc-watch-[0-9a-f-]+) \(throw-away/.exec(result.stderr)?.[1];
+    expect(groupId).toBeDefined();
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+    expect(groups).not.toContain(groupId);
+  });
+
   it('--from end with --exit-at-end writes nothing and exits at once', async () => {
     const result = await watch(['--from', 'end', '--exit-at-end']);
     expect(result.code).toBe(0);
