@@ -121,7 +121,9 @@ async function writeBatches(ctx: Context, batches: AsyncGenerator<ParseBatch, Pa
       for (const note of batch.notes) {
         ctx.stderr.write(`${style.yellow('note:')} ${note.text} (first at ${sanitizeForTerminal(note.source)}:${note.line})\n`);
       }
-      if (batch.output && !closed && !ctx.stdout.write(batch.output)) await drained(ctx.stdout);
+      // Event values are untrusted: on a terminal, control characters (ANSI escapes) are shown, not obeyed.
+      const output = ctx.stdoutIsTTY ? sanitizeForTerminal(batch.output.replace(/\r\n/g, '\n')) : batch.output;
+      if (output && !closed && !ctx.stdout.write(output)) await drained(ctx.stdout);
       if (failure) throw failure;
       if (closed) {
         await batches.return(undefined as never);

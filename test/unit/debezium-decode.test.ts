@@ -126,7 +126,7 @@ describe('decodeValue: TOAST placeholder, raw mode, schemaless', () => {
 
 describe('decodeRow', () => {
   it('decodes a row by its struct schema', () => {
-    const schema = parseLossless('{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"12"},"field":"balance"}],"optional":true,"name":"x.Value"}') as ConnectSchema;
+    const schema = parseLossless('{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"12"},"field":"balance"}],"optional":true,"name":"x.Value"}') as unknown as ConnectSchema;
     expect(decodeRow({ id: 1, balance: 'MDk=' }, schema)).toEqual({ id: 1, balance: '123.45' });
     expect(decodeRow(null, schema)).toBeNull();
   });

@@ -115,7 +115,7 @@ describe('parseEvents', () => {
   it('survives binary garbage and invalid UTF-8 between good records', async () => {
     const good = '{"op":"c","after":{"holding_id":1,"user_id":2,"holding_stock":"X","holding_quantity":1}}\n';
     let seed = 7;
-    const garbage = Buffer.alloc(20000, 0).map(() => { seed = (seed * 48271) % 2147483647; return seed & 0xff; });
+    const garbage = Buffer.from(Buffer.alloc(20000, 0).map(() => { seed = (seed * 48271) % 2147483647; return seed & 0xff; }));
     const { summary } = await run([input('g', good, garbage, '\n', Buffer.from([0xc3, 0x28, 0x0a]), good)]);
     expect(summary.rows).toBe(4);
     expect(summary.invalid).toBeGreaterThan(0);
@@ -135,6 +135,16 @@ describe('cdc parse (in-process)', () => {
     expect(code).toBe(ExitCode.OK);
     expect(ctx.out().split('\n')).toHaveLength(15);
     expect(ctx.err()).toBe('parse: 8 records; 7 events; 14 rows; skipped: 1 tombstone; 0 invalid\n');
+  });
+
+  it('shows control characters of event values visibly on a terminal, and passes them through to a pipe', async () => {
+    const event = '{"op":"c","after":{"holding_id":1,"user_id":2,"holding_stock":"\\u001b[31mRED","holding_quantity":1}}\n';
+    const tty = testContext({ stdin: event, tty: true });
+    await main(['node', 'cdc', 'parse', '--processed-at', AT], tty);
+    expect(tty.out()).toContain('1,2,holding_stock,None,\\u001b[31mRED,');
+    const pipe = testContext({ stdin: event });
+    await main(['node', 'cdc', 'parse', '--processed-at', AT], pipe);
+    expect(pipe.out()).toContain('1,2,holding_stock,None,\u001b[31mRED,');
   });
 
   it('prints the summary as JSON with --summary json', async () => {
