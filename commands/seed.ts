@@ -44,6 +44,7 @@ Examples:
   $ cdc seed customers --rate 10                        # one INSERT every 100 ms: a live change stream
   $ cdc seed customers --source https://example.com/customers.csv --table retail.customers
   $ cdc seed customers --truncate --json | jq .inserted
+  $ head -101 customers.csv | cdc seed customers --source -
 
 Columns keep the CSV's camelCase names, quoted ("customerId", …), as the tutorials load them.
 Re-running upserts by primary key: nothing is duplicated and unchanged rows are not rewritten.
@@ -66,7 +67,7 @@ export function registerSeed(program: Command, ctx: Context): void {
 
   addPgOptions(seed.command('customers'))
     .description('load the retail customers CSV (bulk COPY by default, or row by row at --rate)')
-    .option('--source <file|url>', 'CSV file or http(s) URL (default: the bundled fixtures/customers.csv)')
+    .option('--source <file|url|->', 'CSV file, http(s) URL, or - for stdin (default: the bundled fixtures/customers.csv)')
     .option('--limit <n>', 'load only the first N rows', positiveInt('--limit'))
     .option('--table <[schema.]table>', 'target table (default: public.customers)')
     .option('--schema <name>', 'schema when --table names none (default: public)')
@@ -80,7 +81,7 @@ export function registerSeed(program: Command, ctx: Context): void {
       const table = parseQualifiedName(options.table ?? 'customers', options.schema === undefined ? 'public' : parseIdentifier(options.schema));
       const target = await pgTarget(ctx, options);
       const [{ openSource, defaultCustomersSource }, { seedCustomers }] = await Promise.all([import('../src/seed/source'), import('../src/seed/customers')]);
-      const source = await openSource(options.source ?? defaultCustomersSource(), ctx.cwd);
+      const source = await openSource(options.source ?? defaultCustomersSource(), ctx.cwd, ctx.stdin);
       const progress = progressBar(ctx, `Seeding ${displayName(table)}`, options.json);
       const interrupt = onInterrupt();
       let result: SeedCustomersResult;

@@ -1,6 +1,6 @@
 /**
- * Where seed rows come from: a local file (the bundled fixture by default) or an http(s) URL, as
- * the tutorials load a raw CSV from the web. Both become a byte stream plus its size when known,
+ * Where seed rows come from: a local file (the bundled fixture by default), an http(s) URL, as
+ * the tutorials load a raw CSV from the web, or standard input (`-`). Both become a byte stream plus its size when known,
  * so progress can be shown as a fraction.
  */
 import * as fs from 'node:fs';
@@ -22,7 +22,12 @@ export function defaultCustomersSource(): string {
   return path.join(packageRoot(), 'fixtures', 'customers.csv');
 }
 
-export async function openSource(spec: string, cwd: string): Promise<SeedSource> {
+/** `spec` is a path, an http(s) URL, or `-` for `stdin`. */
+export async function openSource(spec: string, cwd: string, stdin?: Readable): Promise<SeedSource> {
+  if (spec === '-') {
+    if (!stdin) throw new InputError('no standard input to read');
+    return { stream: stdin, description: 'stdin' };
+  }
   if (/^https?:\/\//i.test(spec)) return openUrl(spec);
   const file = path.resolve(cwd, spec);
   let stat: fs.Stats;

@@ -179,7 +179,7 @@ describe('cdc seed customers', () => {
     expect(JSON.parse(trailing.stdout)).toMatchObject({ rows: 2, inserted: 2 });
   });
 
-  it('loads from an http URL, and says so when the URL is not there', async () => {
+  it('loads from an http URL and from stdin, and says so when the URL is not there', async () => {
     const body = fs.readFileSync(fixture, 'utf8').split('\n').slice(0, 101).join('\n') + '\n';
     const server = http.createServer((req, res) => {
       if (req.url === '/customers.csv') { res.writeHead(200, { 'content-type': 'text/csv' }); res.end(body); return; }
@@ -192,6 +192,9 @@ describe('cdc seed customers', () => {
       expectExit(result, 0);
       expect(JSON.parse(result.stdout)).toMatchObject({ rows: 100, inserted: 100, source: `${base}/customers.csv` });
       expect(await count(`"${schema}".from_url`)).toBe(100);
+      const piped = await runCli(['seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.from_stdin`, '--source', '-', '--json'], { input: body });
+      expectExit(piped, 0);
+      expect(JSON.parse(piped.stdout)).toMatchObject({ rows: 100, inserted: 100, source: 'stdin' });
       const missing = await seed('--table', `${schema}.from_url`, '--source', `${base}/nope.csv`);
       expectExit(missing, 4);
       expect(missing.stderr).toMatch(/HTTP 404/);
