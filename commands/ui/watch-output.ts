@@ -26,8 +26,8 @@ export function summaryLine(s: WatchSummary, reason: StopReason): string {
   const why = { end: 'reached the end', 'max-messages': 'reached --max-messages', interrupted: 'interrupted' }[reason];
   const extras = [
     s.filtered > 0 ? `${s.filtered} filtered out` : '',
-    s.tombstones > 0 ? `${s.tombstones} tombstones` : '',
+    s.tombstones > 0 ? `${s.tombstones} tombstone${s.tombstones === 1 ? '' : 's'}` : '',
   ].filter(Boolean).join(', ');
   const rate = s.elapsedMs > 0 ? Math.round((s.received * 1000) / s.elapsedMs) : 0;
-  return `cdc watch: ${why} — ${s.written} events written${extras ? ` (${extras})` : ''}, ${s.received} read from ${s.partitions} partition${s.partitions === 1 ? '' : 's'} in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate}/s)`;
+  return `cdc watch: ${why} — ${s.written} event${s.written === 1 ? '' : 's'} written${extras ? ` (${extras})` : ''}, ${s.received} read from ${s.partitions} partition${s.partitions === 1 ? '' : 's'} in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate}/s)`;
 }

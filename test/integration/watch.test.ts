@@ -126,7 +126,7 @@ describe('filters', () => {
     const result = await watch(['--exit-at-end', '--op', 'd', '--key', 'holding_id=101']);
     expect(result.code).toBe(0);
     expect(linesOf(result.stdout)).toEqual([expected[1][6]]);
-    expect(result.stderr).toMatch(/1 events written \(35 filtered out\)/);
+    expect(result.stderr).toMatch(/1 event written \(35 filtered out\)/);
   });
 
   it('--op tombstone --table holding keeps the tombstones', async () => {
