@@ -81,11 +81,20 @@ function allCommands(command: Command): Command[] {
 /** Runs `cdc` with the given argv and returns the exit code. Never throws. */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
   const program = buildProgram(ctx);
+  // A reader that goes away early (`cdc … | head`) is normal in pipes, not a crash. Commands that
+  // stream (parse, watch) add their own listener to stop reading; this one keeps the others quiet.
+  let outputFailed = false;
+  ctx.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || ctx.stdout.listenerCount('error') > 1) return;
+    outputFailed = true;
+    ctx.stderr.write(`error: cannot write the output: ${err.message}\n`);
+  });
   try {
     await program.parseAsync(argv);
-    return ExitCode.OK;
+    return outputFailed ? ExitCode.RUNTIME : ExitCode.OK;
   } catch (err) {
-    return reportError(ctx, err);
+    const code = reportError(ctx, err);
+    return code === ExitCode.OK && outputFailed ? ExitCode.RUNTIME : code;
   }
 }
 
