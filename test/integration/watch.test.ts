@@ -121,6 +121,24 @@ describe('where cdc watch starts and stops', () => {
   });
 });
 
+describe('several topics', () => {
+  it('reads them all, each from its own beginning', async () => {
+    const second = `${topic}.second`;
+    await admin.createTopics({ topics: [{ topic: second, numPartitions: 1 }], waitForLeaders: true });
+    try {
+      const value = changeValue('c', 777, 7, now);
+      await produce(kafka, second, [{ key: keyOf(777), value }]);
+      const result = await runCli(['watch', topic, second, '--exit-at-end', '-o', 'records'], { env, timeoutMs: 60_000 });
+      expect(result.code).toBe(0);
+      const records = linesOf(result.stdout).map((l) => JSON.parse(l) as { topic: string });
+      expect(records.filter((r) => r.topic === topic)).toHaveLength(36);
+      expect(records.filter((r) => r.topic === second)).toHaveLength(1);
+    } finally {
+      await admin.deleteTopics({ topics: [second] }).catch(() => undefined);
+    }
+  });
+});
+
 describe('filters', () => {
   it('--op d --key holding_id=101 keeps that delete only', async () => {
     const result = await watch(['--exit-at-end', '--op', 'd', '--key', 'holding_id=101']);
