@@ -105,6 +105,11 @@ function classifyPayload(payload: JsonValue, schema: ConnectSchema | undefined, 
   const keys = Object.keys(payload);
   if (keys.length === 1 && keys[0] === 'ts_ms') return { kind: 'heartbeat', tsMs: payload.ts_ms };
   if ('__op' in payload || '__deleted' in payload) return { kind: 'change', event: unwrappedEvent(payload, schema) };
+  // A row schema (`<prefix>.<schema>.<table>.Value`, not `….Envelope`) marks an unwrapped row even
+  // when ExtractNewRecordState added no metadata fields.
+  if (schema?.type === 'struct' && typeof schema.name === 'string' && schema.name.endsWith('.Value')) {
+    return { kind: 'change', event: unwrappedEvent(payload, schema) };
+  }
   return {
     kind: 'invalid',
     reason: `not a Debezium event: an object without op/payload (keys: ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''})`,

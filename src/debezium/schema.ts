@@ -41,7 +41,10 @@ export function isConnectSchema(value: JsonValue | undefined): value is JsonObje
 export function structSchema(schema: ConnectSchema): StructSchema {
   let found = compiled.get(schema);
   if (!found) {
-    const fields = schema.fields ?? [];
+    // Schemas come from the input: tolerate malformed ones instead of failing on them.
+    const fields = Array.isArray(schema.fields)
+      ? schema.fields.filter((f): f is ConnectField => f !== null && typeof f === 'object' && typeof f.field === 'string')
+      : [];
     found = { schema, columns: fields.map((f) => f.field), byName: new Map(fields.map((f) => [f.field, f])) };
     compiled.set(schema, found);
   }

@@ -85,7 +85,13 @@ export async function* parseEvents(inputs: ParseInput[], options: ParseRunOption
         if (item.kind === 'problem') {
           problems.push({ source: input.name, line: item.line, reason: item.reason });
         } else {
-          const outcome = handleRecord(item.text);
+          let outcome: ReturnType<typeof handleRecord>;
+          try {
+            outcome = handleRecord(item.text);
+          } catch (err) {
+            // Last line of defence: a record no rule foresaw is reported, never fatal.
+            outcome = `could not process this record: ${shorten(String((err as Error)?.message ?? err))}`;
+          }
           if (typeof outcome === 'string') problems.push({ source: input.name, line: item.line, reason: outcome });
           else if (outcome) {
             for (const row of outcome.rows) rows.push(row);

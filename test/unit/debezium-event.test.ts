@@ -43,6 +43,12 @@ describe('classifyRecord', () => {
     expect(deleted).toMatchObject({ kind: 'change', event: { op: 'd', before: { id: 7, name: null }, after: null } });
   });
 
+  it('takes a row under a `.Value` schema as an unwrapped upsert even without __op', () => {
+    const rowSchema = '{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"p.s.t.Value"}';
+    expect(classify(`{"schema":${rowSchema},"payload":{"id":7}}`)).toMatchObject({ kind: 'change', event: { shape: 'unwrapped', op: 'c', after: { id: 7 }, rowSchema: { name: 'p.s.t.Value' } } });
+    expect(classify('{"id":7}')).toMatchObject({ kind: 'invalid' });
+  });
+
   it('tells tombstones, heartbeats and transaction markers apart', () => {
     expect(classify('null').kind).toBe('tombstone');
     expect(classify('{"schema":null,"payload":null}').kind).toBe('tombstone');
