@@ -61,6 +61,9 @@ export function registerParse(program: Command, ctx: Context): void {
       const options = toRunOptions(flags, ctx);
       const { openInputs, parseEvents } = await import('../src/parse');
       const inputs = openInputs(files, ctx.stdin, ctx.cwd);
+      if (files.length === 0 && ctx.stdinIsTTY) {
+        ctx.stderr.write(`${stderrStyle(ctx).dim('reading change events from the terminal; end with Ctrl-D (or name files: cdc parse FILE…)')}\n`);
+      }
       const summary = await writeBatches(ctx, parseEvents(inputs, options));
       if (!summary) return; // stdout closed (e.g. `| head`): stop quietly
       reportSummary(ctx, summary, flags.summary);

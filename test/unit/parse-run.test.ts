@@ -147,6 +147,13 @@ describe('cdc parse (in-process)', () => {
     expect(pipe.out()).toContain('1,2,holding_stock,None,\u001b[31mRED,');
   });
 
+  it('says where it reads from when stdin is a terminal', async () => {
+    const ctx = testContext({ stdin: '' });
+    ctx.stdinIsTTY = true;
+    await main(['node', 'cdc', 'parse'], ctx);
+    expect(ctx.err()).toContain('reading change events from the terminal; end with Ctrl-D');
+  });
+
   it('prints the summary as JSON with --summary json', async () => {
     const ctx = testContext({ stdin: '' });
     await main(['node', 'cdc', 'parse', '--summary', 'json'], ctx);
