@@ -9,6 +9,7 @@ import { InterruptedError } from '../errors';
 import { StackStartError, tailFile } from './errors';
 import type { ServiceName, StackLayout } from './layout';
 import { isAlive, portOpen, startDetached, waitUntil } from './processes';
+import { PG_PASSWORD } from './settings';
 import { runTool } from './run-tool';
 
 /** Modest heaps: two JVMs share 2 cores with Postgres and the tests. */
@@ -59,6 +60,8 @@ export function startJava(layout: StackLayout, java: string, service: 'kafka' | 
     logFile: layout.log(service),
     pidFile: layout.pidFile(service),
     cwd: layout.dir,
+    // Connectors registered with `${env:PGPASSWORD}` resolve it here (config.providers=env).
+    env: service === 'connect' ? { ...process.env, PGPASSWORD: PG_PASSWORD } : process.env,
   });
 }
 

@@ -107,9 +107,12 @@ describe('docker-compose.yml', () => {
       'offset.storage.partitions', 'status.storage.partitions', 'offset.flush.interval.ms',
       'key.converter', 'value.converter', 'key.converter.schemas.enable', 'value.converter.schemas.enable',
       'scheduled.rebalance.max.delay.ms',
+      'config.providers', 'config.providers.env.class', 'config.providers.file.class',
     ];
     const pick = (source: Record<string, string>) => Object.fromEntries(shared.map((k) => [k, source[k]]));
     expect(pick(props)).toEqual(pick(stackConnect));
+    // `${env:PGPASSWORD}` placeholders resolve to the compose Postgres password.
+    expect(connect.environment.PGPASSWORD).toBe(postgres.environment.POSTGRES_PASSWORD);
     // Connect reaches Kafka on the internal listener.
     expect(kafka.environment.KAFKA_ADVERTISED_LISTENERS.split(',')).toContain(`INTERNAL://${props['bootstrap.servers']}`);
   });
