@@ -3,7 +3,7 @@
  * per input chunk, so a live pipe sees each row as soon as its event arrives and memory stays bounded
  * however long the input is. The caller writes the batches (and waits for the output to drain).
  */
-import { classifyRecord, createEventTextParser, type ChangeEvent } from '../debezium';
+import { classifyRecord, createEventTextParser, type ChangeEvent, type EventTextParser } from '../debezium';
 import { createFormatter, type OutputFormat } from './format';
 import { pivotEvent, type PivotNote, type PivotOptions, type PivotRow } from './pivot';
 import { RecordSplitter, type SplitItem } from './records';
@@ -85,9 +85,9 @@ export async function* parseEvents(inputs: ParseInput[], options: ParseRunOption
         if (item.kind === 'problem') {
           problems.push({ source: input.name, line: item.line, reason: item.reason });
         } else {
-          let outcome: ReturnType<typeof handleRecord>;
+          let outcome: RecordOutcome;
           try {
-            outcome = handleRecord(item.text);
+            outcome = handleRecord(item.text, parseText, options, summary);
           } catch (err) {
             // Last line of defence: a record no rule foresaw is reported, never fatal.
             outcome = `could not process this record: ${shorten(String((err as Error)?.message ?? err))}`;
@@ -110,32 +110,6 @@ export async function* parseEvents(inputs: ParseInput[], options: ParseRunOption
       return { output: rows.length || options.format === 'csv' ? formatter.format(rows, insertedAt) : '', problems, notes };
     };
 
-    /** Rows and notes for a record, a skip (undefined), or the reason it is invalid. */
-    const handleRecord = (text: string): { rows: PivotRow[]; notes: PivotNote[] } | string | undefined => {
-      if (isBlank(text)) { summary.skipped.tombstone++; return undefined; }
-      let value;
-      try {
-        value = parseText(text);
-      } catch (err) {
-        return `not JSON: ${shorten((err as Error).message)}`;
-      }
-      const record = classifyRecord(value, parseText);
-      switch (record.kind) {
-        case 'invalid': return record.reason;
-        case 'tombstone': case 'heartbeat': case 'transaction':
-          summary.skipped[record.kind]++;
-          return undefined;
-        default: break;
-      }
-      const event: ChangeEvent = record.event;
-      summary.events++;
-      if (event.op === 't') { summary.skipped.truncate++; return undefined; }
-      if (event.op === 'm') { summary.skipped.message++; return undefined; }
-      if (event.op === 'r' && options.skipSnapshot) { summary.skipped.snapshot++; return undefined; }
-      const pivot = pivotEvent(event, options);
-      return pivot.ok ? pivot : pivot.reason;
-    };
-
     for await (const chunk of input.chunks) {
       const batch = handle(splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
       if (batch.output || batch.problems.length || batch.notes.length) yield batch;
@@ -146,6 +120,34 @@ export async function* parseEvents(inputs: ParseInput[], options: ParseRunOption
     if (last.problems.length && options.strict) { summary.stopped = true; return summary; }
   }
   return summary;
+}
+
+type RecordOutcome = { rows: PivotRow[]; notes: PivotNote[] } | string | undefined;
+
+/** Rows and notes for a record, undefined when it is skipped (and counted), or the reason it is invalid. */
+function handleRecord(text: string, parseText: EventTextParser, options: ParseRunOptions, summary: ParseSummary): RecordOutcome {
+  if (isBlank(text)) { summary.skipped.tombstone++; return undefined; }
+  let value;
+  try {
+    value = parseText(text);
+  } catch (err) {
+    return `not JSON: ${shorten((err as Error).message)}`;
+  }
+  const record = classifyRecord(value, parseText);
+  switch (record.kind) {
+    case 'invalid': return record.reason;
+    case 'tombstone': case 'heartbeat': case 'transaction':
+      summary.skipped[record.kind]++;
+      return undefined;
+    default: break;
+  }
+  const event: ChangeEvent = record.event;
+  summary.events++;
+  if (event.op === 't') { summary.skipped.truncate++; return undefined; }
+  if (event.op === 'm') { summary.skipped.message++; return undefined; }
+  if (event.op === 'r' && options.skipSnapshot) { summary.skipped.snapshot++; return undefined; }
+  const pivot = pivotEvent(event, options);
+  return pivot.ok ? pivot : pivot.reason;
 }
 
 function isBlank(text: string): boolean {
