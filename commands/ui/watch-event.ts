@@ -32,6 +32,7 @@ export function renderEvent(view: EventView, style: Style): string {
     view.timeIsCommit ? view.time : style.dim(`${view.time} (record time)`),
     style.bold[op.colour](op.label.padEnd(9)),
     view.key === undefined ? style.dim('no key') : `key ${style.cyan(sanitizeForTerminal(view.key))}`,
+    ...(view.keyChange ? [style.magenta(`(primary key changed; ${view.keyChange.direction} ${sanitizeForTerminal(view.keyChange.key)})`)] : []),
   ].join('  ');
   return `${header}\n${renderBody(view, style)}\n`;
 }

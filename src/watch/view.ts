@@ -5,7 +5,7 @@
 import { decodeRow, formatDecoded, isUnchanged, type ChangeEvent, type Decoded } from '../debezium';
 import { isJsonObject, stringifyLossless, type JsonObject, type JsonValue } from '../json';
 import { eventOf } from './event';
-import type { WatchRecord } from './record';
+import { headerText, type WatchRecord } from './record';
 
 /** payload: decoded payload; changes: updates as old → new; full: the whole envelope; raw: the bytes. */
 export type DisplayMode = 'payload' | 'changes' | 'full' | 'raw';
@@ -35,6 +35,8 @@ export interface EventView {
   kind: string;
   /** Compact key payload, e.g. `{"holding_id":1000}`. */
   key?: string;
+  /** A primary-key change: Debezium's `__debezium.newkey` / `__debezium.oldkey` header. */
+  keyChange?: { direction: 'new key' | 'old key'; key: string };
   body: ViewBody;
 }
 
@@ -53,6 +55,10 @@ export function viewOf(record: WatchRecord, mode: DisplayMode): EventView {
     key: event.key === undefined ? undefined : typeof event.key === 'string' ? event.key : stringifyLossless(event.key),
     body: { kind: 'tombstone' },
   };
+  // A primary-key update arrives as delete (+ tombstone) under the old key and create under the new.
+  for (const [header, direction] of [['__debezium.newkey', 'new key'], ['__debezium.oldkey', 'old key']] as const) {
+    if (record.headers[header] !== undefined) view.keyChange = { direction, key: headerText(record.headers[header]) };
+  }
   if (record.value === null || record.value.length === 0) return view;
   if (mode === 'raw') {
     view.body = { kind: 'text', text: record.value.toString('utf8') };

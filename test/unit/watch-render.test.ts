@@ -76,6 +76,13 @@ describe('terminal view of an event', () => {
     expect(raw).toBe(events.c.value!.toString('utf8'));
   });
 
+  it('a primary-key change says so, with the other key from Debezium\'s header', () => {
+    const record = { ...events.d, headers: { '__debezium.newkey': Buffer.from('{"holding_id":2001}') } };
+    const header = renderEvent(viewOf(record, 'payload'), plain).split('\n')[0];
+    expect(header).toContain('(primary key changed; new key {"holding_id":2001})');
+    expect(renderEvent(viewOf(events.d, 'payload'), plain).split('\n')[0]).not.toContain('primary key');
+  });
+
   it('colours the op only when asked', () => {
     expect(renderEvent(viewOf(events.d, 'payload'), plain)).not.toMatch(/\u001b\[/);
     expect(renderEvent(viewOf(events.d, 'payload'), coloured)).toMatch(/\u001b\[31m/);
