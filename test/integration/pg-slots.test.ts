@@ -7,7 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { Client } from 'pg';
+import { main } from '../../commands/main';
+import { testContext } from '../helpers/context';
 import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 
@@ -87,6 +90,29 @@ describe('cdc pg slots', () => {
     expect(result.stderr).toMatch(/refusing without a terminal to ask on/);
     expect(result.stderr).toMatch(/pass --yes/);
     expect(await slotRow(slot)).toBeDefined();
+  });
+
+  it('asks on a terminal: "n" keeps the slot, "y" drops it', async () => {
+    const asked = `${slot}_asked`;
+    await client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [asked]);
+    const ask = async (answer: string) => {
+      const ctx = { ...testContext({ tty: true }), stdin: Readable.from([`${answer}\n`]), stdinIsTTY: true, env: { CDC_CONFIG: '/nonexistent/cdc.json' } };
+      const code = await main(['node', 'cdc', 'pg', 'slots', '--pg-url', pgUrl, '--drop', asked], ctx);
+      return { code, err: ctx.err() };
+    };
+    try {
+      const no = await ask('n');
+      expect(no.code).toBe(0);
+      expect(no.err).toMatch(new RegExp(`Drop replication slot ${asked} \\(inactive, retains .*\\)\\? .*\\[y/N\\]`));
+      expect(no.err).toMatch(/Nothing dropped/);
+      expect(await slotRow(asked)).toBeDefined();
+      const yes = await ask('y');
+      expect(yes.code).toBe(0);
+      expect(yes.err).toMatch(new RegExp(`dropped replication slot ${asked}`));
+      expect(await slotRow(asked)).toBeUndefined();
+    } finally {
+      await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [asked]).catch(() => {});
+    }
   });
 
   it('refuses to drop an active slot', async () => {
