@@ -37,16 +37,23 @@ export async function publicationAndTableItems(client: Client, tables: Qualified
 
 async function tableItems(client: Client, table: QualifiedName, published: Map<string, string[]>, publication: string, publicationExists: boolean): Promise<CheckItem[]> {
   const subject = displayName(table);
-  const found = await client.query<{ relreplident: string; has_pk: boolean }>(
+  const found = await client.query<{ relreplident: string; has_pk: boolean; owner: string; me: string; owns: boolean; can_create: boolean; can_select: boolean }>(
     `SELECT c.relreplident,
-            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_pk
+            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_pk,
+            pg_get_userbyid(c.relowner) AS owner, current_user AS me, pg_has_role(c.relowner, 'USAGE') AS owns,
+            has_database_privilege(current_database(), 'CREATE') AS can_create,
+            has_table_privilege(c.oid, 'SELECT') AS can_select
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`, [table.schema, table.table]);
   if (found.rowCount === 0) {
     return [{ check: 'table', subject, status: 'FAIL', detail: 'does not exist', fix: 'create it (e.g. cdc seed holdings / cdc seed customers) or check the name' }];
   }
-  const { relreplident, has_pk: hasPk } = found.rows[0];
+  const { relreplident, has_pk: hasPk, owner, me, owns, can_create: canCreate, can_select: canSelect } = found.rows[0];
   const items: CheckItem[] = [];
+  if (!canSelect) {
+    items.push({ check: 'select_privilege', subject, status: 'FAIL', detail: 'the connecting role cannot read it: the initial snapshot fails',
+      fix: `as ${owner} or a superuser: GRANT SELECT ON ${quoteQualified(table)} TO ${quoteIdent(me)}` });
+  }
   const full = `ALTER TABLE ${quoteQualified(table)} REPLICA IDENTITY FULL`;
   if (relreplident === 'f') items.push({ check: 'replica_identity', subject, status: 'OK', detail: 'FULL: updates and deletes carry the whole old row' });
   else if (relreplident === 'i') items.push({ check: 'replica_identity', subject, status: 'OK', detail: 'USING INDEX: old rows carry the index columns' });
@@ -61,10 +68,20 @@ async function tableItems(client: Client, table: QualifiedName, published: Map<s
     ? { check: 'primary_key', subject, status: 'OK', detail: 'present' }
     : { check: 'primary_key', subject, status: 'WARN', detail: 'none: Debezium emits change events with a null key, so Kafka cannot keep one row\'s changes in order per key', fix: `ALTER TABLE ${quoteQualified(table)} ADD PRIMARY KEY (…)` });
   const pubsOfTable = published.get(JSON.stringify([table.schema, table.table])) ?? [];
-  items.push(pubsOfTable.length
-    ? { check: 'published', subject, status: 'OK', detail: `in ${pubsOfTable.join(', ')}` }
-    : { check: 'published', subject, status: 'WARN', detail: 'in no publication: Debezium adds it only if its role owns the table (publication.autocreate.mode=filtered)',
-      fix: publicationSql(publication, publicationExists, [table]), fixable: true });
+  // Adding a table to a publication takes owning it (and CREATE on the database for a new one):
+  // Debezium, connecting as this role, fails with "must be owner of table" otherwise.
+  const canPublish = owns && (publicationExists || canCreate);
+  const sql = publicationSql(publication, publicationExists, [table]);
+  if (pubsOfTable.length) items.push({ check: 'published', subject, status: 'OK', detail: `in ${pubsOfTable.join(', ')}` });
+  else if (canPublish) {
+    items.push({ check: 'published', subject, status: 'WARN',
+      detail: 'in no publication yet: Debezium adds it when it starts (publication.autocreate.mode=filtered), or --fix does now', fix: sql, fixable: true });
+  } else {
+    const why = owns ? 'lacks CREATE on the database to create the publication' : `does not own it (${owner} does)`;
+    items.push({ check: 'published', subject, status: 'FAIL',
+      detail: `in no publication, and the connecting role ${why}: Debezium's publication step fails ("must be owner of table")`,
+      fix: `as ${owner} or a superuser: ${sql}` });
+  }
   return items;
 }
 

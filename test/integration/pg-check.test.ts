@@ -112,16 +112,46 @@ describe('cdc pg check', () => {
     expect(item(report.items, 'primary_key', `${schema}.keyless`).status).toBe('WARN');
   });
 
+  it('FAILs a table the connecting role cannot publish, and says who can', async () => {
+    const owner = `${role}_owner`;
+    await client.query(`CREATE ROLE "${owner}" LOGIN REPLICATION PASSWORD 'Owner-Pass-321'`);
+    try {
+      await client.query(`CREATE TABLE "${schema}".foreign_owned (id int PRIMARY KEY)`);
+      await client.query(`ALTER TABLE "${schema}".foreign_owned REPLICA IDENTITY FULL`);
+      await client.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${owner}"; GRANT SELECT ON "${schema}".foreign_owned TO "${owner}"; GRANT CREATE ON DATABASE postgres TO "${owner}"`);
+      const url = new URL(pgUrl);
+      url.username = owner;
+      url.password = 'Owner-Pass-321';
+      const result = await runCli(['pg', 'check', '--pg-url', url.toString(), '--json', '--publication', `${publication}_x`, '--table', `${schema}.foreign_owned`]);
+      expectExit(result, 6);
+      const list = items(result);
+      expect(list.some((i) => i.check === 'select_privilege')).toBe(false);
+      expect(item(list, 'published', `${schema}.foreign_owned`)).toMatchObject({
+        status: 'FAIL',
+        detail: expect.stringContaining('does not own it (postgres does)'),
+        fix: `as postgres or a superuser: CREATE PUBLICATION "${publication}_x" FOR TABLE "${schema}"."foreign_owned"`,
+      });
+    } finally {
+      await client.query(`REVOKE CREATE ON DATABASE postgres FROM "${owner}"`).catch(() => {});
+      await client.query(`DROP OWNED BY "${owner}"`).catch(() => {});
+      await client.query(`DROP ROLE IF EXISTS "${owner}"`);
+    }
+  });
+
   it('FAILs a role without REPLICATION, with the fix, and --fix never grants it', async () => {
     await client.query(`CREATE ROLE "${role}" LOGIN PASSWORD 'Pgc-Pass-789'`);
     const url = new URL(pgUrl);
     url.username = role;
     url.password = 'Pgc-Pass-789';
-    const result = await runCli(['pg', 'check', '--pg-url', url.toString(), '--json', '--fix']);
+    const result = await runCli(['pg', 'check', '--pg-url', url.toString(), '--json', '--fix', '--publication', publication, '--table', `${schema}.keyed`]);
     expectExit(result, 6);
-    expect(item(items(result), 'role', role)).toMatchObject({
+    const list = items(result);
+    expect(item(list, 'role', role)).toMatchObject({
       status: 'FAIL', fix: `as a superuser: ALTER ROLE "${role}" WITH REPLICATION`,
     });
+    // It cannot read a table it was granted nothing on, nor change or publish one it does not own.
+    expect(item(list, 'select_privilege', `${schema}.keyed`)).toMatchObject({ status: 'FAIL', fix: `as postgres or a superuser: GRANT SELECT ON "${schema}"."keyed" TO "${role}"` });
+    expect(JSON.parse(result.stdout).fixes.every((f: { ok: boolean }) => !f.ok)).toBe(true);
     expect(`${result.stdout}${result.stderr}`).not.toContain('Pgc-Pass-789');
     const rights = await client.query('SELECT rolreplication FROM pg_roles WHERE rolname = $1', [role]);
     expect(rights.rows[0].rolreplication).toBe(false);

@@ -12,7 +12,7 @@ interface Recording {
   slots: Array<Record<string, unknown>>;
   senders: number;
   publications: Array<{ pubname: string; puballtables: boolean; schemas: string[] | null; tablenames: string[] | null }>;
-  tables: Record<string, { relreplident: string; has_pk: boolean }>;
+  tables: Record<string, { relreplident: string; has_pk: boolean; owner: string; me: string; owns: boolean; can_create: boolean; can_select: boolean }>;
 }
 
 /** Answers the check's queries from a recording; records every statement it is sent. */
@@ -47,7 +47,11 @@ const SYSTEM_PG: Recording = {
   ],
   senders: 0,
   publications: [{ pubname: 'dbz_publication', puballtables: false, schemas: ['bank'], tablenames: ['holding'] }],
-  tables: { 'bank.holding': { relreplident: 'd', has_pk: true }, 'public.events': { relreplident: 'd', has_pk: false } },
+  tables: {
+    'bank.holding': { relreplident: 'd', has_pk: true, owner: 'app', me: 'app', owns: true, can_create: true, can_select: true },
+    'public.events': { relreplident: 'd', has_pk: false, owner: 'app', me: 'app', owns: true, can_create: true, can_select: true },
+    'public.audit': { relreplident: 'f', has_pk: true, owner: 'admin', me: 'app', owns: false, can_create: true, can_select: false },
+  },
 };
 
 const byCheck = (items: CheckItem[], check: string, subject?: string) => items.find((i) => i.check === check && (subject === undefined || i.subject === subject));
@@ -79,6 +83,17 @@ describe('runPgCheck on recorded servers', () => {
       { sql: 'ALTER PUBLICATION "dbz_publication" ADD TABLE "public"."events"', ok: true },
     ]);
     expect(sent.filter((sql) => /^ALTER (SYSTEM|ROLE)/.test(sql))).toEqual([]);
+  });
+
+  it('FAILs a table the role can neither read nor publish, and --fix leaves it to its owner', async () => {
+    const { client, sent } = recordedClient(SYSTEM_PG);
+    const report = await runPgCheck(client, { tables: [{ schema: 'public', table: 'audit' }], publication: 'dbz_publication', fix: true });
+    expect(byCheck(report.items, 'select_privilege', 'public.audit')).toMatchObject({ status: 'FAIL', fix: 'as admin or a superuser: GRANT SELECT ON "public"."audit" TO "app"' });
+    expect(byCheck(report.items, 'published', 'public.audit')).toMatchObject({
+      status: 'FAIL', fix: 'as admin or a superuser: ALTER PUBLICATION "dbz_publication" ADD TABLE "public"."audit"',
+    });
+    expect(report.fixes).toEqual([]);
+    expect(sent.filter((sql) => /^(ALTER|CREATE|GRANT) /.test(sql))).toEqual([]);
   });
 
   it('creates the publication when it does not exist yet', async () => {
