@@ -1,54 +1,19 @@
 /**
  * `cdc pg check` and `cdc pg slots`: what CDC needs from PostgreSQL, and the replication slots
- * that hold its WAL. Also the connection options every Postgres-facing command shares.
+ * that hold its WAL.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { Context } from '../src/context';
-import { ExitCode, ExitStatus, UsageError } from '../src/errors';
-import { resolvePgTarget, withPg, type PgTarget } from '../src/pg/connection';
+import { ExitCode, ExitStatus } from '../src/errors';
+import type { PgTarget } from '../src/pg/connection';
 import { parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { CheckItem, CheckReport } from '../src/pg/check';
 import { formatBytes, type SlotInfo } from '../src/pg/slots';
+import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg-options';
 import { confirm } from './ui/confirm';
-import { note, verbose, writeJson, writeTable } from './ui/output';
+import { note, writeJson, writeTable } from './ui/output';
 import { startSpinner } from './ui/spinner';
-import { stderrStyle, stdoutStyle } from './ui/style';
-
-export interface PgCliOptions {
-  pgUrl?: string;
-  database?: string;
-}
-
-export function addPgOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--pg-url <url>', 'PostgreSQL URL (else DATABASE_URL, PG* variables, the config context, postgres://postgres:…@localhost:5432/postgres)'))
-    .addOption(new Option('--database <name>', 'database to use instead of the one in the URL'));
-}
-
-export { withPg };
-
-export async function pgTarget(ctx: Context, options: PgCliOptions): Promise<PgTarget> {
-  const target = await resolvePgTarget(ctx.env, options, ctx.configContext);
-  verbose(ctx, `PostgreSQL: ${target.display} (from ${target.source})`);
-  return target;
-}
-
-export function positiveInt(name: string, min = 1): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
-
-/** Rates may be fractional: 0.5 rows/s is one row every two seconds. */
-export function positiveNumber(name: string): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a number > 0, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
+import { sanitizeForTerminal, stderrStyle, stdoutStyle } from './ui/style';
 
 const CHECK_EXAMPLES = `
 Examples:
@@ -121,10 +86,11 @@ export function registerPg(program: Command, ctx: Context): void {
         const slots = await listSlots(client);
         if (options.json) return writeJson(ctx, slots.map(slotJson));
         if (slots.length === 0 && ctx.stdoutIsTTY) return note(ctx, `No replication slots on ${target.display}.`);
+        // Names come from the server, possibly made by anyone: no control characters reach the terminal.
         writeTable(ctx, ['SLOT', 'PLUGIN', 'TYPE', 'DATABASE', 'ACTIVE', 'RETAINED WAL', 'WAL STATUS'], slots.map((s) => [
           s.name, s.plugin ?? '-', s.type, s.database ?? '-', s.active ? `yes (pid ${s.activePid})` : 'no',
           ctx.stdoutIsTTY ? formatBytes(s.retainedBytes) : String(s.retainedBytes ?? ''), s.walStatus ?? '-',
-        ]));
+        ].map(sanitizeForTerminal)));
       });
     });
 }
@@ -138,15 +104,15 @@ function renderCheck(ctx: Context, target: PgTarget, report: CheckReport): void 
   const label = (item: CheckItem) => (item.subject ? `${item.check} ${item.subject}` : item.check);
   if (!ctx.stdoutIsTTY) {
     // Piped: one item per line, tab-separated: status, check, subject, detail, fix.
-    for (const item of report.items) ctx.stdout.write([item.status, item.check, item.subject ?? '', item.detail, item.fix ?? ''].map((c) => c.replace(/[\t\n]/g, ' ')).join('\t') + '\n');
+    for (const item of report.items) ctx.stdout.write([item.status, item.check, item.subject ?? '', item.detail, item.fix ?? ''].map((c) => sanitizeForTerminal(c.replace(/[\t\n]/g, ' '))).join('\t') + '\n');
   } else {
     const style = stdoutStyle(ctx);
     const paint = { OK: style.green, WARN: style.yellow, FAIL: style.red };
     const width = Math.max(...report.items.map((i) => label(i).length));
     ctx.stdout.write(`${style.bold(`PostgreSQL ${report.serverVersion}`)} at ${target.display} as ${report.user}\n`);
     for (const item of report.items) {
-      ctx.stdout.write(`${paint[item.status](item.status.padEnd(4))}  ${label(item).padEnd(width)}  ${item.detail}\n`);
-      if (item.fix && item.status !== 'OK') ctx.stdout.write(`${' '.repeat(width + 8)}${style.dim('fix:')} ${item.fix}${item.fixable ? style.dim(' (--fix applies it)') : ''}\n`);
+      ctx.stdout.write(`${paint[item.status](item.status.padEnd(4))}  ${sanitizeForTerminal(label(item).padEnd(width))}  ${sanitizeForTerminal(item.detail)}\n`);
+      if (item.fix && item.status !== 'OK') ctx.stdout.write(`${' '.repeat(width + 8)}${style.dim('fix:')} ${sanitizeForTerminal(item.fix)}${item.fixable ? style.dim(' (--fix applies it)') : ''}\n`);
     }
   }
   const style = stderrStyle(ctx);

@@ -6,12 +6,12 @@ import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { displayName, parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
-import type { SeedCustomersResult, SeedProgress } from '../src/seed/customers';
+import type { SeedCustomersResult } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
-import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg';
-import { note, warn, writeJson } from './ui/output';
+import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg-options';
+import { n, onInterrupt, progressBar, renderCustomers, renderHoldings } from './seed-render';
+import { warn, writeJson } from './ui/output';
 import { startSpinner } from './ui/spinner';
-import { stderrStyle } from './ui/style';
 
 interface CustomersOptions extends PgCliOptions {
   source?: string;
@@ -97,13 +97,7 @@ export function registerSeed(program: Command, ctx: Context): void {
       }
       for (const warning of result.warnings) warn(ctx, warning);
       if (options.json) writeJson(ctx, result);
-      else {
-        const style = stderrStyle(ctx);
-        const created = result.created ? ` (created, REPLICA IDENTITY ${result.replicaIdentity.toUpperCase()})` : '';
-        note(ctx, `${result.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${result.table}${created}: ${n(result.rows)} rows from ${result.source} — ` +
-          `${n(result.inserted)} inserted, ${n(result.updated)} updated, ${n(result.unchanged)} unchanged` +
-          ` in ${result.seconds.toFixed(2)} s (${n(result.rowsPerSecond)} rows/s, ${result.mode}${result.truncated ? ', truncated first' : ''})`);
-      }
+      else renderCustomers(ctx, result);
       if (result.interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
     });
 
@@ -143,60 +137,4 @@ export function registerSeed(program: Command, ctx: Context): void {
       else renderHoldings(ctx, result);
       if (result.interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
     });
-}
-
-function renderHoldings(ctx: Context, r: SeedHoldingsResult): void {
-  const style = stderrStyle(ctx);
-  const created = r.created ? ' (created, REPLICA IDENTITY FULL)' : '';
-  if (r.workload === 'none') {
-    note(ctx, `${style.green('✔')} ${r.table}${created}: ${n(r.rowsAtEnd)} rows. Run a workload with --script tutorial or --ops N.`);
-    return;
-  }
-  for (const entry of r.log ?? []) note(ctx, `  ${entry.statement};  -- ${entry.rows} row(s)`);
-  const seed = r.seed !== undefined ? ` (seed ${r.seed}, ${r.users} users)` : '';
-  note(ctx, `${r.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${r.table}${created}: ${n(r.statements)} ${r.workload} statements${seed} in ${r.seconds.toFixed(2)} s — ` +
-    `${n(r.events.c)} inserted, ${n(r.events.u)} updated (holding_stock ${n(r.fieldsChanged.holding_stock)}, holding_quantity ${n(r.fieldsChanged.holding_quantity)}), ` +
-    `${n(r.events.d)} deleted; ${n(r.rowsAtEnd)} rows now; expect ${n(r.pivot.rows)} holding_pivot rows (${n(r.pivot.changedOnlyRows)} with --changed-only)`);
-}
-
-/**
- * Ctrl-C (or SIGTERM) stops a load cleanly instead of killing it: what was committed is reported,
- * then the command exits 130. A second Ctrl-C is Node's default again: immediate exit.
- */
-function onInterrupt(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-    },
-  };
-}
-
-/** A progress bar drawn on the spinner line: bytes when the size is known, rows otherwise. */
-function progressBar(ctx: Context, label: string, json?: boolean): { update: (p: SeedProgress) => void; stop: () => void } {
-  const spinner = startSpinner(ctx, label, { json });
-  let last = 0;
-  return {
-    update(p) {
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
-      const fraction = p.limit ? p.rows / p.limit : p.totalBytes ? p.bytes / p.totalBytes : undefined;
-      if (fraction === undefined) return spinner.update(`${label}: ${n(p.rows)} rows`);
-      const width = 24;
-      const filled = Math.min(width, Math.round(fraction * width));
-      spinner.update(`${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.min(100, Math.round(fraction * 100))}% ${n(p.rows)} rows`);
-    },
-    stop: () => spinner.stop(),
-  };
-}
-
-/** 12,435: thousands separated. Not toLocaleString, whose first call costs ~15 ms of Intl start-up. */
-function n(value: number): string {
-  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
