@@ -1,7 +1,7 @@
 /**
  * Writing data and diagnostics. Data goes to stdout only; warnings, notes and progress to stderr.
  */
-import Table from 'cli-table3';
+import type TableClass from 'cli-table3';
 import type { Context } from '../../src/context';
 import { stderrStyle } from './style';
 
@@ -35,6 +35,9 @@ export function writeTable(ctx: Context, head: string[], rows: string[][]): void
     for (const row of rows) ctx.stdout.write(row.map((cell) => cell.replace(/[\t\n]/g, ' ')).join('\t') + '\n');
     return;
   }
+  // Loaded only for terminal tables: piped output never needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Table = require('cli-table3') as typeof TableClass;
   const table = new Table({
     head,
     style: { head: ctx.color ? ['cyan'] : [], border: ctx.color ? ['grey'] : [] },
