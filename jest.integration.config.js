@@ -5,7 +5,7 @@ module.exports = {
   displayName: 'integration',
   testEnvironment: 'node',
   roots: ['<rootDir>/test/integration'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/integration/global-setup.ts',
   globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
   testTimeout: 120_000,

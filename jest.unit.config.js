@@ -4,6 +4,6 @@ module.exports = {
   displayName: 'unit',
   testEnvironment: 'node',
   roots: ['<rootDir>/test/unit'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 30_000,
 };
