@@ -9,7 +9,7 @@ import type { PgTarget } from '../src/pg/connection';
 import { parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { CheckItem, CheckReport } from '../src/pg/check';
 import { formatBytes, type SlotInfo } from '../src/pg/slots';
-import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg-options';
+import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg/options';
 import { confirm } from './ui/confirm';
 import { note, writeJson, writeTable } from './ui/output';
 import { startSpinner } from './ui/spinner';

@@ -8,8 +8,8 @@ import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { displayName, parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { SeedCustomersResult } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
-import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg-options';
-import { n, onInterrupt, progressBar, renderCustomers, renderHoldings } from './seed-render';
+import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg/options';
+import { n, onInterrupt, progressBar, renderCustomers, renderHoldings } from './seed/render';
 import { warn, writeJson } from './ui/output';
 import { startSpinner } from './ui/spinner';
 

@@ -6,8 +6,8 @@ import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { maskConnectionString } from '../src/secrets';
-import { settingsFor, withStackOptions, type PortFlags } from './stack-options';
-import { registerStackUp } from './stack-up';
+import { settingsFor, withStackOptions, type PortFlags } from './stack/options';
+import { registerStackUp } from './stack/up';
 import { note, warn, writeJson, writeLine, writeTable } from './ui/output';
 import { sanitizeForTerminal } from './ui/style';
 

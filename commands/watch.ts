@@ -11,7 +11,7 @@ import type { WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
 import { note, verbose, warn } from './ui/output';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
-import { summaryLine, writerFor, type Format } from './ui/watch-output';
+import { summaryLine, writerFor, type Format } from './watch/output';
 
 const FORMATS: readonly Format[] = ['pretty', 'jsonl', 'records'];
 

@@ -1,6 +1,6 @@
 /**
  * The terminal view of one record, as data: header facts and a body in one of four modes. The
- * command layer turns it into coloured text (commands/ui/watch-event.ts).
+ * command layer turns it into coloured text (commands/watch/event.ts).
  */
 import { decodeRow, formatDecoded, isUnchanged, type ChangeEvent, type Decoded } from '../debezium';
 import { isJsonObject, stringifyLossless, type JsonObject, type JsonValue } from '../json';

@@ -1,4 +1,4 @@
-import { summaryLine, writerFor } from '../../commands/ui/watch-output';
+import { summaryLine, writerFor } from '../../commands/watch/output';
 import { similarTopics } from '../../src/watch/topics';
 import { testContext } from '../helpers/context';
 import { byOp } from './watch-records';

@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { renderEvent } from '../../commands/ui/watch-event';
+import { renderEvent } from '../../commands/watch/event';
 import { viewOf } from '../../src/watch/view';
 import { byOp } from './watch-records';
 

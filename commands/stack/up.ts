@@ -3,14 +3,14 @@
  * the end of the failing service's log is printed before the error.
  */
 import { Command, Option } from 'commander';
-import type { Context } from '../src/context';
-import { UsageError } from '../src/errors';
-import { maskConnectionString } from '../src/secrets';
-import type { UpResult } from '../src/stack/up';
-import { note, writeJson } from './ui/output';
-import { startSpinner } from './ui/spinner';
-import { sanitizeForTerminal, stderrStyle } from './ui/style';
-import { settingsFor, withStackOptions, type PortFlags } from './stack-options';
+import type { Context } from '../../src/context';
+import { UsageError } from '../../src/errors';
+import { maskConnectionString } from '../../src/secrets';
+import type { UpResult } from '../../src/stack/up';
+import { note, writeJson } from '../ui/output';
+import { startSpinner } from '../ui/spinner';
+import { sanitizeForTerminal, stderrStyle } from '../ui/style';
+import { settingsFor, withStackOptions, type PortFlags } from './options';
 
 export function registerStackUp(stack: Command, ctx: Context): void {
   withStackOptions(stack.command('up'))
@@ -27,8 +27,8 @@ Examples:
       const timeout = Number(flags.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${flags.timeout}'`);
       const settings = await settingsFor(ctx, flags);
-      const { stackUp } = await import('../src/stack/up');
-      const { StackStartError } = await import('../src/stack/errors');
+      const { stackUp } = await import('../../src/stack/up');
+      const { StackStartError } = await import('../../src/stack/errors');
       const spinner = startSpinner(ctx, 'starting the stack', { json: flags.json });
       // Ctrl-C while starting: stop the services already started instead of leaving them behind.
       const interrupt = new AbortController();

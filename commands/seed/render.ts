@@ -1,12 +1,12 @@
 /**
  * How `cdc seed` reports: the summary lines, the progress bar, and Ctrl-C handling.
  */
-import type { Context } from '../src/context';
-import type { SeedCustomersResult, SeedProgress } from '../src/seed/customers';
-import type { SeedHoldingsResult } from '../src/seed/holdings';
-import { note } from './ui/output';
-import { startSpinner } from './ui/spinner';
-import { stderrStyle } from './ui/style';
+import type { Context } from '../../src/context';
+import type { SeedCustomersResult, SeedProgress } from '../../src/seed/customers';
+import type { SeedHoldingsResult } from '../../src/seed/holdings';
+import { note } from '../ui/output';
+import { startSpinner } from '../ui/spinner';
+import { stderrStyle } from '../ui/style';
 
 export function renderCustomers(ctx: Context, result: SeedCustomersResult): void {
   const style = stderrStyle(ctx);

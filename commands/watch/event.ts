@@ -6,7 +6,7 @@
 import { isUnchanged, type Decoded } from '../../src/debezium';
 import { JsonNumber } from '../../src/json';
 import type { EventView } from '../../src/watch/view';
-import { sanitizeForTerminal, type Style } from './style';
+import { sanitizeForTerminal, type Style } from '../ui/style';
 
 const OP_LABELS: Record<string, { label: string; colour: 'green' | 'yellow' | 'red' | 'blue' | 'magenta' | 'gray' }> = {
   c: { label: 'CREATE', colour: 'green' },

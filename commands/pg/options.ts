@@ -3,10 +3,10 @@
  * place they become a target; number parsers for their flags.
  */
 import { Command, Option } from 'commander';
-import type { Context } from '../src/context';
-import { UsageError } from '../src/errors';
-import { resolvePgTarget, withPg, type PgTarget } from '../src/pg/connection';
-import { verbose } from './ui/output';
+import type { Context } from '../../src/context';
+import { UsageError } from '../../src/errors';
+import { resolvePgTarget, withPg, type PgTarget } from '../../src/pg/connection';
+import { verbose } from '../ui/output';
 
 export interface PgCliOptions {
   pgUrl?: string;

@@ -5,14 +5,14 @@ import type { Context } from '../../src/context';
 import type { StopReason, WatchSummary } from '../../src/watch/consume';
 import type { WatchRecord } from '../../src/watch/record';
 import type { DisplayMode } from '../../src/watch/view';
-import { sanitizeForTerminal, stdoutStyle } from './style';
+import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
 
 export type Format = 'pretty' | 'jsonl' | 'records';
 
 export async function writerFor(ctx: Context, format: Format, mode: DisplayMode): Promise<(records: WatchRecord[]) => Buffer | string> {
   if (format === 'pretty') {
     const { viewOf } = await import('../../src/watch/view');
-    const { renderEvent } = await import('./watch-event');
+    const { renderEvent } = await import('./event');
     const style = stdoutStyle(ctx);
     return (records) => records.map((r) => renderEvent(viewOf(r, mode), style) + '\n').join('');
   }

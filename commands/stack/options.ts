@@ -1,8 +1,8 @@
 /** Options shared by every `cdc stack` subcommand: the stack folder and the four ports. */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { Context } from '../src/context';
-import type { StackSettings } from '../src/stack/settings';
+import type { Context } from '../../src/context';
+import type { StackSettings } from '../../src/stack/settings';
 
 export interface PortFlags {
   dir?: string;
@@ -24,9 +24,9 @@ export function withStackOptions(command: Command): Command {
 
 /** flag > env > the ports of the stack recorded as running > default. */
 export async function settingsFor(ctx: Context, flags: PortFlags): Promise<StackSettings> {
-  const { resolveStackSettings, defaultStackDir } = await import('../src/stack/settings');
-  const { stackLayout } = await import('../src/stack/layout');
-  const { readState } = await import('../src/stack/state');
+  const { resolveStackSettings, defaultStackDir } = await import('../../src/stack/settings');
+  const { stackLayout } = await import('../../src/stack/layout');
+  const { readState } = await import('../../src/stack/state');
   const dir = flags.dir ?? defaultStackDir(ctx.env);
   const running = readState(stackLayout(path.resolve(dir)))?.ports;
   return resolveStackSettings(
