@@ -48,7 +48,7 @@ export interface PivotRow {
 }
 
 /** Things worth saying once per run (the caller de-duplicates by key). */
-export type PivotNote = 'before-missing' | 'before-keys-only' | 'toast-unknown' | 'schemaless';
+export type PivotNote = 'before-missing' | 'flattened-update' | 'before-keys-only' | 'toast-unknown' | 'schemaless';
 
 export type PivotResult = { ok: true; rows: PivotRow[]; notes: PivotNote[] } | { ok: false; reason: string };
 
@@ -71,8 +71,10 @@ export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResu
 
   const missingIdentity = options.identity.filter((column) => !(column in image));
   if (missingIdentity.length) return { ok: false, reason: missingColumns('identity', missingIdentity, image, '--identity') };
+  // ExtractNewRecordState's schema lists its `__op`, `__deleted`, … fields; they are metadata, not columns.
   const fields = options.fields === '*'
-    ? rowColumns(image, event.rowSchema as ConnectSchema | undefined).filter((c) => !options.identity.includes(c))
+    ? rowColumns(image, event.rowSchema as ConnectSchema | undefined)
+      .filter((c) => !options.identity.includes(c) && !(c.startsWith('__') && !(c in image)))
     : options.fields;
   const missingFields = fields.filter((column) => !(column in image));
   if (missingFields.length) return { ok: false, reason: missingColumns('tracked', missingFields, image, '--fields') };
@@ -80,7 +82,8 @@ export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResu
   const identity = options.identity.map((column) => decode(image, column));
   const eventTime = op === 'u' || op === 'd' ? eventTimeOf(event, options.rawValues) : null;
   const created = op === 'c' || op === 'r' ? decode(after, options.createdColumn) : null;
-  if (op === 'u' && !before) notes.push('before-missing');
+  // Flattened rows (no `op` in the payload) never carry `before`, whatever the replica identity.
+  if (op === 'u' && !before) notes.push('op' in event.payload ? 'before-missing' : 'flattened-update');
   if (op === 'd' && onlyIdentity(before!, options.identity)) notes.push('before-keys-only');
 
   const rows: PivotRow[] = [];

@@ -59,6 +59,7 @@ export interface ParseSummary {
 
 const NOTE_TEXT: Record<PivotNote, string> = {
   'before-missing': 'update events without `before` (REPLICA IDENTITY DEFAULT): their old_value is empty. ALTER TABLE … REPLICA IDENTITY FULL captures old values',
+  'flattened-update': 'update rows flattened by ExtractNewRecordState carry no `before`: their old_value is empty. Parse the unflattened envelopes for old values',
   'before-keys-only': 'delete events whose `before` holds only key columns (REPLICA IDENTITY DEFAULT): old values of other columns are unknown and written empty',
   'toast-unknown': 'unchanged TOASTed columns (__debezium_unavailable_value) whose old value is not in the event: written empty, never as a value',
   schemaless: 'events without a schema: values are as Debezium encoded them (decimals as base64, times as epoch numbers). Set value.converter.schemas.enable=true to have them decoded',

@@ -152,5 +152,13 @@ describe('pivotEvent: any table, REPLICA IDENTITY DEFAULT, TOAST', () => {
       [[1002, 3], 'AAPL', iso(unwrapped[6].source!.ts_ms as number)],
       [[1002, 3], 7, iso(unwrapped[6].source!.ts_ms as number)],
     ]);
+    expect(pivot(unwrapped[3]).notes).toEqual(['flattened-update']);
+  });
+
+  it("'*' on flattened rows tracks the table's columns, not ExtractNewRecordState's __ fields", () => {
+    const unwrapped = events('customers-events-unwrapped.jsonl');
+    expect(unwrapped[0].rowSchema).toBeDefined();
+    const fields = (e: ChangeEvent) => pivot(e, customer()).rows.map((r) => r.field);
+    for (const event of unwrapped) expect(fields(event)).toEqual(fields(customers[0]));
   });
 });
