@@ -8,15 +8,55 @@ import { CdcError, ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { packageVersion } from '../src/package-root';
 import { maskConnectionString } from '../src/secrets';
 import { stderrStyle } from './ui/style';
-import { registerConfig } from './config';
-import { registerConnector } from './connector';
-import { registerParse } from './parse';
-import { registerPg } from './pg';
-import { registerSeed } from './seed';
-import { registerStack } from './stack';
-import { registerWatch } from './watch';
+
+type Register = (program: Command, ctx: Context) => void;
+
+/**
+ * The command groups in help order, each module loaded only when its group is registered: a run
+ * of one command does not load the other groups' modules (~10 ms of start-up, which is most of
+ * what a short `cdc seed customers` costs beyond the load itself). Plain `require` because commander
+ * needs the groups while the program is built, synchronously.
+ */
+const COMMAND_GROUPS: ReadonlyArray<readonly [string, () => Register]> = [
+  ['parse', () => (require('./parse') as typeof import('./parse')).registerParse],
+  ['connector', () => (require('./connector') as typeof import('./connector')).registerConnector],
+  ['seed', () => (require('./seed') as typeof import('./seed')).registerSeed],
+  ['pg', () => (require('./pg') as typeof import('./pg')).registerPg],
+  ['watch', () => (require('./watch') as typeof import('./watch')).registerWatch],
+  ['stack', () => (require('./stack') as typeof import('./stack')).registerStack],
+  ['config', () => (require('./config') as typeof import('./config')).registerConfig],
+];
+
+/** Global options that take a value: their value is not the command word. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--context']);
+
+/**
+ * The command group `argv` runs (`seed` in `cdc --verbose seed customers`), or undefined for
+ * anything else (`cdc --help`, `cdc help seed`, a typo): then every group is registered, so help
+ * is complete and a misspelt command gets its suggestion.
+ */
+export function commandGroupOf(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    return COMMAND_GROUPS.some(([name]) => name === arg) ? arg : undefined;
+  }
+  return undefined;
+}
 
 const EXIT_CODES_HELP = `
+Examples:
+  $ cdc parse fixtures/holding-events.jsonl               # Debezium events → holding_pivot rows
+  $ cdc stack up && eval "$(cdc stack env)"               # a local PostgreSQL + Kafka + Connect
+  $ cdc connector register holding --table bank.holding --topic-prefix dbserver1 --wait
+  $ cdc watch dbserver1.bank.holding --exit-at-end | cdc parse > holding_pivot.txt
+  $ cdc parse --help                                      # every command has its own help and examples
+
 Exit codes:
   0    success
   1    runtime error (a service unreachable or failing, an I/O error)
@@ -32,10 +72,11 @@ Environment:
   CDC_BROKERS       Kafka bootstrap servers       (default localhost:9092)
   DATABASE_URL      PostgreSQL URL; PG* variables are honoured too
   CDC_CONFIG        config file with named contexts (default ~/.config/cdc/config.json)
-  NO_COLOR          disable colour; FORCE_COLOR forces it
+  NO_COLOR          disable colour; FORCE_COLOR=1 forces it, FORCE_COLOR=0 disables it
 Precedence for every setting: flag > environment > config context > default.`;
 
-export function buildProgram(ctx: Context): Command {
+/** The program; with `onlyGroup`, just that command group (see commandGroupOf). */
+export function buildProgram(ctx: Context, onlyGroup?: string): Command {
   const program = new Command('cdc');
   program
     .description('Operate Change Data Capture pipelines: PostgreSQL → Debezium on Kafka Connect → Kafka → consumers')
@@ -48,7 +89,8 @@ export function buildProgram(ctx: Context): Command {
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
-      outputError: (text, write) => write(stderrStyle(ctx).red(text)),
+      // Line by line: chalk would reopen the colour after the final newline, leaving an empty escape pair.
+      outputError: (text, write) => write(text.replace(/[^\n]+/g, (line) => stderrStyle(ctx).red(line))),
     })
     .exitOverride()
     .hook('preAction', () => {
@@ -59,13 +101,9 @@ export function buildProgram(ctx: Context): Command {
       ctx.configContext = globals.context;
     });
 
-  registerParse(program, ctx);
-  registerConnector(program, ctx);
-  registerSeed(program, ctx);
-  registerPg(program, ctx);
-  registerWatch(program, ctx);
-  registerStack(program, ctx);
-  registerConfig(program, ctx);
+  for (const [name, load] of COMMAND_GROUPS) {
+    if (onlyGroup === undefined || name === onlyGroup) load()(program, ctx);
+  }
 
   // Subcommands inherit output routing and exit behaviour.
   for (const command of allCommands(program)) {
@@ -80,7 +118,10 @@ function allCommands(command: Command): Command[] {
 
 /** Runs `cdc` with the given argv and returns the exit code. Never throws. */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
-  const program = buildProgram(ctx);
+  // --no-color must also hold for errors commander reports before any action hook runs.
+  const end = argv.indexOf('--');
+  if ((end === -1 ? argv : argv.slice(0, end)).includes('--no-color')) ctx.color = ctx.stderrColor = false;
+  const program = buildProgram(ctx, commandGroupOf(argv));
   // A reader that goes away early (`cdc … | head`) is normal in pipes, not a crash. Commands that
   // stream (parse, watch) add their own listener to stop reading; this one keeps the others quiet.
   let outputFailed = false;

@@ -11,7 +11,7 @@ export interface Context {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
-  /** Colour on stdout: a TTY, no NO_COLOR, no --no-color (FORCE_COLOR forces it). */
+  /** Colour on stdout: a TTY, no NO_COLOR, no --no-color (FORCE_COLOR forces it, FORCE_COLOR=0 stops it). */
   color: boolean;
   /** Colour on stderr, decided the same way for stderr. */
   stderrColor: boolean;
@@ -28,7 +28,9 @@ export interface Context {
 export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag = false): boolean {
   if (noColorFlag) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  // FORCE_COLOR=0/false means "no colour" to Node and chalk alike; any other value forces it.
+  if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR !== undefined) return true;
   if (env.TERM === 'dumb') return false;
   return isTTY;
 }
