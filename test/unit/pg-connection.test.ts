@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -66,5 +67,22 @@ describe('PostgreSQL connection resolution', () => {
 
   it('refuses an unknown sslmode', async () => {
     await expect(resolvePgTarget({}, { pgUrl: 'postgres://h/d?sslmode=bogus' })).rejects.toThrow(/sslmode/);
+  });
+});
+
+describe('loadPg', () => {
+  // In a fresh process: jest itself may have loaded fetch already.
+  it('loads pg without loading Node\'s fetch implementation, and leaves no navigator behind', () => {
+    const script = `
+      const hadNavigator = typeof navigator !== 'undefined';
+      require(${JSON.stringify(path.resolve(__dirname, '../../dist/src/pg/connection.js'))}).loadPg().then((pg) => {
+        console.log(JSON.stringify({
+          client: typeof pg.Client,
+          undici: process.moduleLoadList.some((m) => m.includes('undici')),
+          navigatorUnchanged: (typeof navigator !== 'undefined') === hadNavigator,
+        }));
+      });`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+    expect(out).toEqual({ client: 'function', undici: false, navigatorUnchanged: true });
   });
 });
