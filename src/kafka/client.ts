@@ -83,12 +83,30 @@ export function kafkaError(err: unknown, settings: KafkaSettings, doing: string)
     });
   }
   if (CONNECTION_ERRORS.has(error.name) || CONNECTION_ERRORS.has(root.name)) {
-    return new ServiceError(`cannot reach Kafka at ${brokers} (${settings.brokers.source}) while ${doing}: ${root.message}`, {
-      hint: 'is the stack running? (`cdc stack status`) — or pass --brokers / set CDC_BROKERS',
+    const reason = oneLine(root.message);
+    return new ServiceError(`cannot reach Kafka at ${brokers} (${settings.brokers.source}) while ${doing}: ${reason}`, {
+      hint: connectionHint(reason, settings),
       cause: err,
     });
   }
   return new ServiceError(`Kafka error while ${doing}: ${root.message}`, { cause: err });
+}
+
+/** OpenSSL's messages span lines and name C source files; keep the first line, without the path. */
+function oneLine(message: string): string {
+  return message.split('\n')[0].replace(/:[^:\s]*\/deps\/openssl\/[^:]+:\d+/, '').trim();
+}
+
+/** A TLS failure is not "is the broker running?": say which TLS option is missing. */
+function connectionHint(reason: string, settings: KafkaSettings): string {
+  if (/certificate|self.signed|CERT_|unable to verify/i.test(reason) && !/alert/i.test(reason)) {
+    return "the broker's certificate is not trusted: pass its CA with --ca-file (or --insecure for a test cluster)";
+  }
+  if (/alert|handshake|SSL routines/i.test(reason)) {
+    return 'the broker refused the TLS handshake: it may require a client certificate (--cert-file and --key-file)';
+  }
+  const secured = settings.ssl || settings.sasl ? '' : '; if the cluster needs TLS or SASL, add --ssl / --sasl-mechanism';
+  return `is the stack running? (\`cdc stack status\`) — or pass --brokers / set CDC_BROKERS${secured}`;
 }
 
 function rootCause(error: Error & { cause?: Error }): Error {

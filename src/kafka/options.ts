@@ -53,7 +53,9 @@ export async function resolveKafkaSettings(
     flag || env[envName] || context[contextKey] || undefined;
 
   const sslWanted = flags.ssl || isTrue(env[KAFKA_ENV.ssl]) || isTrue(context.kafkaSsl) ||
-    Boolean(flags.caFile || flags.certFile || flags.keyFile || context.kafkaCaFile);
+    // Each TLS-only option implies TLS: ignoring it silently would connect in plaintext.
+    Boolean(flags.caFile || flags.certFile || flags.keyFile || flags.insecure ||
+      context.kafkaCaFile || context.kafkaCertFile || context.kafkaKeyFile);
   const ssl = sslWanted
     ? {
         caFile: flags.caFile ?? context.kafkaCaFile,

@@ -63,6 +63,9 @@ describe('SASL and TLS', () => {
     expect((await resolveKafkaSettings({ caFile: 'ca.pem' }, env)).ssl?.caFile).toBe('ca.pem');
     expect((await resolveKafkaSettings({}, env)).ssl).toBeUndefined();
   });
+  it('--insecure alone implies TLS (it would otherwise be ignored and connect in plaintext)', async () => {
+    expect((await resolveKafkaSettings({ insecure: true }, env)).ssl).toEqual(expect.objectContaining({ insecure: true }));
+  });
 });
 
 describe('errors', () => {
@@ -71,6 +74,14 @@ describe('errors', () => {
     const err = Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
     const mapped = kafkaError(err, s, 'connecting');
     expect(mapped.message).toBe('cannot reach Kafka at nowhere:1 (flag) while connecting: Connection error: connect ECONNREFUSED');
-    expect(mapped.hint).toMatch(/cdc stack status.*--brokers/);
+    expect(mapped.hint).toMatch(/cdc stack status.*--brokers.*--ssl \/ --sasl-mechanism/);
+  });
+  it('TLS failures name the TLS option that is missing, on one line', async () => {
+    const s = await resolveKafkaSettings({ brokers: 'b:9093', ssl: true }, env);
+    const untrusted = kafkaError(Object.assign(new Error('Connection error: unable to verify the first certificate'), { name: 'KafkaJSConnectionError' }), s, 'connecting');
+    expect(untrusted.hint).toMatch(/--ca-file.*--insecure/);
+    const alert = kafkaError(Object.assign(new Error('Connection error: 808C:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 42\n'), { name: 'KafkaJSConnectionError' }), s, 'connecting');
+    expect(alert.message).toBe('cannot reach Kafka at b:9093 (flag) while connecting: Connection error: 808C:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:SSL alert number 42');
+    expect(alert.hint).toMatch(/client certificate.*--cert-file/);
   });
 });
