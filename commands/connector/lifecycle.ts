@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectClient } from '../../src/connect/client';
 import type { ConnectFlags } from '../../src/connect/connection';
+import type { RestartPlan } from '../../src/connect/restart-watch';
 import { UsageError } from '../../src/errors';
 import { note, writeJson } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
@@ -18,7 +19,7 @@ interface WaitOptions extends ConnectFlags {
   json?: boolean;
 }
 
-async function waitFor(ctx: Context, client: ConnectClient, names: string[], options: WaitOptions, initialDelayMs = 0): Promise<void> {
+async function waitFor(ctx: Context, client: ConnectClient, names: string[], options: WaitOptions, restarts = new Map<string, RestartPlan>()): Promise<void> {
   if (!options.wait) return;
   const { waitUntilRunning } = await import('../../src/connect/wait');
   const seconds = Number(options.waitTimeout);
@@ -27,7 +28,7 @@ async function waitFor(ctx: Context, client: ConnectClient, names: string[], opt
     const spinner = startSpinner(ctx, `waiting for ${name} to run`);
     const summary = await waitUntilRunning(client, name, {
       timeoutMs: seconds * 1000,
-      initialDelayMs,
+      restart: restarts.get(name),
       onPoll: (s) => spinner.update(`${name}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
     }).finally(() => spinner.stop());
     note(ctx, `${stderrStyle(ctx).green('✓')} ${name} RUNNING (${summary.taskCount} tasks)`);
@@ -86,13 +87,18 @@ Examples:
           requireFeature((await client.server()).version, 'restartWithTasks', '--include-tasks / --failed-only');
         }
         const results = [];
+        const restarts = new Map<string, RestartPlan>();
+        const { restartPlan } = await import('../../src/connect/restart-watch');
         for (const name of names) {
+          // --wait compares with the states before the restart, so it never mistakes them for the outcome.
+          const before = options.wait ? await client.status(name) : undefined;
           const status = await client.restart(name, { includeTasks: options.includeTasks, onlyFailed: options.failedOnly });
+          if (before) restarts.set(name, restartPlan(before, status));
           results.push({ name, restarting: status ? [status.connector.state, ...status.tasks.map((t) => t.state)].filter((s) => s === 'RESTARTING').length : null });
           note(ctx, `${stderrStyle(ctx).green('✓')} restarted ${name}${options.includeTasks ? ' with tasks' : ''}${options.failedOnly ? ' (failed instances only)' : ''}`);
         }
         if (options.json) writeJson(ctx, results);
-        await waitFor(ctx, client, names, options, 1000);
+        await waitFor(ctx, client, names, options, restarts);
       });
     });
 }

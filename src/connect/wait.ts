@@ -4,6 +4,7 @@
  */
 import { CdcError, ExitCode } from '../errors';
 import type { ConnectClient } from './client';
+import { RestartTracker, type RestartPlan } from './restart-watch';
 import { summarizeStatus, type StatusSummary } from './status';
 
 export class ConnectorFailedError extends CdcError {
@@ -24,34 +25,54 @@ export interface WaitOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   onPoll?: (summary: StatusSummary) => void;
-  /** Wait this long before the first look (after a restart the old RUNNING state lingers briefly). */
+  /** Wait this long before the first look (after an update the old RUNNING state lingers briefly). */
   initialDelayMs?: number;
+  /** After a restart: states are only believed once the restart has been seen (restart-watch.ts). */
+  restart?: RestartPlan;
+  /** How long an instance may stay FAILED as before the restart before that counts as its outcome. */
+  restartGraceMs?: number;
 }
+
+/** Polls quickly while a restart is still to be seen: a task is RESTARTING for about 100 ms. */
+const RESTART_POLL_MS = 50;
 
 export async function waitUntilRunning(client: ConnectClient, name: string, options: WaitOptions): Promise<StatusSummary> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   let last: StatusSummary | undefined;
+  const tracker = options.restart ? new RestartTracker(options.restart) : undefined;
+  const graceEnds = now() + (options.restartGraceMs ?? 15_000);
   if (options.initialDelayMs) await sleep(options.initialDelayMs);
   for (;;) {
     try {
-      last = summarizeStatus(await client.status(name), (t) => client.redactor.redact(t));
+      const status = await client.status(name);
+      tracker?.observe(status);
+      last = summarizeStatus(status, (t) => client.redactor.redact(t));
       options.onPoll?.(last);
-      if (last.health === 'RUNNING') return last;
+      const pending = tracker?.pending() ?? [];
+      if (last.health === 'RUNNING' && pending.length === 0) return last;
       if (last.health === 'FAILED') {
-        const failed = last.tasks.find((t) => t.state === 'FAILED');
-        const cause = failed?.rootCause ?? last.connector.rootCause ?? 'no trace given';
-        const where = failed ? `task ${failed.id}` : 'the connector';
-        throw new ConnectorFailedError(last, client.redactor.redact(`connector '${name}' FAILED (${where}): ${cause}`));
+        // An instance FAILED as it was before the restart has not been restarted yet: give the
+        // worker the grace period to get to it, then report it as it stands.
+        const failed = last.tasks.filter((t) => t.state === 'FAILED' && !(tracker?.isPending(t.id) && now() < graceEnds));
+        const connectorFailed = last.connector.state === 'FAILED' && !(tracker?.isPending('connector') && now() < graceEnds);
+        if (failed.length || connectorFailed) {
+          const cause = failed[0]?.rootCause ?? last.connector.rootCause ?? 'no trace given';
+          const where = failed.length ? `task ${failed[0].id}` : 'the connector';
+          throw new ConnectorFailedError(last, client.redactor.redact(`connector '${name}' FAILED (${where}): ${cause}`));
+        }
       }
     } catch (err) {
       if ((err as { exitCode?: number }).exitCode !== ExitCode.NOT_FOUND) throw err;
     }
     if (now() >= deadline) {
       const states = last ? `connector ${last.connector.state}, tasks ${last.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none yet'}` : 'no status yet';
-      throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${Math.round(options.timeoutMs / 1000)} s (${states})`);
+      const pending = tracker?.pending() ?? [];
+      const unseen = pending.length ? `; the restart of ${pending.join(', ')} was not seen` : '';
+      throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${Math.round(options.timeoutMs / 1000)} s (${states}${unseen})`);
     }
-    await sleep(Math.min(options.pollMs ?? 500, Math.max(0, deadline - now())));
+    const pollMs = tracker?.pending().length ? RESTART_POLL_MS : options.pollMs ?? 500;
+    await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
   }
 }
