@@ -2,6 +2,7 @@
  * Column values from Debezium's JSON encoding to human values, guided by the Kafka Connect schema the
  * event carried. Exact: integers stay JsonNumber/BigInt-backed, decimals become decimal strings.
  */
+import { createHash } from 'node:crypto';
 import { isJsonObject, parseLossless, toBigIntExact, type JsonValue } from '../json';
 import { structSchema, type ConnectSchema } from './schema';
 import { isoDate, isoDurationMicros, isoTimeOfDay, isoTimestamp } from './time';
@@ -9,6 +10,18 @@ import { isoDate, isoDurationMicros, isoTimeOfDay, isoTimestamp } from './time';
 /** What Debezium writes for an unchanged TOASTed column under REPLICA IDENTITY DEFAULT. */
 export const TOAST_PLACEHOLDER = '__debezium_unavailable_value';
 const TOAST_BASE64 = Buffer.from(TOAST_PLACEHOLDER).toString('base64');
+/** uuid[] columns: Java's UUID.nameUUIDFromBytes of the placeholder (an MD5, version 3 UUID). */
+const TOAST_UUID = nameUuid(TOAST_PLACEHOLDER);
+/** hstore columns (hstore.handling.mode=json): the map {placeholder: placeholder} as JSON text. */
+const TOAST_HSTORE_JSON = JSON.stringify({ [TOAST_PLACEHOLDER]: TOAST_PLACEHOLDER });
+
+function nameUuid(name: string): string {
+  const md5 = createHash('md5').update(name).digest();
+  md5[6] = (md5[6] & 0x0f) | 0x30;
+  md5[8] = (md5[8] & 0x3f) | 0x80;
+  const hex = md5.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 /** An unchanged TOASTed column: its value is not in the event. Never a value to write downstream. */
 export const UNCHANGED: { readonly unchanged: true } = Object.freeze({ unchanged: true as const });
@@ -24,11 +37,20 @@ export function isUnchanged(value: unknown): value is Unchanged {
   return value === UNCHANGED;
 }
 
-/** True when a raw value is the TOAST placeholder in any of its encodings (text, bytes, int array). */
+/**
+ * True when a raw value is the TOAST placeholder in any of the encodings Debezium's PostgreSQL
+ * connector uses (UnchangedToastedPlaceholder): text, bytes (base64), hstore (map or JSON text),
+ * int[]/bigint[] (the placeholder's byte values), text[]/bytea[]/uuid[] (a one-element array).
+ */
 export function isToastPlaceholder(value: JsonValue | undefined): boolean {
-  if (typeof value === 'string') return value === TOAST_PLACEHOLDER || value === TOAST_BASE64;
-  if (Array.isArray(value) && value.length === TOAST_PLACEHOLDER.length) {
-    return value.every((item, i) => item === TOAST_PLACEHOLDER.charCodeAt(i));
+  if (typeof value === 'string') return value === TOAST_PLACEHOLDER || value === TOAST_BASE64 || value === TOAST_HSTORE_JSON;
+  if (Array.isArray(value)) {
+    if (value.length === 1) return value[0] === TOAST_PLACEHOLDER || value[0] === TOAST_BASE64 || value[0] === TOAST_UUID;
+    return value.length === TOAST_PLACEHOLDER.length && value.every((item, i) => item === TOAST_PLACEHOLDER.charCodeAt(i));
+  }
+  if (isJsonObject(value)) {
+    const keys = Object.keys(value);
+    return keys.length === 1 && keys[0] === TOAST_PLACEHOLDER && value[TOAST_PLACEHOLDER] === TOAST_PLACEHOLDER;
   }
   return false;
 }

@@ -11,7 +11,7 @@
  */
 import { decodeValue, isUnchanged, rowColumns, structSchema, type ChangeEvent, type ConnectSchema, type Decoded } from '../debezium';
 import { isoInstantMs } from '../debezium/time';
-import { stringifyLossless, toBigIntExact, type JsonObject, type JsonValue } from '../json';
+import { JsonNumber, stringifyLossless, toBigIntExact, type JsonObject, type JsonValue } from '../json';
 
 export interface PivotOptions {
   /** Columns that identify the row (default holding_id, user_id). */
@@ -84,11 +84,13 @@ export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResu
   const created = op === 'c' || op === 'r' ? decode(after, options.createdColumn) : null;
   // Flattened rows (no `op` in the payload) never carry `before`, whatever the replica identity.
   if (op === 'u' && !before) notes.push('op' in event.payload ? 'before-missing' : 'flattened-update');
-  if (op === 'd' && onlyIdentity(before!, options.identity)) notes.push('before-keys-only');
+  const keysOnly = op === 'd' && onlyIdentity(before!, options.identity, byName);
+  if (keysOnly) notes.push('before-keys-only');
 
   const rows: PivotRow[] = [];
   for (const field of fields) {
-    const oldValue = op === 'c' || op === 'r' ? null : decode(before, field);
+    // A keys-only `before` holds fillers (null, 0, '', the column default), not the deleted values.
+    const oldValue = op === 'c' || op === 'r' || keysOnly ? null : decode(before, field);
     let newValue = op === 'd' ? null : decode(after, field);
     if (isUnchanged(newValue)) {
       // Unchanged TOASTed column: never a change; its value is the old one if the event carries it.
@@ -118,14 +120,30 @@ function eventTimeOf(event: ChangeEvent, raw: boolean): Decoded {
   return ms === undefined ? value : isoInstantMs(ms);
 }
 
-function onlyIdentity(row: JsonObject, identity: string[]): boolean {
+/**
+ * A delete under REPLICA IDENTITY DEFAULT: PostgreSQL sends only the key, and Debezium fills every
+ * other column with null, or — for a NOT NULL column — its default or the type's zero (0, '', false,
+ * zero bytes, epoch 0). A FULL delete of a row made only of such values looks the same; that is rare,
+ * and the note says what was assumed.
+ */
+function onlyIdentity(row: JsonObject, identity: string[], byName: Map<string, ConnectSchema> | undefined): boolean {
   let others = 0;
   for (const column of Object.keys(row)) {
     if (identity.includes(column)) continue;
     others++;
-    if (row[column] !== null) return false;
+    const value = row[column];
+    if (value !== null && !isFiller(value, byName?.get(column))) return false;
   }
   return others > 0;
+}
+
+function isFiller(value: JsonValue, schema: ConnectSchema | undefined): boolean {
+  if (!schema || schema.optional !== false) return false;
+  if (schema.default !== undefined && schema.default !== null) return stringifyLossless(value) === stringifyLossless(schema.default);
+  if (value === 0 || value === '' || value === false) return true;
+  if (value instanceof JsonNumber) return /^-?0(\.0*)?$/.test(value.text);
+  if (typeof value === 'string' && schema.type === 'bytes') return Buffer.from(value, 'base64').every((b) => b === 0);
+  return false;
 }
 
 function sameValue(a: Decoded, b: Decoded): boolean {

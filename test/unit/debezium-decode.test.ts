@@ -113,6 +113,17 @@ describe('decodeValue: TOAST placeholder, raw mode, schemaless', () => {
     expect(formatDecoded(UNCHANGED)).toBe('(unchanged)');
   });
 
+  it('recognises the array, uuid[] and hstore placeholders Debezium 3.4 writes', () => {
+    // As captured from Debezium 3.4.3 (test/integration/parse-replica-default.test.ts).
+    const text = { type: 'array', items: { type: 'string' } };
+    expect(decodeValue(['__debezium_unavailable_value'], text)).toBe(UNCHANGED);
+    expect(decodeValue(['b68a35a7-17ad-35b3-af2a-ae46edb4545a'], { type: 'array', items: { type: 'string', name: 'io.debezium.data.Uuid' } })).toBe(UNCHANGED);
+    expect(decodeValue([Buffer.from('__debezium_unavailable_value').toString('base64')], { type: 'array', items: { type: 'bytes' } })).toBe(UNCHANGED);
+    expect(decodeValue({ __debezium_unavailable_value: '__debezium_unavailable_value' }, { type: 'map' })).toBe(UNCHANGED);
+    expect(decodeValue('{"__debezium_unavailable_value":"__debezium_unavailable_value"}', { type: 'string', name: 'io.debezium.data.Json' })).toBe(UNCHANGED);
+    expect(decodeValue(['a'], text)).toEqual(['a']);
+  });
+
   it('keeps Debezium encoding with raw: true and without a schema', () => {
     const schema = named('int64', 'io.debezium.time.MicroTimestamp');
     expect(decodeValue(1529507596945104, schema, { raw: true })).toBe(1529507596945104);

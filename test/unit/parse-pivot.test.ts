@@ -134,6 +134,23 @@ describe('pivotEvent: any table, REPLICA IDENTITY DEFAULT, TOAST', () => {
     expect(result.notes).toContain('before-keys-only');
   });
 
+  it('a keys-only before whose NOT NULL columns Debezium zero-filled is noted, and the fillers are not old values', () => {
+    const field = (f: string, type: string, optional: boolean, extra: object = {}) => ({ field: f, type, optional, ...extra });
+    const rowSchema = { type: 'struct', fields: [field('id', 'int32', false), field('n', 'int32', false), field('t', 'string', false),
+      field('b', 'boolean', false), field('d', 'bytes', false, { name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }),
+      field('big', 'int64', false, { default: 5 }), field('note', 'string', true)] };
+    // As Debezium 3.4.3 wrote it for `delete` under REPLICA IDENTITY DEFAULT.
+    const before = { id: 8, n: 0, t: '', b: false, d: 'AA==', big: 5, note: null };
+    const event = { ...customers[3], before, rowSchema } as ChangeEvent;
+    const result = pivot(event, customer({ createdColumn: 'none' }));
+    expect(result.notes).toContain('before-keys-only');
+    expect(result.rows.map((r) => [r.field, r.oldValue])).toEqual([['n', null], ['t', null], ['b', null], ['d', null], ['big', null], ['note', null]]);
+    // A real value in any column means a full before: written as it is.
+    const full = pivot({ ...event, before: { ...before, n: 3 } }, customer({ createdColumn: 'none' }));
+    expect(full.notes).not.toContain('before-keys-only');
+    expect(full.rows.map((r) => r.oldValue)).toEqual([3, '', false, '0.00', 5, null]);
+  });
+
   it('reports events it cannot pivot, with the way out', () => {
     expect(pivotEvent(customers[0], opts())).toEqual({ ok: false, reason: expect.stringContaining('no identity column holding_id, user_id in the row (columns: id, first_name') });
     expect(pivotEvent(customers[0], opts({ identity: ['id'] }))).toEqual({ ok: false, reason: expect.stringContaining('--fields') });

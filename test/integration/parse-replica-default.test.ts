@@ -1,0 +1,136 @@
+/**
+ * `cdc parse` on real Debezium events of a REPLICA IDENTITY DEFAULT table whose large columns are
+ * TOASTed: an update carries no `before` and the placeholder for every unchanged TOASTed column (in
+ * the encoding of its type: text, text[], int[], bigint[], bytea, jsonb, uuid[]); a delete carries
+ * only the key, with NOT NULL columns zero-filled. None of that may reach the output as a value.
+ */
+import { spawn } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { CDC_BIN, describeResult, runCli, type CliResult } from '../helpers/run-cli';
+import { stackUrls } from '../helpers/stack';
+import { uniqueName } from './watch-helpers';
+
+const urls = stackUrls();
+const name = uniqueName('parseit');
+const topic = `${name}.${name}.doc`;
+const env = {
+  CDC_BROKERS: urls.brokers,
+  CDC_CONNECT_URL: urls.connectUrl,
+  PGPASSWORD: new URL(urls.pgUrl).password,
+};
+const pgUrlNoPassword = (() => { const u = new URL(urls.pgUrl); u.password = ''; return u.toString(); })();
+
+function sh(script: string, timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `set -o pipefail; cdc() { "${process.execPath}" "${CDC_BIN}" "$@"; }; ${script}`], {
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+async function withPg<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: urls.pgUrl });
+  await client.connect();
+  try { return await fn(client); } finally { await client.end(); }
+}
+
+const TOASTED = ['body', 'tags', 'nums', 'bigs', 'blob', 'meta', 'ids'];
+
+beforeAll(async () => {
+  await withPg(async (c) => {
+    await c.query(`create schema "${name}"`);
+    await c.query(`create table "${name}".doc (id int primary key, counter int not null, label text not null,
+      body text, tags text[], nums int[], bigs bigint[], blob bytea, meta jsonb, ids uuid[])`);
+    // EXTERNAL: stored out of line, uncompressed, so each large value is really TOASTed.
+    await c.query(`alter table "${name}".doc ${TOASTED.map((col) => `alter column ${col} set storage external`).join(', ')}`);
+  });
+  const registered = await runCli(['connector', 'register', name, '--table', `${name}.doc`, '--pg-url', pgUrlNoPassword,
+    '--topic-prefix', name, '--wait', '--wait-timeout', '120'], { env, timeoutMs: 150_000 });
+  if (registered.code !== 0) throw new Error(`cdc connector register failed\n${describeResult(registered)}`);
+}, 180_000);
+
+afterAll(async () => {
+  await runCli(['connector', 'delete', name, '--yes'], { env, timeoutMs: 120_000 });
+  await withPg(async (c) => {
+    for (let i = 0; i < 40; i++) {
+      const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [name]);
+      if (rows.length === 0 || !rows[0].active) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await c.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [name]);
+    const pubs = await c.query('select pubname from pg_publication where pubname like $1', [`${name}%`]);
+    for (const { pubname } of pubs.rows) await c.query(`drop publication "${pubname}"`);
+    await c.query(`drop schema if exists "${name}" cascade`);
+  });
+  const admin = new Kafka({ brokers: [urls.brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+}, 120_000);
+
+interface Row { id: number; change_field: string; old_value: unknown; new_value: unknown; datetime_deleted: string | null; op: string }
+
+it('writes no TOAST placeholder and no zero-fill as a value, and says why once on stderr', async () => {
+  await withPg(async (c) => {
+    await c.query(`insert into "${name}".doc values (1, 1, 'first', repeat('long body ', 400),
+      array(select 'tag' || g from generate_series(1, 600) g), array(select g from generate_series(1, 1500) g),
+      array(select g::bigint * 10000000000 from generate_series(1, 800) g), decode(repeat('deadbeef', 1000), 'hex'),
+      (select jsonb_object_agg('k' || g, g) from generate_series(1, 400) g),
+      array(select md5(g::text)::uuid from generate_series(1, 150) g))`);
+    await c.query(`update "${name}".doc set counter = 2 where id = 1`);
+    await c.query(`delete from "${name}".doc where id = 1`);
+  });
+  // c, u, d and the tombstone: wait until Debezium has written all four.
+  let events: CliResult | undefined;
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+    events = await runCli(['watch', topic, '--exit-at-end', '-q'], { env });
+    if (events.code === 0 && events.stdout.trim().split('\n').length >= 4) break;
+  }
+  expect(events && events.stdout.trim().split('\n').length).toBe(4);
+  expect(events!.stdout).toContain('__debezium_unavailable_value'); // the events really carry placeholders
+
+  const result = await sh(`cdc watch ${topic} --exit-at-end -q | cdc parse --identity id --fields '*' --format jsonl --processed-at 2026-01-01T00:00:00Z`);
+  const why = describeResult(result);
+  expect({ code: result.code, why }).toEqual({ code: 0, why });
+  expect(result.stdout).not.toContain('__debezium_unavailable_value');
+  expect(result.stdout).not.toContain('X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ'); // bytea's base64 placeholder
+  const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Row);
+  const byOp = (op: string) => Object.fromEntries(rows.filter((r) => r.op === op).map((r) => [r.change_field, r]));
+  const fields = ['counter', 'label', ...TOASTED];
+
+  const created = byOp('c');
+  expect(Object.keys(created)).toEqual(fields);
+  expect(created.tags.new_value).toHaveLength(600);
+  expect(created.bigs.new_value).toEqual(Array.from({ length: 800 }, (_, i) => (i + 1) * 10000000000));
+  expect(created.blob.new_value).toBe('\\x' + 'deadbeef'.repeat(1000));
+  expect((created.meta.new_value as Record<string, number>).k400).toBe(400);
+
+  const updated = byOp('u');
+  expect([updated.counter.old_value, updated.counter.new_value]).toEqual([null, 2]);
+  expect(updated.label.new_value).toBe('first');
+  for (const col of TOASTED) expect([col, updated[col].old_value, updated[col].new_value]).toEqual([col, null, null]);
+
+  const deleted = byOp('d');
+  // Debezium zero-fills NOT NULL columns of a keys-only `before` (counter 0, label ''): not the deleted values.
+  for (const col of fields) expect([col, deleted[col].old_value, deleted[col].new_value]).toEqual([col, null, null]);
+  expect(deleted.counter.datetime_deleted).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  const notes = result.stderr.split('\n').filter((l) => l.startsWith('note:'));
+  expect(notes).toEqual([
+    expect.stringContaining('update events without `before` (REPLICA IDENTITY DEFAULT)'),
+    expect.stringContaining('unchanged TOASTed columns'),
+    expect.stringContaining('delete events whose `before` holds only key columns'),
+  ]);
+  expect(result.stderr).toContain('parse: 4 records; 3 events; 27 rows; skipped: 1 tombstone; 0 invalid');
+}, 180_000);
