@@ -5,7 +5,8 @@
  * real Debezium output.
  */
 import type { Admin, Kafka, Message } from 'kafkajs';
-import { describeResult, runCli } from '../helpers/run-cli';
+import { spawnSync } from 'node:child_process';
+import { CDC_BIN, describeResult, runCli } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 import { CdcProcess, changeValue, keyOf, produce, testKafka, uniqueName } from './watch-helpers';
 
@@ -191,6 +192,43 @@ describe('following a live topic', () => {
     } finally {
       await follower.stop('SIGKILL');
     }
+  });
+});
+
+describe('on a terminal (the built binary under a pseudo-terminal)', () => {
+  const ttyTopic = `${topic}.tty`;
+  beforeAll(async () => {
+    await admin.createTopics({ topics: [{ topic: ttyTopic, numPartitions: 1 }], waitForLeaders: true });
+    const hostile = '\u001b[2J\u001b]0;owned\u0007\u009b31m';
+    const update = `{"before":{"holding_id":7,"big":123456789012345678901,"note":"ok","holding_quantity":1},"after":{"holding_id":7,"big":123456789012345678901,"note":${JSON.stringify(hostile)},"holding_quantity":2},"source":{"ts_ms":${now},"schema":"bank","table":"holding"},"op":"u","ts_ms":${now}}`;
+    await produce(kafka, ttyTopic, [
+      { key: keyOf(7), value: update },
+      { key: keyOf(7), value: null },
+    ]);
+  });
+  afterAll(async () => { await admin.deleteTopics({ topics: [ttyTopic] }).catch(() => undefined); });
+
+  it('shows blocks with a header, --changes as old → new, tombstones as such, and control characters escaped', async () => {
+    // `script` gives cdc a real TTY: the pretty view is chosen by isatty, not by a flag.
+    const command = `"${process.execPath}" "${CDC_BIN}" watch "${ttyTopic}" --exit-at-end --changes`;
+    const ttyEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NO_COLOR: '1' };
+    delete ttyEnv.FORCE_COLOR; // node warns on a TTY when both are set
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { env: ttyEnv, encoding: 'utf8', timeout: 60_000 });
+    const text = run.stdout.replace(/\r\n/g, '\n');
+    const why = `exit ${run.status}\n--- terminal ---\n${JSON.stringify(text)}\n--- stderr ---\n${run.stderr}`;
+    try {
+      expect(run.status).toBe(0);
+      const blocks = text.trim().split('\n\n');
+      expect(blocks[0].split('\n')[0]).toMatch(new RegExp(`^${ttyTopic.replace(/\./g, '\\.')}  0@0  \\S+Z  UPDATE +key \\{"holding_id":7\\}$`));
+      expect(blocks[0].split('\n').slice(1).map((l) => l.trim())).toEqual([
+        'note: "ok" → "\\u001b[2J\\u001b]0;owned\\u0007\\u009b31m"',
+        'holding_quantity: 1 → 2',
+      ]);
+      expect(blocks[1]).toMatch(/0@1 .* TOMBSTONE +key \{"holding_id":7\}/);
+      expect(text).toMatch(/cdc watch: reached the end — 2 events written \(1 tombstone\)/);
+      // Nothing from the payload drives the terminal: no ESC, BEL or CSI byte at all (NO_COLOR).
+      expect(text).not.toMatch(/[\u001b\u0007\u009b]/);
+    } catch (e) { throw new Error(`${(e as Error).message}\n${why}`); }
   });
 });
 
