@@ -6,6 +6,8 @@
 #   mvn             downloads the stack jars once            (maven)
 #   initdb, pg_ctl  the throwaway PostgreSQL cluster         (postgresql)
 #   docker-compose  validates docker-compose.yml, no engine  (docker-compose)
+#   openssl         certificates for the watch TLS test      (openssl)
+#   script          a pseudo-terminal for the watch TTY test (bsdutils)
 set -eu
 
 pg_bin_found() {
@@ -28,6 +30,8 @@ missing_packages() {
   command -v mvn >/dev/null 2>&1 || packages="$packages maven"
   pg_bin_found || packages="$packages postgresql"
   command -v docker-compose >/dev/null 2>&1 || packages="$packages docker-compose"
+  command -v openssl >/dev/null 2>&1 || packages="$packages openssl"
+  command -v script >/dev/null 2>&1 || packages="$packages bsdutils"
   echo "$packages"
 }
 
@@ -37,6 +41,8 @@ describe() {
     maven) echo "mvn (downloads the Kafka, Connect and Debezium jars once)" ;;
     postgresql) echo "PostgreSQL server binaries initdb/pg_ctl (the test cluster; or set CDC_STACK_PG_BIN)" ;;
     docker-compose) echo "docker-compose (validates docker-compose.yml; no Docker engine needed)" ;;
+    openssl) echo "openssl (makes the certificates of the cdc watch TLS test)" ;;
+    bsdutils) echo "script (runs cdc watch on a pseudo-terminal in its TTY test)" ;;
   esac
 }
 
