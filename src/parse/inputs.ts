@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { NotFoundError, UsageError } from '../errors';
+import { CdcError, NotFoundError, UsageError } from '../errors';
 import type { ParseInput } from './run';
 
 const READ_CHUNK = 1024 * 1024;
@@ -24,9 +24,14 @@ export function openInputs(files: string[], stdin: Readable, cwd: string): Parse
   // Files open lazily, one at a time, so many arguments do not hold many descriptors.
   return files.map((file) => (file === '-'
     ? { name: 'stdin', chunks: stdin }
-    : { name: file, chunks: lazyFile(path.resolve(cwd, file)) }));
+    : { name: file, chunks: lazyFile(path.resolve(cwd, file), file) }));
 }
 
-async function* lazyFile(full: string): AsyncGenerator<Buffer> {
-  yield* fs.createReadStream(full, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+async function* lazyFile(full: string, name: string): AsyncGenerator<Buffer> {
+  try {
+    yield* fs.createReadStream(full, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+  } catch (err) {
+    // An unreadable file (EACCES, EIO, removed meanwhile) is the user's situation, not a bug in cdc.
+    throw new CdcError(`cannot read ${name}: ${(err as Error).message}`, { hint: 'rows of the records read before it were written' });
+  }
 }

@@ -172,6 +172,14 @@ describe('cdc parse (in-process)', () => {
     expect(ctx.out()).toBe('');
   });
 
+  (fs.existsSync('/proc/self/mem') ? it : it.skip)('reports a file that cannot be read as an error (exit 1), not as a bug in cdc', async () => {
+    const ctx = testContext();
+    // Reading /proc/self/mem from offset 0 fails with EIO: an unreadable file, even for root.
+    expect(await main(['node', 'cdc', 'parse', '/proc/self/mem'], ctx)).toBe(ExitCode.RUNTIME);
+    expect(ctx.err()).toMatch(/^error: cannot read \/proc\/self\/mem: EIO/);
+    expect(ctx.err()).not.toContain('bug');
+  });
+
   it('exits 4 for a file that does not exist', async () => {
     const ctx = testContext();
     expect(await main(['node', 'cdc', 'parse', 'no-such-file.jsonl'], ctx)).toBe(ExitCode.NOT_FOUND);
