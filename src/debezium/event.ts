@@ -142,8 +142,10 @@ function unwrappedEvent(row: JsonObject, schema: ConnectSchema | undefined): Cha
 }
 
 function isKcatEnvelope(value: JsonObject): boolean {
+  // The payload is usually the value as an escaped string; a pipeline step such as
+  // `jq '.payload |= fromjson'` leaves it as the JSON value itself.
   return 'topic' in value && 'partition' in value && 'offset' in value && 'payload' in value
-    && (typeof value.payload === 'string' || value.payload === null);
+    && (typeof value.payload === 'string' || value.payload === null || isJsonObject(value.payload));
 }
 
 function classifyKcat(value: JsonObject, parseText: TextParser): DebeziumRecord {
@@ -153,9 +155,9 @@ function classifyKcat(value: JsonObject, parseText: TextParser): DebeziumRecord 
     offset: value.offset,
     key: value.key,
   };
-  const text = value.payload as string | null;
-  if (text === null || text.trim() === '') return { kind: 'tombstone', kafka };
-  const inner = tryParse(text, parseText);
+  const payload = value.payload as string | JsonObject | null;
+  if (payload === null || (typeof payload === 'string' && payload.trim() === '')) return { kind: 'tombstone', kafka };
+  const inner = typeof payload === 'string' ? tryParse(payload, parseText) : { ok: true as const, value: payload };
   if (!inner.ok) return { kind: 'invalid', reason: `kcat envelope: payload is not JSON (${inner.error})` };
   const record = classifyRecord(inner.value, parseText);
   if (record.kind === 'change') return { kind: 'change', event: { ...record.event, shape: 'kcat', kafka } };

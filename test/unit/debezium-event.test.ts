@@ -34,6 +34,9 @@ describe('classifyRecord', () => {
     expect(record.event.payload.ts_ns).toEqual(new JsonNumber('1763780000003123456'));
     expect(classifyRecord(parseLossless(JSON.stringify({ ...kcat, payload: null }))).kind).toBe('tombstone');
     expect(classifyRecord(parseLossless(JSON.stringify({ ...kcat, payload: '{oops' })))).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('kcat envelope: payload is not JSON') });
+    // After `jq '.payload |= fromjson'` the payload is the value itself: same event, exact.
+    const unescaped = classifyRecord(parseLossless(`{"topic":"dbserver1.s.t","partition":0,"offset":12,"key":null,"payload":${kcat.payload}}`));
+    expect(unescaped).toMatchObject({ kind: 'change', event: { shape: 'kcat', op: record.event.op, after: record.event.after } });
   });
 
   it('recognises ExtractNewRecordState rows', () => {
