@@ -2,10 +2,12 @@
  * `npm run bench:seed`: `cdc seed customers` against `psql -c "\copy …"` on the same data, in the
  * same run, on the same PostgreSQL: the bundled 12,435 customers and 1,000,000 generated ones.
  * Each side loads into a fresh table of the same definition (primary key, REPLICA IDENTITY FULL);
- * times are wall clock of the whole command (process start included), median of 7 runs (small
- * file) or 3 (1M rows) with the order alternating; cdc's own load time (its --json `seconds`,
- * without Node's start-up) is shown beside it. Also timed: a re-run of cdc over the loaded table (the upsert path, which
- * \copy has no equivalent of).
+ * times are wall clock of the whole command (process start included), median of 15 runs (small
+ * file) or 3 (1M rows) with the order rotating; cdc's own load time (its --json `seconds`,
+ * without Node's start-up) is shown beside it. A minimal Node program doing one COPY with pg runs
+ * in the same rotation, to tell what Node costs from what cdc costs; so does a bare `node -e 0`.
+ * Also timed: a re-run of cdc over the loaded table (the upsert path, which \copy has no
+ * equivalent of).
  *
  * PostgreSQL: --pg-url URL, else CDC_BENCH_PG_URL, else the running stack (.stack/state.json),
  * else DATABASE_URL. The output says which.
@@ -21,7 +23,7 @@ import { maskConnectionString } from '../src/secrets';
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const CDC = path.join(ROOT, 'bin', 'cdc.js');
 /** More runs for the small file, where process start-up makes single runs noisy. */
-const runsFor = (rows: number) => (rows < 100_000 ? 7 : 3);
+const runsFor = (rows: number) => (rows < 100_000 ? 15 : 3);
 
 function pgUrl(): { url: string; origin: string } {
   const flag = process.argv.indexOf('--pg-url');
@@ -54,9 +56,9 @@ function generate(file: string, rows: number): void {
 }
 
 /** Wall-clock milliseconds of a whole command, and its stdout. */
-function timed(command: string, args: string[]): { ms: number; stdout: string } {
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string } {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.error) throw new Error(`cannot run ${command}: ${result.error.message} (psql comes with Debian's postgresql-client)`);
   if (result.status !== 0) throw new Error(`${path.basename(command)} failed (exit ${result.status}): ${maskConnectionString(result.stderr)}`);
@@ -64,6 +66,43 @@ function timed(command: string, args: string[]): { ms: number; stdout: string } 
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS at start-up, before any of cdc's code runs (~40 ms for a system
+ * bundle on the reference machine): when it is set, the small file is also timed without it, so
+ * that what the environment costs is not mistaken for what cdc costs.
+ */
+function environments(): { label: string; env: NodeJS.ProcessEnv }[] {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return [{ label: '', env: process.env }];
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+  return [
+    { label: ', NODE_EXTRA_CA_CERTS set', env: process.env },
+    { label: ', NODE_EXTRA_CA_CERTS unset', env: without },
+  ];
+}
+
+/**
+ * The least a Node program can do for the same load: pg and pg-copy-streams, one COPY of the file
+ * into a table made beforehand (as psql's is), exit. The gap between it and psql is Node's; the
+ * gap between it and cdc is cdc's (options, table set-up, record boundaries, the summary).
+ */
+const MINIMAL_NODE_COPY = `
+  const [url, table, file, root] = process.argv.slice(1);
+  globalThis.navigator = { userAgent: 'node' }; // as cdc's loadPg: skips pg's Cloudflare probe
+  const { Client } = require(root + '/node_modules/pg');
+  delete globalThis.navigator;
+  const { from } = require(root + '/node_modules/pg-copy-streams');
+  const client = new Client({ connectionString: url });
+  client.connect()
+    .then(() => require('node:stream/promises').pipeline(
+      require('node:fs').createReadStream(file, { highWaterMark: 256 * 1024 }),
+      client.query(from('COPY ' + table + ' FROM STDIN WITH (FORMAT csv, HEADER true)'))))
+    .then(() => client.end());`;
+
+/** Median of a bare `node -e 0`: the part of every cdc run that is Node starting, not cdc. */
+function nodeStartMs(env: NodeJS.ProcessEnv): number {
+  return median(Array.from({ length: 9 }, () => timed(process.execPath, ['-e', '0'], env).ms));
+}
 
 async function main(): Promise<void> {
   const { url, origin } = pgUrl();
@@ -79,45 +118,56 @@ async function main(): Promise<void> {
     await client.query(`CREATE SCHEMA ${schema}`);
     const generated = path.join(tmp, 'customers-1m.csv');
     generate(generated, 1_000_000);
+    const small = path.join(ROOT, 'fixtures', 'customers.csv');
     const datasets = [
-      { name: 'fixtures/customers.csv (12,435 rows)', file: path.join(ROOT, 'fixtures', 'customers.csv'), rows: 12_435 },
-      { name: 'generated (1,000,000 rows)', file: generated, rows: 1_000_000 },
+      ...environments().map(({ label, env }) => ({ name: `fixtures/customers.csv (12,435 rows)${label}`, file: small, rows: 12_435, env })),
+      { name: 'generated (1,000,000 rows)', file: generated, rows: 1_000_000, env: process.env },
     ];
+    for (const { label, env } of environments()) {
+      console.log(`bare Node start-up (node -e 0${label ? `, ${label.slice(2)}` : ''}): ${nodeStartMs(env).toFixed(0)} ms (median of 9)`);
+    }
     const lines: string[] = [];
     for (const data of datasets) {
       const psqlMs: number[] = [];
+      const nodeMs: number[] = [];
       const cdcMs: number[] = [];
       const rerunMs: number[] = [];
       const cdcLoadMs: number[] = [];
       for (let run = 0; run < runsFor(data.rows); run++) {
         const psqlTable = `${schema}.psql_${run}`;
+        const nodeTable = `${schema}.node_${run}`;
         const cdcTable = `${schema}.cdc_${run}`;
-        await client.query(createCustomersSql({ schema, table: `psql_${run}` }));
-        await client.query(`ALTER TABLE ${psqlTable} REPLICA IDENTITY FULL`);
+        for (const table of [`psql_${run}`, `node_${run}`]) {
+          await client.query(createCustomersSql({ schema, table }));
+          await client.query(`ALTER TABLE ${schema}.${table} REPLICA IDENTITY FULL`);
+        }
         const sides = [
           () => psqlMs.push(timed('psql', [url, '-q', '-c', `\\copy ${psqlTable} FROM '${data.file}' WITH (FORMAT csv, HEADER true)`]).ms),
+          () => nodeMs.push(timed(process.execPath, ['-e', MINIMAL_NODE_COPY, url, nodeTable, data.file, ROOT], data.env).ms),
           () => {
-            const { ms, stdout } = timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file, '--json']);
+            const { ms, stdout } = timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file, '--json'], data.env);
             cdcMs.push(ms);
             cdcLoadMs.push(JSON.parse(stdout).seconds * 1000);
           },
         ];
-        if (run % 2 === 1) sides.reverse();
-        for (const side of sides) side();
-        rerunMs.push(timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file]).ms);
-        for (const table of [psqlTable, cdcTable]) {
+        // Each side goes first, second and last in turn.
+        for (let i = 0; i < sides.length; i++) sides[(run + i) % sides.length]();
+        rerunMs.push(timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file], data.env).ms);
+        for (const table of [psqlTable, nodeTable, cdcTable]) {
           const n = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
           if (n !== data.rows) throw new Error(`${table} has ${n} rows, expected ${data.rows}`);
         }
-        await client.query(`DROP TABLE ${psqlTable}, ${cdcTable}`);
+        await client.query(`DROP TABLE ${psqlTable}, ${nodeTable}, ${cdcTable}`);
       }
-      const [p, c, l, r] = [median(psqlMs), median(cdcMs), median(cdcLoadMs), median(rerunMs)];
+      const [p, m, c, l, r] = [median(psqlMs), median(nodeMs), median(cdcMs), median(cdcLoadMs), median(rerunMs)];
       const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s (${Math.round(data.rows / (ms / 1000)).toLocaleString('en-US')} rows/s)`;
-      lines.push(`| ${data.name} | ${fmt(p)} | ${fmt(c)} | ${(c / p).toFixed(2)}× | ${(l / 1000).toFixed(2)} s | ${fmt(r)} |`);
-      console.error(`${data.name}: psql ${psqlMs.map(Math.round).join('/')} ms, cdc ${cdcMs.map(Math.round).join('/')} ms (load ${cdcLoadMs.map(Math.round).join('/')} ms), cdc re-run ${rerunMs.map(Math.round).join('/')} ms`);
+      const small = data.rows < 100_000;
+      const short = (ms: number) => (small ? `${Math.round(ms)} ms` : fmt(ms));
+      lines.push(`| ${data.name} | ${short(p)} | ${short(m)} (${(m / p).toFixed(2)}×) | ${short(c)} | **${(c / p).toFixed(2)}×** | ${small ? `${Math.round(l)} ms` : `${(l / 1000).toFixed(2)} s`} | ${short(r)} |`);
+      console.error(`${data.name}: psql ${psqlMs.map(Math.round).join('/')} ms, minimal node ${nodeMs.map(Math.round).join('/')} ms, cdc ${cdcMs.map(Math.round).join('/')} ms (load ${cdcLoadMs.map(Math.round).join('/')} ms), cdc re-run ${rerunMs.map(Math.round).join('/')} ms`);
     }
-    console.log('| data | `psql \\copy` | `cdc seed customers` | cdc / psql | cdc load time (no process start) | cdc re-run (upsert, all unchanged) |');
-    console.log('|---|---|---|---|---|---|');
+    console.log('| data | `psql \\copy` | minimal Node COPY (÷ psql) | `cdc seed customers` | cdc ÷ psql | cdc load time (no process start) | cdc re-run (upsert, all unchanged) |');
+    console.log('|---|---|---|---|---|---|---|');
     for (const line of lines) console.log(line);
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
