@@ -25,10 +25,13 @@ interface Options extends ConnectFlags, RegisterFlags {
 
 const EXAMPLES = `
 Examples:
-  # A Debezium PostgreSQL connector from flags (password from PGPASSWORD, never a flag):
+  # A Debezium PostgreSQL connector from flags (never a password on the command line):
   PGPASSWORD=… cdc connector register holding --table bank.holding --database bank --topic-prefix bank --wait
-  # Let the worker resolve the password (needs config.providers=env on the worker):
-  cdc connector register holding --table bank.holding --password-ref '\${env:PGPASSWORD}'
+  # Kafka Connect in docker compose reaches PostgreSQL as host 'postgres', not localhost:
+  cdc connector register holding --table bank.holding --host postgres --port 5432 --wait
+  # The password is stored as \${env:PGPASSWORD} when the worker resolves it (config providers),
+  # else taken from PGPASSWORD with a warning. Choose yourself with --password-ref or --password-env:
+  cdc connector register holding --table bank.holding --password-ref '\${file:/etc/kafka/pg.properties:password}'
   # From files, a directory, or stdin; create or update:
   cdc connector register fixtures/connectors/holding.json
   cdc connector register connectors/ --wait
@@ -48,11 +51,11 @@ export function registerRegisterCommand(parent: Command, ctx: Context): void {
     .option('--table <schema.table>', 'capture this table (repeatable)', collect)
     .option('--schema <name>', 'capture every table of this schema (repeatable)', collect)
     .option('--database <dbname>', 'database name (default: from the PostgreSQL URL)')
-    .option('--host <host>', 'database host as the Connect worker reaches it (default: from the PostgreSQL URL)')
+    .option('--host <host>', 'database host as the Connect worker reaches it, e.g. postgres under docker compose (default: from the PostgreSQL URL)')
     .option('--port <port>', 'database port (default: from the PostgreSQL URL)')
     .option('--user <user>', 'database user with REPLICATION (default: from the PostgreSQL URL)')
     .option('--pg-url <url>', 'PostgreSQL URL without password (env DATABASE_URL)')
-    .option('--password-env <VAR>', 'read the database password from this environment variable (default PGPASSWORD)')
+    .option('--password-env <VAR>', 'store the password from this environment variable (default: the placeholder ${env:PGPASSWORD} if the worker resolves it, else PGPASSWORD)')
     .option('--password-ref <placeholder>', "let the worker resolve the password: '${env:VAR}' or '${file:path:key}'")
     .option('--topic-prefix <prefix>', 'topic prefix (default: derived from the connector name)')
     .option('--snapshot-mode <mode>', 'Debezium snapshot.mode (initial, no_data, when_needed, …)')
@@ -71,9 +74,10 @@ async function specsFrom(ctx: Context, inputs: string[], options: Options): Prom
   const fromFlags = Boolean(options.table?.length || options.schema?.length);
   if (fromFlags) {
     if (inputs.length !== 1) throw new UsageError('with --table/--schema, give exactly one argument: the connector name');
-    const [{ configFromFlags }, { loadContext }] = await Promise.all([import('../../src/connect/from-flags'), import('../../src/connect/connection')]);
+    const [{ connectorFromFlags }, { loadContext }] = await Promise.all([import('../../src/connect/from-flags'), import('../../src/connect/connection')]);
     const context = await loadContext(ctx.env, ctx.configContext);
-    return [{ name: inputs[0], config: configFromFlags(inputs[0], options, ctx.env, context.settings), source: 'flags' }];
+    const { config, passwordFallback } = connectorFromFlags(inputs[0], options, ctx.env, context.settings);
+    return [{ name: inputs[0], config, source: 'flags', passwordFallback }];
   }
   const { loadSpecs } = await import('../../src/connect/spec');
   const sources = inputs.length ? inputs : ctx.stdinIsTTY ? [] : ['-'];
@@ -89,7 +93,12 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
   const specs = await specsFrom(ctx, inputs, options);
   const style = stderrStyle(ctx);
   await withClient(ctx, options, async (client) => {
-    const { planRegistration, dryRun, applyConnector } = await import('../../src/connect/register');
+    const { planRegistration, dryRun, applyConnector, settlePasswords } = await import('../../src/connect/register');
+    for (const choice of await settlePasswords(client, specs)) {
+      note(ctx, choice.stored === 'placeholder'
+        ? `${choice.name}: database.password=${choice.placeholder}, resolved by the worker (no password stored in clear text)`
+        : `${style.yellow('note:')} ${choice.name}: this worker cannot resolve ${choice.placeholder} (config.providers=env and PGPASSWORD on the worker); storing the password from ${choice.from} instead`);
+    }
     const plan = await planRegistration(client, specs, new Set(options.ignoreLint ?? []));
     writeFindings(ctx, plan.findings);
     const lintErrors = plan.findings.filter((f) => f.severity === 'error');

@@ -2,8 +2,10 @@
  * `cdc connector register NAME --table …`: where each database setting comes from. Host, port,
  * user and database come from flags, else from the PostgreSQL URL (--pg-url > DATABASE_URL >
  * context > default). The password never comes from a flag: `--password-ref` (a config-provider
- * placeholder the worker resolves), `--password-env VAR`, PGPASSWORD, or the URL's password when
- * that URL came from the environment or the config file.
+ * placeholder the worker resolves) or `--password-env VAR`; by default the placeholder
+ * `${env:PGPASSWORD}`, with PGPASSWORD or the URL's password (when that URL came from the
+ * environment or the config file) as the fallback for a worker that cannot resolve it
+ * (register.ts `settlePasswords`).
  */
 import { UsageError } from '../errors';
 import type { ContextSettings } from '../config/config-file';
@@ -26,7 +28,20 @@ export interface RegisterFlags {
   set?: string[];
 }
 
+/** Stored instead of a clear-text password when no flag says otherwise. */
+export const DEFAULT_PASSWORD_REF = '${env:PGPASSWORD}';
+
+export interface FlagsConnector {
+  config: ConnectorConfig;
+  /** With the default placeholder: the clear-text password to store if the worker cannot resolve it. */
+  passwordFallback?: { value: string; from: string };
+}
+
 export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, context: ContextSettings): ConnectorConfig {
+  return connectorFromFlags(name, flags, env, context).config;
+}
+
+export function connectorFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, context: ContextSettings): FlagsConnector {
   const pgUrl = resolveSetting('pgUrl', flags.pgUrl, env, context);
   let url: URL;
   try {
@@ -38,14 +53,18 @@ export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.
     throw new UsageError('--pg-url must not contain a password: command lines end up in shell history and `ps`',
       'put the password in PGPASSWORD (or --password-env VAR), or pass --password-ref \'${env:PGPASSWORD}\' for the worker to resolve');
   }
-  let password: string | undefined;
+  let password: string;
+  let passwordFallback: FlagsConnector['passwordFallback'];
   if (flags.passwordRef) {
     password = checkPasswordRef(flags.passwordRef);
   } else if (flags.passwordEnv) {
-    password = env[flags.passwordEnv];
-    if (password === undefined) throw new UsageError(`--password-env ${flags.passwordEnv}: that environment variable is not set`);
+    const value = env[flags.passwordEnv];
+    if (value === undefined) throw new UsageError(`--password-env ${flags.passwordEnv}: that environment variable is not set`);
+    password = value;
   } else {
-    password = env.PGPASSWORD || (url.password ? decodeURIComponent(url.password) : undefined);
+    password = DEFAULT_PASSWORD_REF;
+    if (env.PGPASSWORD) passwordFallback = { value: env.PGPASSWORD, from: 'PGPASSWORD' };
+    else if (url.password) passwordFallback = { value: decodeURIComponent(url.password), from: `the PostgreSQL URL (${pgUrl.source})` };
   }
   const extra: Record<string, string> = {};
   for (const pair of flags.set ?? []) {
@@ -59,7 +78,7 @@ export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.
   }
   const port = flags.port ?? (url.port || '5432');
   if (!/^\d+$/.test(port)) throw new UsageError(`--port must be a number, got '${port}'`);
-  return buildPostgresConfig({
+  const config = buildPostgresConfig({
     name,
     host: flags.host ?? url.hostname,
     port,
@@ -72,4 +91,5 @@ export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.
     snapshotMode: flags.snapshotMode,
     extra,
   });
+  return { config, passwordFallback };
 }

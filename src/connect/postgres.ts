@@ -45,11 +45,27 @@ export async function pgTargetOf(config: ConnectorConfig, env: NodeJS.ProcessEnv
   if (!host || !database) return { reason: 'the connector config has no database.hostname / database.dbname' };
   let password = config['database.password'];
   if (password && isPlaceholder(password)) {
-    const resolved = await resolvePlaceholder(password, env);
+    const resolved = (await resolvePlaceholder(password, env)) || urlPasswordFor(config, env, password);
     if (resolved === undefined) return { reason: `cdc cannot resolve ${password} here (the worker resolves it on its side)` };
     password = resolved;
   }
   return { target: { host, port: Number(config['database.port'] ?? 5432), user: config['database.user'] ?? 'postgres', database, password } };
+}
+
+/**
+ * `${env:PGPASSWORD}` is what `register` stores by default, taken from cdc's own PostgreSQL URL
+ * when PGPASSWORD is unset; that URL's password serves when it is for the same user.
+ */
+function urlPasswordFor(config: ConnectorConfig, env: NodeJS.ProcessEnv, placeholder: string): string | undefined {
+  if (placeholder !== '${env:PGPASSWORD}' || !env.DATABASE_URL) return undefined;
+  try {
+    const url = new URL(env.DATABASE_URL);
+    const user = decodeURIComponent(url.username) || 'postgres';
+    if (!url.password || user !== (config['database.user'] ?? 'postgres')) return undefined;
+    return decodeURIComponent(url.password);
+  } catch {
+    return undefined;
+  }
 }
 
 async function resolvePlaceholder(placeholder: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

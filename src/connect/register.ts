@@ -44,6 +44,35 @@ export function fieldErrors(validation: ConfigValidation): FieldError[] {
     .map((c) => ({ field: c.value.name, errors: c.value.errors }));
 }
 
+export interface PasswordChoice {
+  name: string;
+  /** `placeholder`: the worker resolves it; `fallback`: stored in clear text, the worker could not. */
+  stored: 'placeholder' | 'fallback';
+  placeholder: string;
+  /** Where the clear-text password came from (PGPASSWORD, the PostgreSQL URL). */
+  from?: string;
+}
+
+/**
+ * Connectors from flags carry the placeholder `${env:PGPASSWORD}` instead of a clear-text
+ * password. Connect resolves placeholders when it validates, so one validation tells whether
+ * this worker can (config providers enabled, PGPASSWORD set and right): if it cannot, and only
+ * then, the password from PGPASSWORD or the URL is stored instead (and the lint warns about it).
+ */
+export async function settlePasswords(client: ConnectClient, specs: ConnectorSpec[]): Promise<PasswordChoice[]> {
+  const choices: PasswordChoice[] = [];
+  for (const spec of specs) {
+    const fallback = spec.passwordFallback;
+    if (!fallback) continue;
+    const placeholder = spec.config['database.password'];
+    const { errors } = await validateOnServer(client, spec);
+    const refused = errors.some((e) => e.errors.some((m) => /password|authenticat/i.test(m)));
+    if (refused) spec.config['database.password'] = fallback.value;
+    choices.push({ name: spec.name, stored: refused ? 'fallback' : 'placeholder', placeholder, from: refused ? fallback.from : undefined });
+  }
+  return choices;
+}
+
 export interface ServerValidation {
   errors: FieldError[];
   passwordKeys: Set<string>;
@@ -88,6 +117,19 @@ export async function dryRun(client: ConnectClient, plan: RegistrationPlan): Pro
   return results;
 }
 
+/**
+ * The worker, not cdc, connects to the database: `localhost` is the worker's own machine, which
+ * under docker compose is the Connect container. Said when such a host cannot be reached.
+ */
+export function loopbackHint(config: ConnectorConfig, errors: FieldError[]): string | undefined {
+  const host = config['database.hostname'] ?? '';
+  if (!/^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(host)) return undefined;
+  const unreachable = errors.some((e) => e.field === 'database.hostname' && e.errors.some((m) => /refused|timed? ?out|unknown ?host|could not connect/i.test(m)));
+  if (!unreachable) return undefined;
+  return `Kafka Connect connects to the database itself, and ${host} is the worker's own host: when Connect runs in a container `
+    + '(docker compose), give the database host as the worker sees it, e.g. `--host postgres` (or database.hostname=postgres)';
+}
+
 export type ApplyAction = 'created' | 'updated' | 'unchanged';
 
 /**
@@ -103,7 +145,7 @@ export async function applyConnector(client: ConnectClient, item: PlannedConnect
     if (err instanceof ConnectBadRequestError && /configuration is invalid/i.test(err.message)) {
       const { errors } = await validateOnServer(client, item.spec);
       throw new ConnectBadRequestError(`connector '${item.spec.name}': Kafka Connect rejected the configuration`, errors,
-        'fix the fields above; `cdc connector validate FILE` checks without registering');
+        loopbackHint(item.spec.config, errors) ?? 'fix the fields above; `cdc connector validate FILE` checks without registering');
     }
     throw err;
   }

@@ -14,6 +14,8 @@ export interface ConnectorSpec {
   config: ConnectorConfig;
   /** File name or `stdin`, for messages. */
   source: string;
+  /** From flags with the default password placeholder: the clear-text password if the worker cannot resolve it. */
+  passwordFallback?: { value: string; from: string };
 }
 
 export function parseSpecs(text: string, source: string): ConnectorSpec[] {

@@ -16,7 +16,7 @@ const schema = `cit_conn_${suffix}`;
 const role = `cit_conn_${suffix}`;
 const PASSWORD = `It-Pw-${suffix}-Zq9`;
 const names = {
-  flags: `cit-flags-${suffix}`, file: `cit-file-${suffix}`, failing: `cit-fail-${suffix}`, wrong: `cit-wrong-${suffix}`, rotated: `cit-rot-${suffix}`,
+  flags: `cit-flags-${suffix}`, placeholder: `cit-ph-${suffix}`, file: `cit-file-${suffix}`, failing: `cit-fail-${suffix}`, wrong: `cit-wrong-${suffix}`, rotated: `cit-rot-${suffix}`,
 };
 /** A second role whose password a test changes under a running connector. */
 const rotRole = `${role}_rot`;
@@ -32,8 +32,8 @@ const env = {
 };
 const outputs: { args: string[]; result: CliResult }[] = [];
 
-async function cdc(args: string[], options: { input?: string } = {}): Promise<CliResult> {
-  const result = await runCli(['connector', ...args], { env, timeoutMs: 110_000, input: options.input });
+async function cdc(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const result = await runCli(['connector', ...args], { env: { ...env, ...options.env }, timeoutMs: 110_000, input: options.input });
   outputs.push({ args, result });
   return result;
 }
@@ -96,6 +96,7 @@ beforeAll(async () => {
   await sql(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
   await sql(`CREATE TABLE ${schema}.holding (id int PRIMARY KEY, v text)`);
   await sql(`CREATE TABLE ${schema}.orders (id int PRIMARY KEY, v text)`);
+  await sql(`CREATE TABLE ${schema}.placeholder (id int PRIMARY KEY)`);
   await sql(`ALTER TABLE ${schema}.holding OWNER TO ${role}`);
   await sql(`ALTER TABLE ${schema}.orders OWNER TO ${role}`);
   await sql(`CREATE ROLE ${rotRole} LOGIN REPLICATION PASSWORD '${ROT_PASSWORD}'`);
@@ -130,13 +131,31 @@ describe('cdc connector against the real worker', () => {
     expectExit(result, 0);
     expect(result.stderr).toContain(`created ${names.flags}`);
     expect(result.stderr).toContain(`${names.flags} RUNNING (1/1 tasks)`);
+    // The worker's PGPASSWORD is the stack's, not this role's: the placeholder cannot work, so the
+    // password from PGPASSWORD is stored, with a warning.
+    expect(result.stderr).toContain(`${names.flags}: this worker cannot resolve \${env:PGPASSWORD}`);
+    expect(result.stderr).toContain('plaintext-password');
     const config = await (await fetch(`${urls.connectUrl}/connectors/${names.flags}/config`)).json() as Record<string, string>;
     expect(config).toMatchObject({
       'plugin.name': 'pgoutput', 'publication.autocreate.mode': 'filtered', 'slot.name': slotOf(names.flags),
-      'table.include.list': `${schema}\\.holding`, 'database.user': role,
+      'table.include.list': `${schema}\\.holding`, 'database.user': role, 'database.password': PASSWORD,
     });
     const slot = await sql('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slotOf(names.flags)]);
     expect(slot).toHaveLength(1);
+  });
+
+  it('registers from flags with ${env:PGPASSWORD} when the worker resolves it: no clear-text password, and RUNNING', async () => {
+    // The stack's superuser, whose password the worker has as PGPASSWORD; cdc itself has it only in its URL.
+    const superuser = { DATABASE_URL: urls.pgUrl, PGPASSWORD: '' };
+    const result = await cdc(['register', names.placeholder, '--table', `${schema}.placeholder`, '--wait', '--wait-timeout', '90'], { env: superuser });
+    expectExit(result, 0);
+    expect(result.stderr).toContain(`${names.placeholder}: database.password=\${env:PGPASSWORD}, resolved by the worker`);
+    expect(result.stderr).not.toContain('plaintext-password');
+    const config = await (await fetch(`${urls.connectUrl}/connectors/${names.placeholder}/config`)).json() as Record<string, string>;
+    expect(config['database.password']).toBe('\${env:PGPASSWORD}');
+    // cdc logs in as the connector with its own URL's password when PGPASSWORD is not set here.
+    expectExit(await cdc(['status', names.placeholder, '--check-db'], { env: superuser }), 0);
+    expectExit(await cdc(['delete', names.placeholder, '--yes', '--drop-slot', '--drop-publication'], { env: superuser }), 0);
   });
 
   it('lists connectors as TSV when piped and as JSON', async () => {
@@ -259,6 +278,10 @@ describe('cdc connector against the real worker', () => {
     expectExit(all, 6);
     const restarted = await cdc(['restart', names.failing, '--include-tasks', '--failed-only']);
     expectExit(restarted, 0);
+    // --wait reports the outcome of the restart (the task fails again), not the FAILED from before it.
+    const waited = await cdc(['restart', names.failing, '--include-tasks', '--failed-only', '--wait', '--wait-timeout', '90']);
+    expectExit(waited, 6);
+    expect(waited.stderr).toMatch(new RegExp(`connector '${names.failing}' FAILED \\(task 0\\): PSQLException: .*decoderbufs`));
   });
 
   it('status --check-db finds a connector that Connect calls RUNNING but cannot log in after a password change', async () => {

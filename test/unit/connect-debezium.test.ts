@@ -1,5 +1,6 @@
 import { buildPostgresConfig, checkPasswordRef, slotNameFor, tablePattern, publicationNameFor } from '../../src/connect/debezium';
-import { configFromFlags } from '../../src/connect/from-flags';
+import { configFromFlags, connectorFromFlags } from '../../src/connect/from-flags';
+import { loopbackHint } from '../../src/connect/register';
 import { ExitCode } from '../../src/errors';
 
 describe('buildPostgresConfig', () => {
@@ -49,19 +50,23 @@ describe('buildPostgresConfig', () => {
 
 describe('configFromFlags', () => {
   const context = {};
-  it('takes host, port, user and database from DATABASE_URL, the password from PGPASSWORD', () => {
-    const config = configFromFlags('holding', { table: ['bank.holding'] },
+  it('takes host, port, user and database from DATABASE_URL; the password is ${env:PGPASSWORD}, PGPASSWORD the fallback', () => {
+    const { config, passwordFallback } = connectorFromFlags('holding', { table: ['bank.holding'] },
       { DATABASE_URL: 'postgres://app@db.internal:6543/bank', PGPASSWORD: 'from-env-pw' }, context);
     expect(config).toMatchObject({
       'database.hostname': 'db.internal', 'database.port': '6543', 'database.user': 'app', 'database.dbname': 'bank',
-      'database.password': 'from-env-pw',
+      'database.password': '${env:PGPASSWORD}',
     });
+    expect(passwordFallback).toEqual({ value: 'from-env-pw', from: 'PGPASSWORD' });
   });
 
   it('lets flags override the URL, and --password-env / --password-ref choose the password', () => {
     const env = { DATABASE_URL: 'postgres://app:url-pw@db/bank', OTHER_PW: 'other-pw' };
-    expect(configFromFlags('h', { table: ['t'], host: 'h2', database: 'd2' }, env, context))
-      .toMatchObject({ 'database.hostname': 'h2', 'database.dbname': 'd2', 'database.password': 'url-pw' });
+    expect(connectorFromFlags('h', { table: ['t'], host: 'h2', database: 'd2' }, env, context)).toMatchObject({
+      config: { 'database.hostname': 'h2', 'database.dbname': 'd2', 'database.password': '${env:PGPASSWORD}' },
+      passwordFallback: { value: 'url-pw', from: 'the PostgreSQL URL (env:DATABASE_URL)' },
+    });
+    expect(connectorFromFlags('h', { table: ['t'], passwordEnv: 'OTHER_PW' }, env, context).passwordFallback).toBeUndefined();
     expect(configFromFlags('h', { table: ['t'], passwordEnv: 'OTHER_PW' }, env, context)['database.password']).toBe('other-pw');
     expect(configFromFlags('h', { table: ['t'], passwordRef: '${env:PGPASSWORD}' }, env, context)['database.password']).toBe('${env:PGPASSWORD}');
   });
@@ -84,5 +89,17 @@ describe('configFromFlags', () => {
     expect(attempt({ set: ['database.password=secret'] })).toMatchObject({ exitCode: ExitCode.USAGE });
     expect(attempt({ passwordRef: 'secret' })).toMatchObject({ exitCode: ExitCode.USAGE });
     expect(attempt({ passwordEnv: 'NOT_SET_ANYWHERE' }).message).toContain('not set');
+  });
+});
+
+describe('loopbackHint', () => {
+  const refused = [{ field: 'database.hostname', errors: ['Error while validating connector config: Connection to localhost:5432 refused. Check that the hostname and port are correct'] }];
+  it('says that the worker connects, and how to name the host under docker compose', () => {
+    expect(loopbackHint({ 'database.hostname': 'localhost' }, refused)).toContain('`--host postgres`');
+    expect(loopbackHint({ 'database.hostname': '127.0.0.1' }, refused)).toContain("127.0.0.1 is the worker's own host");
+  });
+  it('stays quiet for other hosts and other errors', () => {
+    expect(loopbackHint({ 'database.hostname': 'db.internal' }, refused)).toBeUndefined();
+    expect(loopbackHint({ 'database.hostname': 'localhost' }, [{ field: 'database.hostname', errors: ['FATAL: database "x" does not exist'] }])).toBeUndefined();
   });
 });

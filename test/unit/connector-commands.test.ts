@@ -170,13 +170,40 @@ describe('cdc connector register', () => {
     expect(r.ctx.err()).toContain("connector 'new-conn' not RUNNING after 1 s (connector PAUSED, tasks 0:PAUSED)");
   });
 
-  it('from flags: builds the safe config and takes the password from PGPASSWORD', async () => {
+  it('from flags: builds the safe config with the password as ${env:PGPASSWORD} when the worker resolves it', async () => {
+    fake.on('PUT', `/connector-plugins/${PG_CONNECTOR}/config/validate`, { status: 200, body: recorded('validate-ok') });
     const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--json'],
       { env: { PGPASSWORD: 'Flag-Env-Pw' } });
     expect(r.code).toBe(0);
-    const body = JSON.parse(fake.requests.find((q) => q.method === 'PUT')!.body);
-    expect(body).toMatchObject({ 'plugin.name': 'pgoutput', 'slot.name': 'flags_conn', 'publication.autocreate.mode': 'filtered', 'database.password': 'Flag-Env-Pw' });
+    const probe = JSON.parse(fake.requests.find((q) => q.url.endsWith('/config/validate'))!.body);
+    expect(probe['database.password']).toBe('${env:PGPASSWORD}');
+    const body = JSON.parse(fake.requests.find((q) => q.method === 'PUT' && q.url === '/connectors/flags-conn/config')!.body);
+    expect(body).toMatchObject({ 'plugin.name': 'pgoutput', 'slot.name': 'flags_conn', 'publication.autocreate.mode': 'filtered', 'database.password': '${env:PGPASSWORD}' });
+    expect(r.ctx.err()).toContain('flags-conn: database.password=${env:PGPASSWORD}, resolved by the worker (no password stored in clear text)');
+    expect(r.ctx.err()).not.toContain('plaintext-password');
     expect(r.all).not.toContain('Flag-Env-Pw');
+  });
+
+  it('from flags: stores the password from PGPASSWORD, with a warning, when the worker cannot resolve the placeholder', async () => {
+    fake.on('PUT', `/connector-plugins/${PG_CONNECTOR}/config/validate`, { status: 200, body: recorded('validate-password-failed') });
+    const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--json'],
+      { env: { PGPASSWORD: 'Flag-Env-Pw' } });
+    expect(r.code).toBe(0);
+    const body = JSON.parse(fake.requests.find((q) => q.method === 'PUT' && q.url === '/connectors/flags-conn/config')!.body);
+    expect(body['database.password']).toBe('Flag-Env-Pw');
+    expect(r.ctx.err()).toContain('flags-conn: this worker cannot resolve ${env:PGPASSWORD}');
+    expect(r.ctx.err()).toContain('storing the password from PGPASSWORD instead');
+    expect(r.ctx.err()).toContain('plaintext-password');
+    expect(r.all).not.toContain('Flag-Env-Pw');
+  });
+
+  it('from flags: --password-env stores that variable without asking the worker', async () => {
+    const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--password-env', 'APP_PW'],
+      { env: { APP_PW: 'App-Env-Pw' } });
+    expect(r.code).toBe(0);
+    expect(fake.requests.some((q) => q.url.endsWith('/config/validate'))).toBe(false);
+    expect(JSON.parse(fake.requests.find((q) => q.method === 'PUT')!.body)['database.password']).toBe('App-Env-Pw');
+    expect(r.all).not.toContain('App-Env-Pw');
   });
 });
 
