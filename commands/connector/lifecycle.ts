@@ -25,7 +25,7 @@ async function waitFor(ctx: Context, client: ConnectClient, names: string[], opt
   const seconds = Number(options.waitTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--wait-timeout must be a positive number, got '${options.waitTimeout}'`);
   for (const name of names) {
-    const spinner = startSpinner(ctx, `waiting for ${name} to run`);
+    const spinner = startSpinner(ctx, `waiting for ${name} to run`, { json: options.json });
     const summary = await waitUntilRunning(client, name, {
       timeoutMs: seconds * 1000,
       restart: restarts.get(name),
