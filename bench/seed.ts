@@ -169,6 +169,8 @@ async function main(): Promise<void> {
     console.log('| data | `psql \\copy` | minimal Node COPY (÷ psql) | `cdc seed customers` | cdc ÷ psql | cdc load time (no process start) | cdc re-run (upsert, all unchanged) |');
     console.log('|---|---|---|---|---|---|---|');
     for (const line of lines) console.log(line);
+    // Other work on the machine skews every column alike; say how busy it was.
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) on ${os.cpus().length} cores; ${new Date().toISOString()}`);
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
     await client.end();
