@@ -11,7 +11,7 @@
  */
 import { decodeValue, isUnchanged, rowColumns, structSchema, type ChangeEvent, type ConnectSchema, type Decoded } from '../debezium';
 import { isoInstantMs } from '../debezium/time';
-import { JsonNumber, stringifyLossless, toBigIntExact, type JsonObject, type JsonValue } from '../json';
+import { isJsonObject, JsonNumber, stringifyLossless, toBigIntExact, type JsonObject, type JsonValue } from '../json';
 
 export interface PivotOptions {
   /** Columns that identify the row (default holding_id, user_id). */
@@ -123,7 +123,8 @@ function eventTimeOf(event: ChangeEvent, raw: boolean): Decoded {
 /**
  * A delete under REPLICA IDENTITY DEFAULT: PostgreSQL sends only the key, and Debezium fills every
  * other column with null, or — for a NOT NULL column — its default or the type's zero (0, '', false,
- * zero bytes, epoch 0). A FULL delete of a row made only of such values looks the same; that is rare,
+ * [], zero bytes, epoch 0, as Debezium 3.4.3 writes them). A FULL delete of a row made only of such
+ * values looks the same; that is rare,
  * and the note says what was assumed.
  */
 function onlyIdentity(row: JsonObject, identity: string[], byName: Map<string, ConnectSchema> | undefined): boolean {
@@ -142,8 +143,19 @@ function isFiller(value: JsonValue, schema: ConnectSchema | undefined): boolean 
   if (schema.default !== undefined && schema.default !== null) return stringifyLossless(value) === stringifyLossless(schema.default);
   if (value === 0 || value === '' || value === false) return true;
   if (value instanceof JsonNumber) return /^-?0(\.0*)?$/.test(value.text);
-  if (typeof value === 'string' && schema.type === 'bytes') return Buffer.from(value, 'base64').every((b) => b === 0);
-  return false;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'string') {
+    if (schema.type === 'bytes') return isZeroBytes(value);
+    if (schema.name === 'io.debezium.time.ZonedTimestamp') return /^1970-01-01T00:00:00(\.0+)?Z$/.test(value);
+    if (schema.name === 'io.debezium.time.ZonedTime') return /^00:00:00(\.0+)?Z$/.test(value);
+    return false;
+  }
+  // NUMERIC without a scale (VariableScaleDecimal): {"scale":0,"value":"AA=="}
+  return isJsonObject(value) && typeof value.value === 'string' && isZeroBytes(value.value);
+}
+
+function isZeroBytes(base64: string): boolean {
+  return Buffer.from(base64, 'base64').every((b) => b === 0);
 }
 
 function sameValue(a: Decoded, b: Decoded): boolean {

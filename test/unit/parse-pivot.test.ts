@@ -138,17 +138,19 @@ describe('pivotEvent: any table, REPLICA IDENTITY DEFAULT, TOAST', () => {
     const field = (f: string, type: string, optional: boolean, extra: object = {}) => ({ field: f, type, optional, ...extra });
     const rowSchema = { type: 'struct', fields: [field('id', 'int32', false), field('n', 'int32', false), field('t', 'string', false),
       field('b', 'boolean', false), field('d', 'bytes', false, { name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }),
-      field('big', 'int64', false, { default: 5 }), field('note', 'string', true)] };
+      field('big', 'int64', false, { default: 5 }), field('note', 'string', true),
+      field('vs', 'struct', false, { name: 'io.debezium.data.VariableScaleDecimal' }), field('ia', 'array', false),
+      field('tz', 'string', false, { name: 'io.debezium.time.ZonedTimestamp' })] };
     // As Debezium 3.4.3 wrote it for `delete` under REPLICA IDENTITY DEFAULT.
-    const before = { id: 8, n: 0, t: '', b: false, d: 'AA==', big: 5, note: null };
+    const before = { id: 8, n: 0, t: '', b: false, d: 'AA==', big: 5, note: null, vs: { scale: 0, value: 'AA==' }, ia: [], tz: '1970-01-01T00:00:00Z' };
     const event = { ...customers[3], before, rowSchema } as ChangeEvent;
     const result = pivot(event, customer({ createdColumn: 'none' }));
     expect(result.notes).toContain('before-keys-only');
-    expect(result.rows.map((r) => [r.field, r.oldValue])).toEqual([['n', null], ['t', null], ['b', null], ['d', null], ['big', null], ['note', null]]);
+    expect(result.rows.map((r) => [r.field, r.oldValue])).toEqual(['n', 't', 'b', 'd', 'big', 'note', 'vs', 'ia', 'tz'].map((f) => [f, null]));
     // A real value in any column means a full before: written as it is.
     const full = pivot({ ...event, before: { ...before, n: 3 } }, customer({ createdColumn: 'none' }));
     expect(full.notes).not.toContain('before-keys-only');
-    expect(full.rows.map((r) => r.oldValue)).toEqual([3, '', false, '0.00', 5, null]);
+    expect(full.rows.map((r) => r.oldValue)).toEqual([3, '', false, '0.00', 5, null, '0', [], '1970-01-01T00:00:00Z']);
   });
 
   it('reports events it cannot pivot, with the way out', () => {
