@@ -97,7 +97,7 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
     for (const choice of await settlePasswords(client, specs)) {
       note(ctx, choice.stored === 'placeholder'
         ? `${choice.name}: database.password=${choice.placeholder}, resolved by the worker (no password stored in clear text)`
-        : `${style.yellow('note:')} ${choice.name}: this worker cannot resolve ${choice.placeholder} (config.providers=env and PGPASSWORD on the worker); storing the password from ${choice.from} instead`);
+        : `${style.yellow('note:')} ${choice.name}: ${choice.placeholder} does not log in from this worker (no env config provider there, or its PGPASSWORD is another user's); storing the password from ${choice.from} instead`);
     }
     const plan = await planRegistration(client, specs, new Set(options.ignoreLint ?? []));
     writeFindings(ctx, plan.findings);

@@ -7,6 +7,7 @@ import type { ConnectClient } from './client';
 import { diffConfigs, type ConfigChange } from './diff';
 import { ConnectBadRequestError, type FieldError } from './errors';
 import { lintBatch, type LintFinding } from './lint';
+import { isPlaceholder } from '../secrets';
 import { passwordKeysOf } from './masking';
 import type { ConnectorSpec } from './spec';
 import type { ConfigValidation, ConnectorConfig } from './types';
@@ -130,6 +131,14 @@ export function loopbackHint(config: ConnectorConfig, errors: FieldError[]): str
     + '(docker compose), give the database host as the worker sees it, e.g. `--host postgres` (or database.hostname=postgres)';
 }
 
+/** A placeholder password the worker could not resolve reaches PostgreSQL verbatim and fails the login. */
+export function placeholderHint(config: ConnectorConfig, errors: FieldError[]): string | undefined {
+  const password = config['database.password'] ?? '';
+  if (!isPlaceholder(password) || !errors.some((e) => e.errors.some((m) => /password authentication failed/i.test(m)))) return undefined;
+  return `on the worker, ${password} is not this user's password, or the worker does not resolve it (config.providers); `
+    + 'set PGPASSWORD here, or use --password-env VAR, to store the password itself';
+}
+
 export type ApplyAction = 'created' | 'updated' | 'unchanged';
 
 /**
@@ -145,7 +154,7 @@ export async function applyConnector(client: ConnectClient, item: PlannedConnect
     if (err instanceof ConnectBadRequestError && /configuration is invalid/i.test(err.message)) {
       const { errors } = await validateOnServer(client, item.spec);
       throw new ConnectBadRequestError(`connector '${item.spec.name}': Kafka Connect rejected the configuration`, errors,
-        loopbackHint(item.spec.config, errors) ?? 'fix the fields above; `cdc connector validate FILE` checks without registering');
+        loopbackHint(item.spec.config, errors) ?? placeholderHint(item.spec.config, errors) ?? 'fix the fields above; `cdc connector validate FILE` checks without registering');
     }
     throw err;
   }

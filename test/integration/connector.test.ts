@@ -133,7 +133,7 @@ describe('cdc connector against the real worker', () => {
     expect(result.stderr).toContain(`${names.flags} RUNNING (1/1 tasks)`);
     // The worker's PGPASSWORD is the stack's, not this role's: the placeholder cannot work, so the
     // password from PGPASSWORD is stored, with a warning.
-    expect(result.stderr).toContain(`${names.flags}: this worker cannot resolve \${env:PGPASSWORD}`);
+    expect(result.stderr).toContain(`${names.flags}: \${env:PGPASSWORD} does not log in from this worker`);
     expect(result.stderr).toContain('plaintext-password');
     const config = await (await fetch(`${urls.connectUrl}/connectors/${names.flags}/config`)).json() as Record<string, string>;
     expect(config).toMatchObject({

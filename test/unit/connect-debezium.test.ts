@@ -1,6 +1,6 @@
 import { buildPostgresConfig, checkPasswordRef, slotNameFor, tablePattern, publicationNameFor } from '../../src/connect/debezium';
 import { configFromFlags, connectorFromFlags } from '../../src/connect/from-flags';
-import { loopbackHint } from '../../src/connect/register';
+import { loopbackHint, placeholderHint } from '../../src/connect/register';
 import { ExitCode } from '../../src/errors';
 
 describe('buildPostgresConfig', () => {
@@ -101,5 +101,14 @@ describe('loopbackHint', () => {
   it('stays quiet for other hosts and other errors', () => {
     expect(loopbackHint({ 'database.hostname': 'db.internal' }, refused)).toBeUndefined();
     expect(loopbackHint({ 'database.hostname': 'localhost' }, [{ field: 'database.hostname', errors: ['FATAL: database "x" does not exist'] }])).toBeUndefined();
+  });
+});
+
+describe('placeholderHint', () => {
+  const failed = [{ field: 'database.hostname', errors: ['Error while validating connector config: FATAL: password authentication failed for user "app"'] }];
+  it('explains a placeholder the worker did not resolve, only for a failed login', () => {
+    expect(placeholderHint({ 'database.password': '${env:PGPASSWORD}' }, failed)).toContain("on the worker, ${env:PGPASSWORD} is not this user's password");
+    expect(placeholderHint({ 'database.password': 'clear' }, failed)).toBeUndefined();
+    expect(placeholderHint({ 'database.password': '${env:PGPASSWORD}' }, [{ field: 'x', errors: ['other'] }])).toBeUndefined();
   });
 });

@@ -191,7 +191,7 @@ describe('cdc connector register', () => {
     expect(r.code).toBe(0);
     const body = JSON.parse(fake.requests.find((q) => q.method === 'PUT' && q.url === '/connectors/flags-conn/config')!.body);
     expect(body['database.password']).toBe('Flag-Env-Pw');
-    expect(r.ctx.err()).toContain('flags-conn: this worker cannot resolve ${env:PGPASSWORD}');
+    expect(r.ctx.err()).toContain('flags-conn: ${env:PGPASSWORD} does not log in from this worker');
     expect(r.ctx.err()).toContain('storing the password from PGPASSWORD instead');
     expect(r.ctx.err()).toContain('plaintext-password');
     expect(r.all).not.toContain('Flag-Env-Pw');
