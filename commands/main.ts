@@ -118,6 +118,8 @@ function allCommands(command: Command): Command[] {
 
 /** Runs `cdc` with the given argv and returns the exit code. Never throws. */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
+  // Plain `cdc` asks what it can do: the help on stdout with exit 0 (commander would print it to stderr).
+  if (argv.length <= 2) argv = [...argv, '--help'];
   // --no-color must also hold for errors commander reports before any action hook runs.
   const end = argv.indexOf('--');
   if ((end === -1 ? argv : argv.slice(0, end)).includes('--no-color')) ctx.color = ctx.stderrColor = false;

@@ -59,6 +59,13 @@ describe('cdc --help', () => {
     expect(help.indexOf('Examples:')).toBeLessThan(help.indexOf('Exit codes:'));
     expect(help).toContain('NO_COLOR');
   });
+
+  it('is what plain `cdc` prints, on stdout with exit 0', async () => {
+    const ctx = testContext();
+    expect(await main(['node', 'cdc'], ctx)).toBe(ExitCode.OK);
+    expect(ctx.out()).toMatch(/^Usage: cdc \[options\] \[command\]/);
+    expect(ctx.err()).toBe('');
+  });
 });
 
 describe('colour rules', () => {
