@@ -243,6 +243,26 @@ describe('other subcommands', () => {
     ]);
   });
 
+  it('restart --wait reads the status before the restart and does not stop at the old RUNNING', async () => {
+    const running = JSON.parse(recorded('status-running'));
+    const state = (connector: string, task: string) => ({ ...running, connector: { ...running.connector, state: connector }, tasks: [{ ...running.tasks[0], state: task }] });
+    fake.on('POST', /^\/connectors\/rec-holding\/restart/, { status: 202, body: recorded('restart-202') });
+    fake.on('GET', '/connectors/rec-holding/status',
+      { status: 200, body: running }, // before the restart
+      { status: 200, body: running }, // the worker has not got to it yet
+      { status: 200, body: state('RESTARTING', 'RUNNING') },
+      { status: 200, body: state('RUNNING', 'RESTARTING') },
+      { status: 200, body: running });
+    const r = await cdc(['connector', 'restart', 'rec-holding', '--include-tasks', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.ctx.err()).toContain('rec-holding RUNNING (1/1 tasks)');
+    const seen = fake.requests.map((q) => `${q.method} ${q.url}`).filter((q) => q.includes('/rec-holding/'));
+    expect(seen).toEqual([
+      'GET /connectors/rec-holding/status', 'POST /connectors/rec-holding/restart?includeTasks=true&onlyFailed=false',
+      ...Array(4).fill('GET /connectors/rec-holding/status'),
+    ]);
+  });
+
   it('plugins lists the installed plugins', async () => {
     const r = await cdc(['connector', 'plugins']);
     expect(r.ctx.out()).toBe(`${PG_CONNECTOR}\tsource\t3.4.3.Final\n`);
