@@ -152,6 +152,10 @@ describe('cdc parse (in-process)', () => {
     ctx.stdinIsTTY = true;
     await main(['node', 'cdc', 'parse'], ctx);
     expect(ctx.err()).toContain('reading change events from the terminal; end with Ctrl-D');
+    const dash = testContext({ stdin: '' });
+    dash.stdinIsTTY = true;
+    await main(['node', 'cdc', 'parse', '-'], dash);
+    expect(dash.err()).toContain('reading change events from the terminal');
   });
 
   it('prints the summary as JSON with --summary json', async () => {
