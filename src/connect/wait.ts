@@ -72,7 +72,8 @@ export async function waitUntilRunning(client: ConnectClient, name: string, opti
       const unseen = pending.length ? `; the restart of ${pending.join(', ')} was not seen` : '';
       throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${Math.round(options.timeoutMs / 1000)} s (${states}${unseen})`);
     }
-    const pollMs = tracker?.pending().length ? RESTART_POLL_MS : options.pollMs ?? 500;
+    // Quick polls only while the short restart states are to be expected, not for a whole timeout.
+    const pollMs = tracker?.pending().length && now() < graceEnds ? RESTART_POLL_MS : options.pollMs ?? 500;
     await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
   }
 }
