@@ -124,8 +124,7 @@ function eventTimeOf(event: ChangeEvent, raw: boolean): Decoded {
  * A delete under REPLICA IDENTITY DEFAULT: PostgreSQL sends only the key, and Debezium fills every
  * other column with null, or — for a NOT NULL column — its default or the type's zero (0, '', false,
  * [], zero bytes, epoch 0, as Debezium 3.4.3 writes them). A FULL delete of a row made only of such
- * values looks the same; that is rare,
- * and the note says what was assumed.
+ * values looks the same; that is rare, and the note says what was assumed.
  */
 function onlyIdentity(row: JsonObject, identity: string[], byName: Map<string, ConnectSchema> | undefined): boolean {
   let others = 0;
