@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { ServiceError } from '../errors';
+import { DEFAULTS } from '../config/resolve';
 import { isPlaceholder } from '../secrets';
 import type { ConnectorConfig } from './types';
 
@@ -14,6 +15,12 @@ export interface PgTarget {
   user: string;
   database: string;
   password?: string;
+  /**
+   * cdc's own way to the same server (the host and port of DATABASE_URL, else localhost:5432),
+   * tried when the worker's host name does not work from here: under docker compose the worker
+   * says `postgres`, a name only the containers know.
+   */
+  via?: { host: string; port: number };
 }
 
 export interface SlotInfo {
@@ -49,7 +56,20 @@ export async function pgTargetOf(config: ConnectorConfig, env: NodeJS.ProcessEnv
     if (resolved === undefined) return { reason: `cdc cannot resolve ${password} here (the worker resolves it on its side)` };
     password = resolved;
   }
-  return { target: { host, port: Number(config['database.port'] ?? 5432), user: config['database.user'] ?? 'postgres', database, password } };
+  const port = Number(config['database.port'] ?? 5432);
+  const target: PgTarget = { host, port, user: config['database.user'] ?? 'postgres', database, password };
+  const via = ownHostAndPort(env);
+  if (via && (via.host !== host || via.port !== port)) target.via = via;
+  return { target };
+}
+
+function ownHostAndPort(env: NodeJS.ProcessEnv): { host: string; port: number } | undefined {
+  try {
+    const url = new URL(env.DATABASE_URL || DEFAULTS.pgUrl);
+    return { host: url.hostname, port: Number(url.port || 5432) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -82,13 +102,35 @@ async function resolvePlaceholder(placeholder: string, env: NodeJS.ProcessEnv): 
   }
 }
 
-async function withClient<T>(target: PgTarget, fn: (query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> {
+/** Failures to reach a host at all, as opposed to a server that refuses the login. */
+function unreachable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code ?? '';
+  return ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(code)
+    || /timeout/i.test((err as Error)?.message ?? '');
+}
+
+async function connectTo(target: PgTarget, host: string, port: number) {
   const { Client } = await import('pg');
-  const client = new Client({ ...target, connectionTimeoutMillis: 5000, application_name: 'cdc connector' });
+  const { via: _via, ...settings } = target;
+  const client = new Client({ ...settings, host, port, connectionTimeoutMillis: 5000, application_name: 'cdc connector' });
+  await client.connect();
+  return client;
+}
+
+async function withClient<T>(target: PgTarget, fn: (query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> {
+  let client;
   try {
-    await client.connect();
+    client = await connectTo(target, target.host, target.port);
   } catch (err) {
-    throw new ServiceError(`cannot connect to PostgreSQL at ${target.host}:${target.port}/${target.database} as ${target.user}: ${(err as Error).message}`, { cause: err });
+    let message = (err as Error).message;
+    if (target.via && unreachable(err)) {
+      try {
+        client = await connectTo(target, target.via.host, target.via.port);
+      } catch (viaErr) {
+        message += `; nor at ${target.via.host}:${target.via.port}, where cdc reaches PostgreSQL: ${(viaErr as Error).message}`;
+      }
+    }
+    if (!client) throw new ServiceError(`cannot connect to PostgreSQL at ${target.host}:${target.port}/${target.database} as ${target.user}: ${message}`, { cause: err });
   }
   try {
     return await fn(async (sql, params) => (await client.query(sql, params)).rows);

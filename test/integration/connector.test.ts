@@ -194,6 +194,15 @@ describe('cdc connector against the real worker', () => {
     expect(JSON.parse(result.stdout)[0]).toMatchObject({ health: 'RUNNING', database: { checked: true, problem: null, slot: { name: slotOf(names.flags), exists: true, active: true } } });
   });
 
+  it('looks at the slot from where cdc reaches PostgreSQL when the worker\'s host name does not resolve here (docker compose)', async () => {
+    const { inspectSlotAndPublication } = await import('../../src/connect/postgres');
+    const target = { host: 'postgres.invalid', port: 5432, user: role, database, password: PASSWORD, via: { host: pg.hostname, port: Number(pg.port) } };
+    const found = await inspectSlotAndPublication(target, slotOf(names.flags), `${slotOf(names.flags)}_pub`, { settleMs: 0 });
+    expect(found).toMatchObject({ slot: { exists: true, active: true }, publication: { exists: true } });
+    const unreachable = await inspectSlotAndPublication({ ...target, via: { host: '127.0.0.1', port: 9 } }, 'x', 'y').catch((e: Error) => e);
+    expect((unreachable as Error).message).toMatch(/^cannot connect to PostgreSQL at postgres\.invalid:5432\/.*; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL/);
+  });
+
   it('pauses, stops and resumes with the status exit codes following', async () => {
     expectExit(await cdc(['status', names.flags]), 0);
     expectExit(await cdc(['pause', names.flags]), 0);

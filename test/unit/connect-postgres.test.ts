@@ -9,7 +9,7 @@ const base = { 'database.hostname': 'db', 'database.port': '6543', 'database.use
 
 describe('pgTargetOf: the connector\'s own database settings', () => {
   it('resolves ${env:…} from cdc\'s environment and ${file:path:key} from a readable properties file', async () => {
-    expect(await pgTargetOf({ ...base, 'database.password': '${env:PG_PW}' }, { PG_PW: 'from-env' }))
+    expect(await pgTargetOf({ ...base, 'database.password': '${env:PG_PW}' }, { PG_PW: 'from-env', DATABASE_URL: 'postgres://cdc@db:6543/bank' }))
       .toEqual({ target: { host: 'db', port: 6543, user: 'cdc', database: 'bank', password: 'from-env' } });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-pgtarget-'));
     const file = path.join(dir, 'pg.properties');
@@ -19,6 +19,17 @@ describe('pgTargetOf: the connector\'s own database settings', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps cdc\'s own host and port (DATABASE_URL, else localhost:5432) for a worker host name that only containers know', async () => {
+    expect((await pgTargetOf({ ...base, 'database.hostname': 'postgres', 'database.port': '5432' }, {})).target?.via).toEqual({ host: 'localhost', port: 5432 });
+    expect((await pgTargetOf(base, { DATABASE_URL: 'postgres://u:p@127.0.0.1:15432/x' })).target?.via).toEqual({ host: '127.0.0.1', port: 15432 });
+  });
+
+  it('uses the password of cdc\'s DATABASE_URL for ${env:PGPASSWORD} when PGPASSWORD is unset here and the user is the same', async () => {
+    const env = { DATABASE_URL: 'postgres://cdc:url-pw@localhost:5432/bank' };
+    expect((await pgTargetOf({ ...base, 'database.password': '${env:PGPASSWORD}' }, env)).target?.password).toBe('url-pw');
+    expect((await pgTargetOf({ ...base, 'database.user': 'other', 'database.password': '${env:PGPASSWORD}' }, env)).reason).toContain('cannot resolve');
   });
 
   it('says why it cannot check instead of guessing', async () => {

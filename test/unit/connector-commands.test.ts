@@ -22,7 +22,8 @@ async function cdc(args: string[], options: { tty?: boolean; stdin?: string; env
   const ctx = testContext({
     tty: options.tty,
     stdin: options.stdin,
-    env: { CDC_CONNECT_URL: fake.url, CDC_CONFIG: path.join(dir, 'none.json'), ...options.env },
+    // DATABASE_URL on a closed port: a Postgres on this machine's localhost:5432 never answers for a connector.
+    env: { CDC_CONNECT_URL: fake.url, CDC_CONFIG: path.join(dir, 'none.json'), DATABASE_URL: 'postgres://u@127.0.0.1:9/x', ...options.env },
   });
   const code = await main(['node', 'cdc', ...args], ctx);
   return { code, ctx, all: `exit ${code}\n--- stdout ---\n${ctx.out()}\n--- stderr ---\n${ctx.err()}` };
