@@ -5,10 +5,11 @@
  * a tenth of a second after that. `--wait` must not take that old RUNNING (or old FAILED) for
  * the outcome, so it tracks each instance the restart touches until it has been seen to change.
  *
- * The worker marks the tasks RESTARTING before it starts the connector again (DistributedHerder
- * doRestartConnectorAndTasks), so a restarted connector that is seen running again also vouches
- * for its tasks: a task whose short RESTARTING state fell between two polls is not waited for
- * forever.
+ * The worker marks the connector RESTARTING, then its tasks, then starts the connector again
+ * (DistributedHerder doRestartConnectorAndTasks). So a restarted connector seen running again
+ * vouches for its tasks, and a task seen restarting vouches for the connector: a short state
+ * that fell between two polls is not waited for forever. Each worker carries out its own part of
+ * the restart, so this holds only between instances on the same worker.
  */
 import type { ConnectorStatus } from './types';
 
@@ -42,22 +43,32 @@ export class RestartTracker {
   private connectorSeenRestarting = false;
   private readonly tasksPending: Set<number>;
   private readonly taskBefore = new Map<number, string>();
+  /** Tasks on the connector's worker: each worker carries out its own part of a restart. */
+  private readonly besideConnector = new Set<number>();
 
   constructor(private readonly plan: RestartPlan) {
     this.connectorPending = plan.connector;
     this.tasksPending = new Set(plan.tasks);
-    for (const task of plan.before.tasks ?? []) this.taskBefore.set(task.id, task.state);
+    for (const task of plan.before.tasks ?? []) {
+      this.taskBefore.set(task.id, task.state);
+      if (task.worker_id && task.worker_id === plan.before.connector.worker_id) this.besideConnector.add(task.id);
+    }
   }
 
   /** Feeds one status poll. */
   observe(status: ConnectorStatus): void {
     const state = status.connector.state;
+    // The worker marks the connector before its tasks: a task seen restarting means the
+    // connector's RESTARTING has come and maybe gone already.
+    if ((status.tasks ?? []).some((t) => this.besideConnector.has(t.id) && this.tasksPending.has(t.id) && IN_RESTART.has(t.state))) {
+      this.connectorSeenRestarting = true;
+    }
     if (this.plan.connector) {
       if (IN_RESTART.has(state)) this.connectorSeenRestarting = true;
       const restartedAndOn = !IN_RESTART.has(state) && (this.connectorSeenRestarting || state !== this.plan.before.connector.state);
       if (restartedAndOn) {
         this.connectorPending = false;
-        this.tasksPending.clear();
+        for (const id of this.besideConnector) this.tasksPending.delete(id);
       }
     }
     for (const task of status.tasks ?? []) {

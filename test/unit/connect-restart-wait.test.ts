@@ -52,6 +52,20 @@ describe('restart --wait', () => {
     expect(polls()).toBe(3);
   });
 
+  it('ends when the connector RESTARTING was missed: its task seen restarting vouches for it', async () => {
+    const { client, options, polls } = scripted([status('RUNNING', 'RUNNING'), status('RUNNING', 'RESTARTING'), status('RUNNING', 'RUNNING')]);
+    await waitUntilRunning(client, 'x', { ...options, timeoutMs: 10_000, restart: restartPlan(status('RUNNING', 'RUNNING'), accepted) });
+    expect(polls()).toBe(3);
+  });
+
+  it('instances on different workers do not vouch for each other', async () => {
+    const before = status('RUNNING', 'RUNNING');
+    before.tasks[0].worker_id = 'other';
+    const { client, options } = scripted([status('RESTARTING', 'RUNNING'), status('RUNNING', 'RUNNING')].map((s) => ({ ...s, tasks: [{ ...s.tasks[0], worker_id: 'other' }] })));
+    const error = await waitUntilRunning(client, 'x', { ...options, timeoutMs: 2_000, restart: restartPlan(before, accepted) }).catch((e: Error) => e);
+    expect((error as Error).message).toContain('the restart of task 0 was not seen');
+  });
+
   it('times out (exit 5) naming what it never saw restart, rather than trust the old state', async () => {
     const { client, options } = scripted([status('RUNNING', 'RUNNING')]);
     const error = await waitUntilRunning(client, 'x', { ...options, timeoutMs: 2_000, restart: restartPlan(status('RUNNING', 'RUNNING'), accepted) })
