@@ -118,53 +118,62 @@ async function main(): Promise<void> {
     await client.query(`CREATE SCHEMA ${schema}`);
     const generated = path.join(tmp, 'customers-1m.csv');
     generate(generated, 1_000_000);
-    const small = path.join(ROOT, 'fixtures', 'customers.csv');
+    const envs = environments();
     const datasets = [
-      ...environments().map(({ label, env }) => ({ name: `fixtures/customers.csv (12,435 rows)${label}`, file: small, rows: 12_435, env })),
-      { name: 'generated (1,000,000 rows)', file: generated, rows: 1_000_000, env: process.env },
+      // The small file runs once per environment variant, all in one rotation with psql, so that
+      // every variant meets the same moments of load on the shared machine.
+      { name: 'fixtures/customers.csv (12,435 rows)', file: path.join(ROOT, 'fixtures', 'customers.csv'), rows: 12_435, envs },
+      { name: 'generated (1,000,000 rows)', file: generated, rows: 1_000_000, envs: envs.slice(0, 1) },
     ];
-    for (const { label, env } of environments()) {
+    for (const { label, env } of envs) {
       console.log(`bare Node start-up (node -e 0${label ? `, ${label.slice(2)}` : ''}): ${nodeStartMs(env).toFixed(0)} ms (median of 9)`);
     }
     const lines: string[] = [];
     for (const data of datasets) {
       const psqlMs: number[] = [];
-      const nodeMs: number[] = [];
-      const cdcMs: number[] = [];
-      const rerunMs: number[] = [];
-      const cdcLoadMs: number[] = [];
+      const variants = data.envs.map((e) => ({ ...e, nodeMs: [] as number[], cdcMs: [] as number[], rerunMs: [] as number[], cdcLoadMs: [] as number[] }));
       for (let run = 0; run < runsFor(data.rows); run++) {
         const psqlTable = `${schema}.psql_${run}`;
-        const nodeTable = `${schema}.node_${run}`;
-        const cdcTable = `${schema}.cdc_${run}`;
-        for (const table of [`psql_${run}`, `node_${run}`]) {
-          await client.query(createCustomersSql({ schema, table }));
-          await client.query(`ALTER TABLE ${schema}.${table} REPLICA IDENTITY FULL`);
+        const tables = [psqlTable];
+        await client.query(createCustomersSql({ schema, table: `psql_${run}` }));
+        await client.query(`ALTER TABLE ${psqlTable} REPLICA IDENTITY FULL`);
+        const sides = [() => { psqlMs.push(timed('psql', [url, '-q', '-c', `\\copy ${psqlTable} FROM '${data.file}' WITH (FORMAT csv, HEADER true)`]).ms); }];
+        const reruns: (() => void)[] = [];
+        for (const [v, variant] of variants.entries()) {
+          const nodeTable = `${schema}.node_${run}_${v}`;
+          const cdcTable = `${schema}.cdc_${run}_${v}`;
+          tables.push(nodeTable, cdcTable);
+          await client.query(createCustomersSql({ schema, table: `node_${run}_${v}` }));
+          await client.query(`ALTER TABLE ${nodeTable} REPLICA IDENTITY FULL`);
+          sides.push(
+            () => { variant.nodeMs.push(timed(process.execPath, ['-e', MINIMAL_NODE_COPY, url, nodeTable, data.file, ROOT], variant.env).ms); },
+            () => {
+              const { ms, stdout } = timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file, '--json'], variant.env);
+              variant.cdcMs.push(ms);
+              variant.cdcLoadMs.push(JSON.parse(stdout).seconds * 1000);
+            },
+          );
+          reruns.push(() => { variant.rerunMs.push(timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file], variant.env).ms); });
         }
-        const sides = [
-          () => psqlMs.push(timed('psql', [url, '-q', '-c', `\\copy ${psqlTable} FROM '${data.file}' WITH (FORMAT csv, HEADER true)`]).ms),
-          () => nodeMs.push(timed(process.execPath, ['-e', MINIMAL_NODE_COPY, url, nodeTable, data.file, ROOT], data.env).ms),
-          () => {
-            const { ms, stdout } = timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file, '--json'], data.env);
-            cdcMs.push(ms);
-            cdcLoadMs.push(JSON.parse(stdout).seconds * 1000);
-          },
-        ];
-        // Each side goes first, second and last in turn.
+        // Each side goes first, in the middle and last in turn.
         for (let i = 0; i < sides.length; i++) sides[(run + i) % sides.length]();
-        rerunMs.push(timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file], data.env).ms);
-        for (const table of [psqlTable, nodeTable, cdcTable]) {
+        for (const rerun of reruns) rerun();
+        for (const table of tables) {
           const n = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
           if (n !== data.rows) throw new Error(`${table} has ${n} rows, expected ${data.rows}`);
         }
-        await client.query(`DROP TABLE ${psqlTable}, ${nodeTable}, ${cdcTable}`);
+        await client.query(`DROP TABLE ${tables.join(', ')}`);
       }
-      const [p, m, c, l, r] = [median(psqlMs), median(nodeMs), median(cdcMs), median(cdcLoadMs), median(rerunMs)];
+      const p = median(psqlMs);
       const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s (${Math.round(data.rows / (ms / 1000)).toLocaleString('en-US')} rows/s)`;
       const small = data.rows < 100_000;
       const short = (ms: number) => (small ? `${Math.round(ms)} ms` : fmt(ms));
-      lines.push(`| ${data.name} | ${short(p)} | ${short(m)} (${(m / p).toFixed(2)}×) | ${short(c)} | **${(c / p).toFixed(2)}×** | ${small ? `${Math.round(l)} ms` : `${(l / 1000).toFixed(2)} s`} | ${short(r)} |`);
-      console.error(`${data.name}: psql ${psqlMs.map(Math.round).join('/')} ms, minimal node ${nodeMs.map(Math.round).join('/')} ms, cdc ${cdcMs.map(Math.round).join('/')} ms (load ${cdcLoadMs.map(Math.round).join('/')} ms), cdc re-run ${rerunMs.map(Math.round).join('/')} ms`);
+      console.error(`${data.name}: psql ${psqlMs.map(Math.round).join('/')} ms`);
+      for (const variant of variants) {
+        const [m, c, l, r] = [median(variant.nodeMs), median(variant.cdcMs), median(variant.cdcLoadMs), median(variant.rerunMs)];
+        lines.push(`| ${data.name}${variant.label} | ${short(p)} | ${short(m)} (${(m / p).toFixed(2)}×) | ${short(c)} | **${(c / p).toFixed(2)}×** | ${small ? `${Math.round(l)} ms` : `${(l / 1000).toFixed(2)} s`} | ${short(r)} |`);
+        console.error(`${data.name}${variant.label}: minimal node ${variant.nodeMs.map(Math.round).join('/')} ms, cdc ${variant.cdcMs.map(Math.round).join('/')} ms (load ${variant.cdcLoadMs.map(Math.round).join('/')} ms), cdc re-run ${variant.rerunMs.map(Math.round).join('/')} ms`);
+      }
     }
     console.log('| data | `psql \\copy` | minimal Node COPY (÷ psql) | `cdc seed customers` | cdc ÷ psql | cdc load time (no process start) | cdc re-run (upsert, all unchanged) |');
     console.log('|---|---|---|---|---|---|---|');
