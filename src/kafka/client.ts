@@ -18,6 +18,12 @@ export interface ClientOptions {
   debug?: boolean;
   /** Bounded so that an unreachable broker is an error after a few seconds, not a hang. */
   connectionTimeoutMs?: number;
+  /**
+   * How long a request may wait for its answer (default 30 s). Admin clients want less: a port
+   * that accepts connections but never answers would otherwise stall a command for 30 s, and
+   * kafkajs's disconnect waits for pending requests, so even Ctrl-C could not end it sooner.
+   */
+  requestTimeoutMs?: number;
 }
 
 export async function createKafka(settings: KafkaSettings, options: ClientOptions = {}): Promise<Kafka> {
@@ -40,7 +46,7 @@ export async function createKafka(settings: KafkaSettings, options: ClientOption
     logLevel: level,
     logCreator,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
-    requestTimeout: 30_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
     // The admin calls made before consuming use these: a dead broker fails in ~5 s.
     retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 2000 },
   };
@@ -76,6 +82,13 @@ export function kafkaError(err: unknown, settings: KafkaSettings, doing: string)
   const error = err as Error & { cause?: Error };
   const root = rootCause(error);
   const brokers = settings.brokers.value.join(',');
+  // kafkajs throws a plain Error with this message when a request finds no open connection.
+  if (root.message === 'Broker not connected') {
+    return new ServiceError(`cannot reach Kafka at ${brokers} (${settings.brokers.source}) while ${doing}: no answer from the broker`, {
+      hint: connectionHint(root.message, settings),
+      cause: err,
+    });
+  }
   if (root.name === 'KafkaJSSASLAuthenticationError' || /SASL|authenticat/i.test(root.message)) {
     return new ServiceError(`Kafka at ${brokers} refused the credentials while ${doing}: ${root.message}`, {
       hint: 'check --sasl-mechanism, --sasl-username and the password variable',

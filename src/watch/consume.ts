@@ -60,7 +60,9 @@ export async function watchTopics(
   const startedAt = Date.now();
   const kafkajs = await import('kafkajs');
   const kafka = await createKafka(settings, { clientId: 'cdc-watch', log: callbacks.log });
-  const admin = kafka.admin();
+  // The admin client asks short questions (metadata, offsets): a broker silent for 5 s is an
+  // error, where the consumer's long fetches keep the 30 s request timeout.
+  const admin = (await createKafka(settings, { clientId: 'cdc-watch', log: callbacks.log, requestTimeoutMs: 5_000 })).admin();
   const states = new Map<string, PartitionState>();
   const counts = { received: 0, written: 0, filtered: 0, tombstones: 0 };
   const summary = (reason: StopReason): WatchSummary => ({
@@ -70,11 +72,27 @@ export async function watchTopics(
   // --group --exit-at-end keeps the admin client: a partition handed over by another member must
   // be judged by that member's commits, not by the offsets seen at start.
   const keepAdmin = Boolean(plan.group && plan.exitAtEnd);
+  // Ctrl-C while connecting (an unreachable broker takes seconds to give up) ends at once as an
+  // interruption, not later as a connection error.
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
   try {
-    await admin.connect().catch((err) => { throw kafkaError(err, settings, 'connecting'); });
-    await planPartitions(admin, settings, plan, states);
+    const setup = (async () => {
+      await admin.connect().catch((err) => { throw kafkaError(err, settings, 'connecting'); });
+      await planPartitions(admin, settings, plan, states);
+      return 'ready' as const;
+    })();
+    if (await Promise.race([setup, aborted]) === 'aborted') {
+      // Abandoned: its outcome no longer matters. Disconnecting mid-connect would make kafkajs
+      // retry the connection; after the setup settles (5 s at most) it closes cleanly.
+      void setup.catch(() => undefined).finally(() => admin.disconnect().catch(() => undefined));
+      return summary('interrupted');
+    }
   } catch (err) {
     await admin.disconnect().catch(() => undefined);
+    if (signal.aborted) return summary('interrupted');
     throw err;
   }
   if (!keepAdmin) await admin.disconnect().catch(() => undefined);

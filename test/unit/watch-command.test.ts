@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { main } from '../../commands/main';
 import { testContext } from '../helpers/context';
+import { CDC_BIN } from '../helpers/run-cli';
 
 async function run(args: string[]) {
   const ctx = testContext({ env: { CDC_BROKERS: '127.0.0.1:1', CDC_CONFIG: '/nonexistent/config.json' } });
@@ -41,4 +44,47 @@ describe('cdc watch: usage errors before any connection', () => {
     expect(result.err).not.toMatch(/\n\s+at /);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
+});
+
+describe('cdc watch: a broker port that accepts connections but never answers (the built binary)', () => {
+  let server: net.Server;
+  let port: number;
+  const sockets: net.Socket[] = [];
+  beforeAll(async () => {
+    server = net.createServer((socket) => { sockets.push(socket); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  function watchSilent(interruptAfterMs?: number): Promise<{ code: number | null; stderr: string; ms: number }> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const child = spawn(process.execPath, [CDC_BIN, 'watch', 't', '--brokers', `127.0.0.1:${port}`], {
+        env: { ...process.env, NO_COLOR: '1', CDC_CONFIG: '/nonexistent/config.json' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+      child.on('close', (code) => { clearTimeout(kill); resolve({ code, stderr, ms: Date.now() - started }); });
+    });
+  }
+
+  it('is a clear error within about 5 s, not a 30 s stall', async () => {
+    const result = await watchSilent();
+    expect(result).toEqual({ code: 1, stderr: expect.stringMatching(/^error: cannot reach Kafka at 127\.0\.0\.1:\d+ \(flag\)/), ms: expect.any(Number) });
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.ms).toBeLessThan(15_000);
+  }, 70_000);
+
+  it('Ctrl-C while connecting ends as an interruption (exit 130, summary line) within seconds', async () => {
+    const result = await watchSilent(1000);
+    expect(result).toEqual({ code: 130, stderr: expect.stringMatching(/^cdc watch: interrupted — 0 events written/), ms: expect.any(Number) });
+    expect(result.stderr).not.toMatch(/error/);
+    expect(result.ms).toBeLessThan(15_000);
+  }, 70_000);
 });

@@ -76,6 +76,12 @@ describe('errors', () => {
     expect(mapped.message).toBe('cannot reach Kafka at nowhere:1 (flag) while connecting: Connection error: connect ECONNREFUSED');
     expect(mapped.hint).toMatch(/cdc stack status.*--brokers.*--ssl \/ --sasl-mechanism/);
   });
+  it("kafkajs's plain 'Broker not connected' is a connection error, not a bare Kafka error", async () => {
+    const s = await resolveKafkaSettings({ brokers: 'b:9092' }, env);
+    const mapped = kafkaError(new Error('Broker not connected'), s, 'listing topics');
+    expect(mapped.message).toBe('cannot reach Kafka at b:9092 (flag) while listing topics: no answer from the broker');
+    expect(mapped.hint).toMatch(/cdc stack status/);
+  });
   it('TLS failures name the TLS option that is missing, on one line', async () => {
     const s = await resolveKafkaSettings({ brokers: 'b:9093', ssl: true }, env);
     const untrusted = kafkaError(Object.assign(new Error('Connection error: unable to verify the first certificate'), { name: 'KafkaJSConnectionError' }), s, 'connecting');
