@@ -5,7 +5,7 @@
  * real Debezium output.
  */
 import type { Admin, Kafka, Message } from 'kafkajs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CDC_BIN, describeResult, runCli } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 import { CdcProcess, changeValue, keyOf, produce, testKafka, uniqueName } from './watch-helpers';
@@ -174,6 +174,67 @@ describe('--group', () => {
     expect(third.code).toBe(0);
     expect(linesOf(third.stdout)).toEqual([added]);
   });
+});
+
+describe('--group commits only what was written', () => {
+  const slowTopic = `${topic}.slow`;
+  const slowGroup = `${group}-slow`;
+  const COUNT = 5000;
+  beforeAll(async () => {
+    await admin.createTopics({ topics: [{ topic: slowTopic, numPartitions: 1 }], waitForLeaders: true });
+  });
+  const events = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => ({ key: keyOf(from + i), value: changeValue('c', from + i, 1, now) }));
+  afterAll(async () => {
+    await admin.deleteGroups([slowGroup]).catch(() => undefined);
+    await admin.deleteTopics({ topics: [slowTopic] }).catch(() => undefined);
+  });
+
+  it('with a reader that stops reading, the committed offset never passes what reached the pipe', async () => {
+    const child = spawn(process.execPath, [CDC_BIN, 'watch', slowTopic, '--group', slowGroup], {
+      env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.pause(); // nobody reads: the pipe fills and cdc's writes stop completing
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const committed = async () => {
+      const [{ partitions }] = await admin.fetchOffsets({ groupId: slowGroup, topics: [slowTopic] });
+      return Number(partitions[0].offset);
+    };
+    try {
+      // 100 small events fit in the pipe: written, so committed.
+      await produce(kafka, slowTopic, events(0, 100));
+      for (let i = 0; i < 60 && (await committed()) < 100; i++) await new Promise((r) => setTimeout(r, 500));
+      expect({ committed: await committed(), stderr }).toEqual({ committed: 100, stderr });
+      // 1.6 MB more do not: wait until the commits stop moving, cdc blocked on the full pipe.
+      await produce(kafka, slowTopic, events(100, COUNT));
+      let last = -2;
+      for (let i = 0; i < 60; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const now = await committed();
+        if (now === last && now > 0) break;
+        last = now;
+      }
+      const stuckAt = await committed();
+      expect({ stuckAt, stderr }).toEqual({ stuckAt: expect.any(Number), stderr: expect.not.stringMatching(/error/) });
+      expect(stuckAt).toBeGreaterThanOrEqual(100);
+      expect(stuckAt).toBeLessThan(COUNT);
+      // Kill it where it stands, then read everything it had handed to the pipe.
+      child.kill('SIGKILL');
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => chunks.push(c));
+      child.stdout.resume();
+      await exited;
+      const text = Buffer.concat(chunks).toString('utf8');
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l !== '');
+      // Every committed event is in the output, in order: a new member starting at the commit loses nothing.
+      expect(complete.length).toBeGreaterThanOrEqual(stuckAt);
+      for (let i = 0; i < stuckAt; i++) expect(complete[i]).toBe(changeValue('c', i, 1, now));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 90_000);
 });
 
 describe('following a live topic', () => {
