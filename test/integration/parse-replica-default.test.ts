@@ -4,10 +4,9 @@
  * the encoding of its type: text, text[], int[], bigint[], bytea, jsonb, uuid[]); a delete carries
  * only the key, with NOT NULL columns zero-filled. None of that may reach the output as a value.
  */
-import { spawn } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { CDC_BIN, describeResult, runCli, type CliResult } from '../helpers/run-cli';
+import type { Client } from 'pg';
+import { removeDebeziumPipeline, runShell, withPg as withPgAt } from '../helpers/pipeline';
+import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 import { uniqueName } from './watch-helpers';
 
@@ -22,27 +21,11 @@ const env = {
 const pgUrlNoPassword = (() => { const u = new URL(urls.pgUrl); u.password = ''; return u.toString(); })();
 
 function sh(script: string, timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `set -o pipefail; cdc() { "${process.execPath}" "${CDC_BIN}" "$@"; }; ${script}`], {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env },
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+  return runShell(script, env, timeoutMs);
 }
 
-async function withPg<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: urls.pgUrl });
-  await client.connect();
-  try { return await fn(client); } finally { await client.end(); }
+function withPg<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  return withPgAt(urls.pgUrl, fn);
 }
 
 const TOASTED = ['body', 'tags', 'nums', 'bigs', 'blob', 'meta', 'ids'];
@@ -61,24 +44,7 @@ beforeAll(async () => {
   if (registered.code !== 0) throw new Error(`cdc connector register failed\n${describeResult(registered)}`);
 }, 180_000);
 
-afterAll(async () => {
-  await runCli(['connector', 'delete', name, '--yes'], { env, timeoutMs: 120_000 });
-  await withPg(async (c) => {
-    for (let i = 0; i < 40; i++) {
-      const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [name]);
-      if (rows.length === 0 || !rows[0].active) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await c.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [name]);
-    const pubs = await c.query('select pubname from pg_publication where pubname like $1', [`${name}%`]);
-    for (const { pubname } of pubs.rows) await c.query(`drop publication "${pubname}"`);
-    await c.query(`drop schema if exists "${name}" cascade`);
-  });
-  const admin = new Kafka({ brokers: [urls.brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
-}, 120_000);
+afterAll(() => removeDebeziumPipeline(urls, env, { connector: name, schema: name, topic }), 120_000);
 
 interface Row { id: number; change_field: string; old_value: unknown; new_value: unknown; datetime_deleted: string | null; op: string }
 

@@ -5,10 +5,9 @@
  * then a random workload of thousands of operations, checked against what the workload reported and
  * against the table's final contents in PostgreSQL.
  */
-import { spawn } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { CDC_BIN, describeResult, runCli, type CliResult } from '../helpers/run-cli';
+import type { Client } from 'pg';
+import { removeDebeziumPipeline, runShell, withPg as withPgAt } from '../helpers/pipeline';
+import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 import { uniqueName } from './watch-helpers';
 
@@ -31,23 +30,8 @@ async function cdc(args: string[], timeoutMs = 120_000): Promise<CliResult> {
   return runCli(args, { env, timeoutMs });
 }
 
-/** Runs a shell pipeline of cdc commands (`cdc` = the built binary) with pipefail. */
 function pipeline(script: string, timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `set -o pipefail; cdc() { "${process.execPath}" "${CDC_BIN}" "$@"; }; ${script}`], {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env },
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+  return runShell(script, env, timeoutMs);
 }
 
 interface SeedReport {
@@ -80,30 +64,11 @@ async function waitForEvents(count: number): Promise<void> {
   }
 }
 
-async function withPg<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: urls.pgUrl });
-  await client.connect();
-  try { return await fn(client); } finally { await client.end(); }
+function withPg<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  return withPgAt(urls.pgUrl, fn);
 }
 
-afterAll(async () => {
-  await cdc(['connector', 'delete', connector, '--yes']);
-  await withPg(async (c) => {
-    for (let i = 0; i < 40; i++) {
-      const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [connector]);
-      if (rows.length === 0 || !rows[0].active) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await c.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [connector]);
-    const pubs = await c.query("select pubname from pg_publication where pubname like $1", [`${connector}%`]);
-    for (const { pubname } of pubs.rows) await c.query(`drop publication "${pubname}"`);
-    await c.query(`drop schema if exists "${schema}" cascade`);
-  });
-  const admin = new Kafka({ brokers: [urls.brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
-}, 120_000);
+afterAll(() => removeDebeziumPipeline(urls, env, { connector, schema, topic }), 120_000);
 
 describe('the tutorial pipeline, end to end with cdc commands', () => {
   let tutorialEvents = 0;
