@@ -8,6 +8,7 @@ import { ServiceError } from '../errors';
 import { DEFAULTS } from '../config/resolve';
 import { isPlaceholder } from '../secrets';
 import type { ConnectorConfig } from './types';
+import { loadPg } from '../pg/connection';
 
 export interface PgTarget {
   host: string;
@@ -110,7 +111,7 @@ function unreachable(err: unknown): boolean {
 }
 
 async function connectTo(target: PgTarget, host: string, port: number) {
-  const { Client } = await import('pg');
+  const { Client } = await loadPg();
   const { via: _via, ...settings } = target;
   const client = new Client({ ...settings, host, port, connectionTimeoutMillis: 5000, application_name: 'cdc connector' });
   await client.connect();

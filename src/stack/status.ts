@@ -9,6 +9,7 @@ import { postmasterPid } from './postgres';
 import { isOurProcess, readPid } from './processes';
 import { stackUrls, type StackSettings } from './settings';
 import { readState } from './state';
+import { loadPg } from '../pg/connection';
 
 export interface ServiceStatus {
   service: ServiceName;
@@ -30,7 +31,7 @@ export interface StackStatus {
 }
 
 export async function probePostgres(pgUrl: string): Promise<{ healthy: boolean; detail: string }> {
-  const { Client } = await import('pg');
+  const { Client } = await loadPg();
   const client = new Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000, query_timeout: 5_000 });
   try {
     await client.connect();
