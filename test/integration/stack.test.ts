@@ -5,12 +5,12 @@
  * a slot, a group) and removes them afterwards.
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { describeResult, runCli } from '../helpers/run-cli';
+import { freePorts } from '../helpers/private-stack';
 import { stackUrls } from '../helpers/stack';
 import { resolveStackSettings } from '../../src/stack/settings';
 import { portOpen } from '../../src/stack/processes';
@@ -170,16 +170,6 @@ describe('the stack captures changes end to end', () => {
     expect(new Set(keys.map((k) => JSON.stringify(k.payload)))).toEqual(new Set([JSON.stringify({ id: 4201 })]));
   });
 });
-
-/** Ports the OS hands out as free, held until all are known so that they differ. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => resolve(server));
-  })));
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 async function kafkaTopics(): Promise<string[]> {
   const admin = kafka.admin();

@@ -5,13 +5,11 @@
  * `cdc watch` follows a topic, starts it again, and checks that every event arrives exactly once.
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { stackUrls } from '../helpers/stack';
+import { freePorts, privateStackFolder } from '../helpers/private-stack';
 import { formatStorage, newClusterId, startJava, waitForBroker } from '../../src/stack/kafka';
-import { stackLayout, type StackLayout } from '../../src/stack/layout';
+import type { StackLayout } from '../../src/stack/layout';
 import { stopProcess } from '../../src/stack/processes';
 import { renderConfigs } from '../../src/stack/templates';
 import { CdcProcess, changeValue, keyOf, produce } from './watch-helpers';
@@ -23,17 +21,6 @@ let layout: StackLayout;
 let port: number;
 let brokerPid: number | undefined;
 let watcher: CdcProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as net.AddressInfo;
-      server.close(() => resolve(p));
-    });
-  });
-}
 
 async function startBroker(): Promise<void> {
   brokerPid = startJava(layout, java, 'kafka');
@@ -48,15 +35,10 @@ async function stopBroker(): Promise<void> {
 }
 
 beforeAll(async () => {
-  stackUrls(); // fails with a clear message when no stack is known
-  const shared = stackLayout(process.env.CDC_STACK_DIR || path.resolve(__dirname, '../../.stack'));
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-watch-restart-'));
-  layout = stackLayout(dir);
-  fs.symlinkSync(shared.lib, layout.lib);
-  fs.mkdirSync(layout.logs, { recursive: true });
-  fs.mkdirSync(layout.run, { recursive: true });
-  port = await freePort();
-  renderConfigs(layout, { kafka: port, controller: await freePort(), connect: await freePort(), pg: await freePort() });
+  ({ dir, layout } = privateStackFolder('cdc-watch-restart-'));
+  const [kafkaPort, controller, connect, pg] = await freePorts(4);
+  port = kafkaPort;
+  renderConfigs(layout, { kafka: port, controller, connect, pg });
   await formatStorage(layout, java, newClusterId());
   await startBroker();
 }, 180_000);

@@ -8,14 +8,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
-import { stackUrls } from '../helpers/stack';
+import { freePorts, privateStackFolder } from '../helpers/private-stack';
 import { startJava, waitForBroker } from '../../src/stack/kafka';
-import { stackLayout, type StackLayout } from '../../src/stack/layout';
+import type { StackLayout } from '../../src/stack/layout';
 import { stopProcess } from '../../src/stack/processes';
 import { runTool } from '../../src/stack/run-tool';
 import { renderConfigs } from '../../src/stack/templates';
@@ -29,17 +27,6 @@ let layout: StackLayout;
 let brokerPid: number | undefined;
 const ports = { plain: 0, sasl: 0, tls: 0, mtls: 0, controller: 0 };
 const pem = (name: string) => path.join(dir, 'tls', name);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
 function makeCertificates(): void {
@@ -87,15 +74,11 @@ function secureServerProperties(): void {
 }
 
 beforeAll(async () => {
-  stackUrls(); // fails with a clear message when no stack is known
-  const shared = stackLayout(process.env.CDC_STACK_DIR || path.resolve(__dirname, '../../.stack'));
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-watch-secure-'));
-  layout = stackLayout(dir);
-  fs.symlinkSync(shared.lib, layout.lib);
-  fs.mkdirSync(layout.logs, { recursive: true });
-  fs.mkdirSync(layout.run, { recursive: true });
-  for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
-  renderConfigs(layout, { kafka: ports.plain, controller: ports.controller, connect: await freePort(), pg: await freePort() });
+  ({ dir, layout } = privateStackFolder('cdc-watch-secure-'));
+  const names = Object.keys(ports) as (keyof typeof ports)[];
+  const free = await freePorts(names.length + 2);
+  names.forEach((name, i) => { ports[name] = free[i]; });
+  renderConfigs(layout, { kafka: ports.plain, controller: ports.controller, connect: free[names.length], pg: free[names.length + 1] });
   makeCertificates();
   secureServerProperties();
   // Formatting is where KRaft takes SCRAM credentials (there is no broker yet to store them).
