@@ -84,9 +84,7 @@ export function leftoverLines(report: DeleteReport): string[] {
   return [...done, ...(lines.length ? ['left behind:', ...lines] : ['nothing left behind'])];
 }
 
-function formatBytes(text: string): string {
-  const n = Number(text);
-  if (!Number.isFinite(n)) return `${text} bytes`;
+function formatBytes(n: number): string {
   if (n < 1024) return `${n} bytes`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;

@@ -6,7 +6,9 @@
  */
 import type { ConnectorConfig } from './types';
 import { isPostgresConnector } from './debezium';
-import { inspectSlotAndPublication, pgTargetOf, slotAndPublication, type SlotInfo } from './postgres';
+import { withPg } from '../pg/connection';
+import { lookupSlot, type SlotLookup } from '../pg/slots';
+import { pgTargetOf, slotAndPublication } from './database';
 import type { StatusSummary } from './status';
 
 export interface DatabaseCheck {
@@ -14,16 +16,16 @@ export interface DatabaseCheck {
   checked: boolean;
   /** What is wrong, in one line; undefined when the slot is in use. */
   problem?: string;
-  slot?: SlotInfo;
+  slot?: SlotLookup;
 }
 
 export async function checkDatabase(config: ConnectorConfig, env: NodeJS.ProcessEnv, redact: (t: string) => string): Promise<DatabaseCheck> {
   if (!isPostgresConnector(config)) return { checked: false };
   const { target, reason } = await pgTargetOf(config, env);
   if (!target) return { checked: false, problem: reason };
-  const { slot: slotName, publication } = slotAndPublication(config);
+  const { slot: slotName } = slotAndPublication(config);
   try {
-    const { slot } = await inspectSlotAndPublication(target, slotName, publication, { settleMs: 0 });
+    const slot = await withPg(target, (db) => lookupSlot(db, slotName), { applicationName: 'cdc connector', connectTimeoutMs: 5_000 });
     if (!slot.exists) return { checked: true, slot, problem: `replication slot '${slotName}' does not exist` };
     if (!slot.active) return { checked: true, slot, problem: `replication slot '${slotName}' is not in use: the task is not streaming` };
     return { checked: true, slot };

@@ -5,7 +5,10 @@
  */
 import type { ConnectClient } from './client';
 import { isPostgresConnector } from './debezium';
-import { dropSlotAndPublication, inspectSlotAndPublication, pgTargetOf, slotAndPublication, type PublicationInfo, type SlotInfo } from './postgres';
+import { withPg } from '../pg/connection';
+import { dropPublication, lookupPublication, type PublicationLookup } from '../pg/publications';
+import { dropSlotWhenReleased, lookupSlotWhenReleased, type SlotLookup } from '../pg/slots';
+import { pgTargetOf, slotAndPublication } from './database';
 import { supports } from './version';
 import { parseOffsets } from './offsets';
 
@@ -16,8 +19,8 @@ export interface DeleteReport {
   storedOffsets?: number;
   postgres?: {
     database: string;
-    slot: SlotInfo;
-    publication: PublicationInfo;
+    slot: SlotLookup;
+    publication: PublicationLookup;
     /** Whether cdc could look (false: `reason` says why, and the report says what to check). */
     checked: boolean;
     reason?: string;
@@ -48,15 +51,23 @@ export async function deleteConnector(
   const { target, reason } = await pgTargetOf(config, options.env);
   report.postgres = { database, slot: { name: slot, exists: true }, publication: { name: publication, exists: true }, checked: false, reason };
   if (!target) return report;
+  const pg = report.postgres;
   try {
-    if (options.dropSlot || options.dropPublication) {
-      report.postgres.dropped = await dropSlotAndPublication(target, {
-        slot: options.dropSlot ? slot : undefined,
-        publication: options.dropPublication ? publication : undefined,
+    await withPg(target, async (db) => {
+      if (options.dropSlot || options.dropPublication) {
+        // The task may still be stopping and holding the slot: wait for it to let go.
+        pg.dropped = {
+          slot: options.dropSlot ? await dropSlotWhenReleased(db, slot, { timeoutMs: 15_000 }) : false,
+          publication: options.dropPublication ? await dropPublication(db, publication) : false,
+        };
+      }
+      Object.assign(pg, {
+        slot: await lookupSlotWhenReleased(db, slot, { timeoutMs: 5_000 }),
+        publication: await lookupPublication(db, publication),
+        checked: true,
+        reason: undefined,
       });
-    }
-    const found = await inspectSlotAndPublication(target, slot, publication);
-    Object.assign(report.postgres, { ...found, checked: true, reason: undefined });
+    }, { applicationName: 'cdc connector', connectTimeoutMs: 5_000 });
   } catch (err) {
     report.postgres.reason = client.redactor.redact((err as Error).message);
   }

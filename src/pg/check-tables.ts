@@ -6,6 +6,7 @@
 import type { Client } from 'pg';
 import type { CheckItem } from './check-items';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from './identifiers';
+import { publicationSql } from './publications';
 
 export async function publicationAndTableItems(client: Client, tables: QualifiedName[], publication: string): Promise<CheckItem[]> {
   const items: CheckItem[] = [];
@@ -97,9 +98,4 @@ async function tablesWithoutKey(client: Client): Promise<CheckItem> {
   return { check: 'primary_keys', status: 'WARN',
     detail: `${names.length} table(s) without a primary key: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ' …' : ''} (their change events have null keys)`,
     fix: 'add primary keys, and REPLICA IDENTITY FULL for those you capture (cdc pg check --table schema.table --fix)' };
-}
-
-export function publicationSql(publication: string, exists: boolean, tables: QualifiedName[]): string {
-  const list = tables.map(quoteQualified).join(', ');
-  return exists ? `ALTER PUBLICATION ${quoteIdent(publication)} ADD TABLE ${list}` : `CREATE PUBLICATION ${quoteIdent(publication)} FOR TABLE ${list}`;
 }

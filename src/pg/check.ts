@@ -7,7 +7,8 @@
 import type { Client } from 'pg';
 import type { CheckItem, CheckStatus } from './check-items';
 import { serverItems } from './check-server';
-import { publicationAndTableItems, publicationSql } from './check-tables';
+import { publicationAndTableItems } from './check-tables';
+import { publicationSql } from './publications';
 import { displayName, quoteQualified, type QualifiedName } from './identifiers';
 
 export type { CheckItem, CheckStatus } from './check-items';

@@ -7,7 +7,7 @@
 import type { Client, ClientConfig } from 'pg';
 import { contextSettings, readConfigFile } from '../config/config-file';
 import { DEFAULTS } from '../config/resolve';
-import { UsageError } from '../errors';
+import { ServiceError, UsageError } from '../errors';
 import { isPgError, translatePgError } from './errors';
 
 export interface PgFlags {
@@ -28,6 +28,18 @@ export interface PgTarget {
   source: string;
   /** postgres://user@host:port/db — never the password. */
   display: string;
+  /**
+   * Another address of the same server, tried when `host` cannot be reached at all: a connector's
+   * config names the host as its worker sees it (`postgres` under docker compose, a name only the
+   * containers know), and cdc reaches the same server at its own DATABASE_URL.
+   */
+  via?: { host: string; port: number };
+}
+
+/** The display form of a target: postgres://user@host:port/db, never the password. */
+export function displayOf(target: { host: string; port: number; user: string; database: string }): string {
+  const { host, port, user, database } = target;
+  return `postgres://${encodeURIComponent(user)}@${host.startsWith('/') || host.includes(':') ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}`;
 }
 
 /** The libpq variables honoured, and the target field each one sets. */
@@ -68,9 +80,9 @@ export async function resolvePgTarget(env: NodeJS.ProcessEnv, flags: PgFlags, co
     user,
     password: fields.password,
     database,
-    ssl: sslFor(fields.sslmode),
+    ssl: sslForMode(fields.sslmode),
     source,
-    display: `postgres://${encodeURIComponent(user)}@${host.startsWith('/') || host.includes(':') ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}`,
+    display: displayOf({ host, port, user, database }),
   };
 }
 
@@ -101,7 +113,8 @@ function definedOnly(fields: UrlFields): UrlFields {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as UrlFields;
 }
 
-function sslFor(mode: string | undefined): PgTarget['ssl'] {
+/** libpq's sslmode as node-postgres' ssl setting (Debezium's database.sslmode takes the same values). */
+export function sslForMode(mode: string | undefined): PgTarget['ssl'] {
   switch (mode ?? 'disable') {
     case 'disable': case 'allow': case 'prefer': return false;
     case 'require': case 'no-verify': return { rejectUnauthorized: false };
@@ -128,18 +141,43 @@ export async function loadPg(): Promise<typeof import('pg')> {
   }
 }
 
-/** Opens a connection; failures come back as CdcErrors that say what to do. */
-export async function connectPg(target: PgTarget): Promise<Client> {
+export interface ConnectOptions {
+  /** Shown in pg_stat_activity, so a DBA can tell cdc's sessions apart. */
+  applicationName?: string;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Opens a connection; failures come back as CdcErrors that say what to do. When the host cannot
+ * be reached and the target has a `via` address, that one is tried before giving up.
+ */
+export async function connectPg(target: PgTarget, options: ConnectOptions = {}): Promise<Client> {
+  try {
+    return await openAt(target, target.host, target.port, options);
+  } catch (err) {
+    if (!target.via || !unreachable(err)) throw translatePgError(err, target);
+    const first = translatePgError(err, target);
+    try {
+      return await openAt(target, target.via.host, target.via.port, options);
+    } catch (viaErr) {
+      const second = translatePgError(viaErr, { ...target, ...target.via, display: displayOf({ ...target, ...target.via }) });
+      throw new ServiceError(`${first.message}; nor at ${target.via.host}:${target.via.port}, where cdc reaches PostgreSQL: ${second.message}`,
+        { hint: second.hint, cause: viaErr, exitCode: second.exitCode });
+    }
+  }
+}
+
+async function openAt(target: PgTarget, host: string, port: number, options: ConnectOptions): Promise<Client> {
   const { Client } = await loadPg();
   const config: ClientConfig = {
-    host: target.host,
-    port: target.port,
+    host,
+    port,
     user: target.user,
     password: target.password,
     database: target.database,
     ssl: target.ssl,
-    application_name: 'cdc',
-    connectionTimeoutMillis: 10_000,
+    application_name: options.applicationName ?? 'cdc',
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
   };
   const client = new Client(config);
   // A server-side disconnect while idle must become an error of the next query, not a crash.
@@ -148,14 +186,21 @@ export async function connectPg(target: PgTarget): Promise<Client> {
     await client.connect();
   } catch (err) {
     await client.end().catch(() => {});
-    throw translatePgError(err, target);
+    throw err;
   }
   return client;
 }
 
+/** Failures to reach a host at all, as opposed to a server that answers and refuses. */
+function unreachable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code ?? '';
+  return ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(code)
+    || /timeout/i.test((err as Error)?.message ?? '');
+}
+
 /** Runs `work` with a connection and always closes it; errors come back translated. */
-export async function withPg<T>(target: PgTarget, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connectPg(target);
+export async function withPg<T>(target: PgTarget, work: (client: Client) => Promise<T>, options: ConnectOptions = {}): Promise<T> {
+  const client = await connectPg(target, options);
   try {
     return await work(client);
   } catch (err) {

@@ -195,12 +195,14 @@ describe('cdc connector against the real worker', () => {
   });
 
   it('looks at the slot from where cdc reaches PostgreSQL when the worker\'s host name does not resolve here (docker compose)', async () => {
-    const { inspectSlotAndPublication } = await import('../../src/connect/postgres');
-    const target = { host: 'postgres.invalid', port: 5432, user: role, database, password: PASSWORD, via: { host: pg.hostname, port: Number(pg.port) } };
-    const found = await inspectSlotAndPublication(target, slotOf(names.flags), `${slotOf(names.flags)}_pub`, { settleMs: 0 });
+    const [{ withPg, displayOf }, { lookupSlot }, { lookupPublication }] = await Promise.all([
+      import('../../src/pg/connection'), import('../../src/pg/slots'), import('../../src/pg/publications')]);
+    const where = { host: 'postgres.invalid', port: 5432, user: role, database };
+    const target = { ...where, password: PASSWORD, source: 'test', display: displayOf(where), via: { host: pg.hostname, port: Number(pg.port) } };
+    const found = await withPg(target, async (db) => ({ slot: await lookupSlot(db, slotOf(names.flags)), publication: await lookupPublication(db, `${slotOf(names.flags)}_pub`) }));
     expect(found).toMatchObject({ slot: { exists: true, active: true }, publication: { exists: true } });
-    const unreachable = await inspectSlotAndPublication({ ...target, via: { host: '127.0.0.1', port: 9 } }, 'x', 'y').catch((e: Error) => e);
-    expect((unreachable as Error).message).toMatch(/^cannot connect to PostgreSQL at postgres\.invalid:5432\/.*; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL/);
+    const unreachable = await withPg({ ...target, via: { host: '127.0.0.1', port: 9 } }, (db) => lookupSlot(db, 'x')).catch((e: Error) => e);
+    expect((unreachable as Error).message).toMatch(/^cannot reach PostgreSQL at postgres:\/\/[^@]+@postgres\.invalid:5432\/[^:]*: host postgres\.invalid not found; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL: cannot reach .*connection refused/);
   });
 
   it('pauses, stops and resumes with the status exit codes following', async () => {
@@ -311,7 +313,7 @@ describe('cdc connector against the real worker', () => {
     }, 30_000);
     const checked = await cdc(['status', names.rotated, '--check-db']);
     expectExit(checked, 5);
-    expect(checked.stdout).toMatch(new RegExp(`^${names.rotated}\\tDEGRADED\\tRUNNING\\t1/1\\t.*password authentication failed for user "${rotRole}"`));
+    expect(checked.stdout).toMatch(new RegExp(`^${names.rotated}\\tDEGRADED\\tRUNNING\\t1/1\\t.*password authentication failed for user ${rotRole} at PostgreSQL at postgres://${rotRole}@`));
     expectExit(await cdc(['delete', names.rotated, '--yes']), 0);
   });
 

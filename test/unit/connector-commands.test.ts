@@ -86,7 +86,7 @@ describe('cdc connector status / describe', () => {
     expect(r.code).toBe(ExitCode.DEGRADED);
     const [summary] = JSON.parse(r.ctx.out());
     expect(summary).toMatchObject({ name: 'rec-holding', health: 'DEGRADED', state: 'RUNNING', database: { checked: true, slot: null } });
-    expect(summary.database.problem).toContain("the connector's own database settings fail: cannot connect to PostgreSQL at 127.0.0.1:9/postgres");
+    expect(summary.database.problem).toContain("the connector's own database settings fail: cannot reach PostgreSQL at postgres://cdc_rec_user@127.0.0.1:9/postgres: connection refused");
   });
 
   it('status without names covers every connector and exits with the worst', async () => {
@@ -229,7 +229,7 @@ describe('other subcommands', () => {
       name: 'rec-holding', storedOffsets: 1,
       postgres: { database: '127.0.0.1:9/postgres', checked: false, slot: { name: 'rec_holding' }, publication: { name: 'rec_holding_pub' } },
     });
-    expect(report.postgres.reason).toContain('cannot connect to PostgreSQL at 127.0.0.1:9');
+    expect(report.postgres.reason).toMatch(/^cannot reach PostgreSQL at postgres:\/\/[^@]+@127\.0\.0\.1:9\/postgres: connection refused/);
     const human = await cdc(['connector', 'delete', 'rec-holding', '--yes']);
     expect(human.ctx.err()).toContain("stored offsets (1 source partition) stay in the worker's offsets topic");
     expect(human.ctx.err()).toContain("SELECT slot_name, active FROM pg_replication_slots WHERE slot_name = 'rec_holding'");

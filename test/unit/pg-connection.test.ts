@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parsePgUrl, resolvePgTarget } from '../../src/pg/connection';
-import { UsageError } from '../../src/errors';
+import { connectPg, parsePgUrl, resolvePgTarget } from '../../src/pg/connection';
+import { ServiceError, UsageError } from '../../src/errors';
 
 describe('PostgreSQL connection resolution', () => {
   let dir: string;
@@ -84,5 +84,24 @@ describe('loadPg', () => {
       });`;
     const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
     expect(out).toEqual({ client: 'function', undici: false, navigatorUnchanged: true });
+  });
+});
+
+describe('connectPg', () => {
+  // Port 9 (discard) on loopback: nothing listens, so the refusal is immediate and real.
+  const base = { host: '127.0.0.1', port: 9, user: 'app', password: 'pw-in-clear-9', database: 'shop', source: 'test', display: 'postgres://app@127.0.0.1:9/shop' };
+
+  it('translates a refused connection into a message that says what to do', async () => {
+    const err = await connectPg(base).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as ServiceError).message).toBe('cannot reach PostgreSQL at postgres://app@127.0.0.1:9/shop: connection refused');
+    expect((err as ServiceError).hint).toMatch(/is PostgreSQL running on 127\.0\.0\.1:9/);
+  });
+
+  it('tries the `via` address when the host cannot be reached, and says both failed', async () => {
+    const err = await connectPg({ ...base, host: 'db.invalid', display: 'postgres://app@db.invalid:9/shop', via: { host: '127.0.0.1', port: 9 } }, { connectTimeoutMs: 3000 })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^cannot reach PostgreSQL at postgres:\/\/app@db\.invalid:9\/shop: host db\.invalid not found; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL: cannot reach PostgreSQL at postgres:\/\/app@127\.0\.0\.1:9\/shop: connection refused$/);
+    expect(JSON.stringify({ m: (err as Error).message, h: (err as ServiceError).hint })).not.toContain('pw-in-clear-9');
   });
 });

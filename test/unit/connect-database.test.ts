@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pgTargetOf, slotAndPublication } from '../../src/connect/postgres';
+import { pgTargetOf, slotAndPublication } from '../../src/connect/database';
 import { Redactor } from '../../src/connect/redactor';
 import { leftoverLines } from '../../commands/connector/delete';
 
@@ -10,7 +10,7 @@ const base = { 'database.hostname': 'db', 'database.port': '6543', 'database.use
 describe('pgTargetOf: the connector\'s own database settings', () => {
   it('resolves ${env:…} from cdc\'s environment and ${file:path:key} from a readable properties file', async () => {
     expect(await pgTargetOf({ ...base, 'database.password': '${env:PG_PW}' }, { PG_PW: 'from-env', DATABASE_URL: 'postgres://cdc@db:6543/bank' }))
-      .toEqual({ target: { host: 'db', port: 6543, user: 'cdc', database: 'bank', password: 'from-env' } });
+      .toEqual({ target: { host: 'db', port: 6543, user: 'cdc', database: 'bank', password: 'from-env', ssl: false, source: 'connector config', display: 'postgres://cdc@db:6543/bank' } });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-pgtarget-'));
     const file = path.join(dir, 'pg.properties');
     fs.writeFileSync(file, '# secrets\nuser = cdc\npassword = from-file\n');
@@ -60,7 +60,7 @@ describe('the delete report', () => {
       name: 'holding', type: 'source', storedOffsets: 1,
       postgres: {
         database: 'db:5432/bank', checked: true,
-        slot: { name: 'holding', exists: true, active: false, retainedBytes: '3145728' },
+        slot: { name: 'holding', exists: true, active: false, retainedBytes: 3145728 },
         publication: { name: 'holding_pub', exists: true },
       },
     })).toEqual([
