@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../src/context';
+import { guardOutput } from './ui/redact';
 import { registerDeleteCommand } from './connector/delete';
 import { registerDescribeCommands } from './connector/describe';
 import { registerLifecycleCommands } from './connector/lifecycle';
@@ -27,6 +28,8 @@ Examples:
 
 Connect URL: --connect-url > CDC_CONNECT_URL > config context (cdc config) > http://localhost:8083.
 Secrets in configs are masked everywhere unless --show-secrets (describe).`);
+  // Every write of every subcommand, the error report included, is scrubbed of the secrets seen.
+  group.hook('preAction', () => guardOutput(ctx));
   registerRegisterCommand(group, ctx);
   registerListCommand(group, ctx);
   registerDescribeCommands(group, ctx);

@@ -7,7 +7,7 @@ import { colorEnabled, processContext, type Context } from '../src/context';
 import { CdcError, ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { packageVersion } from '../src/package-root';
 import { maskConnectionString } from '../src/secrets';
-import { stderrStyle } from './ui/style';
+import { sanitizeForTerminal, stderrStyle } from './ui/style';
 
 type Register = (program: Command, ctx: Context) => void;
 
@@ -90,7 +90,8 @@ export function buildProgram(ctx: Context, onlyGroup?: string): Command {
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
       // Line by line: chalk would reopen the colour after the final newline, leaving an empty escape pair.
-      outputError: (text, write) => write(text.replace(/[^\n]+/g, (line) => stderrStyle(ctx).red(line))),
+      // Escaped first (commander quotes the user's arguments), coloured after.
+      outputError: (text, write) => write(sanitizeForTerminal(text).replace(/[^\n]+/g, (line) => stderrStyle(ctx).red(line))),
     })
     .exitOverride()
     .hook('preAction', () => {
@@ -153,18 +154,40 @@ export function reportError(ctx: Context, err: unknown): number {
   }
   if (err instanceof ExitStatus) return err.exitCode;
   if (err instanceof CdcError) {
-    ctx.stderr.write(`${style.red('error:')} ${maskConnectionString(err.message)}\n`);
-    if (err.hint) ctx.stderr.write(`${style.dim('hint:')} ${maskConnectionString(err.hint)}\n`);
+    // Messages quote files, names and server text: escaped first, coloured after.
+    ctx.stderr.write(`${style.red('error:')} ${shown(err.message)}\n`);
+    if (err.hint) ctx.stderr.write(`${style.dim('hint:')} ${shown(err.hint)}\n`);
     if (err instanceof UsageError) ctx.stderr.write(`Run 'cdc --help' or 'cdc <command> --help' for usage.\n`);
-    if (ctx.verbose && err.cause) ctx.stderr.write(maskConnectionString(String((err.cause as Error).stack ?? err.cause)) + '\n');
+    // The causes' messages, never a driver's stack trace (it can quote what it was given).
+    if (ctx.verbose) for (const cause of causesOf(err)) ctx.stderr.write(`${style.dim('cause:')} ${shown(cause)}\n`);
     return err.exitCode;
   }
   if (isBrokenPipe(err)) return ExitCode.OK;
   const error = err as Error;
-  ctx.stderr.write(`${style.red('internal error:')} ${maskConnectionString(error?.message ?? String(err))}\n`);
+  ctx.stderr.write(`${style.red('internal error:')} ${shown(error?.message ?? String(err))}\n`);
   ctx.stderr.write(`This is a bug in cdc ${packageVersion()} (node ${process.version}). Please report it with the command you ran.\n`);
-  if (ctx.verbose && error?.stack) ctx.stderr.write(maskConnectionString(error.stack) + '\n');
+  if (ctx.verbose && error?.stack) ctx.stderr.write(shown(error.stack) + '\n');
   return ExitCode.RUNTIME;
+}
+
+function shown(text: string): string {
+  return sanitizeForTerminal(maskConnectionString(text));
+}
+
+/** The chain of causes as `Name: message` lines (at most 5; cycles stop it). */
+function causesOf(err: Error): string[] {
+  const lines: string[] = [];
+  const seen = new Set<unknown>([err]);
+  let cause = (err as { cause?: unknown }).cause;
+  while (cause !== undefined && cause !== null && !seen.has(cause) && lines.length < 5) {
+    seen.add(cause);
+    const e = cause as { name?: string; code?: string; message?: string };
+    lines.push(cause instanceof Error || e.message !== undefined
+      ? `${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}: ${e.message}`
+      : String(cause));
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return lines;
 }
 
 function isBrokenPipe(err: unknown): boolean {

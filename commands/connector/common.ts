@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectClient } from '../../src/connect/client';
 import type { ConnectFlags } from '../../src/connect/connection';
-import { Redactor } from '../../src/connect/redactor';
+import type { Redactor } from '../../src/secrets';
 import { verbose } from '../ui/output';
+import { redactorFor } from '../ui/redact';
 
 export function addConnectOptions(command: Command): Command {
   return command
@@ -21,8 +22,7 @@ export function addConnectOptions(command: Command): Command {
 
 /** Opens the client, runs `fn`, and redacts every secret the client saw from a thrown error. */
 export async function withClient<T>(ctx: Context, flags: ConnectFlags, fn: (client: ConnectClient) => Promise<T>): Promise<T> {
-  const redactor = new Redactor();
-  redactor.addEnv(ctx.env);
+  const redactor = redactorFor(ctx);
   try {
     const [{ resolveConnectOptions, createConnectClient }] = await Promise.all([import('../../src/connect/connection')]);
     const options = await resolveConnectOptions(flags, ctx.env, ctx.configContext);

@@ -10,6 +10,7 @@ import type { DatabaseCheck } from '../../src/connect/db-check';
 import type { StatusSummary } from '../../src/connect/status';
 import { writeJson, writeLine, writeTable } from '../ui/output';
 import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
+import { revealSecretsOnStdout } from '../ui/redact';
 import { addConnectOptions, withClient } from './common';
 import { colorState, statusJson, statusLines } from './render';
 
@@ -41,6 +42,7 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
   addConnectOptions(describe)
     .addHelpText('after', DESCRIBE_EXAMPLES)
     .action(async (name: string, options: ConnectFlags & { json?: boolean; showSecrets?: boolean }) => {
+      if (options.showSecrets) revealSecretsOnStdout(ctx);
       await withClient(ctx, options, async (client) => {
         const [{ summarizeStatus, healthExitCode }, { pluginPasswordKeys, presentConfig }] = await Promise.all([
           import('../../src/connect/status'), import('../../src/connect/masking'),
@@ -54,11 +56,12 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
           writeJson(ctx, { ...json, type: info.type ?? json.type, class: info.config['connector.class'] ?? null, config });
         } else {
           const style = stdoutStyle(ctx);
-          writeLine(ctx, `${style.bold(info.name)}  ${info.type ?? ''}  ${info.config['connector.class'] ?? ''}`);
+          const [shownName, shownType, shownClass] = [info.name, info.type ?? '', info.config['connector.class'] ?? ''].map(sanitizeForTerminal);
+          writeLine(ctx, `${style.bold(shownName)}  ${shownType}  ${shownClass}`);
           writeLine(ctx, `health: ${colorState(style, summary.health)}`);
           for (const line of statusLines(style, summary)) writeLine(ctx, line);
           writeLine(ctx, 'config:');
-          for (const key of Object.keys(config).sort()) writeLine(ctx, `  ${key} = ${sanitizeForTerminal(config[key] ?? '')}`);
+          for (const key of Object.keys(config).sort()) writeLine(ctx, `  ${sanitizeForTerminal(key)} = ${sanitizeForTerminal(config[key] ?? '')}`);
         }
         const code = healthExitCode(summary.health);
         if (code) throw new ExitStatus(code);
@@ -107,11 +110,11 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
           }));
         } else if (!ctx.stdoutIsTTY) {
           writeTable(ctx, [], summaries.map((s) => [s.name, s.health, s.connector.state, s.taskCount,
-            s.tasks.find((t) => t.rootCause)?.rootCause ?? s.connector.rootCause ?? checks.get(s.name)?.problem ?? '']));
+            s.tasks.find((t) => t.rootCause)?.rootCause ?? s.connector.rootCause ?? checks.get(s.name)?.problem ?? ''].map(sanitizeForTerminal)));
         } else {
           const style = stdoutStyle(ctx);
           for (const s of summaries) {
-            writeLine(ctx, `${style.bold(s.name)}  ${colorState(style, s.health)}  (${s.taskCount} tasks running)`);
+            writeLine(ctx, `${style.bold(sanitizeForTerminal(s.name))}  ${colorState(style, s.health)}  (${s.taskCount} tasks running)`);
             for (const line of statusLines(style, s)) writeLine(ctx, `  ${line}`);
             const db = dbLine(s.name);
             if (db) writeLine(ctx, `  ${sanitizeForTerminal(db)}`);

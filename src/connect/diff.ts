@@ -19,11 +19,15 @@ export function diffConfigs(
   live: ConnectorConfig | undefined,
   desired: ConnectorConfig,
   passwordKeys: ReadonlySet<string> = new Set(),
+  /** Masks known secrets inside any other value (a URL with the password in a `notes` key). */
+  redact: (text: string) => string = (text) => text,
 ): ConfigChange[] {
   const before = live ?? {};
   const keys = [...new Set([...Object.keys(before), ...Object.keys(desired)])].filter((k) => !IGNORED.has(k)).sort();
-  const show = (key: string, value: string | undefined) =>
-    value !== undefined && value !== '' && (passwordKeys.has(key) || isSecretKey(key)) && !isPlaceholder(value) ? MASK : value;
+  const show = (key: string, value: string | undefined) => {
+    if (value === undefined || value === '') return value;
+    return (passwordKeys.has(key) || isSecretKey(key)) && !isPlaceholder(value) ? MASK : redact(value);
+  };
   const changes: ConfigChange[] = [];
   for (const key of keys) {
     const a = before[key];

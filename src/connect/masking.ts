@@ -25,9 +25,14 @@ export async function pluginPasswordKeys(client: ConnectClient, pluginClass: str
   }
 }
 
-/** The config as it may be shown: masked unless `showSecrets`. Remembers secrets for redaction. */
+/**
+ * The config as it may be shown: unless `showSecrets`, secret keys masked and every known secret
+ * masked inside the other values too (`notes: jdbc:…?password=…`). Remembers secrets for redaction.
+ */
 export function presentConfig(client: ConnectClient, config: ConnectorConfig, passwordKeys: Set<string>, showSecrets: boolean): ConnectorConfig {
   client.redactor.addConfig(config, passwordKeys);
   if (showSecrets) return config;
-  return maskConfig(config, passwordKeys) as ConnectorConfig;
+  const masked = maskConfig(config, passwordKeys) as ConnectorConfig;
+  for (const key of Object.keys(masked)) masked[key] = client.redactor.redact(masked[key]);
+  return masked;
 }

@@ -34,7 +34,7 @@ export async function planRegistration(client: ConnectClient, specs: ConnectorSp
   const findings = lintBatch(specs.map((s) => ({ name: s.name, config: s.config })), live, ignoreRules);
   const items = specs.map((spec) => {
     const current = expanded[spec.name]?.info?.config;
-    return { spec, live: current, changes: diffConfigs(current, spec.config) };
+    return { spec, live: current, changes: diffConfigs(current, spec.config, new Set(), (t) => client.redactor.redact(t)) };
   });
   return { items, findings };
 }
@@ -112,7 +112,7 @@ export async function dryRun(client: ConnectClient, plan: RegistrationPlan): Pro
       exists: Boolean(item.live),
       valid: validation.errors.length === 0,
       errors: validation.errors,
-      changes: diffConfigs(item.live, item.spec.config, validation.passwordKeys),
+      changes: diffConfigs(item.live, item.spec.config, validation.passwordKeys, (t) => client.redactor.redact(t)),
     });
   }
   return results;

@@ -104,10 +104,11 @@ export const RECORDED_PASSWORD = 'Rec0rded-S3cret!';
  * `rec-failing` (a task FAILED). `password` replaces the recorded one everywhere, and is also
  * planted in traces and error messages to prove that cdc redacts what Connect echoes.
  */
-export function connectScenario(fake: FakeConnect, password = RECORDED_PASSWORD): void {
+export function connectScenario(fake: FakeConnect, password = RECORDED_PASSWORD, extraConfig: Record<string, string> = {}): void {
   // The recorded database port is replaced by a closed one: unit tests never reach a real database.
   const swap = (text: string) => text.split(RECORDED_PASSWORD).join(password).split('"database.port":"15432"').join('"database.port":"9"');
   const connector = JSON.parse(swap(recorded('connector')));
+  Object.assign(connector.config, extraConfig);
   const failingInfo = { ...connector, name: 'rec-failing', config: { ...connector.config, name: 'rec-failing', 'slot.name': 'rec_failing' } };
   const failedStatus = JSON.parse(recorded('status-failed'));
   failedStatus.tasks[0].trace += `\nCaused by: org.postgresql.util.PSQLException: FATAL: password "${password}" is not accepted here`;

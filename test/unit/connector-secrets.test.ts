@@ -11,6 +11,18 @@ import { testContext } from '../helpers/context';
 import { connectScenario, FakeConnect, recorded } from './connect-fake-server';
 
 const SECRET = 'Kn0wn-Pa55word-42';
+/** Secrets under keys that look secret but that cdc has never been told about. */
+const TOKEN = 'tok-9f8e7d6c5b4a';
+const SIGNING_KEY = 'K3y-Val-99-zz';
+/** The password again under keys that say nothing (issue 12, item 7). */
+const PLANTED = {
+  notes: `jdbc:postgresql://db:5432/x?user=u&password=${SECRET}&ssl=true`,
+  'x.comment': `rotated from ${SECRET} last week`,
+  'custom.auth.token': TOKEN,
+  'sink.signing.key': SIGNING_KEY,
+  'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+  'message.key.columns': 'bank.holding:id',
+};
 const fake = new FakeConnect();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-connector-secrets-'));
 beforeAll(() => fake.start());
@@ -20,7 +32,7 @@ afterAll(async () => {
 });
 
 const { name: _recordedName, ...recordedConfig } = JSON.parse(recorded('config'));
-const config = { ...recordedConfig, 'database.password': SECRET, 'database.port': '9', 'snapshot.mode': 'no_data' };
+const config = { ...recordedConfig, ...PLANTED, 'database.password': SECRET, 'database.port': '9', 'snapshot.mode': 'no_data' };
 const file = path.join(dir, 'rec-holding.json');
 fs.writeFileSync(file, JSON.stringify({ name: 'rec-holding', config }));
 const failingFile = path.join(dir, 'rec-failing.json');
@@ -82,7 +94,7 @@ describe('no secret in any output of cdc connector', () => {
   for (const tty of [false, true]) {
     it.each(runs.map((r) => [r.args.join(' '), r] as const))(`%s (${tty ? 'TTY' : 'piped'}, --verbose)`, async (_label, run) => {
       fake.reset();
-      connectScenario(fake, SECRET);
+      connectScenario(fake, SECRET, PLANTED);
       run.setup?.();
       const ctx = testContext({
         tty,
@@ -94,10 +106,31 @@ describe('no secret in any output of cdc connector', () => {
       const output = `exit ${code}\n--- stdout ---\n${ctx.out()}\n--- stderr ---\n${ctx.err()}`;
       if (process.env.SHOW_OUTPUT) process.stdout.write(`\n### ${run.args.join(" ")}\n${output}\n`);
       expect(output).not.toContain(SECRET);
+      expect(output).not.toContain(TOKEN);
+      expect(output).not.toContain(SIGNING_KEY);
+      // A driver's stack trace is never printed, even with --verbose.
+      expect(output).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
       // The run did something: printed data or a diagnostic.
       expect(ctx.out().length + ctx.err().length).toBeGreaterThan(0);
     });
   }
+
+  it('masks the password inside other values but keeps non-secret keys readable (describe, describe --json, register --dry-run)', async () => {
+    const fresh = path.join(dir, 'rec-new.json');
+    fs.writeFileSync(fresh, JSON.stringify({ name: 'rec-new', config: { ...config, 'slot.name': 'rec_new' } }));
+    for (const args of [['describe', 'rec-holding'], ['describe', 'rec-holding', '--json'], ['register', fresh, '--dry-run'], ['register', fresh, '--dry-run', '--json']]) {
+      fake.reset();
+      connectScenario(fake, SECRET, PLANTED);
+      const ctx = testContext({ env: { CDC_CONNECT_URL: fake.url, CDC_CONFIG: path.join(dir, 'none.json') } });
+      await main(['node', 'cdc', 'connector', ...args], ctx);
+      const out = ctx.out();
+      expect(out).toContain('jdbc:postgresql://db:5432/x?user=u&password=********&ssl=true');
+      expect(out).toContain('rotated from ******** last week');
+      expect(out).toContain('org.apache.kafka.connect.json.JsonConverter');
+      expect(out).toContain('bank.holding:id');
+      expect(out).not.toMatch(new RegExp(`${SECRET}|${TOKEN}|${SIGNING_KEY}`));
+    }
+  });
 
   it('--show-secrets is the one way to see it', async () => {
     fake.reset();
@@ -105,5 +138,7 @@ describe('no secret in any output of cdc connector', () => {
     const ctx = testContext({ env: { CDC_CONNECT_URL: fake.url, CDC_CONFIG: path.join(dir, 'none.json') } });
     await main(['node', 'cdc', 'connector', 'describe', 'rec-holding', '--show-secrets'], ctx);
     expect(ctx.out()).toContain(`database.password = ${SECRET}`);
+    // stdout only: the diagnostics stay masked.
+    expect(ctx.err()).not.toContain(SECRET);
   });
 });
