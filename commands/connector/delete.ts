@@ -39,12 +39,12 @@ Connect keeps a deleted connector's offsets: re-creating it under the same name 
 without a new snapshot. PostgreSQL keeps its replication slot, which retains WAL until dropped.`)
     .action(async (name: string, options: Options) => {
       await withClient(ctx, options, async (client) => {
-        if (!(await confirm(ctx, `Delete connector '${name}' at ${client.url}?`, { yes: options.yes }))) {
+        if (!(await confirm(ctx, `Delete connector '${sanitizeForTerminal(name)}' at ${client.url}?`, { yes: options.yes }))) {
           throw new CdcError('not deleted', { exitCode: ExitCode.RUNTIME });
         }
         const { deleteConnector } = await import('../../src/connect/delete');
         const report = await deleteConnector(client, name, { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication });
-        note(ctx, `${stderrStyle(ctx).green('✓')} deleted ${name}`);
+        note(ctx, `${stderrStyle(ctx).green('✓')} deleted ${sanitizeForTerminal(name)}`);
         if (options.json) writeJson(ctx, report);
         else for (const line of leftoverLines(report)) note(ctx, sanitizeForTerminal(line));
       });

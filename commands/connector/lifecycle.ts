@@ -10,7 +10,7 @@ import type { RestartPlan } from '../../src/connect/restart-watch';
 import { UsageError } from '../../src/errors';
 import { note, writeJson } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
-import { stderrStyle } from '../ui/style';
+import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addConnectOptions, withClient } from './common';
 
 interface WaitOptions extends ConnectFlags {
@@ -25,13 +25,13 @@ async function waitFor(ctx: Context, client: ConnectClient, names: string[], opt
   const seconds = Number(options.waitTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--wait-timeout must be a positive number, got '${options.waitTimeout}'`);
   for (const name of names) {
-    const spinner = startSpinner(ctx, `waiting for ${name} to run`, { json: options.json });
+    const spinner = startSpinner(ctx, `waiting for ${sanitizeForTerminal(name)} to run`, { json: options.json });
     const summary = await waitUntilRunning(client, name, {
       timeoutMs: seconds * 1000,
       restart: restarts.get(name),
-      onPoll: (s) => spinner.update(`${name}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
+      onPoll: (s) => spinner.update(`${sanitizeForTerminal(name)}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
     }).finally(() => spinner.stop());
-    note(ctx, `${stderrStyle(ctx).green('✓')} ${name} RUNNING (${summary.taskCount} tasks)`);
+    note(ctx, `${stderrStyle(ctx).green('✓')} ${sanitizeForTerminal(name)} RUNNING (${summary.taskCount} tasks)`);
   }
 }
 
@@ -59,7 +59,7 @@ export function registerLifecycleCommands(parent: Command, ctx: Context): void {
           }
           for (const name of names) {
             await client[spec.name](name);
-            note(ctx, `${stderrStyle(ctx).green('✓')} ${spec.done} ${name}`);
+            note(ctx, `${stderrStyle(ctx).green('✓')} ${spec.done} ${sanitizeForTerminal(name)}`);
           }
           await waitFor(ctx, client, names, options);
         });
@@ -95,7 +95,7 @@ Examples:
           const status = await client.restart(name, { includeTasks: options.includeTasks, onlyFailed: options.failedOnly });
           if (before) restarts.set(name, restartPlan(before, status));
           results.push({ name, restarting: status ? [status.connector.state, ...status.tasks.map((t) => t.state)].filter((s) => s === 'RESTARTING').length : null });
-          note(ctx, `${stderrStyle(ctx).green('✓')} restarted ${name}${options.includeTasks ? ' with tasks' : ''}${options.failedOnly ? ' (failed instances only)' : ''}`);
+          note(ctx, `${stderrStyle(ctx).green('✓')} restarted ${sanitizeForTerminal(name)}${options.includeTasks ? ' with tasks' : ''}${options.failedOnly ? ' (failed instances only)' : ''}`);
         }
         if (options.json) writeJson(ctx, results);
         await waitFor(ctx, client, names, options, restarts);

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectFlags } from '../../src/connect/connection';
 import { writeJson, writeTable } from '../ui/output';
-import { stdoutStyle } from '../ui/style';
+import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
 import { addConnectOptions, withClient } from './common';
 import { colorState } from './render';
 
@@ -48,7 +48,7 @@ export function registerListCommand(parent: Command, ctx: Context): void {
         writeTable(ctx, ['NAME', 'TYPE', 'STATE', 'TASKS'], rows.map((r) => {
           const notRunning = r.tasks.filter((t) => t.state !== 'RUNNING').map((t) => t.state);
           const taskCell = notRunning.length ? `${r.taskCount} (${[...new Set(notRunning)].join(', ')})` : r.taskCount;
-          return [r.name, r.type, ctx.stdoutIsTTY ? colorState(style, r.state) : r.state, taskCell];
+          return [sanitizeForTerminal(r.name), sanitizeForTerminal(r.type), ctx.stdoutIsTTY ? colorState(style, r.state) : sanitizeForTerminal(r.state), sanitizeForTerminal(taskCell)];
         }));
       });
     });

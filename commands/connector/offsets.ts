@@ -32,14 +32,14 @@ then streaming from its replication slot.`)
       await withClient(ctx, options, async (client) => {
         const { readOffsets, resetOffsets } = await import('../../src/connect/offsets');
         if (options.reset) {
-          if (!(await confirm(ctx, `Stop connector '${name}' and delete its offsets?`, { yes: options.yes }))) {
+          if (!(await confirm(ctx, `Stop connector '${sanitizeForTerminal(name)}' and delete its offsets?`, { yes: options.yes }))) {
             throw new CdcError('offsets not reset', { exitCode: ExitCode.RUNTIME });
           }
           const result = await resetOffsets(client, name);
           const style = stderrStyle(ctx);
-          if (result.stopped) note(ctx, `${style.green('✓')} stopped ${name}`);
+          if (result.stopped) note(ctx, `${style.green('✓')} stopped ${sanitizeForTerminal(name)}`);
           note(ctx, `${style.green('✓')} ${sanitizeForTerminal(result.message || 'offsets reset')}`);
-          note(ctx, `${name} stays STOPPED; start it over with: cdc connector resume ${name}`);
+          note(ctx, `${sanitizeForTerminal(name)} stays STOPPED; start it over with: cdc connector resume ${sanitizeForTerminal(name)}`);
           if (options.json) writeJson(ctx, { name, reset: true, stopped: result.stopped, message: result.message });
           return;
         }
@@ -48,7 +48,7 @@ then streaming from its replication slot.`)
           writeJson(ctx, { name, offsets });
           return;
         }
-        if (offsets.length === 0) note(ctx, `no stored offsets for ${name} (not started yet, or reset)`);
+        if (offsets.length === 0) note(ctx, `no stored offsets for ${sanitizeForTerminal(name)} (not started yet, or reset)`);
         writeTable(ctx, ['PARTITION', 'OFFSET'], offsets.map((o) => [JSON.stringify(o.partition), o.offset === null ? 'null' : JSON.stringify(o.offset)]));
       });
     });

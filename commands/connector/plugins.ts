@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectFlags } from '../../src/connect/connection';
 import { writeJson, writeTable } from '../ui/output';
+import { sanitizeForTerminal } from '../ui/style';
 import { addConnectOptions, withClient } from './common';
 
 export function registerPluginsCommand(parent: Command, ctx: Context): void {
@@ -24,7 +25,7 @@ Examples:
           .map((p) => ({ class: p.class, type: p.type, version: p.version ?? null }))
           .sort((a, b) => a.type.localeCompare(b.type) || a.class.localeCompare(b.class));
         if (options.json) writeJson(ctx, plugins);
-        else writeTable(ctx, ['CLASS', 'TYPE', 'VERSION'], plugins.map((p) => [p.class, p.type, p.version ?? '']));
+        else writeTable(ctx, ['CLASS', 'TYPE', 'VERSION'], plugins.map((p) => [p.class, p.type, p.version ?? ''].map(sanitizeForTerminal)));
       });
     });
 }

@@ -11,7 +11,7 @@ import type { RegisterFlags } from '../../src/connect/from-flags';
 import type { ConnectorSpec } from '../../src/connect/spec';
 import { writeJson, note } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
-import { stderrStyle } from '../ui/style';
+import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addConnectOptions, collect, readAll, withClient } from './common';
 import { formatFieldErrors, writeDiff, writeFindings } from './render';
 
@@ -74,7 +74,10 @@ async function specsFrom(ctx: Context, inputs: string[], options: Options): Prom
   const fromFlags = Boolean(options.table?.length || options.schema?.length);
   if (fromFlags) {
     if (inputs.length !== 1) throw new UsageError('with --table/--schema, give exactly one argument: the connector name');
-    const [{ connectorFromFlags }, { loadContext }] = await Promise.all([import('../../src/connect/from-flags'), import('../../src/connect/connection')]);
+    const [{ connectorFromFlags }, { loadContext }, { checkConnectorName }] = await Promise.all([
+      import('../../src/connect/from-flags'), import('../../src/connect/connection'), import('../../src/connect/spec'),
+    ]);
+    checkConnectorName(inputs[0], 'NAME');
     const context = await loadContext(ctx.env, ctx.configContext);
     const { config, passwordFallback } = connectorFromFlags(inputs[0], options, ctx.env, context.settings);
     return [{ name: inputs[0], config, source: 'flags', passwordFallback }];
@@ -123,27 +126,27 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
     for (const item of plan.items) {
       const action = await applyConnector(client, item).catch((err) => {
         const fieldErrors = (err as { fieldErrors?: { field: string; errors: string[] }[] }).fieldErrors;
-        if (fieldErrors?.length) ctx.stderr.write(`${style.red('invalid:')} ${item.spec.name}\n${formatFieldErrors(fieldErrors).join('\n')}\n`);
+        if (fieldErrors?.length) ctx.stderr.write(`${style.red('invalid:')} ${sanitizeForTerminal(item.spec.name)}\n${formatFieldErrors(fieldErrors).join('\n')}\n`);
         throw err;
       });
       const keys = item.changes.length;
-      note(ctx, `${style.green('✓')} ${action} ${item.spec.name}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''}`);
+      note(ctx, `${style.green('✓')} ${action} ${sanitizeForTerminal(item.spec.name)}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''}`);
       results.push({ name: item.spec.name, action, changedKeys: item.changes.map((c) => c.key), health: null as string | null });
     }
     if (options.wait) {
       const { waitUntilRunning } = await import('../../src/connect/wait');
       for (const result of results) {
-        const spinner = startSpinner(ctx, `waiting for ${result.name} to run`, { json: options.json });
+        const spinner = startSpinner(ctx, `waiting for ${sanitizeForTerminal(result.name)} to run`, { json: options.json });
         try {
           const summary = await waitUntilRunning(client, result.name, {
             timeoutMs: waitSeconds * 1000,
             // An updated connector restarts; its old (maybe FAILED) state lingers for a moment.
             initialDelayMs: result.action === 'updated' ? 1000 : 0,
-            onPoll: (s) => spinner.update(`${result.name}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
+            onPoll: (s) => spinner.update(`${sanitizeForTerminal(result.name)}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
           });
           spinner.stop();
           result.health = summary.health;
-          note(ctx, `${style.green('✓')} ${result.name} RUNNING (${summary.taskCount} tasks)`);
+          note(ctx, `${style.green('✓')} ${sanitizeForTerminal(result.name)} RUNNING (${summary.taskCount} tasks)`);
         } catch (err) {
           spinner.stop();
           throw err;

@@ -8,7 +8,9 @@ import type { LintFinding } from '../../src/connect/lint';
 import type { StatusSummary } from '../../src/connect/status';
 import { sanitizeForTerminal, stderrStyle, stdoutStyle, type Style } from '../ui/style';
 
-export function colorState(style: Style, state: string): string {
+/** States come from the worker: escaped first, coloured after, like every untrusted text. */
+export function colorState(style: Style, raw: string): string {
+  const state = sanitizeForTerminal(raw);
   if (state === 'RUNNING') return style.green(state);
   if (state === 'FAILED') return style.red(state);
   if (state === 'PAUSED' || state === 'STOPPED' || state === 'DEGRADED') return style.yellow(state);
@@ -19,7 +21,7 @@ export function writeFindings(ctx: Context, findings: LintFinding[]): void {
   const style = stderrStyle(ctx);
   for (const f of findings) {
     const label = f.severity === 'error' ? style.red('lint error:') : style.yellow('lint warning:');
-    ctx.stderr.write(`${label} ${f.connector}: ${sanitizeForTerminal(f.message)} [${f.rule}]\n`);
+    ctx.stderr.write(`${label} ${sanitizeForTerminal(f.connector)}: ${sanitizeForTerminal(f.message)} [${f.rule}]\n`);
     if (f.fix) ctx.stderr.write(`  ${style.dim('use:')} ${sanitizeForTerminal(f.fix)}\n`);
   }
 }
@@ -29,28 +31,31 @@ export function formatFieldErrors(errors: FieldError[]): string[] {
   return errors.flatMap((e) => e.errors.map((message) => `  ${e.field}: ${sanitizeForTerminal(message)}`));
 }
 
-/** A key-level diff on stdout: `+` added, `-` removed, `~` changed. */
-export function writeDiff(ctx: Context, name: string, isNew: boolean, changes: ConfigChange[]): void {
+/** A key-level diff on stdout: `+` added, `-` removed, `~` changed. Escaped first, coloured after. */
+export function writeDiff(ctx: Context, rawName: string, isNew: boolean, changes: ConfigChange[]): void {
   const style = stdoutStyle(ctx);
+  const name = sanitizeForTerminal(rawName);
   const header = isNew ? style.green(`+ ${name} (new connector)`) : changes.length ? style.yellow(`~ ${name} (${changes.length} key${changes.length === 1 ? '' : 's'} change)`) : `= ${name} (no change)`;
   ctx.stdout.write(header + '\n');
   for (const c of changes) {
+    const [key, before, after] = [c.key, c.before ?? '', c.after ?? ''].map(sanitizeForTerminal);
     const line = c.kind === 'added'
-      ? style.green(`  + ${c.key}: ${c.after}`)
+      ? style.green(`  + ${key}: ${after}`)
       : c.kind === 'removed'
-        ? style.red(`  - ${c.key}: ${c.before}`)
-        : style.yellow(`  ~ ${c.key}: ${c.before} → ${c.after}`);
-    ctx.stdout.write(sanitizeForTerminal(line) + '\n');
+        ? style.red(`  - ${key}: ${before}`)
+        : style.yellow(`  ~ ${key}: ${before} → ${after}`);
+    ctx.stdout.write(line + '\n');
   }
 }
 
 /** Connector and task states with root causes, for `status` and `describe`. */
 export function statusLines(style: Style, summary: StatusSummary): string[] {
-  const lines = [`connector ${colorState(style, summary.connector.state)}${summary.connector.workerId ? ` on ${summary.connector.workerId}` : ''}`];
+  const on = (worker?: string) => (worker ? ` on ${sanitizeForTerminal(worker)}` : '');
+  const lines = [`connector ${colorState(style, summary.connector.state)}${on(summary.connector.workerId)}`];
   if (summary.connector.rootCause) lines.push(`  cause: ${sanitizeForTerminal(summary.connector.rootCause)}`);
   if (summary.tasks.length === 0) lines.push('no tasks');
   for (const t of summary.tasks) {
-    lines.push(`task ${t.id} ${colorState(style, t.state)}${t.workerId ? ` on ${t.workerId}` : ''}`);
+    lines.push(`task ${t.id} ${colorState(style, t.state)}${on(t.workerId)}`);
     if (t.rootCause) lines.push(`  cause: ${sanitizeForTerminal(t.rootCause)}`);
   }
   return lines;

@@ -7,7 +7,7 @@ import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus } from '../../src/errors';
 import type { ConnectFlags } from '../../src/connect/connection';
 import { writeJson, writeLine } from '../ui/output';
-import { stdoutStyle } from '../ui/style';
+import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
 import { addConnectOptions, collect, readAll, withClient } from './common';
 import { formatFieldErrors, writeFindings } from './render';
 
@@ -38,7 +38,7 @@ Examples:
           const valid = validation.errors.length === 0 && !lint.some((f) => f.severity === 'error');
           results.push({ name: spec.name, source: spec.source, valid, lint, errors: validation.errors });
           if (options.json) continue;
-          writeLine(ctx, `${spec.name} (${spec.source}): ${valid ? style.green('valid') : style.red('invalid')}`);
+          writeLine(ctx, `${sanitizeForTerminal(`${spec.name} (${spec.source})`)}: ${valid ? style.green('valid') : style.red('invalid')}`);
           for (const line of formatFieldErrors(validation.errors)) writeLine(ctx, line);
         }
         if (options.json) writeJson(ctx, results);

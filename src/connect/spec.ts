@@ -32,6 +32,16 @@ export function parseSpecs(text: string, source: string): ConnectorSpec[] {
   return items.map((item, i) => toSpec(item, items.length > 1 ? `${source}[${i}]` : source, items.length > 1 ? undefined : fallbackName));
 }
 
+/**
+ * Connect refuses names with `/` (the REST path would break) and ISO control characters, only at
+ * registration: checked before, so that --dry-run refuses them too and they never reach a terminal.
+ */
+export function checkConnectorName(name: string, source: string): void {
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f-\u009f]/.test(name) ? 'control characters' : name.includes('/') ? "'/'" : name.trim() !== name ? 'leading or trailing spaces' : undefined;
+  if (bad) throw new InputError(`${source}: the connector name ${JSON.stringify(name)} contains ${bad}, which Kafka Connect refuses`, 'use letters, digits, - and _');
+}
+
 function toSpec(item: unknown, source: string, fallbackName: string | undefined): ConnectorSpec {
   if (!item || typeof item !== 'object' || Array.isArray(item)) throw new InputError(`${source}: a connector must be a JSON object`);
   const obj = item as Record<string, unknown>;
@@ -42,6 +52,7 @@ function toSpec(item: unknown, source: string, fallbackName: string | undefined)
   const raw = (nested ? obj.config : obj) as Record<string, unknown>;
   const name = (typeof obj.name === 'string' && obj.name) || (typeof raw.name === 'string' && raw.name) || fallbackName;
   if (!name) throw new InputError(`${source}: the connector has no "name"`, 'add "name": "my-connector"');
+  checkConnectorName(name, source);
   if (nested && typeof raw.name === 'string' && raw.name !== name) {
     throw new InputError(`${source}: "name" is '${name}' but config.name is '${raw.name}'`, 'make them equal or drop config.name');
   }
