@@ -39,11 +39,13 @@ Connect keeps a deleted connector's offsets: re-creating it under the same name 
 without a new snapshot. PostgreSQL keeps its replication slot, which retains WAL until dropped.`)
     .action(async (name: string, options: Options) => {
       await withClient(ctx, options, async (client) => {
+        // A name that does not exist is not found (exit 4) before anything is asked.
+        const info = await client.connector(name);
         if (!(await confirm(ctx, `Delete connector '${sanitizeForTerminal(name)}' at ${client.url}?`, { yes: options.yes }))) {
           throw new CdcError('not deleted', { exitCode: ExitCode.RUNTIME });
         }
         const { deleteConnector } = await import('../../src/connect/delete');
-        const report = await deleteConnector(client, name, { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication });
+        const report = await deleteConnector(client, name, { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication }, info);
         note(ctx, `${stderrStyle(ctx).green('✓')} deleted ${sanitizeForTerminal(name)}`);
         if (options.json) writeJson(ctx, report);
         else for (const line of leftoverLines(report)) note(ctx, sanitizeForTerminal(line));

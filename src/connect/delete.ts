@@ -4,6 +4,7 @@
  * replication slot (which keeps WAL from being recycled) and the publication.
  */
 import type { ConnectClient } from './client';
+import type { ConnectorInfo } from './types';
 import { isPostgresConnector } from './debezium';
 import { withPg } from '../pg/connection';
 import { dropPublication, lookupPublication, type PublicationLookup } from '../pg/publications';
@@ -32,8 +33,10 @@ export async function deleteConnector(
   client: ConnectClient,
   name: string,
   options: { env: NodeJS.ProcessEnv; dropSlot?: boolean; dropPublication?: boolean },
+  /** The connector as already fetched (the command looks it up before asking for confirmation). */
+  known?: ConnectorInfo,
 ): Promise<DeleteReport> {
-  const info = await client.connector(name);
+  const info = known ?? await client.connector(name);
   const config = info.config;
   const report: DeleteReport = { name, type: info.type };
   if (supports((await client.server()).version, 'readOffsets')) {

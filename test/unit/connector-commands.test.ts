@@ -235,6 +235,16 @@ describe('other subcommands', () => {
     expect(human.ctx.err()).toContain("SELECT slot_name, active FROM pg_replication_slots WHERE slot_name = 'rec_holding'");
   });
 
+  it('delete of a connector that does not exist says not found (4) without asking first', async () => {
+    for (const tty of [false, true]) {
+      const r = await cdc(['connector', 'delete', 'rec-missing'], { tty });
+      expect({ code: r.code, all: r.all }).toMatchObject({ code: ExitCode.NOT_FOUND });
+      expect(r.ctx.err()).toContain("connector 'rec-missing' not found");
+      expect(r.ctx.err()).not.toMatch(/Delete connector|refusing/);
+    }
+    expect(fake.requests.some((q) => q.method === 'DELETE')).toBe(false);
+  });
+
   it('pause, resume, stop and restart send one request each', async () => {
     for (const verb of ['pause', 'resume', 'stop']) expect((await cdc(['connector', verb, 'rec-holding'])).code).toBe(0);
     expect((await cdc(['connector', 'restart', 'rec-holding', '--include-tasks', '--failed-only'])).code).toBe(0);
