@@ -25,6 +25,7 @@ const COMMAND_GROUPS: ReadonlyArray<readonly [string, () => Register]> = [
   ['watch', () => (require('./watch') as typeof import('./watch')).registerWatch],
   ['stack', () => (require('./stack') as typeof import('./stack')).registerStack],
   ['config', () => (require('./config') as typeof import('./config')).registerConfig],
+  ['report', () => (require('./report') as typeof import('./report')).registerReport],
 ];
 
 /** Global options that take a value: their value is not the command word. */
