@@ -26,6 +26,7 @@ const COMMAND_GROUPS: ReadonlyArray<readonly [string, () => Register]> = [
   ['stack', () => (require('./stack') as typeof import('./stack')).registerStack],
   ['config', () => (require('./config') as typeof import('./config')).registerConfig],
   ['report', () => (require('./report') as typeof import('./report')).registerReport],
+  ['serve', () => (require('./serve') as typeof import('./serve')).registerServe],
 ];
 
 /** Global options that take a value: their value is not the command word. */

@@ -4,36 +4,17 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Context } from '../../src/context';
-import { JsonNumber, stringifyLossless } from '../../src/json';
-import type { ColumnSpec, ReportResult } from '../../src/report';
+import { stringifyLossless } from '../../src/json';
+import type { ReportResult } from '../../src/report';
+import { reportDocument, rowObject } from '../../src/report/document';
 import { writeTable } from '../ui/output';
 import { sanitizeForTerminal } from '../ui/style';
 
 export type ReportFormat = 'table' | 'csv' | 'jsonl';
 
-/** A row as a JSON object: numbers as exact JSON numbers, dates and text as strings. */
-export function rowObject(columns: ColumnSpec[], row: (string | null)[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  columns.forEach((column, i) => {
-    const value = row[i];
-    out[column.name] = value === null ? null : column.type === 'integer' || column.type === 'decimal' ? new JsonNumber(value) : value;
-  });
-  return out;
-}
-
-export function reportJson(result: ReportResult): unknown {
-  return {
-    report: result.report,
-    schema: result.schema,
-    at: result.at,
-    columns: result.columns.map((c) => c.name),
-    rows: result.rows.map((row) => rowObject(result.columns, row)),
-  };
-}
-
 export function renderReport(ctx: Context, result: ReportResult, format: ReportFormat, json: boolean): void {
   if (json) {
-    ctx.stdout.write(stringifyLossless(reportJson(result), ctx.stdoutIsTTY ? 2 : 0) + '\n');
+    ctx.stdout.write(stringifyLossless(reportDocument(result), ctx.stdoutIsTTY ? 2 : 0) + '\n');
     return;
   }
   const names = result.columns.map((c) => c.name);
