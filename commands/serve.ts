@@ -66,8 +66,8 @@ export function registerServe(program: Command, ctx: Context): void {
           version: packageVersion(),
           signal: interrupt.signal,
           onListening: (url) => {
-            if (options.json) writeJson(ctx, { url, docs: `${url}/docs` });
             note(ctx, `serving reports from ${target.display} at ${url} (docs: ${url}/docs); Ctrl-C stops`);
+            if (options.json) writeJson(ctx, { url, docs: `${url}/docs` });
           },
         });
       } finally {

@@ -8,6 +8,7 @@
 #   docker-compose  validates docker-compose.yml, no engine  (docker-compose)
 #   openssl         certificates for the watch TLS test      (openssl)
 #   script          a pseudo-terminal for the watch TTY test (bsdutils)
+#   chromium        headless browser check of cdc serve's /docs page (chromium)
 set -eu
 
 pg_bin_found() {
@@ -32,6 +33,7 @@ missing_packages() {
   command -v docker-compose >/dev/null 2>&1 || packages="$packages docker-compose"
   command -v openssl >/dev/null 2>&1 || packages="$packages openssl"
   command -v script >/dev/null 2>&1 || packages="$packages bsdutils"
+  command -v chromium >/dev/null 2>&1 || packages="$packages chromium"
   echo "$packages"
 }
 
@@ -43,6 +45,7 @@ describe() {
     docker-compose) echo "docker-compose (validates docker-compose.yml; no Docker engine needed)" ;;
     openssl) echo "openssl (makes the certificates of the cdc watch TLS test)" ;;
     bsdutils) echo "script (runs cdc watch on a pseudo-terminal in its TTY test)" ;;
+    chromium) echo "chromium (opens cdc serve's /docs page in a real headless browser)" ;;
   esac
 }
 
