@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { maskConnectionString } from '../src/secrets';
-import { settingsFor, withStackOptions, type PortFlags } from './stack/options';
+import { maskUrls, settingsFor, withStackOptions, type PortFlags } from './stack/options';
 import { registerStackUp } from './stack/up';
 import { note, warn, writeJson, writeLine, writeTable } from './ui/output';
 import { sanitizeForTerminal } from './ui/style';
@@ -63,7 +63,7 @@ Examples:
       const { stackStatus } = await import('../src/stack/status');
       const status = await stackStatus(settings);
       const services = status.services.map((s) => ({ ...s, detail: maskConnectionString(s.detail) }));
-      const urls = { ...status.urls, pgUrl: maskConnectionString(status.urls.pgUrl) };
+      const urls = maskUrls(status.urls);
       if (flags.json) {
         writeJson(ctx, { ...status, urls, services });
       } else {
@@ -109,8 +109,9 @@ Examples:
   withStackOptions(stack.command('env'))
     .description('print shell exports that point cdc at the stack: eval "$(cdc stack env)"')
     .addHelpText('after', `
-Prints CDC_CONNECT_URL, CDC_BROKERS and DATABASE_URL (with the stack's throwaway password
-'postgres', the same as docker-compose.yml) so that 'eval' can use them.
+Prints CDC_CONNECT_URL, CDC_BROKERS, DATABASE_URL (with the stack's throwaway password
+'postgres', the same as docker-compose.yml) and CDC_TARGET_URL (the sinks' target database
+'analytics', user and password 'analytics') so that 'eval' can use them.
 
 Examples:
   $ eval "$(cdc stack env)"
@@ -122,6 +123,6 @@ Examples:
       const { readState } = await import('../src/stack/state');
       const urls = stackUrls(settings.ports);
       if (!readState(stackLayout(settings.dir))) warn(ctx, `no stack recorded as running in ${settings.dir}; start one with 'cdc stack up'`);
-      writeLine(ctx, `export CDC_CONNECT_URL=${urls.connectUrl} CDC_BROKERS=${urls.brokers} DATABASE_URL=${urls.pgUrl}`);
+      writeLine(ctx, `export CDC_CONNECT_URL=${urls.connectUrl} CDC_BROKERS=${urls.brokers} DATABASE_URL=${urls.pgUrl} CDC_TARGET_URL=${urls.targetUrl}`);
     });
 }

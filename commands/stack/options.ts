@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { Context } from '../../src/context';
-import type { StackSettings } from '../../src/stack/settings';
+import { maskConnectionString } from '../../src/secrets';
+import type { StackSettings, StackUrls } from '../../src/stack/settings';
 
 export interface PortFlags {
   dir?: string;
@@ -34,4 +35,9 @@ export async function settingsFor(ctx: Context, flags: PortFlags): Promise<Stack
     ctx.env,
     running,
   );
+}
+
+/** The stack's URLs for printing: passwords masked. */
+export function maskUrls(urls: StackUrls): StackUrls {
+  return { ...urls, pgUrl: maskConnectionString(urls.pgUrl), targetUrl: maskConnectionString(urls.targetUrl) };
 }

@@ -10,7 +10,7 @@ import type { UpResult } from '../../src/stack/up';
 import { note, writeJson } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
-import { settingsFor, withStackOptions, type PortFlags } from './options';
+import { maskUrls, settingsFor, withStackOptions, type PortFlags } from './options';
 
 export function registerStackUp(stack: Command, ctx: Context): void {
   withStackOptions(stack.command('up'))
@@ -47,7 +47,7 @@ Examples:
           },
         });
         spinner.stop();
-        if (flags.json) writeJson(ctx, { reused: result.reused, seconds: result.seconds, ...result.state, urls: { ...result.state.urls, pgUrl: maskConnectionString(result.state.urls.pgUrl) } });
+        if (flags.json) writeJson(ctx, { reused: result.reused, seconds: result.seconds, ...result.state, urls: maskUrls(result.state.urls) });
         reportStarted(ctx, result);
       } catch (err) {
         spinner.fail('the stack did not start');
@@ -74,6 +74,7 @@ function reportStarted(ctx: Context, result: UpResult): void {
   note(ctx, `  PostgreSQL     ${maskConnectionString(state.urls.pgUrl)}`);
   note(ctx, `  Kafka          ${state.urls.brokers}`);
   note(ctx, `  Kafka Connect  ${state.urls.connectUrl}`);
+  note(ctx, `  target DB      ${maskConnectionString(state.urls.targetUrl)}`);
   note(ctx, `logs: ${state.logs}`);
   note(ctx, 'point cdc at it: eval "$(cdc stack env)"; stop it: cdc stack down');
 }

@@ -95,6 +95,9 @@ export async function waitForBroker(layout: StackLayout, pid: number, port: numb
 }
 
 export const DEBEZIUM_POSTGRES_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
+export const DEBEZIUM_JDBC_SINK_CLASS = 'io.debezium.connector.jdbc.JdbcSinkConnector';
+/** The connector plugins the stack's worker must list to count as ready. */
+export const REQUIRED_PLUGINS = { postgres: DEBEZIUM_POSTGRES_CLASS, jdbcSink: DEBEZIUM_JDBC_SINK_CLASS } as const;
 
 interface PluginInfo {
   class: string;
@@ -115,27 +118,39 @@ export async function connectGet(connectUrl: string, route: string, timeoutMs = 
   }
 }
 
-/** The Debezium PostgreSQL plugin's version when Connect lists it, else undefined. */
-export async function debeziumPluginVersion(connectUrl: string): Promise<string | undefined> {
+/** The versions of the required plugins that Connect lists (a missing one is absent). */
+export async function requiredPluginVersions(connectUrl: string): Promise<Partial<Record<keyof typeof REQUIRED_PLUGINS, string>>> {
   const plugins = await connectGet(connectUrl, '/connector-plugins');
-  if (plugins?.status !== 200 || !Array.isArray(plugins.body)) return undefined;
-  const plugin = (plugins.body as PluginInfo[]).find((p) => p.class === DEBEZIUM_POSTGRES_CLASS);
-  return plugin ? plugin.version ?? 'unknown' : undefined;
+  if (plugins?.status !== 200 || !Array.isArray(plugins.body)) return {};
+  const found: Partial<Record<keyof typeof REQUIRED_PLUGINS, string>> = {};
+  for (const [name, cls] of Object.entries(REQUIRED_PLUGINS) as [keyof typeof REQUIRED_PLUGINS, string][]) {
+    const plugin = (plugins.body as PluginInfo[]).find((p) => p.class === cls);
+    if (plugin) found[name] = plugin.version ?? 'unknown';
+  }
+  return found;
+}
+
+/** The required plugin classes Connect does not list. */
+export function missingPlugins(found: Partial<Record<keyof typeof REQUIRED_PLUGINS, string>>): string[] {
+  return (Object.keys(REQUIRED_PLUGINS) as (keyof typeof REQUIRED_PLUGINS)[]).filter((k) => !found[k]).map((k) => REQUIRED_PLUGINS[k]);
 }
 
 export async function waitForConnect(layout: StackLayout, pid: number, connectUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const log = layout.log('connect');
   let died = false;
   let healthy = false;
+  let missing: string[] = Object.values(REQUIRED_PLUGINS);
   const ready = await waitUntil(async () => {
     checkInterrupted(signal);
     if (!isAlive(pid)) return (died = true);
     healthy = healthy || (await connectGet(connectUrl, '/health'))?.status === 200;
-    return healthy && (await debeziumPluginVersion(connectUrl)) !== undefined;
+    if (!healthy) return false;
+    missing = missingPlugins(await requiredPluginVersions(connectUrl));
+    return missing.length === 0;
   }, timeoutMs, 500);
   if (died) throw new StackStartError('connect', 'the Connect worker exited during start-up', log, tailFile(log));
   if (!ready) {
-    const what = healthy ? `does not list ${DEBEZIUM_POSTGRES_CLASS} under /connector-plugins` : `/health did not answer 200 within ${timeoutMs / 1000} s`;
+    const what = healthy ? `does not list ${missing.join(', ')} under /connector-plugins` : `/health did not answer 200 within ${timeoutMs / 1000} s`;
     throw new StackStartError('connect', `the Connect worker ${what}`, log, tailFile(log));
   }
 }

@@ -7,9 +7,14 @@ import * as path from 'node:path';
 export type ServiceName = 'postgres' | 'kafka' | 'connect';
 export const SERVICES: readonly ServiceName[] = ['postgres', 'kafka', 'connect'];
 
+/** Each set of jars has its own folder (see jars.ts). */
+export type JarSet = 'core' | 's3' | 'mongo';
+
 export interface StackLayout {
   dir: string;
+  /** The core jars (Kafka, Connect, Debezium); `lib/plugins` is Connect's plugin.path. */
   lib: string;
+  plugins: string;
   libMarker: string;
   conf: string;
   logs: string;
@@ -22,6 +27,7 @@ export interface StackLayout {
   lockFile: string;
   log(service: ServiceName | 'maven'): string;
   pidFile(service: ServiceName): string;
+  libOf(set: JarSet): string;
 }
 
 export function stackLayout(dir: string): StackLayout {
@@ -31,6 +37,7 @@ export function stackLayout(dir: string): StackLayout {
   return {
     dir,
     lib: path.join(dir, 'lib'),
+    plugins: path.join(dir, 'lib', 'plugins'),
     libMarker: path.join(dir, 'lib', '.complete'),
     conf: path.join(dir, 'conf'),
     logs,
@@ -43,5 +50,6 @@ export function stackLayout(dir: string): StackLayout {
     lockFile: path.join(run, 'up.lock'),
     log: (service) => path.join(logs, `${service}.log`),
     pidFile: (service) => path.join(run, `${service}.pid`),
+    libOf: (set) => path.join(dir, set === 'core' ? 'lib' : `lib-${set}`),
   };
 }

@@ -36,10 +36,20 @@ export const PG_USER = 'postgres';
 export const PG_PASSWORD = 'postgres';
 export const PG_DATABASE = 'postgres';
 
+/**
+ * The sinks' target database: a database of its own in the same cluster, owned by a role of its
+ * own (not a superuser), like the separate analytics PostgreSQL of docker-compose.yml (port 5433).
+ */
+export const TARGET_USER = 'analytics';
+export const TARGET_PASSWORD = 'analytics';
+export const TARGET_DATABASE = 'analytics';
+
 export interface StackUrls {
   pgUrl: string;
   brokers: string;
   connectUrl: string;
+  /** The target database of `cdc sink postgres` (CDC_TARGET_URL). */
+  targetUrl: string;
 }
 
 export function stackUrls(ports: StackPorts): StackUrls {
@@ -47,6 +57,7 @@ export function stackUrls(ports: StackPorts): StackUrls {
     pgUrl: `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${ports.pg}/${PG_DATABASE}`,
     brokers: `127.0.0.1:${ports.kafka}`,
     connectUrl: `http://127.0.0.1:${ports.connect}`,
+    targetUrl: `postgres://${TARGET_USER}:${TARGET_PASSWORD}@127.0.0.1:${ports.pg}/${TARGET_DATABASE}`,
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { SERVICES, stackLayout, type ServiceName } from './layout';
-import { connectGet, debeziumPluginVersion, processMarker } from './kafka';
+import { connectGet, missingPlugins, processMarker, requiredPluginVersions } from './kafka';
 import { postmasterPid } from './postgres';
 import { isOurProcess, readPid } from './processes';
 import { stackUrls, type StackSettings } from './settings';
@@ -68,10 +68,11 @@ export async function probeConnect(connectUrl: string): Promise<{ healthy: boole
   if (health.status !== 200) return { healthy: false, detail: `/health answered ${health.status}` };
   const root = await connectGet(connectUrl, '/');
   const version = (root?.body as { version?: string } | undefined)?.version ?? 'unknown';
-  const debezium = await debeziumPluginVersion(connectUrl);
-  return debezium
-    ? { healthy: true, detail: `Kafka Connect ${version}, Debezium PostgreSQL ${debezium}` }
-    : { healthy: false, detail: `Kafka Connect ${version} without the Debezium PostgreSQL plugin` };
+  const plugins = await requiredPluginVersions(connectUrl);
+  const missing = missingPlugins(plugins);
+  return missing.length === 0
+    ? { healthy: true, detail: `Kafka Connect ${version}, Debezium PostgreSQL ${plugins.postgres}, JDBC sink ${plugins.jdbcSink}` }
+    : { healthy: false, detail: `Kafka Connect ${version} without ${missing.join(', ')}` };
 }
 
 /** Pid of one of our services, when its pid file points at a live process of this stack. */

@@ -24,6 +24,7 @@ export function renderConfigs(layout: StackLayout, ports: StackPorts): void {
     connectPort: ports.connect,
     pgPort: ports.pg,
     kafkaDataDir: layout.kafkaData,
+    pluginPath: layout.plugins,
   };
   fs.mkdirSync(layout.conf, { recursive: true });
   for (const name of TEMPLATES) {

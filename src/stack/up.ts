@@ -17,6 +17,7 @@ import { portOpen } from './processes';
 import { stackUrls, type StackPorts, type StackSettings } from './settings';
 import { readState, writeState, type StackState } from './state';
 import { livePid, stackStatus } from './status';
+import { ensureTargetDatabase } from './target';
 import { pinnedVersions, renderConfigs } from './templates';
 
 export type UpStep = 'checking' | 'jars' | 'starting' | 'ready';
@@ -61,6 +62,8 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
     progress('checking', 'looking for a running stack');
     const current = await stackStatus(settings);
     if (current.state === 'running') {
+      // A stack started before the target database existed gets it now.
+      await ensureTargetDatabase(layout, current.urls.pgUrl);
       const state = reusedState(settings, layout, current.startedAt, options.owner ?? 'cli');
       return { reused: true, mavenRan: false, seconds: (Date.now() - began) / 1000, state };
     }
@@ -76,7 +79,7 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
     }
     const tools = findTools(options.env, { needMaven: !jarsCached(layout) });
     progress('jars', jarsCached(layout) ? 'jars cached' : 'downloading Kafka, Connect and Debezium jars with Maven (first run only)');
-    const mavenRan = await ensureJars(layout, tools.mvn);
+    const mavenRan = await ensureJars(layout, { mvn: tools.mvn });
     renderConfigs(layout, settings.ports);
     if (!options.keepData) fs.rmSync(layout.kafkaData, { recursive: true, force: true });
 
@@ -95,6 +98,7 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
       (async () => {
         await initCluster(layout, tools.pgBin, Boolean(options.keepData));
         pids.postgres = await startPostgres(layout, tools.pgBin, settings.ports.pg);
+        await ensureTargetDatabase(layout, urls.pgUrl);
       })().catch(failFast),
       (async () => {
         await formatStorage(layout, tools.java, newClusterId());
@@ -135,8 +139,10 @@ export async function stackUp(settings: StackSettings, options: UpOptions): Prom
 function reusedState(settings: StackSettings, layout: StackLayout, startedAt: string | null, owner: 'cli' | 'tests'): StackState {
   const recorded = readState(layout);
   if (recorded && recorded.ports.pg === settings.ports.pg && recorded.ports.connect === settings.ports.connect) {
-    if (owner === 'cli' && recorded.owner !== 'cli') writeState(layout, { ...recorded, owner: 'cli' });
-    return { ...recorded, owner: owner === 'cli' ? 'cli' : recorded.owner };
+    // URLs are derived again: a state written by an older cdc may lack one (the target's).
+    const state: StackState = { ...recorded, urls: stackUrls(recorded.ports), owner: owner === 'cli' ? 'cli' : recorded.owner };
+    if (JSON.stringify(state) !== JSON.stringify(recorded)) writeState(layout, state);
+    return state;
   }
   const pids = { postgres: livePid(settings, 'postgres') ?? 0, kafka: livePid(settings, 'kafka') ?? 0, connect: livePid(settings, 'connect') ?? 0 };
   return {

@@ -4,12 +4,14 @@
  * How the values get here:
  * 1. The jest global setup (test/integration/global-setup.ts) reuses a healthy stack already running
  *    at the configured ports (`cdc stack up`), or starts one, and then sets CDC_IT_PG_URL,
- *    CDC_IT_BROKERS and CDC_IT_CONNECT_URL in its process.env. Jest creates its test workers after
+ *    CDC_IT_BROKERS, CDC_IT_CONNECT_URL and CDC_IT_TARGET_URL in its process.env. Jest creates its test workers after
  *    the global setup, so every worker inherits them; this function reads them.
  * 2. Without them (a script run outside jest), it falls back to the state file that `cdc stack up`
  *    writes: `<stack dir>/state.json` (stack dir = $CDC_STACK_DIR or `.stack/` at the repo root).
  *
- * pgUrl is a superuser URL: postgres://postgres:postgres@127.0.0.1:<port>/postgres.
+ * pgUrl is a superuser URL: postgres://postgres:postgres@127.0.0.1:<port>/postgres. targetUrl is the
+ * sinks' target database in the same cluster, owned by a plain role:
+ * postgres://analytics:analytics@127.0.0.1:<port>/analytics.
  * The stack is shared by all test files running in parallel: use unique names and clean up.
  */
 import * as fs from 'node:fs';
@@ -22,20 +24,22 @@ export interface StackUrls {
   brokers: string;
   /** Kafka Connect REST URL with Debezium's PostgreSQL connector installed, `http://127.0.0.1:<port>`. */
   connectUrl: string;
+  /** The sinks' target database `analytics` (its own role, not a superuser). */
+  targetUrl: string;
 }
 
 export const STACK_URL_ENV = {
   pgUrl: 'CDC_IT_PG_URL',
   brokers: 'CDC_IT_BROKERS',
   connectUrl: 'CDC_IT_CONNECT_URL',
+  targetUrl: 'CDC_IT_TARGET_URL',
 } as const;
 
 export function stackUrls(): StackUrls {
   const env = process.env;
-  const pgUrl = env[STACK_URL_ENV.pgUrl];
-  const brokers = env[STACK_URL_ENV.brokers];
-  const connectUrl = env[STACK_URL_ENV.connectUrl];
-  if (pgUrl && brokers && connectUrl) return { pgUrl, brokers, connectUrl };
+  const keys = Object.keys(STACK_URL_ENV) as (keyof StackUrls)[];
+  const fromEnv = Object.fromEntries(keys.map((k) => [k, env[STACK_URL_ENV[k]]]));
+  if (keys.every((k) => fromEnv[k])) return fromEnv as unknown as StackUrls;
 
   const stateFile = path.join(env.CDC_STACK_DIR || path.resolve(__dirname, '../../.stack'), 'state.json');
   let state: { urls?: Partial<StackUrls> } | undefined;
@@ -45,9 +49,7 @@ export function stackUrls(): StackUrls {
     state = undefined;
   }
   const urls = state?.urls;
-  if (urls?.pgUrl && urls.brokers && urls.connectUrl) {
-    return { pgUrl: urls.pgUrl, brokers: urls.brokers, connectUrl: urls.connectUrl };
-  }
+  if (urls && keys.every((k) => urls[k])) return Object.fromEntries(keys.map((k) => [k, urls[k]])) as unknown as StackUrls;
   throw new Error(
     `No stack URLs: ${Object.values(STACK_URL_ENV).join(', ')} are not set and ${stateFile} has none. ` +
       'Run the integration tests with `npm run test:integration` (its global setup starts the stack), ' +

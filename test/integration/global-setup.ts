@@ -34,9 +34,7 @@ export default async function globalSetup(): Promise<void> {
   log(result.reused
     ? `reusing the stack running in ${settings.dir} (ports ${JSON.stringify(settings.ports)})`
     : `started in ${result.seconds.toFixed(1)} s${result.mavenRan ? ' including the jar download' : ''}; logs in ${result.state.logs}`);
-  process.env[STACK_URL_ENV.pgUrl] = result.state.urls.pgUrl;
-  process.env[STACK_URL_ENV.brokers] = result.state.urls.brokers;
-  process.env[STACK_URL_ENV.connectUrl] = result.state.urls.connectUrl;
+  for (const key of Object.keys(STACK_URL_ENV) as (keyof typeof STACK_URL_ENV)[]) process.env[STACK_URL_ENV[key]] = result.state.urls[key];
   // Ctrl-C skips jest's global teardown: stop a stack we own before leaving.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

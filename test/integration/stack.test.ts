@@ -284,8 +284,10 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
       pgUrl: `postgres://postgres:********@127.0.0.1:${ports.pg}/postgres`,
       brokers: `127.0.0.1:${ports.kafka}`,
       connectUrl: `http://127.0.0.1:${ports.connect}`,
+      targetUrl: `postgres://analytics:********@127.0.0.1:${ports.pg}/analytics`,
     });
     expect(up.stdout).not.toContain(':postgres@');
+    expect(up.stdout).not.toContain(':analytics@');
 
     // Without port flags: status and env find the ports in the stack's state file.
     const status = await cli(['stack', 'status', '--dir', dir, '--json']);
@@ -298,7 +300,7 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
 
     const env = await cli(['stack', 'env', '--dir', dir]);
     expect(env.stdout.trim()).toBe(
-      `export CDC_CONNECT_URL=http://127.0.0.1:${ports.connect} CDC_BROKERS=127.0.0.1:${ports.kafka} DATABASE_URL=postgres://postgres:postgres@127.0.0.1:${ports.pg}/postgres`,
+      `export CDC_CONNECT_URL=http://127.0.0.1:${ports.connect} CDC_BROKERS=127.0.0.1:${ports.kafka} DATABASE_URL=postgres://postgres:postgres@127.0.0.1:${ports.pg}/postgres CDC_TARGET_URL=postgres://analytics:analytics@127.0.0.1:${ports.pg}/analytics`,
     );
 
     const down = await cli(['stack', 'down', '--dir', dir, '--json'], { timeoutMs: 90_000 });

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULTS } from '../../src/config/resolve';
-import { PG_PASSWORD, PG_USER } from '../../src/stack/settings';
+import { PG_PASSWORD, PG_USER, TARGET_DATABASE, TARGET_PASSWORD, TARGET_USER } from '../../src/stack/settings';
 import { parseProperties, pinnedVersions } from '../../src/stack/templates';
 
 const root = path.resolve(__dirname, '../..');
@@ -25,7 +25,7 @@ interface Service {
 }
 
 const compose = parse(fs.readFileSync(composeFile, 'utf8')) as { services: Record<string, Service> };
-const { postgres, kafka, connect } = compose.services;
+const { postgres, kafka, connect, target } = compose.services;
 const stackConnect = parseProperties(fs.readFileSync(path.join(root, 'stack', 'connect-distributed.properties'), 'utf8'));
 const stackPostgres = parseProperties(fs.readFileSync(path.join(root, 'stack', 'postgresql.conf'), 'utf8'));
 
@@ -82,6 +82,14 @@ describe('docker-compose.yml', () => {
     expect([PG_USER, PG_PASSWORD]).toEqual([postgres.environment.POSTGRES_USER, postgres.environment.POSTGRES_PASSWORD]);
   });
 
+  test("the target PostgreSQL is on host port 5433 with the stack's target database, user and password", () => {
+    expect(target.image).toBe(postgres.image);
+    expect(hostPort(target, 5432)).toBe(5433);
+    expect([target.environment.POSTGRES_USER, target.environment.POSTGRES_PASSWORD, target.environment.POSTGRES_DB])
+      .toEqual([TARGET_USER, TARGET_PASSWORD, TARGET_DATABASE]);
+    expect(target.healthcheck?.test.join(' ')).toContain(`pg_isready -U ${TARGET_USER} -d ${TARGET_DATABASE}`);
+  });
+
   test('PostgreSQL runs with wal_level=logical, as the non-Docker stack', () => {
     expect(postgres.command).toEqual(expect.arrayContaining(['-c', 'wal_level=logical']));
     expect(stackPostgres.wal_level).toBe('logical');
@@ -124,7 +132,7 @@ describe('docker-compose.yml', () => {
   });
 
   test('every service has a healthcheck and Connect waits for healthy Kafka and PostgreSQL', () => {
-    for (const service of [postgres, kafka, connect]) expect(service.healthcheck?.test.length).toBeGreaterThan(0);
+    for (const service of [postgres, target, kafka, connect]) expect(service.healthcheck?.test.length).toBeGreaterThan(0);
     expect(connect.healthcheck!.test.join(' ')).toContain('io.debezium.connector.postgresql.PostgresConnector');
     expect(connect.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
   });

@@ -39,7 +39,7 @@ describe('cdc stack (command layer)', () => {
   test('env prints the exports for eval on stdout and warns on stderr when no stack runs', async () => {
     const result = await run(['env']);
     expect(result.code).toBe(ExitCode.OK);
-    expect(result.out).toBe('export CDC_CONNECT_URL=http://127.0.0.1:45404 CDC_BROKERS=127.0.0.1:45402 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:45401/postgres\n');
+    expect(result.out).toBe('export CDC_CONNECT_URL=http://127.0.0.1:45404 CDC_BROKERS=127.0.0.1:45402 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:45401/postgres CDC_TARGET_URL=postgres://analytics:analytics@127.0.0.1:45401/analytics\n');
     expect(result.err).toContain('no stack recorded as running');
   });
 

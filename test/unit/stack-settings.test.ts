@@ -33,11 +33,12 @@ describe('stack settings: flag > environment > running stack > default', () => {
     for (const port of Object.values(DEFAULT_PORTS)) expect(taken).not.toContain(port);
   });
 
-  test('URLs: the superuser on 127.0.0.1', () => {
+  test('URLs: the superuser on 127.0.0.1, and the target database with its own user', () => {
     expect(stackUrls({ pg: 1, kafka: 2, controller: 3, connect: 4 })).toEqual({
       pgUrl: 'postgres://postgres:postgres@127.0.0.1:1/postgres',
       brokers: '127.0.0.1:2',
       connectUrl: 'http://127.0.0.1:4',
+      targetUrl: 'postgres://analytics:analytics@127.0.0.1:1/analytics',
     });
   });
 });

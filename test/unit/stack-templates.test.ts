@@ -39,8 +39,10 @@ describe('stack config templates', () => {
     expect(connect['rest.advertised.port']).toBe('4444');
     expect(connect['value.converter']).toBe('org.apache.kafka.connect.json.JsonConverter');
     expect(connect['value.converter.schemas.enable']).toBe('true');
-    // A plugin.path at the flat jar folder makes every jar its own plugin (minutes to start).
-    expect(connect['plugin.path']).toBeUndefined();
+    // A plugin.path at the flat jar folder makes every jar its own plugin (minutes to start): it
+    // is the folder of plugin folders inside it (the JDBC sink's), never lib/ itself.
+    expect(connect['plugin.path']).toBe(layout.plugins);
+    expect(connect['plugin.path']).not.toBe(layout.lib);
 
     const pg = parseProperties(fs.readFileSync(path.join(layout.conf, 'postgresql.conf'), 'utf8'));
     expect(pg.wal_level).toBe('logical');
