@@ -6,8 +6,8 @@ import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
 import type { KafkaFlags } from '../src/kafka/options';
-import type { WatchRecord } from '../src/watch/record';
-import type { WatchSummary } from '../src/watch/consume';
+import type { PartitionProgress } from '../src/kafka/consume';
+import type { OnError, WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
 import { note, verbose, warn } from './ui/output';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
@@ -31,6 +31,7 @@ interface WatchFlags extends KafkaFlags {
   raw?: boolean;
   reconnectFor?: string;
   quiet?: boolean;
+  onError?: OnError;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -62,6 +63,7 @@ export function registerWatch(program: Command, ctx: Context): void {
     .option('--sasl-mechanism <name>', 'plain, scram-sha-256 or scram-sha-512 (env CDC_KAFKA_SASL_MECHANISM); the password is read from CDC_KAFKA_PASSWORD')
     .option('--sasl-username <name>', 'SASL user (env CDC_KAFKA_SASL_USERNAME)')
     .option('--reconnect-for <seconds>', 'how long to keep reconnecting when Kafka goes away mid-stream', '120')
+    .addOption(new Option('--on-error <mode>', 'a record that cannot be shown (e.g. nested too deeply): stop (default) names it and ends with exit 3, everything before it written (and committed); skip reports it on stderr and goes on').choices(['stop', 'skip']))
     .option('-q, --quiet', 'no summary and no assignment notes on stderr')
     .addHelpText('after', `
 Where it starts: without --group, at the beginning of every partition (the whole changelog, as
@@ -73,6 +75,9 @@ Output: on a terminal, one block per event (header: topic, partition@offset, com
 key; then the payload with decoded values: timestamps as ISO-8601, decimals exact, JSON columns
 nested, unchanged TOAST columns as (unchanged)). In a pipe, the record values exactly as Debezium
 wrote them, one per line, tombstones as null.
+
+With --group, offsets are committed after every write of at most 500 events: a kill -9 can make the
+next run repeat at most the last 500 events written, and never loses one.
 
 Ctrl-C stops cleanly: the events read so far are written (and with --group committed), a summary
 goes to stderr, and the exit code is 130 (interrupted). --exit-at-end and --max-messages end with 0.
@@ -113,15 +118,15 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   const settings = await resolveKafkaSettings(flags, ctx.env, ctx.configContext);
   verbose(ctx, `brokers ${settings.brokers.value.join(',')} (from ${settings.brokers.source})`);
 
-  const write = await writerFor(ctx, format, mode);
+  const render = await writerFor(ctx, format, mode);
   const controller = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
   const onOutputError = (err: NodeJS.ErrnoException) => { outputError ??= err; controller.abort(); };
   ctx.stdout.on('error', onOutputError);
-  const sink = (records: WatchRecord[]) => new Promise<void>((resolve) => {
+  const write = (data: Buffer | string) => new Promise<void>((resolve) => {
     if (outputError) return resolve();
     // Resolves once the bytes are handed to the OS; only then may --group commit the offsets.
-    ctx.stdout.write(write(records), (err) => {
+    ctx.stdout.write(data, (err) => {
       if (err) onOutputError(err);
       resolve();
     });
@@ -137,14 +142,20 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   try {
     summary = await watchTopics(settings, {
       topics, start, partitions: flags.partition === undefined ? undefined : parsePartitions(flags.partition),
-      group: flags.group, exitAtEnd: Boolean(flags.exitAtEnd), maxMessages, accept, reconnectForMs,
+      group: flags.group, exitAtEnd: Boolean(flags.exitAtEnd), maxMessages, accept, reconnectForMs, onError: flags.onError ?? 'stop',
     }, {
-      write: sink,
+      render,
+      write,
+      onSkipped: (error) => warn(ctx, `skipped ${sanitizeForTerminal(error.message)}`),
       log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
       onAssigned: (assigned) => {
-        const text = assigned.map((a) => `${a.topic} [${a.partitions.join(',') || 'none'}]`).join(', ') || 'nothing';
+        const text = assignmentText(assigned);
         if (flags.group !== undefined && !flags.quiet) note(ctx, styleErr.dim(`cdc watch: group ${flags.group} assigned ${sanitizeForTerminal(text)}`));
         else verbose(ctx, `reading ${text}`);
+        // A terminal with nothing to show looks hung: say what it waits for.
+        if (ctx.stderrIsTTY && !flags.quiet && !flags.exitAtEnd && assigned.length > 0 && assigned.every((p) => p.lag === 0n)) {
+          note(ctx, styleErr.dim(`cdc watch: waiting for new events on ${sanitizeForTerminal(text)} (Ctrl-C to stop)`));
+        }
       },
       onReconnecting: (message) => warn(ctx, message),
     }, controller.signal);
@@ -159,6 +170,12 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   if (outputError) return; // the reader went away (`| head`): not an error
   if (!flags.quiet) note(ctx, styleErr.dim(summaryLine(summary, interrupted ? 'interrupted' : summary.reason)));
   if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
+}
+
+/** `topic [0,1,2], other [0]` (or `nothing`), from partitions in topic order. */
+function assignmentText(assigned: PartitionProgress[]): string {
+  const topics = [...new Set(assigned.map((p) => p.topic))];
+  return topics.map((t) => `${t} [${assigned.filter((p) => p.topic === t).map((p) => p.partition).join(',')}]`).join(', ') || 'nothing';
 }
 
 function positiveInt(text: string, flag: string, allowZero: boolean): number {

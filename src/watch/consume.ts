@@ -1,16 +1,15 @@
 /**
- * The consuming loop of `cdc watch`: checks the topics, works out where each partition starts and
- * (with --exit-at-end) where it stops, then hands batches of records to the caller's writer and
- * only afterwards moves on — and, with --group, commits the offsets of what was written.
+ * `cdc watch` on the consumer core: filters, renders and writes each batch, counts what happened,
+ * and stops at --max-messages. A record that cannot be filtered or rendered is reported with its
+ * topic, partition and offset: --on-error stop ends there (everything before it written and
+ * committed), skip reports it and goes on.
  */
-import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka, kafkaError, type KafkaLog } from '../kafka/client';
-import { fixedAssigner } from '../kafka/fixed-assigner';
+import type { KafkaLog } from '../kafka/client';
+import { consume, RecordError, type PartialBatch, type PartitionProgress, type RecordBatch, type StartPosition } from '../kafka/consume';
 import type { KafkaSettings } from '../kafka/options';
-import { key, planPartitions, type PartitionState } from './plan';
-import type { StartPosition } from './positions';
 import type { WatchRecord } from './record';
+
+export type OnError = 'stop' | 'skip';
 
 export interface WatchPlan {
   topics: string[];
@@ -25,14 +24,21 @@ export interface WatchPlan {
   accept?: (record: WatchRecord) => boolean;
   /** How long a lost connection is retried mid-stream before giving up. */
   reconnectForMs: number;
+  onError: OnError;
+  /** Records per write (and commit): what a crash after a write can repeat. */
+  batchRecords?: number;
 }
 
 export interface WatchCallbacks {
-  /** Writes records; resolves once they are handed to the OS (then offsets may be committed). */
-  write(records: WatchRecord[]): Promise<void>;
+  /** Renders records for the output; may throw on a record it cannot show. */
+  render(records: WatchRecord[]): Buffer | string;
+  /** Writes rendered output; resolves once it is handed to the OS (then offsets may be committed). */
+  write(data: Buffer | string): Promise<void>;
+  /** A record skipped with --on-error skip. */
+  onSkipped?(error: RecordError): void;
   log?: KafkaLog;
-  /** Partitions this process reads, after each (re)assignment. */
-  onAssigned?(assigned: Array<{ topic: string; partitions: number[] }>): void;
+  /** Partitions this process reads, with positions and lag, after each (re)assignment. */
+  onAssigned?(assigned: PartitionProgress[]): void;
   /** The connection dropped and is being re-established. */
   onReconnecting?(message: string): void;
 }
@@ -46,260 +52,104 @@ export interface WatchSummary {
   written: number;
   filtered: number;
   tombstones: number;
+  /** Records reported and skipped (--on-error skip). */
+  skipped: number;
   partitions: number;
   elapsedMs: number;
 }
 
+/** Default records per write: bounds what kill -9 can repeat with --group (see docs/watch.md). */
+export const WATCH_BATCH_RECORDS = 500;
 
-export async function watchTopics(
-  settings: KafkaSettings,
-  plan: WatchPlan,
-  callbacks: WatchCallbacks,
-  signal: AbortSignal,
-): Promise<WatchSummary> {
-  const startedAt = Date.now();
-  const kafkajs = await import('kafkajs');
-  const kafka = await createKafka(settings, { clientId: 'cdc-watch', log: callbacks.log });
-  // The admin client asks short questions (metadata, offsets): a broker silent for 5 s is an
-  // error, where the consumer's long fetches keep the 30 s request timeout.
-  const admin = (await createKafka(settings, { clientId: 'cdc-watch', log: callbacks.log, requestTimeoutMs: 5_000 })).admin();
-  const states = new Map<string, PartitionState>();
-  const counts = { received: 0, written: 0, filtered: 0, tombstones: 0 };
-  const summary = (reason: StopReason): WatchSummary => ({
-    reason, ...counts, partitions: states.size, elapsedMs: Date.now() - startedAt,
-  });
-
-  // --group --exit-at-end keeps the admin client: a partition handed over by another member must
-  // be judged by that member's commits, not by the offsets seen at start.
-  const keepAdmin = Boolean(plan.group && plan.exitAtEnd);
-  // Ctrl-C while connecting (an unreachable broker takes seconds to give up) ends at once as an
-  // interruption, not later as a connection error.
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (signal.aborted) resolve('aborted');
-    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
-  try {
-    const setup = (async () => {
-      await admin.connect().catch((err) => { throw kafkaError(err, settings, 'connecting'); });
-      await planPartitions(admin, settings, plan, states);
-      return 'ready' as const;
-    })();
-    if (await Promise.race([setup, aborted]) === 'aborted') {
-      // Abandoned: its outcome no longer matters. Disconnecting mid-connect would make kafkajs
-      // retry the connection; after the setup settles (5 s at most) it closes cleanly.
-      void setup.catch(() => undefined).finally(() => admin.disconnect().catch(() => undefined));
-      return summary('interrupted');
-    }
-  } catch (err) {
-    await admin.disconnect().catch(() => undefined);
-    if (signal.aborted) return summary('interrupted');
-    throw err;
+export async function watchTopics(settings: KafkaSettings, plan: WatchPlan, callbacks: WatchCallbacks, signal: AbortSignal): Promise<WatchSummary> {
+  const counts = { received: 0, written: 0, filtered: 0, tombstones: 0, skipped: 0 };
+  if (plan.maxMessages === 0) {
+    return { reason: 'max-messages', ...counts, partitions: 0, elapsedMs: 0 };
   }
-  if (!keepAdmin) await admin.disconnect().catch(() => undefined);
-  const allAtEnd = () => [...states.values()].every((s) => BigInt(s.next) >= BigInt(s.end));
-  const early: StopReason | undefined = signal.aborted ? 'interrupted'
-    : plan.exitAtEnd && !plan.group && allAtEnd() ? 'end'
-      : plan.maxMessages === 0 ? 'max-messages' : undefined;
-  if (early) {
-    if (keepAdmin) await admin.disconnect().catch(() => undefined);
-    return summary(early);
-  }
-
-  let finish!: (reason: StopReason) => void;
-  let fail!: (error: Error) => void;
-  let finished = false;
-  const stopped = new Promise<StopReason>((resolve, reject) => {
-    finish = (reason) => { if (!finished) { finished = true; resolve(reason); } };
-    fail = (error) => { if (!finished) { finished = true; reject(error); } };
-  });
-  const onAbort = () => finish('interrupted');
-  signal.addEventListener('abort', onAbort);
-
-  // Partitions this member reads right now; --exit-at-end waits for these only.
-  let assigned: string[] = [];
-  const checkEnd = () => {
-    if (!plan.exitAtEnd || assigned.length === 0) return;
-    if (assigned.every((k) => { const s = states.get(k); return !s || BigInt(s.next) >= BigInt(s.end); })) finish('end');
-  };
-
-  let lastHealthy = Date.now();
-  const partitionMap: Record<string, number[]> = {};
-  for (const topic of plan.topics) {
-    partitionMap[topic] = [...states.keys()].filter((k) => k.startsWith(`${topic}\u0000`)).map((k) => Number(k.split('\u0000')[1]));
-  }
-  const groupId = plan.group ?? `cdc-watch-${randomUUID()}`;
-  callbacks.log?.('info', `consumer group ${groupId}${plan.group ? '' : ' (throw-away, deleted at the end)'}`);
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    partitionAssigners: plan.group ? undefined : [fixedAssigner(kafkajs.AssignerProtocol, partitionMap)],
-    allowAutoTopicCreation: false,
-    // Big fetches: a Debezium record with its schema is 1–3 KB, and throughput matters for replays.
-    maxBytesPerPartition: 8 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
-    maxWaitTimeInMs: 500,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
-    retry: {
-      retries: 5,
-      initialRetryTime: 300,
-      maxRetryTime: 3000,
-      // A broker restart is survived: kafkajs restarts the consumer until the outage lasts too long.
-      restartOnFailure: async () => Date.now() - lastHealthy < plan.reconnectForMs,
-    },
-  });
-
-  // Offsets written out but not committed because a rebalance got in the way. Committed (and
-  // sought to) after the next join if this member still owns the partition; otherwise the new
-  // owner re-reads from the last commit: at-least-once, never lost.
-  const uncommitted = new Map<string, string>();
-  const commit = async (topic: string, partition: number, offset: string) => {
-    try {
-      await consumer.commitOffsets([{ topic, partition, offset }]);
-      uncommitted.delete(key(topic, partition));
-    } catch (err) {
-      uncommitted.set(key(topic, partition), offset);
-      callbacks.log?.('warn', `commit of ${topic}[${partition}]@${offset} deferred: ${(err as Error).message}`);
-    }
-  };
-
-  const catchUpWithCommits = async () => {
-    try {
-      const committed = await admin.fetchOffsets({ groupId: plan.group!, topics: plan.topics });
-      for (const { topic, partitions } of committed) {
-        for (const { partition, offset } of partitions) {
-          const state = states.get(key(topic, partition));
-          if (state && BigInt(offset) > BigInt(state.next)) state.next = offset;
-        }
-      }
-      checkEnd();
-    } catch (err) {
-      callbacks.log?.('warn', `could not read the group's offsets: ${(err as Error).message}`);
-    }
-  };
-
-  const { GROUP_JOIN, CRASH, FETCH, END_BATCH_PROCESS } = consumer.events;
-  consumer.on(FETCH, () => { lastHealthy = Date.now(); });
-  consumer.on(GROUP_JOIN, ({ payload }) => {
-    lastHealthy = Date.now();
-    const assignment = payload.memberAssignment as Record<string, number[]>;
-    assigned = Object.entries(assignment).flatMap(([topic, parts]) => parts.map((p) => key(topic, p)));
-    if (!plan.group) {
-      // Also after a restart: carry on where the output stopped, not at the group's (absent) offsets.
-      for (const k of assigned) {
-        const [topic, partition] = k.split('\u0000');
-        consumer.seek({ topic, partition: Number(partition), offset: states.get(k)!.next });
-      }
-    } else {
-      if (keepAdmin) void catchUpWithCommits();
-      for (const [k, offset] of [...uncommitted]) {
-        uncommitted.delete(k);
-        if (!assigned.includes(k)) continue;
-        const [topic, partition] = k.split('\u0000');
-        consumer.seek({ topic, partition: Number(partition), offset });
-        void commit(topic, Number(partition), offset);
-      }
-    }
-    callbacks.onAssigned?.(Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) })));
-    checkEnd();
-  });
-  consumer.on(END_BATCH_PROCESS, ({ payload }) => {
-    // Batches of only control records or compacted-away offsets never reach eachBatch; move past them.
-    const state = states.get(key(payload.topic, payload.partition));
-    if (state && payload.batchSize === 0 && payload.lastOffset !== null) {
-      const after = BigInt(payload.lastOffset) + 1n;
-      if (after > BigInt(state.next)) state.next = after.toString();
-      checkEnd();
-    }
-  });
-  consumer.on(CRASH, ({ payload }) => {
-    if (payload.restart) {
-      callbacks.onReconnecting?.(`lost the connection to Kafka (${payload.error.message}); reconnecting`);
-    } else {
-      fail(kafkaError(payload.error, settings, 'consuming'));
-    }
-  });
-
-  const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-    if (finished) return;
-    const state = states.get(key(batch.topic, batch.partition));
-    if (!state) return;
-    const end = BigInt(state.end);
-    const out: WatchRecord[] = [];
-    let last: string | undefined;
-    let reachedMax = false;
-    for (const message of batch.messages) {
-      if (finished || !isRunning() || isStale()) break;
-      if (plan.exitAtEnd && BigInt(message.offset) >= end) break;
-      counts.received += 1;
-      last = message.offset;
-      const record = toRecord(batch.topic, batch.partition, message);
-      if (plan.accept && !plan.accept(record)) {
-        counts.filtered += 1;
-        continue;
-      }
-      out.push(record);
-      if (plan.maxMessages !== undefined && counts.written + out.length >= plan.maxMessages) {
-        reachedMax = true;
-        break;
-      }
-    }
-    if (out.length > 0) {
-      await callbacks.write(out);
-      counts.written += out.length;
-      for (const r of out) if (r.value === null) counts.tombstones += 1;
-    }
-    if (last !== undefined) {
-      resolveOffset(last);
-      state.next = (BigInt(last) + 1n).toString();
-      if (plan.group) await commit(batch.topic, batch.partition, state.next);
-    }
-    if (reachedMax) finish('max-messages');
-    checkEnd();
-    if (!finished) await heartbeat();
-  };
-
-  let reason: StopReason;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: plan.topics, fromBeginning: plan.start.kind !== 'end' });
-    await Promise.race([
-      consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch }),
-      stopped,
-    ]);
-    reason = await stopped;
-  } catch (err) {
-    if (err instanceof Error && err.name.startsWith('KafkaJS')) throw kafkaError(err, settings, 'consuming');
-    throw err;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    // Waits for a batch in flight to be written (and committed), then leaves the group so that
-    // another member of a --group takes over the partitions at once.
-    await consumer.disconnect().catch(() => undefined);
-    if (keepAdmin) await admin.disconnect().catch(() => undefined);
-  }
-  if (!plan.group) await deleteGroup(kafka, groupId);
-  return summary(reason);
+  const summary = await consume(settings, {
+    topics: plan.topics, start: plan.start, partitions: plan.partitions, group: plan.group, exitAtEnd: plan.exitAtEnd,
+    reconnectForMs: plan.reconnectForMs, clientId: 'cdc-watch', maxBatchRecords: plan.batchRecords ?? WATCH_BATCH_RECORDS,
+  }, {
+    handle: (batch) => writeBatch(batch, plan, callbacks, counts),
+    log: callbacks.log,
+    onAssigned: callbacks.onAssigned,
+    onReconnecting: callbacks.onReconnecting,
+  }, signal);
+  const reason: StopReason = summary.reason === 'stopped' ? 'max-messages' : summary.reason;
+  return { reason, ...counts, partitions: summary.partitions, elapsedMs: summary.elapsedMs };
 }
 
-/** Removes the throw-away group (it holds no offsets) so runs leave no Empty groups behind. Best effort, ≤ 3 s. */
-async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  const attempt = (async () => {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  })().catch(() => undefined);
-  await Promise.race([attempt, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
-  await admin.disconnect().catch(() => undefined);
+export type Counts = Omit<WatchSummary, 'reason' | 'partitions' | 'elapsedMs'>;
+
+/** Filters, renders and writes one batch; a PartialBatch when it stops inside the batch. */
+export async function writeBatch(batch: RecordBatch, plan: WatchPlan, callbacks: WatchCallbacks, counts: Counts): Promise<void | PartialBatch> {
+  const chosen: WatchRecord[] = [];
+  let stop: PartialBatch | undefined;
+  for (const record of batch.records) {
+    counts.received += 1;
+    let accepted: boolean;
+    try {
+      accepted = !plan.accept || plan.accept(record);
+    } catch (err) {
+      const error = recordError(record, 'cannot be filtered', err);
+      if (plan.onError === 'stop') { stop = { handledUntil: BigInt(record.offset), error }; break; }
+      counts.skipped += 1;
+      callbacks.onSkipped?.(error);
+      continue;
+    }
+    if (!accepted) { counts.filtered += 1; continue; }
+    chosen.push(record);
+    if (plan.maxMessages !== undefined && counts.written + chosen.length >= plan.maxMessages) {
+      stop = { handledUntil: BigInt(record.offset) + 1n };
+      break;
+    }
+  }
+  const { data, written, failed } = render(chosen, plan, callbacks, counts);
+  if (failed) stop = failed;
+  if (written.length > 0) {
+    await callbacks.write(data);
+    counts.written += written.length;
+    for (const r of written) if (r.value === null) counts.tombstones += 1;
+  }
+  return stop;
 }
 
-function toRecord(topic: string, partition: number, message: KafkaMessage): WatchRecord {
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    timestamp: message.timestamp,
-    key: message.key ?? null,
-    value: message.value ?? null,
-    headers: (message.headers ?? {}) as Record<string, unknown>,
-  };
+/** Renders the batch at once; when that fails, record by record to name the one that cannot be shown. */
+function render(records: WatchRecord[], plan: WatchPlan, callbacks: WatchCallbacks, counts: Counts): { data: Buffer | string; written: WatchRecord[]; failed?: PartialBatch } {
+  if (records.length === 0) return { data: '', written: [] };
+  try {
+    return { data: callbacks.render(records), written: records };
+  } catch {
+    // Found below, one by one.
+  }
+  const parts: Array<Buffer | string> = [];
+  const written: WatchRecord[] = [];
+  for (const record of records) {
+    try {
+      parts.push(callbacks.render([record]));
+      written.push(record);
+    } catch (err) {
+      const error = recordError(record, 'cannot be shown', err);
+      if (plan.onError === 'stop') return { data: join(parts), written, failed: { handledUntil: BigInt(record.offset), error } };
+      counts.skipped += 1;
+      callbacks.onSkipped?.(error);
+    }
+  }
+  return { data: join(parts), written };
+}
+
+function join(parts: Array<Buffer | string>): Buffer | string {
+  return parts.every((p) => typeof p === 'string') ? parts.join('') : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+}
+
+function recordError(record: WatchRecord, what: string, err: unknown): RecordError {
+  const reason = err instanceof RangeError && /call stack/i.test(err.message)
+    ? 'it is nested too deeply'
+    : escapeControls((err instanceof Error ? err.message : String(err)).slice(0, 300));
+  return new RecordError(record, `${what}: ${reason}`, '--on-error skip reports such a record and goes on (with --group the skipped record is committed)');
+}
+
+/** An error message may quote the payload: no control or bidirectional character reaches a terminal. */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

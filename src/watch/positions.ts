@@ -1,18 +1,11 @@
 /**
- * Where `cdc watch` starts and stops, per partition. Offsets are decimal strings end to end
- * (Kafka offsets are int64; kafkajs hands them over as strings) and compared as BigInt.
+ * `cdc watch`'s position flags: --from, --since and --partition, parsed into the consumer core's
+ * start positions.
  */
 import { UsageError } from '../errors';
+import type { StartPosition } from '../kafka/consume';
 
-export type StartPosition =
-  | { kind: 'beginning' }
-  | { kind: 'end' }
-  /** An absolute offset, applied to every partition (clamped into what the partition holds). */
-  | { kind: 'offset'; offset: bigint }
-  /** The last N records of each partition (`--from -N`, as kcat's `-o -N`). */
-  | { kind: 'tail'; count: bigint }
-  /** The first record at or after this time (`--since 10m` or an ISO time). */
-  | { kind: 'time'; ms: number };
+export type { StartPosition };
 
 /** The default when neither --from nor --since is given: see docs in commands/watch.ts. */
 export const DEFAULT_START: StartPosition = { kind: 'beginning' };
@@ -34,42 +27,21 @@ export function parseSince(text: string, now: Date): StartPosition {
   const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
   if (parts.length > 0 && parts.map((p) => p[0]).join('') === value) {
     const ago = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]], 0);
-    return { kind: 'time', ms: now.getTime() - ago };
+    return { kind: 'time', ms: inRange(now.getTime() - ago, text) };
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
     const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return { kind: 'time', ms };
+    if (!Number.isNaN(ms)) return { kind: 'time', ms: inRange(ms, text) };
   }
   throw new UsageError(`--since '${text}' is neither a duration nor a time`, 'use e.g. 10m, 2h, 1d or 2026-01-02T03:04:05Z');
 }
 
-/** What the broker says a partition holds right now. */
-export interface PartitionRange {
-  partition: number;
-  /** First offset still stored. */
-  low: string;
-  /** Offset the next record will get (high watermark). */
-  high: string;
-}
-
-/** The first offset to read in one partition for a start position (time lookups resolved by the caller). */
-export function startOffset(position: StartPosition, range: PartitionRange, timeOffset?: string): string {
-  const low = BigInt(range.low);
-  const high = BigInt(range.high);
-  const clamp = (o: bigint) => (o < low ? low : o > high ? high : o);
-  switch (position.kind) {
-    case 'beginning':
-      return range.low;
-    case 'end':
-      return range.high;
-    case 'offset':
-      return clamp(position.offset).toString();
-    case 'tail':
-      return clamp(high - position.count).toString();
-    case 'time':
-      if (timeOffset === undefined) throw new Error('a time position needs the offset the broker found for it');
-      return clamp(BigInt(timeOffset)).toString();
+/** Kafka looks records up by a time in ms since 1970; earlier (or non-finite) times are not times it knows. */
+function inRange(ms: number, text: string): number {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new UsageError(`--since '${text}' is before 1970-01-01, the earliest time Kafka records can have`, 'use a shorter duration (e.g. 30d) or a later date; --from beginning reads everything');
   }
+  return ms;
 }
 
 /** Parses `--partition 0,2,5` into sorted distinct numbers. */

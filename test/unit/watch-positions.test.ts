@@ -1,5 +1,6 @@
 import { UsageError } from '../../src/errors';
-import { parseFrom, parsePartitions, parseSince, startOffset } from '../../src/watch/positions';
+import { startOffset } from '../../src/kafka/consume/positions';
+import { parseFrom, parsePartitions, parseSince } from '../../src/watch/positions';
 
 const range = { partition: 0, low: '100', high: '250' };
 const now = new Date('2026-01-02T03:04:05.000Z');
@@ -31,6 +32,15 @@ describe('--since', () => {
   it('takes ISO-8601 times', () => {
     expect(parseSince('2026-01-01T00:00:00Z', now)).toEqual({ kind: 'time', ms: Date.UTC(2026, 0, 1) });
     expect(parseSince('2026-01-01T01:00:00+01:00', now)).toEqual({ kind: 'time', ms: Date.UTC(2026, 0, 1) });
+  });
+
+  it('refuses a time before 1970 as a usage error naming the flag (Kafka would answer "API not supported")', () => {
+    for (const text of ['99999d', '1'.repeat(400) + 'd', '1969-12-31T23:59:59Z']) {
+      expect(() => parseSince(text, now)).toThrow(UsageError);
+      expect(() => parseSince(text, now)).toThrow(/^--since '1+d|--since '99999d'|--since '1969/);
+      expect(() => parseSince(text, now)).toThrow(/before 1970-01-01/);
+    }
+    expect(parseSince('20000d', now)).toEqual({ kind: 'time', ms: now.getTime() - 20000 * 86_400_000 });
   });
 
   it('rejects garbage', () => {
