@@ -1,0 +1,41 @@
+/**
+ * The offsets-store contract between the consumer and a sink target. Exactly once needs the
+ * consumed offsets to live where the rows live, committed in the same transaction: so the target
+ * stores them (never Kafka), the consumer asks it where to start when partitions are assigned, and
+ * a batch hands its records to the target, which applies them and their offsets together.
+ */
+import type { SinkRecord } from './record';
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to read (int64 as a decimal string). */
+  nextOffset: string;
+}
+
+export interface SinkOffsetStore {
+  /** Where the group stopped, per partition of these topics; partitions never applied are absent. */
+  storedOffsets(group: string, topics: readonly string[]): Promise<PartitionOffset[]>;
+}
+
+export interface SinkTarget<Result> extends SinkOffsetStore {
+  /**
+   * Applies one batch (records of any topics and partitions, each partition's in offset order) and
+   * stores next offsets in the same transaction. Records below a partition's stored offset were
+   * applied by another member (a rebalance) and are skipped.
+   */
+  applyBatch(group: string, records: readonly SinkRecord[]): Promise<Result>;
+  close(): Promise<void>;
+}
+
+/** The next offset after each partition's last record in a batch. */
+export function nextOffsets(records: readonly SinkRecord[]): PartitionOffset[] {
+  const last = new Map<string, PartitionOffset>();
+  for (const r of records) {
+    const id = `${r.topic}\u0000${r.partition}`;
+    const next = (BigInt(r.offset) + 1n).toString();
+    const seen = last.get(id);
+    if (!seen || BigInt(seen.nextOffset) < BigInt(next)) last.set(id, { topic: r.topic, partition: r.partition, nextOffset: next });
+  }
+  return [...last.values()];
+}

@@ -1,0 +1,174 @@
+/**
+ * SCD2 for one table segment of a batch, set-based: the segment's events are COPYed into a
+ * staging table, then a handful of statements do the rest for every key at once —
+ *   1. drop events already applied or stale (at or before the newest version of their key, or
+ *      before the table's last truncate) and re-snapshot rows equal to the current version;
+ *   2. chain each key's remaining events (first, last, the next event's time);
+ *   3. fill values the events did not carry from the current version (TOAST, delete rows);
+ *   4. close the current version of every key the segment touches;
+ *   5. insert the new versions and delete rows; 6. refresh the `--current` mirror.
+ * A truncate closes every current version. All of it inside the caller's transaction.
+ */
+import type { Client } from 'pg';
+import { isoTimestamp } from '../../debezium';
+import { quoteIdent, quoteQualified } from '../../pg/identifiers';
+import type { StagedEvent, TableSegment } from '../batch';
+import type { SinkTruncate } from '../record';
+import type { TableCounts } from '../summary';
+import { COPY_NULL, copyField, escapeCopy } from './copy-text';
+import type { HistoryTable } from './table';
+
+/** Columns of the staging table after the source columns. */
+const CONTROL = '_seq integer, _op text, _lsn bigint, _ts timestamptz, _txid bigint, _topic text, _partition integer, _offset bigint, _unchanged text[], _fill boolean, _first boolean, _last boolean, _next_ts timestamptz';
+const CONTROL_COPY = ['_seq', '_op', '_lsn', '_ts', '_txid', '_topic', '_partition', '_offset', '_unchanged', '_fill'];
+
+export interface Stage {
+  name: string;
+  /** Source columns the staging table was made with: a history that grew needs a new one. */
+  columns: string;
+}
+
+export async function prepareStage(client: Client, table: HistoryTable, stageName: string, known: Stage | undefined): Promise<Stage> {
+  const columns = [...table.columns].map(([name, type]) => `${quoteIdent(name)} ${type}`).join(', ');
+  if (known && known.columns === columns) return known;
+  const name = quoteIdent(stageName);
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${name}`);
+  await client.query(`CREATE TEMP TABLE ${name} (${columns}${columns ? ', ' : ''}${CONTROL}) ON COMMIT DELETE ROWS`);
+  return { name: stageName, columns };
+}
+
+export async function applySegment(client: Client, table: HistoryTable, stage: Stage, segment: TableSegment, counts: TableCounts): Promise<void> {
+  if (segment.events.length) await applyEvents(client, table, stage, segment.events, counts);
+  if (segment.truncate) await applyTruncate(client, table, segment.truncate, counts);
+}
+
+async function applyEvents(client: Client, table: HistoryTable, stage: Stage, events: StagedEvent[], counts: TableCounts): Promise<void> {
+  const s = `pg_temp.${quoteIdent(stage.name)}`;
+  const h = quoteQualified(table.history);
+  const columns = [...table.columns.keys()];
+  const keyed = (a: string, b: string) => table.keyColumns.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ');
+  const keyList = table.keyColumns.map(quoteIdent).join(', ');
+  counts.events += events.length;
+
+  await client.query(`TRUNCATE ${s}`);
+  await copyEvents(client, s, table, events);
+
+  // 1. Already applied or stale.
+  if (table.truncateLsn !== null) {
+    const before = await client.query(`DELETE FROM ${s} WHERE _lsn < $1`, [table.truncateLsn.toString()]);
+    counts.stale += before.rowCount ?? 0;
+  }
+  const skipped = await client.query(`
+    WITH newest AS (
+      SELECT st._seq, m._source_lsn AS lsn, m._source_op AS op FROM ${s} st
+      CROSS JOIN LATERAL (SELECT v._source_lsn, v._source_op FROM ${h} v WHERE ${keyed('v', 'st')}
+                          ORDER BY v._source_lsn DESC, (v._source_op <> 'r') DESC LIMIT 1) m
+    ), gone AS (
+      DELETE FROM ${s} st USING newest n
+      WHERE st._seq = n._seq AND (st._lsn, st._op <> 'r') <= (n.lsn, n.op <> 'r')
+      RETURNING st._op, (st._lsn = n.lsn AND (st._op = 'r') = (n.op = 'r')) AS newest
+    )
+    -- A snapshot row older than the newest change of its key is stale (even if it was applied once).
+    SELECT count(*) FILTER (WHERE newest OR _op <> 'r')::int AS duplicates, count(*) FILTER (WHERE NOT newest AND _op = 'r')::int AS stale FROM gone`);
+  counts.duplicates += skipped.rows[0].duplicates;
+  counts.stale += skipped.rows[0].stale;
+  // A snapshot taken again (a new connector on the same topics) re-reads rows the history has.
+  const comparable = (alias: string) => columns.map((c) => `${alias}.${quoteIdent(c)}${table.columns.get(c) === 'xml' ? '::text' : ''}`).join(', ');
+  if (columns.length && events.some((e) => e.change.op === 'r')) {
+    const same = await client.query(`
+      DELETE FROM ${s} st USING ${h} v
+      WHERE st._op = 'r' AND v.is_current AND ${keyed('v', 'st')}
+        AND NOT EXISTS (SELECT 1 FROM ${s} e WHERE ${keyed('e', 'st')} AND e._seq < st._seq)
+        AND ROW(${comparable('st')}) IS NOT DISTINCT FROM ROW(${comparable('v')})`);
+    counts.duplicates += same.rowCount ?? 0;
+  }
+
+  // 2. Each key's chain.
+  await client.query(`
+    UPDATE ${s} st SET _first = w.first, _last = w.last, _next_ts = w.next_ts
+    FROM (SELECT _seq, lag(_seq) OVER k IS NULL AS first, lead(_seq) OVER k IS NULL AS last, lead(_ts) OVER k AS next_ts
+          FROM ${s} WINDOW k AS (PARTITION BY ${keyList} ORDER BY _seq)) w
+    WHERE w._seq = st._seq`);
+
+  // 3. Values only the current version has.
+  const unchanged = new Set(events.flatMap((e) => e.unchanged));
+  for (const column of unchanged) {
+    const c = quoteIdent(column);
+    await client.query(`UPDATE ${s} st SET ${c} = v.${c} FROM ${h} v WHERE v.is_current AND ${keyed('v', 'st')} AND $1 = ANY(st._unchanged)`, [column]);
+  }
+  const fillable = columns.filter((c) => !table.keyColumns.includes(c));
+  if (fillable.length && events.some((e) => e.fillFromCurrent)) {
+    await client.query(`UPDATE ${s} st SET ${fillable.map((c) => `${quoteIdent(c)} = COALESCE(st.${quoteIdent(c)}, v.${quoteIdent(c)})`).join(', ')}
+      FROM ${h} v WHERE st._fill AND v.is_current AND ${keyed('v', 'st')}`);
+  }
+
+  // 4. Close what the first event of each key supersedes.
+  const closed = await client.query(`UPDATE ${h} v SET valid_to = st._ts, is_current = false FROM ${s} st WHERE st._first AND v.is_current AND ${keyed('v', 'st')}`);
+  counts.versionsClosed += closed.rowCount ?? 0;
+
+  // 5. New versions; a delete is a row of its own, valid_from = valid_to = the delete's time.
+  const list = columns.map(quoteIdent).join(', ');
+  const sourceList = columns.length ? `${list}, ` : '';
+  const inserted = await client.query(`
+    WITH ins AS (
+      INSERT INTO ${h} (${sourceList}valid_from, valid_to, is_current, operation_type, _source_lsn, _source_op, _source_txid, _kafka_topic, _kafka_partition, _kafka_offset)
+      SELECT ${sourceList}_ts, CASE WHEN _op = 'd' THEN _ts ELSE _next_ts END, _op <> 'd' AND _last,
+             CASE _op WHEN 'u' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'INSERT' END,
+             _lsn, _op, _txid, _topic, _partition, _offset
+      FROM ${s} ORDER BY _seq
+      RETURNING operation_type, is_current)
+    SELECT count(*) FILTER (WHERE operation_type = 'DELETE')::int AS deletes, count(*) FILTER (WHERE operation_type <> 'DELETE')::int AS opened,
+           count(*) FILTER (WHERE operation_type <> 'DELETE' AND NOT is_current)::int AS closed FROM ins`);
+  counts.deletes += inserted.rows[0].deletes;
+  counts.versionsOpened += inserted.rows[0].opened;
+  // Versions that a later event of the same batch already closed.
+  counts.versionsClosed += inserted.rows[0].closed;
+
+  // 6. The mirror holds each key's last state.
+  if (table.mirror) {
+    const m = quoteQualified(table.mirror);
+    await client.query(`DELETE FROM ${m} r USING ${s} st WHERE ${keyed('r', 'st')}`);
+    await client.query(`INSERT INTO ${m} (${list}) SELECT ${list} FROM ${s} WHERE _last AND _op <> 'd'`);
+  }
+}
+
+async function applyTruncate(client: Client, table: HistoryTable, truncate: SinkTruncate, counts: TableCounts): Promise<void> {
+  counts.events += 1;
+  if (table.truncateLsn !== null && truncate.position.lsn <= table.truncateLsn) {
+    counts.duplicates += 1;
+    return;
+  }
+  const closed = await client.query(`UPDATE ${quoteQualified(table.history)} SET valid_to = $1, is_current = false WHERE is_current`, [timestampText(truncate.timeUs)]);
+  counts.versionsClosed += closed.rowCount ?? 0;
+  counts.truncates += 1;
+  if (table.mirror) await client.query(`DELETE FROM ${quoteQualified(table.mirror)}`);
+  await client.query(`UPDATE cdc_sink.tables SET truncate_lsn = $3 WHERE target_schema = $1 AND history_table = $2`,
+    [table.history.schema, table.history.table, truncate.position.lsn.toString()]);
+  table.truncateLsn = truncate.position.lsn;
+}
+
+async function copyEvents(client: Client, stage: string, table: HistoryTable, events: StagedEvent[]): Promise<void> {
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const columns = [...table.columns];
+  const names = [...columns.map(([name]) => quoteIdent(name)), ...CONTROL_COPY].join(', ');
+  const stream = client.query(copyFrom(`COPY ${stage} (${names}) FROM STDIN`));
+  const done = new Promise<void>((resolve, reject) => { stream.on('finish', resolve); stream.on('error', reject); });
+  let chunk = '';
+  events.forEach((event, seq) => {
+    const c = event.change;
+    const fields = columns.map(([name, type]) => copyField(event.values[name], type));
+    fields.push(String(seq), c.op, c.position.lsn.toString(), timestampText(c.timeUs), c.txId === null ? COPY_NULL : c.txId.toString(),
+      escapeCopy(c.record.topic), String(c.record.partition), c.record.offset,
+      event.unchanged.length ? escapeCopy(`{${event.unchanged.map((u) => `"${u.replace(/[\\"]/g, (x) => '\\' + x)}"`).join(',')}}`) : COPY_NULL,
+      event.fillFromCurrent ? 't' : 'f');
+    chunk += fields.join('\t') + '\n';
+    if (chunk.length > 1 << 16) { stream.write(chunk); chunk = ''; }
+  });
+  stream.end(chunk);
+  await done;
+}
+
+/** µs since the epoch as a timestamptz literal. */
+export function timestampText(us: bigint): string {
+  return `${isoTimestamp(us, 'us')}Z`;
+}
