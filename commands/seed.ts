@@ -49,7 +49,9 @@ Examples:
 Columns keep the CSV's camelCase names, quoted ("customerId", …), as the tutorials load them.
 Re-running upserts by primary key: nothing is duplicated and unchanged rows are not rewritten.
 A malformed row stops the load with its row number (1 = first row after the header); its batch
-is rolled back, earlier batches stay committed.`;
+is rolled back, earlier batches stay committed. With --truncate the truncate and every batch are one
+transaction: a failed, interrupted or killed load leaves the old rows whole. A new table is created
+in the load's first transaction: a load that fails there leaves no table behind.`;
 
 const HOLDINGS_EXAMPLES = `
 Examples:
@@ -71,7 +73,7 @@ export function registerSeed(program: Command, ctx: Context): void {
     .option('--limit <n>', 'load only the first N rows', positiveInt('--limit'))
     .option('--table <[schema.]table>', 'target table (default: public.customers)')
     .option('--schema <name>', 'schema when --table names none (default: public)')
-    .option('--truncate', 'empty the table first (in the first batch\'s transaction)')
+    .option('--truncate', 'replace the table\'s rows: the truncate and the whole load are one transaction (with --rate: the first row\'s)')
     .addOption(new Option('--replica-identity <mode>', 'REPLICA IDENTITY of a table created now').choices(['full', 'default']).default('full'))
     .option('--batch-size <n>', 'rows per COPY transaction', positiveInt('--batch-size'), 20_000)
     .option('--rate <n>', 'insert row by row at N rows per second', positiveNumber('--rate'))

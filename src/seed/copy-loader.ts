@@ -4,13 +4,16 @@
  * report names the row. Into an empty table rows are copied directly; into a table with rows they
  * are copied into a temporary table and upserted by primary key, so re-running never duplicates
  * and rows that did not change are not rewritten (no spurious change events).
+ * With `atomic` (--truncate) the TRUNCATE and every batch are one transaction: a load that fails or
+ * is killed leaves the old rows whole. A table created for the load is created in its first
+ * transaction (`setupSql`), so a load that fails there leaves no empty table behind.
  */
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Client } from 'pg';
 import type { Writable } from 'node:stream';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/identifiers';
-import { CsvRecordScanner, hasContent } from './csv-records';
+import { CsvRecordScanner, hasContent, isMarkerRecord, quoteMarkers, recordBytes } from './csv-records';
 import { rowError } from './row-errors';
 
 export interface CopyLoadOptions {
@@ -19,6 +22,10 @@ export interface CopyLoadOptions {
   /** Upsert by these key columns; undefined = plain COPY into the table. */
   upsertKey?: string[];
   truncate: boolean;
+  /** One transaction for the whole load (with truncate: the old rows stay until it commits). */
+  atomic: boolean;
+  /** Statements run first, in the first batch's transaction (CREATE TABLE …). */
+  setupSql: string[];
   batchSize: number;
   limit: number;
   onProgress?: (rows: number, bytes: number) => void;
@@ -27,10 +34,13 @@ export interface CopyLoadOptions {
 }
 
 export interface LoadCounts {
+  /** Rows committed (an interrupted atomic load commits none). */
   rows: number;
   inserted: number;
   updated: number;
   batches: number;
+  /** Whether the setup (table creation, truncate) was committed. */
+  setupDone: boolean;
 }
 
 const STAGE = quoteIdent('cdc_seed_stage');
@@ -53,8 +63,10 @@ export async function copyLoad(
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (LIKE ${target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
   }
   const upsertSql = options.upsertKey ? buildUpsert(target, options.columns, options.upsertKey) : '';
-  const counts: LoadCounts = { rows: 0, inserted: 0, updated: 0, batches: 0 };
-  let truncatePending = options.truncate;
+  const counts: LoadCounts = { rows: 0, inserted: 0, updated: 0, batches: 0, setupDone: false };
+  // Counted as batches end; moved to `counts` when their transaction commits.
+  const uncommitted = { rows: 0, inserted: 0, updated: 0, batches: 0 };
+  let setupPending = [...options.setupSql, ...(options.truncate ? [`TRUNCATE ${target}`] : [])];
   let copy: (Writable & { rowCount: number }) | undefined;
   let copyError: unknown;
   let inTransaction = false;
@@ -63,11 +75,12 @@ export async function copyLoad(
   let carry: Buffer[] = [];
 
   const startBatch = async () => {
-    if (options.upsertKey || truncatePending) {
+    if (!inTransaction && (options.upsertKey || options.atomic || setupPending.length)) {
       await client.query('BEGIN');
       inTransaction = true;
     }
-    if (truncatePending) await client.query(`TRUNCATE ${target}`);
+    for (const sql of setupPending) await client.query(sql);
+    setupPending = [];
     copyError = undefined;
     copy = client.query(copyFrom(copySql));
     // Postgres may reject a row at any moment, also while nothing awaits the stream: keep the
@@ -78,6 +91,16 @@ export async function copyLoad(
     if (copyError) throw copyError;
     if (buf.length === 0 || !copy) return;
     if (!copy.write(buf)) await once(copy, 'drain');
+  };
+  const commit = async () => {
+    if (inTransaction) await client.query('COMMIT');
+    inTransaction = false;
+    counts.rows += uncommitted.rows;
+    counts.inserted += uncommitted.inserted;
+    counts.updated += uncommitted.updated;
+    counts.batches += uncommitted.batches;
+    counts.setupDone = true;
+    Object.assign(uncommitted, { rows: 0, inserted: 0, updated: 0, batches: 0 });
   };
   const endBatch = async () => {
     if (!copy) return;
@@ -91,23 +114,25 @@ export async function copyLoad(
       const result = await client.query<{ inserted: string; updated: string }>(upsertSql);
       inserted = Number(result.rows[0].inserted);
       updated = Number(result.rows[0].updated);
+      // ON COMMIT DELETE ROWS empties the stage only at a commit; an atomic load commits once.
+      if (options.atomic) await client.query(`TRUNCATE ${STAGE}`);
     }
-    if (inTransaction) await client.query('COMMIT');
-    inTransaction = false;
-    truncatePending = false;
     copy = undefined;
-    counts.rows += batchRows;
-    counts.inserted += inserted;
-    counts.updated += updated;
-    counts.batches += 1;
+    uncommitted.rows += batchRows;
+    uncommitted.inserted += inserted;
+    uncommitted.updated += updated;
+    uncommitted.batches += 1;
+    scanner.forgetBefore(counts.rows + uncommitted.rows + recordOffset);
     batchRows = 0;
-    scanner.forgetBefore(counts.rows + recordOffset);
+    if (!options.atomic) await commit();
   };
+  /** Rows read so far, committed or not: what --limit and the progress count. */
+  const loaded = () => counts.rows + uncommitted.rows + batchRows;
 
   let bytes = bytesRead;
   try {
     let chunk: Buffer | undefined = firstChunk;
-    while (counts.rows + batchRows < options.limit) {
+    while (loaded() < options.limit) {
       if (options.signal?.aborted) {
         copy?.destroy();
         copy = undefined;
@@ -123,13 +148,12 @@ export async function copyLoad(
         bytes += chunk.length;
       }
       let offset = 0;
-      while (offset < chunk.length && counts.rows + batchRows < options.limit) {
-        const want = Math.min(options.batchSize - batchRows, options.limit - counts.rows - batchRows);
-        const { records, end, skipTo } = scanner.scan(chunk, offset, want);
+      while (offset < chunk.length && loaded() < options.limit) {
+        const want = Math.min(options.batchSize - batchRows, options.limit - loaded());
+        const { records, end, skipTo, markers } = scanner.scan(chunk, offset, want);
         if (records > 0) {
           if (!copy) await startBatch();
-          for (const part of carry) await write(part);
-          await write(chunk.subarray(offset, end));
+          for (const part of recordBytes(carry, chunk, offset, end, markers)) await write(part);
           batchRows += records;
           carry = [];
         }
@@ -146,27 +170,29 @@ export async function copyLoad(
         }
       }
       chunk = undefined;
-      options.onProgress?.(counts.rows + batchRows, bytes);
+      options.onProgress?.(loaded(), bytes);
     }
     // A last record without a final newline (or a quoted field left open, which Postgres reports).
     const tail = Buffer.concat(carry);
-    if (counts.rows + batchRows < options.limit && (hasContent(tail) || scanner.insideQuotes)) {
+    if (loaded() < options.limit && (hasContent(tail) || scanner.insideQuotes)) {
       if (!copy) await startBatch();
-      await write(tail);
+      await write(isMarkerRecord(tail) ? quoteMarkers(tail, [], true) : tail);
       batchRows += 1;
     }
-    if (copy || truncatePending) {
+    // Also with no rows at all: the table is created, the truncate happens.
+    if (copy || setupPending.length) {
       if (!copy) await startBatch();
       await endBatch();
     }
+    if (inTransaction || uncommitted.batches) await commit();
     options.onProgress?.(counts.rows, bytes);
     return counts;
   } catch (err) {
     copy?.destroy();
     if (inTransaction) await client.query('ROLLBACK').catch(() => {});
-    const firstRow = counts.rows + 1;
+    const firstRow = counts.rows + uncommitted.rows + 1;
     const rowOfLine = (line: number) => scanner.recordOfLine(firstRow - 1 + recordOffset, line) - recordOffset + 1;
-    throw rowError(err, { firstRow, rows: batchRows, committed: counts.rows, rowOfLine }) ?? err;
+    throw rowError(err, { firstRow, rows: batchRows, committed: counts.rows, atomic: options.atomic, rowOfLine }) ?? err;
   }
 }
 

@@ -6,10 +6,23 @@
  * ends a record unless it is inside double quotes; RFC 4180 escapes a quote by doubling it, which
  * toggles the state twice, so counting quotes is exact. Native Buffer.indexOf does the scanning.
  * Line ends inside quotes are counted too, to map Postgres' line numbers back to rows.
+ * A record that is exactly `\.` is COPY's end-of-data marker to Postgres (up to 17, also in CSV
+ * mode): sent as it is, it would end the load silently. The scanner reports such records so the
+ * loader sends them quoted (`"\."`), which Postgres reads as the data `\.`.
  */
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+
+export interface ScanResult {
+  records: number;
+  end: number;
+  skipTo?: number;
+  /** Offsets (in the scanned buffer) of the newlines that end records which are exactly `\.`. */
+  markers?: number[];
+}
 
 /** Line ends inside the quoted fields of one record. */
 export interface QuotedLineEnds {
@@ -24,6 +37,8 @@ export class CsvRecordScanner {
   private lastByte = -1;
   /** The record in progress has bytes (other than \r) in an earlier buffer. */
   private pendingContent = false;
+  /** The first bytes (up to 4) of the record in progress that lie in earlier buffers. */
+  private pendingHead: number[] = [];
   /** Records ended so far, over every buffer scanned. */
   recordsSeen = 0;
   /** Whether the first record ended with \r\n (known once a record has ended). */
@@ -44,7 +59,7 @@ export class CsvRecordScanner {
    * csv-parse skips it on the --rate path. When it returns with fewer than `limit` records and
    * no `skipTo`, the whole rest of the buffer has been scanned and the state carries over.
    */
-  scan(buf: Buffer, start: number, limit: number): { records: number; end: number; skipTo?: number } {
+  scan(buf: Buffer, start: number, limit: number): ScanResult {
     let pos = start;
     let end = start;
     let records = 0;
@@ -52,11 +67,19 @@ export class CsvRecordScanner {
     let nextQuote = buf.indexOf(QUOTE, pos);
     let nextNewline = buf.indexOf(NEWLINE, pos);
     let nextReturn = buf.indexOf(RETURN, pos);
+    const markers: number[] = [];
+    const result = (skipTo?: number): ScanResult => {
+      const r: ScanResult = { records, end };
+      if (skipTo !== undefined) r.skipTo = skipTo;
+      if (markers.length) r.markers = markers;
+      return r;
+    };
     // The buffer ended inside a record: remember whether that record has content so far.
     const endOfBuffer = () => {
       if (!this.pendingContent) this.pendingContent = this.inQuotes || hasContent(buf.subarray(recordStart));
+      if (this.pendingHead.length < 4) this.pendingHead.push(...buf.subarray(recordStart, recordStart + 4 - this.pendingHead.length));
       if (buf.length > start) this.lastByte = buf[buf.length - 1];
-      return { records, end };
+      return result();
     };
     while (records < limit) {
       if (this.inQuotes) {
@@ -85,7 +108,8 @@ export class CsvRecordScanner {
       }
       if (nextNewline === -1) return endOfBuffer();
       const blank = !this.pendingContent && (nextNewline === recordStart || (nextNewline === recordStart + 1 && buf[recordStart] === RETURN));
-      if (blank) return { records, end, skipTo: nextNewline + 1 };
+      if (blank) return result(nextNewline + 1);
+      if (this.isMarker(buf, recordStart, nextNewline)) markers.push(nextNewline);
       if (this.recordsSeen === 0) this.crlf = (nextNewline > 0 ? buf[nextNewline - 1] : this.lastByte) === RETURN;
       if (this.quotedLf || this.quotedCr) {
         this.multiline.set(this.recordsSeen, { lf: this.quotedLf, cr: this.quotedCr });
@@ -94,13 +118,22 @@ export class CsvRecordScanner {
       }
       this.recordsSeen += 1;
       this.pendingContent = false;
+      this.pendingHead = [];
       records += 1;
       pos = nextNewline + 1;
       end = pos;
       recordStart = pos;
       nextNewline = buf.indexOf(NEWLINE, pos);
     }
-    return { records, end };
+    return result();
+  }
+
+  /** Whether the record ending at the newline `newline` is `\.` (or `\.\r`), counting earlier buffers. */
+  private isMarker(buf: Buffer, recordStart: number, newline: number): boolean {
+    const length = this.pendingHead.length + newline - recordStart;
+    if (length !== 2 && length !== 3) return false;
+    const bytes = [...this.pendingHead, ...buf.subarray(recordStart, newline)];
+    return isMarkerBytes(bytes);
   }
 
   /** Drops what is known about records before `record`: their batches are done. */
@@ -131,4 +164,46 @@ export class CsvRecordScanner {
 export function hasContent(buf: Buffer): boolean {
   for (const byte of buf) if (byte !== RETURN && byte !== NEWLINE) return true;
   return false;
+}
+
+/** `\.` or `\.\r`: what Postgres takes for the end of COPY data when it is a whole line. */
+function isMarkerBytes(bytes: ArrayLike<number>): boolean {
+  return (bytes.length === 2 || (bytes.length === 3 && bytes[2] === RETURN)) && bytes[0] === BACKSLASH && bytes[1] === DOT;
+}
+
+/**
+ * The COPY data with every end-of-data marker record quoted: `\.` becomes `"\."`, the same
+ * value to Postgres' CSV parser but no longer the marker. `newlines` are the offsets in `data` of
+ * the newlines ending those records; `tail` says the data ends with such a record, unterminated.
+ */
+export function quoteMarkers(data: Buffer, newlines: number[], tail = false): Buffer {
+  const parts: Buffer[] = [];
+  let from = 0;
+  const ends = tail ? [...newlines, data.length] : newlines;
+  for (const end of ends) {
+    const start = data[end - 1] === RETURN ? end - 3 : end - 2;
+    parts.push(data.subarray(from, start), QUOTED_MARKER, data.subarray(start + 2, end));
+    from = end;
+  }
+  parts.push(data.subarray(from));
+  return Buffer.concat(parts);
+}
+
+const QUOTED_MARKER = Buffer.from('"\\."');
+
+/**
+ * The bytes to send for records found in `buf` from `offset` to `end`, after the `carry` (the
+ * start of the first record, read in earlier buffers), with marker records quoted.
+ */
+export function recordBytes(carry: Buffer[], buf: Buffer, offset: number, end: number, markers?: number[]): Buffer[] {
+  const slice = buf.subarray(offset, end);
+  if (!markers) return [...carry, slice];
+  const data = Buffer.concat([...carry, slice]);
+  const shift = data.length - slice.length - offset;
+  return [quoteMarkers(data, markers.map((newline) => newline + shift))];
+}
+
+/** Whether a last record without its newline is the marker. */
+export function isMarkerRecord(record: Buffer): boolean {
+  return isMarkerBytes(record);
 }

@@ -7,11 +7,11 @@ import { CdcError, InputError } from '../errors';
 import { displayName, type QualifiedName } from '../pg/identifiers';
 import { copyLoad, type LoadCounts } from './copy-loader';
 import { CsvRecordScanner } from './csv-records';
-import { checkColumnsForNewTable, createCustomersSql, interpretFirstRecord } from './customers-table';
+import { checkColumnsForNewTable, createCustomersSql, CUSTOMER_KEY, interpretFirstRecord } from './customers-table';
 import { readFirstRecord } from './first-record';
 import { rateLoad } from './rate-loader';
 import type { SeedSource } from './source';
-import { prepareTable } from './table-setup';
+import { planTable } from './table-setup';
 
 export interface SeedCustomersOptions {
   table: QualifiedName;
@@ -65,9 +65,12 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
     if (!first) throw new InputError(`${options.source.description} is empty`, 'a CSV with a header row is expected');
     const { header, columns } = interpretFirstRecord(first.fields);
 
-    const table = await prepareTable(client, options.table, () => {
-      checkColumnsForNewTable(columns);
-      return createCustomersSql(options.table);
+    const table = await planTable(client, options.table, {
+      sql: () => {
+        checkColumnsForNewTable(columns);
+        return createCustomersSql(options.table);
+      },
+      primaryKey: [CUSTOMER_KEY],
     }, options.replicaIdentity);
     const missingKey = table.primaryKey.filter((k) => !columns.includes(k));
     // Rows can only be matched by a key the CSV provides; without one, refuse rather than duplicate.
@@ -84,18 +87,24 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
     const firstBytes = header ? first.rest : Buffer.concat([first.bytes, first.rest]);
     let counts: LoadCounts;
     if (options.rate) {
-      counts = await rateLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, limit, rate: options.rate, onProgress, signal: options.signal }, firstBytes, chunks, first.read);
+      counts = await rateLoad(client, {
+        table: options.table, columns, upsertKey, truncate: options.truncate, setupSql: table.createSql, limit, rate: options.rate, onProgress, signal: options.signal,
+      }, firstBytes, chunks, first.read);
     } else {
       const scannerForRows = header ? scanner : new CsvRecordScanner();
-      counts = await copyLoad(client, { table: options.table, columns, upsertKey, truncate: options.truncate, batchSize: options.batchSize, limit, onProgress, signal: options.signal }, scannerForRows, firstBytes, chunks, first.read, header ? 1 : 0);
+      counts = await copyLoad(client, {
+        table: options.table, columns, upsertKey, truncate: options.truncate, atomic: options.truncate, setupSql: table.createSql,
+        batchSize: options.batchSize, limit, onProgress, signal: options.signal,
+      }, scannerForRows, firstBytes, chunks, first.read, header ? 1 : 0);
     }
     const seconds = (performance.now() - started) / 1000;
     return {
       table: displayName(options.table),
       source: options.source.description,
       mode: options.rate ? 'rate' : upsertKey ? 'upsert' : 'copy',
-      created: table.created,
-      truncated: options.truncate,
+      // An interrupted load may have rolled back the table's creation and the truncate.
+      created: table.created && counts.setupDone,
+      truncated: options.truncate && counts.setupDone,
       replicaIdentity: table.replicaIdentity,
       header,
       columns,

@@ -66,7 +66,7 @@ export async function seedHoldings(client: Client, options: SeedHoldingsOptions)
   const started = performance.now();
   const target = quoteQualified(options.table);
   const shown = displayName(options.table);
-  const prepared = await prepareTable(client, options.table, () => createHoldingSql(options.table), 'full');
+  const prepared = await prepareTable(client, options.table, { sql: () => createHoldingSql(options.table), primaryKey: ['holding_id'] }, 'full');
   if (options.truncate) await client.query(`TRUNCATE ${target}`);
 
   const existing = await client.query<{ holding_id: number; user_id: number; holding_stock: string; holding_quantity: number }>(

@@ -2,7 +2,10 @@
  * The live path (--rate N): one INSERT per row at N rows per second, each its own transaction, as
  * the tutorials' data generator writes customers so that Debezium streams them one by one. Rows
  * are parsed with csv-parse here: at a few thousand rows per second parsing speed does not matter,
- * and every row needs its fields as query parameters.
+ * and every row needs its fields as query parameters. Values mean what they mean to COPY's CSV
+ * parser on the bulk path: an unquoted empty field is NULL, a quoted one ("") the empty string.
+ * A new table's creation and the truncate go in the first row's transaction: until a row is
+ * inserted the table is as it was.
  */
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -10,7 +13,7 @@ import type { Client } from 'pg';
 import { InputError } from '../errors';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/identifiers';
 import type { LoadCounts } from './copy-loader';
-import { createPacer } from './pacer';
+import { createPacer, type Pacer } from './pacer';
 import { rowError } from './row-errors';
 
 export interface RateLoadOptions {
@@ -18,6 +21,8 @@ export interface RateLoadOptions {
   columns: string[];
   upsertKey?: string[];
   truncate: boolean;
+  /** Statements run in the first row's transaction (CREATE TABLE …). */
+  setupSql: string[];
   limit: number;
   rate: number;
   onProgress?: (rows: number, bytes: number) => void;
@@ -42,29 +47,52 @@ export async function rateLoad(
       yield next.value;
     }
   }
-  const records = Readable.from(rest()).pipe(parse({ relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'] }));
+  const records = Readable.from(rest()).pipe(parse({
+    relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'],
+    cast: (value, context) => (value === '' && !context.quoting ? null : value),
+  }));
   const sql = insertSql(options);
-  const pacer = createPacer(options.rate);
-  const counts: LoadCounts = { rows: 0, inserted: 0, updated: 0, batches: 0 };
-  if (options.truncate) await client.query(`TRUNCATE ${quoteQualified(options.table)}`);
+  // Row i is due i/N s after the first row is in (its transaction may also create or truncate the table).
+  let pacer: Pacer | undefined;
+  const counts: LoadCounts = { rows: 0, inserted: 0, updated: 0, batches: 0, setupDone: false };
+  const setup = [...options.setupSql, ...(options.truncate ? [`TRUNCATE ${quoteQualified(options.table)}`] : [])];
+  /** Runs the setup, then `work` if any, in one transaction. */
+  const withSetup = async <T>(work?: () => Promise<T>): Promise<T | undefined> => {
+    if (counts.setupDone || setup.length === 0) {
+      counts.setupDone = true;
+      return work?.();
+    }
+    await client.query('BEGIN');
+    try {
+      for (const statement of setup) await client.query(statement);
+      const result = await work?.();
+      await client.query('COMMIT');
+      counts.setupDone = true;
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  };
   try {
-    for await (const fields of records as AsyncIterable<string[]>) {
+    for await (const fields of records as AsyncIterable<Array<string | null>>) {
       if (counts.rows >= options.limit) break;
       const row = counts.rows + 1;
       if (fields.length !== options.columns.length) {
         throw new InputError(`malformed row ${row}: ${fields.length} fields where the header has ${options.columns.length}; ${row - 1} row(s) before it were inserted`);
       }
-      await pacer.wait(counts.rows, options.signal);
+      await pacer?.wait(counts.rows, options.signal);
       if (options.signal?.aborted) break;
       try {
-        const result = await client.query<{ inserted: boolean }>(sql, fields.map((f) => (f === '' ? null : f)));
-        if (result.rows[0]?.inserted === true) counts.inserted += 1;
-        else if (result.rows[0]?.inserted === false) counts.updated += 1;
+        const result = await withSetup(() => client.query<{ inserted: boolean }>(sql, fields));
+        if (result?.rows[0]?.inserted === true) counts.inserted += 1;
+        else if (result?.rows[0]?.inserted === false) counts.updated += 1;
       } catch (err) {
         throw rowError({ ...(err as object), message: (err as Error).message, where: `line 1` }, { firstRow: row, rows: 1, committed: row - 1 }) ?? err;
       }
       counts.rows += 1;
       counts.batches += 1;
+      pacer ??= createPacer(options.rate);
       options.onProgress?.(counts.rows, bytes);
     }
   } catch (err) {
@@ -73,6 +101,8 @@ export async function rateLoad(
   } finally {
     records.destroy();
   }
+  // No rows (an empty source): the table is still created, the truncate still done; not when interrupted.
+  if (!options.signal?.aborted) await withSetup();
   return counts;
 }
 

@@ -15,6 +15,8 @@ export interface BatchSpan {
   rows: number;
   /** Rows committed before this batch. */
   committed: number;
+  /** The whole load was one transaction (--truncate): nothing of it was applied. */
+  atomic?: boolean;
   /** The row number of physical line `line` of the batch, when rows may span lines. */
   rowOfLine?: (line: number) => number;
 }
@@ -24,8 +26,11 @@ export function rowError(err: unknown, span: BatchSpan): InputError | undefined 
   if (!e || typeof e.code !== 'string') return undefined;
   const line = /\bline (\d+)/.exec(e.where ?? '');
   const column = /\bcolumn (\S+?):/.exec(e.where ?? '') ?? /\bcolumn "([^"]+)"/.exec(e.message);
-  const applied = `${span.committed} row(s) before it were committed by earlier batches; nothing of its batch was applied`;
-  const hint = 'fix the row (or the source) and run the command again: rows already loaded are upserted, not duplicated';
+  const applied = span.atomic
+    ? 'nothing was loaded: the truncate and the load are one transaction, so the table keeps its old rows'
+    : `${span.committed} row(s) before it were committed by earlier batches; nothing of its batch was applied`;
+  const hint = span.atomic ? 'fix the row (or the source) and run the command again'
+    : 'fix the row (or the source) and run the command again: rows already loaded are upserted, not duplicated';
   if (line && (DATA_ERROR.test(e.code) || /^(22P04|22P02)$/.test(e.code))) {
     const row = span.rowOfLine ? span.rowOfLine(Number(line[1])) : span.firstRow + Number(line[1]) - 1;
     const what = stripControl(e.message) + (column && !e.message.includes(column[1]) ? ` (column ${column[1]})` : '');

@@ -1,6 +1,5 @@
 /**
- * Making sure the target table exists before rows go in, and learning what the loader needs to
- * know about it: its key (for upserts), whether it is empty (then the plain COPY path is safe)
+ * The target table: how to create it when missing, and what the loader needs to know about it: its key (for upserts), whether it is empty (then the plain COPY path is safe)
  * and its REPLICA IDENTITY (Debezium's `before` images depend on it).
  */
 import type { Client } from 'pg';
@@ -32,21 +31,34 @@ export async function tableInfo(client: Client, table: QualifiedName): Promise<T
   return { oid, replicaIdentity: IDENTITY_CODES[relreplident] ?? 'default', primaryKey: key.rows.map((r) => r.attname) };
 }
 
-export interface PreparedTable extends TableInfo {
+export interface PreparedTable {
+  /** Primary key columns (of the table to be created, when `created`). */
+  primaryKey: string[];
+  replicaIdentity: ReplicaIdentity;
+  /** The table does not exist yet: `createSql` makes it, in the caller's transaction. */
   created: boolean;
   empty: boolean;
+  /** CREATE SCHEMA / TABLE / REPLICA IDENTITY for a new table; empty for an existing one. */
+  createSql: string[];
   warnings: string[];
 }
 
+export interface TableDefinition {
+  sql: () => string;
+  primaryKey: string[];
+}
+
 /**
- * Creates the table (and its schema) when missing, in one transaction with its REPLICA IDENTITY,
- * so a connector never sees it half set up. An existing table is left as it is; a different
- * identity than asked for becomes a warning with the command that fixes it.
+ * What the load needs to know about its table, without changing anything: an existing table is
+ * described (a different identity than asked for becomes a warning with the fix); a missing one
+ * comes with the statements that create it, which the caller runs in the transaction of its first
+ * rows, so a load that fails there leaves no empty table behind and a connector never sees the
+ * table half set up.
  */
-export async function prepareTable(
+export async function planTable(
   client: Client,
   table: QualifiedName,
-  createSql: () => string,
+  definition: TableDefinition,
   identity: 'full' | 'default',
 ): Promise<PreparedTable> {
   const existing = await tableInfo(client, table);
@@ -57,19 +69,29 @@ export async function prepareTable(
       warnings.push(`${displayName(table)} exists with REPLICA IDENTITY ${existing.replicaIdentity.toUpperCase()}: updates and deletes will carry no full "before" image; ` +
         `fix it with: cdc pg check --table ${displayName(table)} --fix`);
     }
-    return { ...existing, created: false, empty, warnings };
+    return { primaryKey: existing.primaryKey, replicaIdentity: existing.replicaIdentity, created: false, empty, createSql: [], warnings };
   }
+  const createSql = [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.schema)}`, definition.sql()];
+  if (identity === 'full') createSql.push(`ALTER TABLE ${quoteQualified(table)} REPLICA IDENTITY FULL`);
+  return { primaryKey: definition.primaryKey, replicaIdentity: identity, created: true, empty: true, createSql, warnings: [] };
+}
+
+/** `planTable`, and a missing table created at once in a transaction of its own. */
+export async function prepareTable(
+  client: Client,
+  table: QualifiedName,
+  definition: TableDefinition,
+  identity: 'full' | 'default',
+): Promise<PreparedTable> {
+  const plan = await planTable(client, table, definition, identity);
+  if (!plan.created) return plan;
   await client.query('BEGIN');
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.schema)}`);
-    await client.query(createSql());
-    if (identity === 'full') await client.query(`ALTER TABLE ${quoteQualified(table)} REPLICA IDENTITY FULL`);
+    for (const sql of plan.createSql) await client.query(sql);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   }
-  const info = await tableInfo(client, table);
-  if (!info) throw new Error(`table ${displayName(table)} vanished right after it was created`);
-  return { ...info, created: true, empty: true, warnings: [] };
+  return { ...plan, createSql: [] };
 }

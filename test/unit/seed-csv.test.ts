@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { CsvRecordScanner, hasContent } from '../../src/seed/csv-records';
+import { CsvRecordScanner, hasContent, isMarkerRecord, quoteMarkers, recordBytes } from '../../src/seed/csv-records';
 import { readFirstRecord } from '../../src/seed/first-record';
 import { describeUrl } from '../../src/seed/source';
 import { interpretFirstRecord, checkColumnsForNewTable } from '../../src/seed/customers-table';
@@ -109,6 +109,49 @@ describe('CsvRecordScanner', () => {
     expect(hasContent(Buffer.from('\r\n'))).toBe(false);
     expect(hasContent(Buffer.from('5,x'))).toBe(true);
     expect(hasContent(Buffer.from(' '))).toBe(true);
+  });
+});
+
+/** What the loader sends for `text` split at `cuts`, batches of `batch` records (as copy-loader does). */
+function sent(text: string, cuts: number[], batch: number): string {
+  const buf = Buffer.from(text);
+  const scanner = new CsvRecordScanner();
+  const out: Buffer[] = [];
+  let carry: Buffer[] = [];
+  let inBatch = 0;
+  let base = 0;
+  for (const cut of [...cuts, buf.length]) {
+    const chunk = buf.subarray(base, cut);
+    base = cut;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { records, end, skipTo, markers } = scanner.scan(chunk, offset, batch - inBatch);
+      if (records > 0) { out.push(...recordBytes(carry, chunk, offset, end, markers)); carry = []; inBatch += records; }
+      if (skipTo !== undefined) { carry = []; offset = skipTo; } else if (inBatch === batch) { offset = end; inBatch = 0; } else { carry.push(chunk.subarray(end)); offset = chunk.length; }
+    }
+  }
+  const tail = Buffer.concat(carry);
+  if (hasContent(tail)) out.push(isMarkerRecord(tail) ? quoteMarkers(tail, [], true) : tail);
+  return Buffer.concat(out).toString();
+}
+
+describe("COPY's end-of-data marker (a record that is exactly \\.)", () => {
+  it('is sent quoted, so Postgres reads it as data, wherever the bytes and batches are split', () => {
+    const text = 'note\n\\.\na\n\\.\r\n"x\n\\.\ny"\n\\.x\n \\.\n\\\\.\n\\.\n\\.';
+    const expected = 'note\n"\\."\na\n"\\."\r\n"x\n\\.\ny"\n\\.x\n \\.\n\\\\.\n"\\."\n"\\."';
+    const random = seededRandom(7);
+    for (let trial = 0; trial < 500; trial++) {
+      const cuts = [...new Set(Array.from({ length: random.int(0, 8) }, () => random.int(1, text.length - 1)))].sort((a, b) => a - b);
+      const batch = random.int(1, 4);
+      expect([cuts, batch, sent(text, cuts, batch)]).toEqual([cuts, batch, expected]);
+    }
+    // The quoted form is the same value to a CSV parser: only the marker lost its meaning.
+    const options = { relax_column_count: true, record_delimiter: ['\r\n', '\n'] };
+    expect(parse(expected, options)).toEqual(parse(text, options));
+  });
+
+  it('leaves \\. alone inside quotes and with anything else on its line', () => {
+    for (const text of ['"\\."\n', '"a\n\\.\n"\n', '\\.,\n', '\\. \n', 'x\\.\n']) expect(sent(text, [], 10)).toBe(text);
   });
 });
 
