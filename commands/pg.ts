@@ -8,7 +8,7 @@ import { ExitCode, ExitStatus } from '../src/errors';
 import type { PgTarget } from '../src/pg/connection';
 import { parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { CheckItem, CheckReport } from '../src/pg/check';
-import { formatBytes, type SlotInfo } from '../src/pg/slots';
+import { checkSlotName, formatBytes, type SlotInfo } from '../src/pg/slots';
 import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg/options';
 import { confirm } from './ui/confirm';
 import { note, writeJson, writeTable } from './ui/output';
@@ -68,10 +68,11 @@ export function registerPg(program: Command, ctx: Context): void {
     .option('--json', 'print the slots as JSON on stdout')
     .addHelpText('after', SLOTS_EXAMPLES)
     .action(async (options: SlotsOptions) => {
+      if (options.drop !== undefined) checkSlotName(options.drop, '--drop');
       const target = await pgTarget(ctx, options);
       const { listSlots, findSlot, dropSlot } = await import('../src/pg/slots');
       await withPg(target, async (client) => {
-        if (options.drop) {
+        if (options.drop !== undefined) {
           const slot = await findSlot(client, options.drop);
           const question = `Drop replication slot ${slot.name} (${slot.active ? 'ACTIVE' : 'inactive'}, retains ${formatBytes(slot.retainedBytes)})? A connector using it must snapshot again.`;
           if (!slot.active && !(await confirm(ctx, question, { yes: options.yes }))) {

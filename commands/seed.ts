@@ -81,6 +81,7 @@ export function registerSeed(program: Command, ctx: Context): void {
     .addHelpText('after', CUSTOMERS_EXAMPLES)
     .action(async (options: CustomersOptions) => {
       const table = parseQualifiedName(options.table ?? 'customers', options.schema === undefined ? 'public' : parseIdentifier(options.schema));
+      if (options.source === '') throw new UsageError('--source is empty', 'give a CSV file, an http(s) URL, or - for stdin');
       const target = await pgTarget(ctx, options);
       const [{ openSource, defaultCustomersSource }, { seedCustomers }] = await Promise.all([import('../src/seed/source'), import('../src/seed/customers')]);
       const source = await openSource(options.source ?? defaultCustomersSource(), ctx.cwd, ctx.stdin);

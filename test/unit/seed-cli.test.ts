@@ -17,6 +17,11 @@ describe('cdc seed / cdc pg command lines', () => {
     [['seed', 'holdings', '--script', 'tutorial', '--ops', '5'], /cannot be combined/],
     [['seed', 'holdings', '--script', 'other'], /Allowed choices are tutorial/],
     [['pg', 'check', '--table', '"open'], /unterminated quote/],
+    [['pg', 'check', '--table', ''], /bad table name: an empty name/],
+    [['pg', 'slots', '--drop', ''], /bad --drop slot name: an empty name/],
+    [['pg', 'slots', '--drop', 'Bad-Name'], /--drop .*lower-case letters, digits and _/],
+    [['seed', 'customers', '--source', ''], /--source is empty/],
+    [['seed', 'customers', '--schema', ''], /bad schema name: an empty name/],
   ])('refuses %j with exit 2 before connecting', async (args, message) => {
     const result = await run(...args);
     expect(result.code).toBe(ExitCode.USAGE);
