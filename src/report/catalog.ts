@@ -70,7 +70,7 @@ function statuses(sql: SqlBuilder, choice: OrderStatusChoice): string {
  * Versions of one holding in source order. Within one transaction every event has the same commit
  * time, so the source LSN (then the Kafka offset) breaks the tie.
  */
-const HOLDING_VERSION_ORDER = 'PARTITION BY h.holding_id ORDER BY h.valid_from, h.__source_lsn, h.__kafka_offset';
+const HOLDING_VERSION_ORDER = 'PARTITION BY h.holding_id ORDER BY h.valid_from, h._source_lsn, h._kafka_offset';
 
 /** Updates of one field of one user's holdings that changed its value, up to `at`. */
 function fieldChanges(field: 'holding_stock' | 'holding_quantity') {

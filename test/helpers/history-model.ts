@@ -68,7 +68,7 @@ export class HistoryTable {
 
   async write(client: Client, schema: string, startMs: number): Promise<void> {
     const cols = this.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-    await client.query(`CREATE TABLE ${schema}.${this.name}_history (${cols}, valid_from timestamptz NOT NULL, valid_to timestamptz, is_current boolean NOT NULL, operation_type text NOT NULL, __source_lsn bigint, __kafka_offset bigint)`);
+    await client.query(`CREATE TABLE ${schema}.${this.name}_history (${cols}, valid_from timestamptz NOT NULL, valid_to timestamptz, is_current boolean NOT NULL, operation_type text NOT NULL, _source_lsn bigint, _kafka_offset bigint)`);
     const all: unknown[][] = [];
     let lsn = 0;
     for (const list of this.versions.values()) {
