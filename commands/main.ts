@@ -8,6 +8,7 @@ import { CdcError, ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { packageVersion } from '../src/package-root';
 import { maskConnectionString } from '../src/secrets';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
+import { argvForUnknownCommandHelp } from './unknown-command';
 
 type Register = (program: Command, ctx: Context) => void;
 
@@ -127,6 +128,8 @@ export async function main(argv: string[], ctx: Context = processContext()): Pro
   const end = argv.indexOf('--');
   if ((end === -1 ? argv : argv.slice(0, end)).includes('--no-color')) ctx.color = ctx.stderrColor = false;
   const program = buildProgram(ctx, commandGroupOf(argv));
+  // `cdc report --help` without a `report` command: an unknown command (exit 2), not the root help.
+  argv = argvForUnknownCommandHelp(program, argv);
   // A reader that goes away early (`cdc … | head`) is normal in pipes, not a crash. Commands that
   // stream (parse, watch) add their own listener to stop reading; this one keeps the others quiet.
   let outputFailed = false;
@@ -152,6 +155,7 @@ export function reportError(ctx: Context, err: unknown): number {
       return ExitCode.OK;
     }
     if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+    if (err.code === 'commander.unknownCommand') ctx.stderr.write(`Run 'cdc --help' to see the commands.\n`);
     return ExitCode.USAGE;
   }
   if (err instanceof ExitStatus) return err.exitCode;
