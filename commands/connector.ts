@@ -13,6 +13,7 @@ import { registerOffsetsCommand } from './connector/offsets';
 import { registerPluginsCommand } from './connector/plugins';
 import { registerRegisterCommand } from './connector/register';
 import { registerValidateCommand } from './connector/validate';
+import { registerWaitCommand } from './connector/wait';
 
 export function registerConnector(program: Command, ctx: Context): void {
   const group = program
@@ -38,4 +39,5 @@ Secrets in configs are masked everywhere unless --show-secrets (describe).`);
   registerValidateCommand(group, ctx);
   registerPluginsCommand(group, ctx);
   registerOffsetsCommand(group, ctx);
+  registerWaitCommand(group, ctx);
 }

@@ -1,0 +1,110 @@
+/**
+ * `cdc connector wait NAME --for snapshot|caught-up`: polls the connector's status, its committed
+ * offset (Connect) and its replication slot (PostgreSQL, with the connector's own database.*
+ * settings) until what catch-up.ts defines holds, a task FAILED, or the time is up.
+ */
+import type { Client } from 'pg';
+import { CdcError, ExitCode, InterruptedError, UsageError } from '../errors';
+import { withPg } from '../pg/connection';
+import { currentWalLsn, formatLsn, peekPendingChanges, slotState, type PeekedChange } from '../pg/slot-peek';
+import { changesNotOnKafka, committedPosition, snapshotDone } from './catch-up';
+import type { ConnectClient } from './client';
+import { pgTargetOf, slotAndPublication } from './database';
+import { readOffsets } from './offsets';
+import { summarizeStatus, type StatusSummary } from './status';
+import { ConnectorFailedError, WaitTimeoutError } from './wait';
+
+export type WaitCondition = 'snapshot' | 'caught-up';
+
+export interface ConnectorWaitOptions {
+  until: WaitCondition;
+  timeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  pollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  signal?: AbortSignal;
+  onProgress?: (progress: WaitProgress) => void;
+}
+
+export interface WaitProgress {
+  health?: string;
+  snapshotDone: boolean;
+  /** Changes committed in the source before the wait began and not yet on Kafka. */
+  pendingChanges?: number;
+}
+
+export interface ConnectorWaitResult extends WaitProgress {
+  name: string;
+  until: WaitCondition;
+  /** pg_current_wal_lsn() when the wait began (caught-up only). */
+  targetLsn?: string;
+  elapsedMs: number;
+}
+
+export async function waitForConnector(client: ConnectClient, name: string, options: ConnectorWaitOptions): Promise<ConnectorWaitResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const started = now();
+  const config = await client.config(name);
+  const { target, reason } = await pgTargetOf(config, options.env);
+  if (!target) throw new CdcError(`cannot look at the database of connector '${name}': ${reason}`, { exitCode: ExitCode.RUNTIME });
+  const { slot, publication } = slotAndPublication(config);
+  return withPg(target, async (pg) => {
+    const upto = options.until === 'caught-up' ? await currentWalLsn(pg) : undefined;
+    let last: WaitProgress = { snapshotDone: false };
+    let summary: StatusSummary | undefined;
+    for (;;) {
+      summary = summarizeStatus(await client.status(name), (t) => client.redactor.redact(t));
+      if (summary.health === 'FAILED') {
+        const failed = summary.tasks.find((t) => t.state === 'FAILED');
+        const cause = failed?.rootCause ?? summary.connector.rootCause ?? 'no trace given';
+        throw new ConnectorFailedError(summary, client.redactor.redact(`connector '${name}' FAILED${failed ? ` (task ${failed.id})` : ''}: ${cause}`));
+      }
+      last = await look(pg, client, name, slot, publication, upto);
+      last.health = summary.health;
+      options.onProgress?.(last);
+      const done = last.snapshotDone && (upto === undefined || last.pendingChanges === 0);
+      if (done) {
+        return { name, until: options.until, ...last, targetLsn: upto === undefined ? undefined : formatLsn(upto), elapsedMs: now() - started };
+      }
+      if (options.signal?.aborted) throw new InterruptedError(`stopped waiting for connector '${name}'`);
+      if (now() - started >= options.timeoutMs) {
+        throw new WaitTimeoutError(summary, `connector '${name}' not ${options.until === 'snapshot' ? 'through its snapshot' : 'caught up'} after ${Math.round(options.timeoutMs / 1000)} s (${describe(last)})`);
+      }
+      await sleep(options.pollMs ?? 500);
+    }
+  }, { applicationName: 'cdc connector wait' });
+}
+
+/** object_not_in_prerequisite_state, undefined_object: the connector has not set up its slot yet. */
+const NOT_READY = new Set(['55000', '42704']);
+
+async function look(pg: Client, client: ConnectClient, name: string, slot: string, publication: string, upto: bigint | undefined): Promise<WaitProgress> {
+  const state = await slotState(pg, slot);
+  if (!state.exists) return { snapshotDone: false, pendingChanges: upto === undefined ? undefined : Number.NaN };
+  if (upto !== undefined && state.plugin !== 'pgoutput') {
+    throw new UsageError(`--for caught-up reads the slot with pgoutput; slot ${slot} uses ${state.plugin}`, 'register the connector with plugin.name=pgoutput, or wait --for snapshot');
+  }
+  // The slot first, the offset after: the offset is then at least as new as what the slot confirmed.
+  let pending: PeekedChange[] = [];
+  if (upto !== undefined) {
+    try {
+      pending = await peekPendingChanges(pg, slot, publication, upto);
+    } catch (err) {
+      // A slot still being created cannot be copied, and the publication may not exist yet.
+      if (!NOT_READY.has((err as { code?: string }).code ?? '')) throw err;
+      return { snapshotDone: false, pendingChanges: Number.NaN };
+    }
+  }
+  const position = committedPosition(await readOffsets(client, name));
+  return { snapshotDone: snapshotDone(position, state.streaming), pendingChanges: upto === undefined ? undefined : changesNotOnKafka(pending, position) };
+}
+
+function describe(progress: WaitProgress): string {
+  const parts = [progress.health ? `status ${progress.health}` : undefined, progress.snapshotDone ? 'snapshot done' : 'snapshot not done'];
+  if (progress.pendingChanges !== undefined) {
+    parts.push(Number.isNaN(progress.pendingChanges) ? 'its replication slot is not ready yet' : `${progress.pendingChanges} change(s) not yet on Kafka`);
+  }
+  return parts.filter(Boolean).join(', ');
+}
