@@ -78,6 +78,8 @@ const runs: { args: string[]; setup?: Setup; env?: NodeJS.ProcessEnv; stdin?: st
   { args: ['plugins'] },
   { args: ['offsets', 'rec-holding'] },
   { args: ['offsets', 'rec-holding', '--reset', '--yes'], setup: () => fake.on('GET', '/connectors/rec-holding/status', { status: 200, body: recorded('status-stopped') }) },
+  { args: ['wait', 'rec-holding', '--wait-timeout', '1'] },
+  { args: ['wait', 'rec-failing', '--for', 'snapshot', '--wait-timeout', '1', '--json'] },
   { args: ['list'], setup: unauthorized, env: { CDC_CONNECT_USER: 'alice', CDC_CONNECT_PASSWORD: SECRET } },
   { args: ['list', '--connect-url', `http://alice:${SECRET}@127.0.0.1:9`] },
   { args: ['describe', 'rec-holding', '--connect-url', `http://alice:${SECRET}@127.0.0.1:9`] },
