@@ -15,6 +15,12 @@ interface SetOptions {
   keyFile?: string;
   brokers?: string;
   pgUrl?: string;
+  targetUrl?: string;
+  mongoUrl?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3AccessKeyId?: string;
+  s3SecretAccessKeyEnv?: string;
   unset?: string[];
   use?: boolean;
 }
@@ -108,6 +114,12 @@ export function registerConfig(program: Command, ctx: Context): void {
     .option('--key-file <pem>', 'key of the client certificate')
     .option('--brokers <list>', 'Kafka bootstrap servers, comma-separated')
     .option('--pg-url <url>', 'PostgreSQL URL without password')
+    .option('--target-url <url>', "the sinks' target PostgreSQL URL without password (CDC_TARGET_PASSWORD holds it)")
+    .option('--mongo-url <url>', 'MongoDB URL without password')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (MinIO …)')
+    .option('--s3-region <name>', 'S3 region')
+    .option('--s3-access-key-id <id>', 'S3 access key id')
+    .option('--s3-secret-access-key-env <VAR>', 'environment variable holding the S3 secret key')
     .option('--unset <key>', 'remove a setting (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--use', 'make it the current context')
     .action(async (name: string, options: SetOptions) => {
@@ -121,6 +133,12 @@ export function registerConfig(program: Command, ctx: Context): void {
         connectKeyFile: options.keyFile,
         brokers: options.brokers,
         pgUrl: options.pgUrl,
+        targetUrl: options.targetUrl,
+        mongoUrl: options.mongoUrl,
+        s3Endpoint: options.s3Endpoint,
+        s3Region: options.s3Region,
+        s3AccessKeyId: options.s3AccessKeyId,
+        s3SecretAccessKeyEnv: options.s3SecretAccessKeyEnv,
       }, { unset: options.unset, use: options.use });
       note(ctx, `${stderrStyle(ctx).green('✓')} ${result.created ? 'created' : 'updated'} context ${name} in ${result.file}`);
     });

@@ -7,6 +7,8 @@ import { colorEnabled, processContext, type Context } from '../src/context';
 import { CdcError, ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { packageVersion } from '../src/package-root';
 import { maskConnectionString } from '../src/secrets';
+import { checkSettings, createSettings } from '../src/settings';
+import { describeSettings, settingsFlagsOf } from './ui/settings-flags';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { argvForUnknownCommandHelp } from './unknown-command';
 
@@ -73,10 +75,12 @@ Exit codes:
 Environment:
   CDC_CONNECT_URL   Kafka Connect REST URL        (default http://localhost:8083)
   CDC_BROKERS       Kafka bootstrap servers       (default localhost:9092)
-  DATABASE_URL      PostgreSQL URL; PG* variables are honoured too
+  DATABASE_URL      source PostgreSQL URL; PG* variables are honoured too
+  CDC_TARGET_URL    the sinks' target PostgreSQL URL (password: CDC_TARGET_PASSWORD)
+  CDC_MONGO_URL     MongoDB URL; S3: AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
   CDC_CONFIG        config file with named contexts (default ~/.config/cdc/config.json)
   NO_COLOR          disable colour; FORCE_COLOR=1 forces it, FORCE_COLOR=0 disables it
-Precedence for every setting: flag > environment > config context > default.`;
+Precedence for every setting: flag > environment > config context > the running \`cdc stack\` > default.`;
 
 /** The program; with `onlyGroup`, just that command group (see commandGroupOf). */
 export function buildProgram(ctx: Context, onlyGroup?: string): Command {
@@ -97,12 +101,13 @@ export function buildProgram(ctx: Context, onlyGroup?: string): Command {
       outputError: (text, write) => write(sanitizeForTerminal(text).replace(/[^\n]+/g, (line) => stderrStyle(ctx).red(line))),
     })
     .exitOverride()
-    .hook('preAction', () => {
+    .hook('preAction', (_program, actionCommand) => {
       const globals = program.opts<{ color: boolean; verbose?: boolean; context?: string }>();
       ctx.color = colorEnabled(ctx.env, ctx.stdoutIsTTY, !globals.color);
       ctx.stderrColor = colorEnabled(ctx.env, ctx.stderrIsTTY, !globals.color);
       ctx.verbose = Boolean(globals.verbose);
       ctx.configContext = globals.context;
+      resolveSettings(ctx, actionCommand, globals.context);
     });
 
   for (const [name, load] of COMMAND_GROUPS) {
@@ -114,6 +119,25 @@ export function buildProgram(ctx: Context, onlyGroup?: string): Command {
     command.exitOverride().configureOutput(program.configureOutput());
   }
   return program;
+}
+
+/**
+ * The one settings resolution, before any action: the command's connection flags, --context and
+ * the running local stack go into `ctx.settings`; the services the command uses are resolved now,
+ * so a bad URL, an empty flag or an unknown --context stops it before it does anything.
+ */
+function resolveSettings(ctx: Context, command: Command, contextName: string | undefined): void {
+  const { flags, services, early } = settingsFlagsOf(command);
+  const env = ctx.env;
+  ctx.settings = createSettings({
+    env,
+    flags,
+    contextName,
+    stack: () => (require('../src/stack/running') as typeof import('../src/stack/running')).runningStack(env),
+  });
+  if (contextName !== undefined) void ctx.settings.context;
+  checkSettings(ctx.settings, early);
+  describeSettings(ctx, services.filter((service) => early.includes(service)));
 }
 
 function allCommands(command: Command): Command[] {

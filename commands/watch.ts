@@ -5,17 +5,17 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
-import type { KafkaFlags } from '../src/kafka/options';
 import type { PartitionProgress } from '../src/kafka/consume';
 import type { OnError, WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
 import { note, verbose, warn } from './ui/output';
+import { addKafkaOptions } from './ui/settings-flags';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { summaryLine, writerFor, type Format } from './watch/output';
 
 const FORMATS: readonly Format[] = ['pretty', 'jsonl', 'records'];
 
-interface WatchFlags extends KafkaFlags {
+interface WatchFlags {
   from?: string;
   since?: string;
   partition?: string;
@@ -37,7 +37,7 @@ interface WatchFlags extends KafkaFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerWatch(program: Command, ctx: Context): void {
-  program
+  const command = program
     .command('watch')
     .description('show the change events of Kafka topics: decoded and coloured on a terminal, JSON lines in a pipe')
     .argument('<topic...>', 'topics to read, e.g. dbserver1.bank.holding')
@@ -53,15 +53,8 @@ export function registerWatch(program: Command, ctx: Context): void {
     .addOption(new Option('-o, --output <format>', 'pretty (default on a terminal), jsonl (default in a pipe: the record values, one per line), records (one object per line with topic, partition, offset, timestamp, key, headers, value)').choices(FORMATS))
     .option('--changes', 'pretty: show updates as the changed columns only, old → new')
     .option('--full', 'pretty: show the whole record value, schema included, undecoded')
-    .option('--raw', 'pretty: show the record value exactly as stored')
-    .option('--brokers <list>', 'Kafka bootstrap servers (env CDC_BROKERS; default localhost:9092)')
-    .option('--ssl', 'connect with TLS (env CDC_KAFKA_SSL=1)')
-    .option('--ca-file <pem>', 'CA certificate(s) to trust (implies --ssl)')
-    .option('--cert-file <pem>', 'client certificate for mutual TLS (with --key-file)')
-    .option('--key-file <pem>', 'client private key for mutual TLS')
-    .option('--insecure', 'TLS without verifying the server certificate (test clusters only)')
-    .option('--sasl-mechanism <name>', 'plain, scram-sha-256 or scram-sha-512 (env CDC_KAFKA_SASL_MECHANISM); the password is read from CDC_KAFKA_PASSWORD')
-    .option('--sasl-username <name>', 'SASL user (env CDC_KAFKA_SASL_USERNAME)')
+    .option('--raw', 'pretty: show the record value exactly as stored');
+  addKafkaOptions(command)
     .option('--reconnect-for <seconds>', 'how long to keep reconnecting when Kafka goes away mid-stream', '120')
     .addOption(new Option('--on-error <mode>', 'a record that cannot be shown (e.g. nested too deeply): stop (default) names it and ends with exit 3, everything before it written (and committed); skip reports it on stderr and goes on').choices(['stop', 'skip']))
     .option('-q, --quiet', 'no summary and no assignment notes on stderr')
@@ -114,9 +107,7 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   const mode: DisplayMode = flags.full ? 'full' : flags.raw ? 'raw' : flags.changes ? 'changes' : 'payload';
   const accept = buildFilter({ ops: flags.op === undefined ? undefined : parseOps(flags.op), tables: flags.table, keys: flags.key });
 
-  const { resolveKafkaSettings } = await import('../src/kafka/options');
-  const settings = await resolveKafkaSettings(flags, ctx.env, ctx.configContext);
-  verbose(ctx, `brokers ${settings.brokers.value.join(',')} (from ${settings.brokers.source})`);
+  const settings = ctx.settings.kafka;
 
   const render = await writerFor(ctx, format, mode);
   const controller = new AbortController();

@@ -3,6 +3,7 @@
  * Nothing in `src/` reads `process.*` directly; tests build a context with buffers and a fixed clock.
  */
 import type { Readable, Writable } from 'node:stream';
+import { createSettings, type Settings } from './settings';
 
 export interface Context {
   stdin: Readable;
@@ -22,6 +23,12 @@ export interface Context {
   verbose: boolean;
   /** The config-file context chosen with --context (else the file's current one). */
   configContext?: string;
+  /**
+   * Every connection setting, resolved flag > env > config context > running stack > default.
+   * `commands/main.ts` replaces it before each command's action with one that knows the
+   * command's flags, --context and the running stack.
+   */
+  settings: Settings;
 }
 
 /** Colour rules of https://no-color.org and FORCE_COLOR, applied to one stream. */
@@ -52,5 +59,6 @@ export function processContext(): Context {
     cwd: process.cwd(),
     now: () => new Date(),
     verbose: false,
+    settings: createSettings({ env }),
   };
 }

@@ -9,10 +9,11 @@ import type { ConnectFlags } from '../../src/connect/connection';
 import type { Redactor } from '../../src/secrets';
 import { verbose } from '../ui/output';
 import { redactorFor } from '../ui/redact';
+import { declareSettingsFlags } from '../ui/settings-flags';
 
 export function addConnectOptions(command: Command): Command {
-  return command
-    .option('--connect-url <url>', 'Kafka Connect REST URL (env CDC_CONNECT_URL; default http://localhost:8083)')
+  return declareSettingsFlags(command, 'connect')
+    .option('--connect-url <url>', 'Kafka Connect REST URL (env CDC_CONNECT_URL; else the config context, the running `cdc stack`, http://localhost:8083)')
     .option('--connect-user <name>', 'basic-auth user (env CDC_CONNECT_USER); the password comes from CDC_CONNECT_PASSWORD')
     .option('--ca-file <pem>', 'CA certificate(s) to trust for an https:// worker')
     .option('--cert-file <pem>', 'client certificate for mutual TLS')
@@ -24,9 +25,8 @@ export function addConnectOptions(command: Command): Command {
 export async function withClient<T>(ctx: Context, flags: ConnectFlags, fn: (client: ConnectClient) => Promise<T>): Promise<T> {
   const redactor = redactorFor(ctx);
   try {
-    const [{ resolveConnectOptions, createConnectClient }] = await Promise.all([import('../../src/connect/connection')]);
-    const options = await resolveConnectOptions(flags, ctx.env, ctx.configContext);
-    verbose(ctx, `Kafka Connect: ${options.url} (from ${options.urlSource})${options.username ? ` as ${options.username}` : ''}`);
+    const { connectOptions, createConnectClient } = await import('../../src/connect/connection');
+    const options = connectOptions(ctx.settings.connect, flags);
     const client = await createConnectClient(options, redactor, {
       onRequest: (e) => verbose(ctx, `${e.method} ${e.path} → ${e.status ?? 'no answer'} (${e.ms} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})${e.retrying ? ` retrying: ${e.retrying}` : ''}`),
     });

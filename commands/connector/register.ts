@@ -11,6 +11,7 @@ import type { RegisterFlags } from '../../src/connect/from-flags';
 import type { ConnectorSpec } from '../../src/connect/spec';
 import { writeJson, note } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
+import { declareSettingsFlags } from '../ui/settings-flags';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addConnectOptions, collect, readAll, withClient } from './common';
 import { formatFieldErrors, writeDiff, writeFindings } from './render';
@@ -65,6 +66,8 @@ export function registerRegisterCommand(parent: Command, ctx: Context): void {
     .option('--wait-timeout <seconds>', 'how long --wait waits', '60')
     .option('--ignore-lint <rule>', 'skip a lint rule (repeatable)', collect)
     .option('--json', 'print the result as JSON on stdout');
+  // The source database's URL is read only to build a connector from flags.
+  declareSettingsFlags(command, 'pg', { early: false });
   addConnectOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], options: Options) => runRegister(ctx, inputs, options));
@@ -74,12 +77,9 @@ async function specsFrom(ctx: Context, inputs: string[], options: Options): Prom
   const fromFlags = Boolean(options.table?.length || options.schema?.length);
   if (fromFlags) {
     if (inputs.length !== 1) throw new UsageError('with --table/--schema, give exactly one argument: the connector name');
-    const [{ connectorFromFlags }, { loadContext }, { checkConnectorName }] = await Promise.all([
-      import('../../src/connect/from-flags'), import('../../src/connect/connection'), import('../../src/connect/spec'),
-    ]);
+    const [{ connectorFromFlags }, { checkConnectorName }] = await Promise.all([import('../../src/connect/from-flags'), import('../../src/connect/spec')]);
     checkConnectorName(inputs[0], 'NAME');
-    const context = await loadContext(ctx.env, ctx.configContext);
-    const { config, passwordFallback } = connectorFromFlags(inputs[0], options, ctx.env, context.settings);
+    const { config, passwordFallback } = connectorFromFlags(inputs[0], options, ctx.env, ctx.settings.pg);
     return [{ name: inputs[0], config, source: 'flags', passwordFallback }];
   }
   const { loadSpecs } = await import('../../src/connect/spec');

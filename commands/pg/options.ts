@@ -5,8 +5,8 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { UsageError } from '../../src/errors';
-import { resolvePgTarget, withPg, type PgTarget } from '../../src/pg/connection';
-import { verbose } from '../ui/output';
+import { withPg, type PgTarget } from '../../src/pg/connection';
+import { declareSettingsFlags } from '../ui/settings-flags';
 
 export interface PgCliOptions {
   pgUrl?: string;
@@ -14,17 +14,16 @@ export interface PgCliOptions {
 }
 
 export function addPgOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--pg-url <url>', 'PostgreSQL URL (else DATABASE_URL, PG* variables, the config context, postgres://postgres:…@localhost:5432/postgres)'))
+  return declareSettingsFlags(command, 'pg')
+    .addOption(new Option('--pg-url <url>', 'PostgreSQL URL (else DATABASE_URL, PG* variables, the config context, the running `cdc stack`, postgres://postgres:…@localhost:5432/postgres)'))
     .addOption(new Option('--database <name>', 'database to use instead of the one in the URL'));
 }
 
 export { withPg };
 
-export async function pgTarget(ctx: Context, options: PgCliOptions): Promise<PgTarget> {
-  const target = await resolvePgTarget(ctx.env, options, ctx.configContext);
-  verbose(ctx, `PostgreSQL: ${target.display} (from ${target.source})`);
-  return target;
+/** The source database, as resolved before the action (the flags in `options` were part of it). */
+export async function pgTarget(ctx: Context, _options: PgCliOptions): Promise<PgTarget> {
+  return ctx.settings.pg;
 }
 
 export function positiveInt(name: string, min = 1): (value: string) => number {

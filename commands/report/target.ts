@@ -1,11 +1,11 @@
 /**
- * The target database (where `cdc sink postgres` writes history): --target-url > CDC_TARGET_URL.
- * TODO(settings): replaced by ctx.settings once the one resolver lands.
+ * The target database (where `cdc sink postgres` writes history), as the settings resolver chose
+ * it: --target-url > CDC_TARGET_URL > context targetUrl > the running stack's > default.
  */
 import { Command, Option } from 'commander';
 import type { Context } from '../../src/context';
-import { resolvePgTarget, type PgTarget } from '../../src/pg/connection';
-import { verbose } from '../ui/output';
+import type { PgTarget } from '../../src/pg/connection';
+import { addTargetOptions as addTargetConnectionOptions } from '../ui/settings-flags';
 
 export interface TargetCliOptions {
   targetUrl?: string;
@@ -13,14 +13,10 @@ export interface TargetCliOptions {
 }
 
 export function addTargetOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--target-url <url>', 'target PostgreSQL URL (else CDC_TARGET_URL, the context, the running stack)'))
+  return addTargetConnectionOptions(command)
     .addOption(new Option('--target-schema <name>', 'schema of the history tables'));
 }
 
-export async function targetFor(ctx: Context, options: TargetCliOptions): Promise<PgTarget> {
-  const url = options.targetUrl || ctx.env.CDC_TARGET_URL;
-  const target = await resolvePgTarget(ctx.env, { pgUrl: url }, ctx.configContext);
-  verbose(ctx, `target PostgreSQL: ${target.display} (from ${url ? (options.targetUrl ? 'flag' : 'env:CDC_TARGET_URL') : target.source})`);
-  return target;
+export async function targetFor(ctx: Context, _options: TargetCliOptions): Promise<PgTarget> {
+  return ctx.settings.target;
 }

@@ -3,7 +3,7 @@
  * Location: $CDC_CONFIG, else $XDG_CONFIG_HOME/cdc/config.json, else ~/.config/cdc/config.json.
  * Written with mode 0600 because a context may hold credentials.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../errors';
@@ -21,8 +21,18 @@ export interface ContextSettings {
   connectKeyFile?: string;
   /** Kafka bootstrap servers, comma-separated. */
   brokers?: string;
-  /** PostgreSQL connection URL. */
+  /** PostgreSQL connection URL (the source database). */
   pgUrl?: string;
+  /** The sinks' target PostgreSQL URL, without password (CDC_TARGET_PASSWORD holds it). */
+  targetUrl?: string;
+  /** MongoDB URL for the Mongo sink. */
+  mongoUrl?: string;
+  /** S3 endpoint (MinIO and other S3-compatible stores), region and access key id. */
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3AccessKeyId?: string;
+  /** Name of the environment variable holding the S3 secret key. */
+  s3SecretAccessKeyEnv?: string;
   [key: string]: string | undefined;
 }
 
@@ -46,6 +56,24 @@ export async function readConfigFile(env: NodeJS.ProcessEnv): Promise<ConfigFile
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { contexts: {} };
     throw err;
   }
+  return parseConfigFile(file, text);
+}
+
+/** The same, synchronously: the settings resolver reads it once, only when a setting needs it. */
+export function readConfigFileSync(env: NodeJS.ProcessEnv): ConfigFile {
+  const file = configPath(env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { contexts: {} };
+    throw new InputError(`cannot read the config file ${file}: ${(err as Error).message}`, code === 'EISDIR' ? 'CDC_CONFIG must name a file' : undefined);
+  }
+  return parseConfigFile(file, text);
+}
+
+function parseConfigFile(file: string, text: string): ConfigFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -56,7 +84,11 @@ export async function readConfigFile(env: NodeJS.ProcessEnv): Promise<ConfigFile
     throw new InputError(`config file ${file} must hold a JSON object`, `fix or delete ${file}`);
   }
   const config = parsed as Partial<ConfigFile>;
-  return { currentContext: config.currentContext, contexts: config.contexts ?? {} };
+  const contexts = config.contexts ?? {};
+  if (typeof contexts !== 'object' || contexts === null || Array.isArray(contexts)) {
+    throw new InputError(`config file ${file}: "contexts" must be an object of named contexts`, `fix or delete ${file}`);
+  }
+  return { currentContext: typeof config.currentContext === 'string' ? config.currentContext : undefined, contexts };
 }
 
 export async function writeConfigFile(env: NodeJS.ProcessEnv, config: ConfigFile): Promise<string> {

@@ -11,8 +11,17 @@ import { configPath, readConfigFile, writeConfigFile, type ConfigFile, type Cont
 /** Settings `cdc config set-context` may write, with the flag that sets each. */
 export const CONTEXT_KEYS = [
   'connectUrl', 'connectUsername', 'connectPasswordEnv', 'connectCaFile', 'connectCertFile', 'connectKeyFile', 'brokers', 'pgUrl',
+  'targetUrl', 'mongoUrl', 's3Endpoint', 's3Region', 's3AccessKeyId', 's3SecretAccessKeyEnv',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+const PASSWORD_HINT: Record<string, string> = {
+  connectUrl: 'pass --connect-password-env VAR, naming the variable that holds it',
+  pgUrl: 'set PGPASSWORD in the environment instead',
+  targetUrl: 'set CDC_TARGET_PASSWORD in the environment instead',
+  mongoUrl: 'give the URL with its password in CDC_MONGO_URL instead',
+  s3Endpoint: 'S3 credentials go in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+};
 
 export interface ContextRow {
   name: string;
@@ -50,7 +59,7 @@ export async function setContext(
   options: { unset?: string[]; use?: boolean } = {},
 ): Promise<{ file: string; created: boolean }> {
   checkName(name);
-  for (const key of ['connectUrl', 'pgUrl'] as const) {
+  for (const key of ['connectUrl', 'pgUrl', 'targetUrl', 'mongoUrl', 's3Endpoint'] as const) {
     const value = changes[key];
     if (value === undefined) continue;
     let url: URL;
@@ -60,8 +69,7 @@ export async function setContext(
       throw new UsageError(`${key} '${value}' is not a URL`);
     }
     if (url.password) {
-      throw new UsageError(`${key} must not contain a password: command lines end up in shell history and \`ps\``,
-        key === 'pgUrl' ? 'set PGPASSWORD in the environment instead' : 'pass --connect-password-env VAR, naming the variable that holds it');
+      throw new UsageError(`${key} must not contain a password: command lines end up in shell history and \`ps\``, PASSWORD_HINT[key]);
     }
   }
   for (const key of options.unset ?? []) {

@@ -1,28 +1,21 @@
 /**
- * Where and how to reach Kafka Connect: URL (flag > CDC_CONNECT_URL > config context > default),
- * basic-auth credentials, and TLS material for HTTPS. Passwords never come from a flag: from
- * CDC_CONNECT_PASSWORD, the variable a context names, or (discouraged) the context itself.
+ * How to reach Kafka Connect: the resolved settings (`ctx.settings.connect`, see src/settings)
+ * plus the per-command request limits, and the HTTP client built from them.
  */
 import { promises as fs } from 'node:fs';
 import { UsageError, InputError } from '../errors';
-import { contextSettings, readConfigFile, configPath, type ContextSettings } from '../config/config-file';
-import { resolveSetting, type Resolved } from '../config/resolve';
+import type { ConnectSettings } from '../settings';
 import { ConnectClient, type ClientHooks } from './client';
 import { Redactor } from './redactor';
 
 export interface ConnectFlags {
-  connectUrl?: string;
-  connectUser?: string;
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
   /** Seconds per request. */
   timeout?: string;
 }
 
 export interface ConnectOptions {
   url: string;
-  urlSource: Resolved<string>['source'];
+  urlSource: string;
   username?: string;
   password?: string;
   caFile?: string;
@@ -33,55 +26,19 @@ export interface ConnectOptions {
   retryBudgetMs: number;
 }
 
-export const PASSWORD_ENV = 'CDC_CONNECT_PASSWORD';
-export const USER_ENV = 'CDC_CONNECT_USER';
-
-/** Loads the config file and returns the chosen context (by --context or the current one). */
-export async function loadContext(env: NodeJS.ProcessEnv, name?: string): Promise<{ name?: string; settings: ContextSettings }> {
-  const file = await readConfigFile(env);
-  if (name && !file.contexts[name]) {
-    throw new UsageError(`no context named '${name}' in ${configPath(env)}`, 'list them with `cdc config get-contexts`');
-  }
-  const chosen = name ?? file.currentContext;
-  return { name: chosen, settings: contextSettings(file, chosen) };
-}
-
-export async function resolveConnectOptions(flags: ConnectFlags, env: NodeJS.ProcessEnv, contextName?: string): Promise<ConnectOptions> {
-  const context = await loadContext(env, contextName);
-  const settings = context.settings;
-  const resolved = resolveSetting('connectUrl', flags.connectUrl, env, settings, context.name);
-  let url: URL;
-  try {
-    url = new URL(resolved.value);
-  } catch {
-    throw new UsageError(`'${resolved.value}' (from ${resolved.source}) is not a URL`, 'use e.g. --connect-url http://localhost:8083');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Kafka Connect URL must be http:// or https://, got ${url.protocol}//`);
-  }
-  // Credentials inside the URL are taken out so that the URL can be printed.
-  // Credentials in the URL are the most specific: they win over the environment and the context.
-  const urlUser = url.username ? decodeURIComponent(url.username) : undefined;
-  const urlPassword = url.password ? decodeURIComponent(url.password) : undefined;
-  const username = flags.connectUser || urlUser || env[USER_ENV] || settings.connectUsername;
-  const password = urlPassword
-    || env[PASSWORD_ENV]
-    || (settings.connectPasswordEnv ? env[settings.connectPasswordEnv] : undefined)
-    || settings.connectPassword;
-  url.username = '';
-  url.password = '';
+export function connectOptions(settings: ConnectSettings, flags: ConnectFlags = {}): ConnectOptions {
   const timeoutSeconds = flags.timeout === undefined ? 60 : Number(flags.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new UsageError(`--timeout must be a positive number of seconds, got '${flags.timeout}'`);
   }
   return {
-    url: url.toString().replace(/\/+$/, ''),
-    urlSource: resolved.source,
-    username,
-    password: username ? password : undefined,
-    caFile: flags.caFile || settings.connectCaFile,
-    certFile: flags.certFile || settings.connectCertFile,
-    keyFile: flags.keyFile || settings.connectKeyFile,
+    url: settings.url.value,
+    urlSource: settings.url.source,
+    username: settings.username?.value,
+    password: settings.password?.value,
+    caFile: settings.caFile?.value,
+    certFile: settings.certFile?.value,
+    keyFile: settings.keyFile?.value,
     timeoutMs: timeoutSeconds * 1000,
     retryBudgetMs: 30_000,
   };

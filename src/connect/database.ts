@@ -5,7 +5,7 @@
  * `connector delete` and `status --check-db` log in with these settings.
  */
 import { promises as fs } from 'node:fs';
-import { DEFAULTS } from '../config/resolve';
+import { DEFAULTS } from '../settings';
 import { isPlaceholder } from '../secrets';
 import { displayOf, sslForMode, type PgTarget } from '../pg/connection';
 import type { ConnectorConfig } from './types';

@@ -1,15 +1,14 @@
 /**
  * `cdc connector register NAME --table …`: where each database setting comes from. Host, port,
- * user and database come from flags, else from the PostgreSQL URL (--pg-url > DATABASE_URL >
- * context > default). The password never comes from a flag: `--password-ref` (a config-provider
+ * user and database come from flags, else from cdc's own source database as the settings resolver
+ * chose it (`ctx.settings.pg`: --pg-url > DATABASE_URL / PG* > context > running stack > default). The password never comes from a flag: `--password-ref` (a config-provider
  * placeholder the worker resolves) or `--password-env VAR`; by default the placeholder
  * `${env:PGPASSWORD}`, with PGPASSWORD or the URL's password (when that URL came from the
  * environment or the config file) as the fallback for a worker that cannot resolve it
  * (register.ts `settlePasswords`).
  */
 import { UsageError } from '../errors';
-import type { ContextSettings } from '../config/config-file';
-import { resolveSetting } from '../config/resolve';
+import type { PgTarget } from '../settings';
 import { buildPostgresConfig, checkPasswordRef } from './debezium';
 import type { ConnectorConfig } from './types';
 
@@ -37,19 +36,12 @@ export interface FlagsConnector {
   passwordFallback?: { value: string; from: string };
 }
 
-export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, context: ContextSettings): ConnectorConfig {
-  return connectorFromFlags(name, flags, env, context).config;
+export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, pg: PgTarget): ConnectorConfig {
+  return connectorFromFlags(name, flags, env, pg).config;
 }
 
-export function connectorFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, context: ContextSettings): FlagsConnector {
-  const pgUrl = resolveSetting('pgUrl', flags.pgUrl, env, context);
-  let url: URL;
-  try {
-    url = new URL(pgUrl.value);
-  } catch {
-    throw new UsageError(`the PostgreSQL URL from ${pgUrl.source} is not a URL`, 'use postgres://user@host:5432/dbname');
-  }
-  if (pgUrl.source === 'flag' && url.password) {
+export function connectorFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, pg: PgTarget): FlagsConnector {
+  if (flags.pgUrl !== undefined && flagUrlHasPassword(flags.pgUrl)) {
     throw new UsageError('--pg-url must not contain a password: command lines end up in shell history and `ps`',
       'put the password in PGPASSWORD (or --password-env VAR), or pass --password-ref \'${env:PGPASSWORD}\' for the worker to resolve');
   }
@@ -64,7 +56,7 @@ export function connectorFromFlags(name: string, flags: RegisterFlags, env: Node
   } else {
     password = DEFAULT_PASSWORD_REF;
     if (env.PGPASSWORD) passwordFallback = { value: env.PGPASSWORD, from: 'PGPASSWORD' };
-    else if (url.password) passwordFallback = { value: decodeURIComponent(url.password), from: `the PostgreSQL URL (${pgUrl.source})` };
+    else if (pg.password) passwordFallback = { value: pg.password, from: `the PostgreSQL URL (${pg.source})` };
   }
   const extra: Record<string, string> = {};
   for (const pair of flags.set ?? []) {
@@ -76,14 +68,14 @@ export function connectorFromFlags(name: string, flags: RegisterFlags, env: Node
     }
     extra[key] = pair.slice(eq + 1);
   }
-  const port = flags.port ?? (url.port || '5432');
-  if (!/^\d+$/.test(port)) throw new UsageError(`--port must be a number, got '${port}'`);
+  const port = flags.port ?? String(pg.port);
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new UsageError(`--port must be a port number (1-65535), got '${port}'`);
   const config = buildPostgresConfig({
     name,
-    host: flags.host ?? url.hostname,
+    host: flags.host ?? pg.host,
     port,
-    user: flags.user ?? (decodeURIComponent(url.username) || 'postgres'),
-    dbname: flags.database ?? (decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres'),
+    user: flags.user ?? pg.user,
+    dbname: flags.database ?? pg.database,
     password,
     topicPrefix: flags.topicPrefix,
     tables: flags.table ?? [],
@@ -92,4 +84,13 @@ export function connectorFromFlags(name: string, flags: RegisterFlags, env: Node
     extra,
   });
   return { config, passwordFallback };
+}
+
+function flagUrlHasPassword(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.password !== '' || url.searchParams.has('password');
+  } catch {
+    return false;
+  }
 }

@@ -1,127 +1,15 @@
 /**
- * Where `cdc` connects to PostgreSQL, in one precedence order: --pg-url > DATABASE_URL or the
- * standard PG* variables > the config file's context (pgUrl) > the docker-compose defaults
- * (postgres:postgres@localhost:5432/postgres). `pg` itself is loaded only when a command connects,
- * so `cdc --help` stays fast.
+ * Connecting to PostgreSQL. Where to (`PgTarget`) is resolved by src/settings (`ctx.settings.pg`
+ * for the source, `ctx.settings.target` for the sinks' target). `pg` itself is loaded only when a
+ * command connects, so `cdc --help` stays fast.
  */
 import type { Client, ClientConfig } from 'pg';
-import { contextSettings, readConfigFile } from '../config/config-file';
-import { DEFAULTS } from '../config/resolve';
-import { ServiceError, UsageError } from '../errors';
+import { ServiceError } from '../errors';
+import { displayOf, type PgTarget } from '../settings/postgres';
 import { isPgError, translatePgError } from './errors';
 
-export interface PgFlags {
-  /** --pg-url */
-  pgUrl?: string;
-  /** --database: overrides the database of whatever URL was chosen. */
-  database?: string;
-}
-
-export interface PgTarget {
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
-  ssl?: false | { rejectUnauthorized: boolean };
-  /** Where the settings came from: flag, env:DATABASE_URL, env:PGHOST,PGPORT, context:NAME, default. */
-  source: string;
-  /** postgres://user@host:port/db — never the password. */
-  display: string;
-  /**
-   * Another address of the same server, tried when `host` cannot be reached at all: a connector's
-   * config names the host as its worker sees it (`postgres` under docker compose, a name only the
-   * containers know), and cdc reaches the same server at its own DATABASE_URL.
-   */
-  via?: { host: string; port: number };
-}
-
-/** The display form of a target: postgres://user@host:port/db, never the password. */
-export function displayOf(target: { host: string; port: number; user: string; database: string }): string {
-  const { host, port, user, database } = target;
-  return `postgres://${encodeURIComponent(user)}@${host.startsWith('/') || host.includes(':') ? `[${host}]` : host}:${port}/${encodeURIComponent(database)}`;
-}
-
-/** The libpq variables honoured, and the target field each one sets. */
-const PG_ENV = { PGHOST: 'host', PGPORT: 'port', PGUSER: 'user', PGPASSWORD: 'password', PGDATABASE: 'database', PGSSLMODE: 'sslmode' } as const;
-
-interface UrlFields { host?: string; port?: string; user?: string; password?: string; database?: string; sslmode?: string }
-
-export async function resolvePgTarget(env: NodeJS.ProcessEnv, flags: PgFlags, contextName?: string): Promise<PgTarget> {
-  const pgEnv: UrlFields = {};
-  const pgEnvNames: string[] = [];
-  for (const [name, field] of Object.entries(PG_ENV)) {
-    if (env[name]) { pgEnv[field] = env[name]; pgEnvNames.push(name); }
-  }
-  let fields: UrlFields;
-  let source: string;
-  if (flags.pgUrl || env.DATABASE_URL) {
-    // As libpq does: what the URL leaves out, the PG* variables fill in.
-    source = flags.pgUrl ? 'flag' : 'env:DATABASE_URL';
-    fields = { ...pgEnv, ...definedOnly(parsePgUrl(flags.pgUrl || env.DATABASE_URL || '', source === 'flag' ? '--pg-url' : 'DATABASE_URL')) };
-  } else {
-    const config = await readConfigFile(env);
-    const name = contextName ?? config.currentContext;
-    const fromContext = contextSettings(config, contextName).pgUrl;
-    const base = parsePgUrl(fromContext || DEFAULTS.pgUrl, fromContext ? `pgUrl of context ${name}` : 'default');
-    fields = { ...definedOnly(base), ...pgEnv };
-    source = pgEnvNames.length ? `env:${pgEnvNames.join(',')}` : fromContext ? `context:${name}` : 'default';
-  }
-  if (flags.database) fields.database = flags.database;
-  const defaults = parsePgUrl(DEFAULTS.pgUrl, 'default');
-  const host = fields.host || 'localhost';
-  const port = Number(fields.port || 5432);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`bad PostgreSQL port ${JSON.stringify(fields.port)}`);
-  const user = fields.user || defaults.user || 'postgres';
-  const database = fields.database || user;
-  return {
-    host,
-    port,
-    user,
-    password: fields.password,
-    database,
-    ssl: sslForMode(fields.sslmode),
-    source,
-    display: displayOf({ host, port, user, database }),
-  };
-}
-
-/** Parses postgres:// and postgresql:// URLs, including `?host=/socket/dir` and `?sslmode=`. */
-export function parsePgUrl(text: string, origin: string): UrlFields {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`${origin} is not a URL`, 'use the form postgres://user:password@host:5432/database');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new UsageError(`${origin} must be a postgres:// URL, not ${url.protocol}//…`, 'use the form postgres://user:password@host:5432/database');
-  }
-  const q = url.searchParams;
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  return {
-    host: q.get('host') || decodeURIComponent(url.hostname.replace(/^\[(.*)\]$/, '$1')) || undefined,
-    port: q.get('port') || url.port || undefined,
-    user: q.get('user') || decodeURIComponent(url.username) || undefined,
-    password: q.get('password') || (url.password ? decodeURIComponent(url.password) : undefined),
-    database: q.get('dbname') || database || undefined,
-    sslmode: q.get('sslmode') || undefined,
-  };
-}
-
-function definedOnly(fields: UrlFields): UrlFields {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as UrlFields;
-}
-
-/** libpq's sslmode as node-postgres' ssl setting (Debezium's database.sslmode takes the same values). */
-export function sslForMode(mode: string | undefined): PgTarget['ssl'] {
-  switch (mode ?? 'disable') {
-    case 'disable': case 'allow': case 'prefer': return false;
-    case 'require': case 'no-verify': return { rejectUnauthorized: false };
-    case 'verify-ca': case 'verify-full': return { rejectUnauthorized: true };
-    default: throw new UsageError(`unknown sslmode ${JSON.stringify(mode)}`, 'use disable, require, verify-ca or verify-full');
-  }
-}
+export type { PgTarget } from '../settings/postgres';
+export { displayOf, parsePgUrl, sslForMode } from '../settings/postgres';
 
 /**
  * `import('pg')`, without its Cloudflare probe: on Node 20, which has no `navigator`, pg decides

@@ -4,6 +4,13 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { Context } from '../../src/context';
+import { createSettings } from '../../src/settings';
+
+/**
+ * A stack folder where no stack runs: commands run in unit tests never default to a stack the
+ * developer happens to have running in the checkout. Tests about the stack pass their own.
+ */
+export const NO_STACK_DIR = '/nonexistent/cdc-unit-test-stack';
 
 export interface TestContext extends Context {
   out(): string;
@@ -28,6 +35,7 @@ export function testContext(options: {
     : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
   const tty = options.tty ?? false;
   const now = options.now ?? new Date('2026-01-02T03:04:05.678Z');
+  const env = { CDC_STACK_DIR: NO_STACK_DIR, ...options.env };
   return {
     stdin,
     stdout,
@@ -37,10 +45,11 @@ export function testContext(options: {
     stderrIsTTY: tty,
     color: options.color ?? false,
     stderrColor: options.color ?? false,
-    env: options.env ?? {},
+    env,
     cwd: process.cwd(),
     now: () => now,
     verbose: false,
+    settings: createSettings({ env }),
     out: () => Buffer.concat(outChunks).toString('utf8'),
     err: () => Buffer.concat(errChunks).toString('utf8'),
   };

@@ -10,7 +10,7 @@
  */
 import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
-import { resolvePgTarget } from '../../src/pg/connection';
+import { createSettings } from '../../src/settings';
 import { addCounts, emptyCounts, SinkSchemaError, type SinkCounts, type SinkRecord } from '../../src/sink';
 import { PostgresSink } from '../../src/sink/postgres/sink';
 import { cleanUp, createTargetDb, readTopicsUntil, registerConnector, sinkFixture, valueText, Workload } from './sink-helpers';
@@ -41,7 +41,7 @@ function describeTopics(rs: SinkRecord[]): Record<string, string> {
 type Row = Record<string, unknown>;
 
 async function sinkInto(schema: string, batch: SinkRecord[], batchSize: number, group = schema, current = false): Promise<SinkCounts> {
-  const sink = await PostgresSink.open(await resolvePgTarget({}, { pgUrl: f.targetUrl }), { targetSchema: schema, current, onError: 'stop' });
+  const sink = await PostgresSink.open(createSettings({ env: {}, flags: { target: { url: f.targetUrl } } }).target, { targetSchema: schema, current, onError: 'stop' });
   const total = emptyCounts();
   try {
     for (let i = 0; i < batch.length; i += batchSize) addCounts(total, (await sink.applyBatch(group, batch.slice(i, i + batchSize))).counts);

@@ -1,13 +1,13 @@
 /**
  * docker-compose.yml cannot run here (no Docker engine), so this checks what can be checked: it is
  * valid for docker-compose, and its ports, credentials and Connect settings agree with cdc's
- * defaults (src/config/resolve.ts) and with the non-Docker stack (stack/*).
+ * defaults (src/settings) and with the non-Docker stack (stack/*).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULTS } from '../../src/config/resolve';
+import { DEFAULTS } from '../../src/settings';
 import { PG_PASSWORD, PG_USER, TARGET_DATABASE, TARGET_PASSWORD, TARGET_USER } from '../../src/stack/settings';
 import { parseProperties, pinnedVersions } from '../../src/stack/templates';
 
@@ -88,6 +88,9 @@ describe('docker-compose.yml', () => {
     expect([target.environment.POSTGRES_USER, target.environment.POSTGRES_PASSWORD, target.environment.POSTGRES_DB])
       .toEqual([TARGET_USER, TARGET_PASSWORD, TARGET_DATABASE]);
     expect(target.healthcheck?.test.join(' ')).toContain(`pg_isready -U ${TARGET_USER} -d ${TARGET_DATABASE}`);
+    // cdc's default target (the last layer of --target-url) is this service.
+    const url = new URL(DEFAULTS.targetUrl);
+    expect([Number(url.port), url.username, url.password, url.pathname.slice(1)]).toEqual([5433, TARGET_USER, TARGET_PASSWORD, TARGET_DATABASE]);
   });
 
   test('PostgreSQL runs with wal_level=logical, as the non-Docker stack', () => {

@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createConnectClient, resolveConnectOptions, type ConnectOptions } from '../../src/connect/connection';
+import { connectOptions, createConnectClient, type ConnectOptions } from '../../src/connect/connection';
+import { createSettings } from '../../src/settings';
+
+/** The resolver as the connector commands use it: their flags, the environment, --context. */
+async function resolveConnectOptions(flags: { connectUrl?: string; connectUser?: string }, env: NodeJS.ProcessEnv, contextName?: string) {
+  return connectOptions(createSettings({ env, flags: { connect: { url: flags.connectUrl, user: flags.connectUser } }, contextName }).connect);
+}
 import { ConnectBadRequestError } from '../../src/connect/errors';
 import { Redactor } from '../../src/connect/redactor';
 import { readOffsets, resetOffsets } from '../../src/connect/offsets';

@@ -1,5 +1,9 @@
 import { buildPostgresConfig, checkPasswordRef, slotNameFor, tablePattern, publicationNameFor } from '../../src/connect/debezium';
-import { configFromFlags, connectorFromFlags } from '../../src/connect/from-flags';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { configFromFlags, connectorFromFlags, type RegisterFlags } from '../../src/connect/from-flags';
+import { createSettings } from '../../src/settings';
 import { loopbackHint, placeholderHint } from '../../src/connect/register';
 import { ExitCode } from '../../src/errors';
 
@@ -49,10 +53,17 @@ describe('buildPostgresConfig', () => {
 });
 
 describe('configFromFlags', () => {
-  const context = {};
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-from-flags-'));
+  const noConfig = path.join(dir, 'none.json');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** cdc's own source database as the resolver chooses it for these flags and this environment. */
+  const pgOf = (env: NodeJS.ProcessEnv, flags: { pgUrl?: string; database?: string } = {}) =>
+    createSettings({ env: { CDC_CONFIG: noConfig, ...env }, flags: { pg: { url: flags.pgUrl, database: flags.database } } }).pg;
+  const fromFlags = (name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv) => connectorFromFlags(name, flags, env, pgOf(env, flags));
+  const configOf = (name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv) => configFromFlags(name, flags, env, pgOf(env, flags));
   it('takes host, port, user and database from DATABASE_URL; the password is ${env:PGPASSWORD}, PGPASSWORD the fallback', () => {
-    const { config, passwordFallback } = connectorFromFlags('holding', { table: ['bank.holding'] },
-      { DATABASE_URL: 'postgres://app@db.internal:6543/bank', PGPASSWORD: 'from-env-pw' }, context);
+    const { config, passwordFallback } = fromFlags('holding', { table: ['bank.holding'] },
+      { DATABASE_URL: 'postgres://app@db.internal:6543/bank', PGPASSWORD: 'from-env-pw' });
     expect(config).toMatchObject({
       'database.hostname': 'db.internal', 'database.port': '6543', 'database.user': 'app', 'database.dbname': 'bank',
       'database.password': '${env:PGPASSWORD}',
@@ -62,24 +73,31 @@ describe('configFromFlags', () => {
 
   it('lets flags override the URL, and --password-env / --password-ref choose the password', () => {
     const env = { DATABASE_URL: 'postgres://app:url-pw@db/bank', OTHER_PW: 'other-pw' };
-    expect(connectorFromFlags('h', { table: ['t'], host: 'h2', database: 'd2' }, env, context)).toMatchObject({
+    expect(fromFlags('h', { table: ['t'], host: 'h2', database: 'd2' }, env)).toMatchObject({
       config: { 'database.hostname': 'h2', 'database.dbname': 'd2', 'database.password': '${env:PGPASSWORD}' },
       passwordFallback: { value: 'url-pw', from: 'the PostgreSQL URL (env:DATABASE_URL)' },
     });
-    expect(connectorFromFlags('h', { table: ['t'], passwordEnv: 'OTHER_PW' }, env, context).passwordFallback).toBeUndefined();
-    expect(configFromFlags('h', { table: ['t'], passwordEnv: 'OTHER_PW' }, env, context)['database.password']).toBe('other-pw');
-    expect(configFromFlags('h', { table: ['t'], passwordRef: '${env:PGPASSWORD}' }, env, context)['database.password']).toBe('${env:PGPASSWORD}');
+    expect(fromFlags('h', { table: ['t'], passwordEnv: 'OTHER_PW' }, env).passwordFallback).toBeUndefined();
+    expect(configOf('h', { table: ['t'], passwordEnv: 'OTHER_PW' }, env)['database.password']).toBe('other-pw');
+    expect(configOf('h', { table: ['t'], passwordRef: '${env:PGPASSWORD}' }, env)['database.password']).toBe('${env:PGPASSWORD}');
   });
 
   it('uses the config context pg URL when no flag or environment gives one', () => {
-    expect(configFromFlags('h', { table: ['t'] }, {}, { pgUrl: 'postgres://ctx@ctxhost:5433/ctxdb' }))
+    const config = path.join(dir, 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ currentContext: 'c', contexts: { c: { pgUrl: 'postgres://ctx@ctxhost:5433/ctxdb' } } }));
+    expect(configOf('h', { table: ['t'] }, { CDC_CONFIG: config }))
       .toMatchObject({ 'database.hostname': 'ctxhost', 'database.port': '5433', 'database.dbname': 'ctxdb' });
+  });
+
+  it('honours the PG* variables as every other command does (issue 13 item 11)', () => {
+    expect(configOf('h', { table: ['t'] }, { PGHOST: 'pghost', PGPORT: '6000', PGUSER: 'pguser', PGDATABASE: 'pgdb' }))
+      .toMatchObject({ 'database.hostname': 'pghost', 'database.port': '6000', 'database.user': 'pguser', 'database.dbname': 'pgdb' });
   });
 
   it('never takes a password from the command line', () => {
     const attempt = (flags: object) => {
       try {
-        configFromFlags('h', { table: ['t'], ...flags }, {}, context);
+        configOf('h', { table: ['t'], ...flags }, {});
       } catch (err) {
         return err as { exitCode: number; message: string };
       }

@@ -2,8 +2,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectPg, parsePgUrl, resolvePgTarget } from '../../src/pg/connection';
+import { connectPg, parsePgUrl } from '../../src/pg/connection';
 import { ServiceError, UsageError } from '../../src/errors';
+import { createSettings } from '../../src/settings';
+
+/** The resolver as `cdc pg` uses it: --pg-url and --database, the environment, --context. */
+async function resolvePgTarget(env: NodeJS.ProcessEnv, flags: { pgUrl?: string; database?: string }, contextName?: string) {
+  return createSettings({ env, flags: { pg: { url: flags.pgUrl, database: flags.database } }, contextName }).pg;
+}
 
 describe('PostgreSQL connection resolution', () => {
   let dir: string;

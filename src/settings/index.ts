@@ -1,0 +1,117 @@
+/**
+ * The one settings resolver. `commands/main.ts` builds it once, before any command's action, from
+ * the command's connection flags, the environment, the config-file context (--context, else the
+ * current one) and the running local stack, and puts it on the context as `ctx.settings`.
+ *
+ * Each service is resolved the first time a command reads it (`ctx.settings.pg`,
+ * `ctx.settings.kafka`, …) and then kept: a malformed DATABASE_URL is an error for the commands
+ * that use PostgreSQL, not for `cdc watch`. Nothing is connected to here; this is pure resolution.
+ */
+import { configPath, readConfigFileSync } from '../config/config-file';
+import { UsageError } from '../errors';
+import { CONNECT_DEFAULT_URL, resolveConnect, type ConnectSettings } from './connect';
+import { KAFKA_DEFAULT_BROKERS, resolveKafka, type KafkaSettings } from './kafka';
+import type { Layers } from './layers';
+import { MONGO_DEFAULT_URL, resolveMongo, type MongoSettings } from './mongo';
+import { PG_DEFAULT_URL, resolveSourcePg, resolveTargetPg, TARGET_DEFAULT_URL, type PgTarget } from './postgres';
+import { resolveS3, S3_DEFAULT_REGION, type S3Settings } from './s3';
+import type { ContextLayer, SettingsFlags, StackLayer } from './types';
+
+export type { ConnectSettings } from './connect';
+export type { KafkaSettings, SaslMechanism } from './kafka';
+export type { MongoSettings } from './mongo';
+export type { PgTarget, UrlFields } from './postgres';
+export type { S3Settings } from './s3';
+export type { ContextLayer, Layer, Service, Setting, SettingsFlags, StackLayer } from './types';
+
+/** The last layer: what the docker-compose setup (docker-compose.yml) listens on. */
+export const DEFAULTS = {
+  connectUrl: CONNECT_DEFAULT_URL,
+  brokers: KAFKA_DEFAULT_BROKERS,
+  pgUrl: PG_DEFAULT_URL,
+  targetUrl: TARGET_DEFAULT_URL,
+  mongoUrl: MONGO_DEFAULT_URL,
+  s3Region: S3_DEFAULT_REGION,
+} as const;
+
+export interface Settings {
+  /** The config-file context in force; `name` is undefined when there is none. */
+  readonly context: ContextLayer;
+  /** The local stack recorded as running, if any. */
+  readonly stack: StackLayer | undefined;
+  readonly connect: ConnectSettings;
+  readonly kafka: KafkaSettings;
+  /** The source PostgreSQL (seed, pg, connector register from flags). */
+  readonly pg: PgTarget;
+  /** The sinks' target PostgreSQL. */
+  readonly target: PgTarget;
+  readonly s3: S3Settings;
+  readonly mongo: MongoSettings;
+}
+
+export interface SettingsInput {
+  env: NodeJS.ProcessEnv;
+  flags?: SettingsFlags;
+  /** --context: a name that is not in the config file is a usage error. */
+  contextName?: string;
+  /** Reads the running local stack; called at most once, and only if a setting gets that far. */
+  stack?: () => StackLayer | undefined;
+}
+
+export function createSettings(input: SettingsInput): Settings {
+  const flags = input.flags ?? {};
+  const once = <T>(make: () => T): (() => T) => {
+    let done = false;
+    let value: T;
+    return () => {
+      if (!done) { value = make(); done = true; }
+      return value;
+    };
+  };
+  const context = once(() => loadContextLayer(input.env, input.contextName));
+  const stack = once(() => input.stack?.());
+  const layers: Layers = {
+    env: input.env,
+    get context() { return context(); },
+    get stack() { return stack(); },
+  };
+  const connect = once(() => resolveConnect(layers, flags.connect));
+  const kafka = once(() => resolveKafka(layers, flags.kafka));
+  const pg = once(() => resolveSourcePg(layers, flags.pg));
+  const target = once(() => resolveTargetPg(layers, flags.target));
+  const s3 = once(() => resolveS3(layers, flags.s3));
+  const mongo = once(() => resolveMongo(layers, flags.mongo));
+  return {
+    get context() { return context(); },
+    get stack() { return stack(); },
+    get connect() { return connect(); },
+    get kafka() { return kafka(); },
+    get pg() { return pg(); },
+    get target() { return target(); },
+    get s3() { return s3(); },
+    get mongo() { return mongo(); },
+  };
+}
+
+/** Resolves one service now, so that a bad value is reported before the command does anything. */
+export function checkSettings(settings: Settings, services: Iterable<keyof Settings>): void {
+  for (const service of services) void settings[service];
+}
+
+function loadContextLayer(env: NodeJS.ProcessEnv, wanted: string | undefined): ContextLayer {
+  const file = configPath(env);
+  const config = readConfigFileSync(env);
+  const has = (name: string) => Object.prototype.hasOwnProperty.call(config.contexts, name);
+  if (wanted !== undefined) {
+    if (wanted.trim() === '') throw new UsageError('--context is empty', 'name a context of the config file (`cdc config get-contexts`), or leave --context out');
+    if (!has(wanted)) {
+      const known = Object.keys(config.contexts).sort();
+      throw new UsageError(`--context: no context named '${wanted}' in ${file}`,
+        known.length ? `known contexts: ${known.join(', ')}` : 'create one with `cdc config set-context NAME …`');
+    }
+    return { name: wanted, file, values: config.contexts[wanted] ?? {} };
+  }
+  const current = config.currentContext;
+  if (current === undefined || !has(current)) return { name: undefined, file, values: {} };
+  return { name: current, file, values: config.contexts[current] ?? {} };
+}
