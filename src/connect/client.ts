@@ -36,6 +36,13 @@ interface Raw {
 
 const enc = encodeURIComponent;
 
+/** The subjectAltName of the certificate a TLS error is about (Node puts it on the socket's error). */
+function certNamesOf(err: unknown): string | undefined {
+  const e = err as { cert?: { subjectaltname?: unknown }; cause?: { cert?: { subjectaltname?: unknown } } };
+  const names = e?.cert?.subjectaltname ?? e?.cause?.cert?.subjectaltname;
+  return typeof names === 'string' ? names : undefined;
+}
+
 export class ConnectClient {
   private serverInfo?: Promise<ServerInfo>;
   private readonly configsSeen = new Set<string>();
@@ -66,7 +73,7 @@ export class ConnectClient {
       } catch (err) {
         const e = err as { code?: string; message?: string };
         this.hooks.onRequest?.({ method, path, ms: now() - t0, attempt });
-        throw this.scrub(networkError(e.code, e.message ?? String(err), this.url, this.options.timeoutMs, undefined));
+        throw this.scrub(networkError(e.code, e.message ?? String(err), this.url, this.options.timeoutMs, undefined, certNamesOf(err)));
       }
       if (raw.status < 300) {
         this.hooks.onRequest?.({ method, path, status: raw.status, ms: now() - t0, attempt });

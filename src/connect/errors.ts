@@ -3,6 +3,7 @@
  * except for 401 from the basic-auth extension, which is plain text.
  */
 import { CdcError, ExitCode, InputError, NotFoundError, ServiceError } from '../errors';
+import { describeTlsFailure } from '../tls-failure';
 
 /** One field's errors from `PUT /connector-plugins/{p}/config/validate`. */
 export interface FieldError {
@@ -85,13 +86,8 @@ function serverHint(status: number, text: string, url: string): string | undefin
   return undefined;
 }
 
-const TLS_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /** Errors without an HTTP answer: refused, unresolvable, timed out, TLS. */
-export function networkError(code: string | undefined, message: string, url: string, timeoutMs: number, cause: unknown): CdcError {
+export function networkError(code: string | undefined, message: string, url: string, timeoutMs: number, cause: unknown, certNames?: string): CdcError {
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
     return connectUnreachable(url, cause);
   }
@@ -103,10 +99,19 @@ export function networkError(code: string | undefined, message: string, url: str
       hint: 'raise the limit with --timeout <seconds>, or check the worker\'s load and log', cause,
     });
   }
-  if (code && TLS_CODES.has(code)) {
-    return new ServiceError(`TLS handshake with Kafka Connect at ${url} failed: ${message}`, {
-      hint: 'pass the CA that signed the worker\'s certificate with --ca-file (or the context\'s connectCaFile)', cause,
+  const tls = describeTlsFailure(code, message, 'Kafka Connect', hostOf(url), certNames);
+  if (tls) {
+    return new ServiceError(`TLS handshake with Kafka Connect at ${url} failed: ${tls.problem}`, {
+      hint: tls.cause === 'unknown-ca' || tls.cause === 'self-signed' ? `${tls.hint} (or the context's connectCaFile)` : tls.hint, cause,
     });
   }
   return new ServiceError(`request to Kafka Connect at ${url} failed: ${message}`, { cause });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }

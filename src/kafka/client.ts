@@ -6,6 +6,7 @@
 import type { Kafka, KafkaConfig, logCreator } from 'kafkajs';
 import { promises as fs } from 'node:fs';
 import { ServiceError } from '../errors';
+import { describeTlsFailure } from '../tls-failure';
 import type { KafkaSettings } from './options';
 
 /** Receives kafkajs diagnostics; the command layer decides whether and how to show them. */
@@ -112,14 +113,22 @@ function oneLine(message: string): string {
 
 /** A TLS failure is not "is the broker running?": say which TLS option is missing. */
 function connectionHint(reason: string, settings: KafkaSettings): string {
-  if (/certificate|self.signed|CERT_|unable to verify/i.test(reason) && !/alert/i.test(reason)) {
-    return "the broker's certificate is not trusted: pass its CA with --ca-file (or --insecure for a test cluster)";
+  // Each TLS cause has its own remedy: only an unknown issuer is fixed by passing a CA.
+  const tls = describeTlsFailure(rootCodeOf(reason), reason, "the broker", settings.brokers.value[0]?.replace(/:\d+$/, '') ?? 'the broker');
+  if (tls && tls.cause !== 'other') {
+    const insecure = tls.cause === 'unknown-ca' || tls.cause === 'self-signed' || tls.cause === 'hostname' ? ' (or --insecure for a test cluster)' : '';
+    return `${tls.problem}: ${tls.hint}${insecure}`;
   }
   if (/alert|handshake|SSL routines/i.test(reason)) {
     return 'the broker refused the TLS handshake: it may require a client certificate (--cert-file and --key-file)';
   }
   const secured = settings.ssl || settings.sasl ? '' : '; if the cluster needs TLS or SASL, add --ssl / --sasl-mechanism';
   return `is the stack running? (\`cdc stack status\`) — or pass --brokers / set CDC_BROKERS${secured}`;
+}
+
+/** kafkajs passes OpenSSL's error on as text only; a Node error code may lead it. */
+function rootCodeOf(reason: string): string | undefined {
+  return /\b(ERR_[A-Z0-9_]+|[A-Z_]+_CERT[A-Z_]*|CERT_[A-Z_]+)\b/.exec(reason)?.[1];
 }
 
 function rootCause(error: Error & { cause?: Error }): Error {

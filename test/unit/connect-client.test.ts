@@ -217,6 +217,10 @@ describe('HTTPS with a custom CA', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-tls-'));
   const tlsFake = new FakeConnect();
   const mtlsFake = new FakeConnect();
+  /** Servers whose certificate is wrong in one way each (issue 12 item 8: each cause named). */
+  const wrongHost = new FakeConnect();
+  const expired = new FakeConnect();
+  const selfSigned = new FakeConnect();
   beforeAll(async () => {
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cdc test CA']);
@@ -230,10 +234,26 @@ describe('HTTPS with a custom CA', () => {
     tlsFake.on('GET', '/', { status: 200, body: recorded('root') });
     await mtlsFake.start({ key: read('server.key'), cert: read('server.pem'), ca: read('ca.pem'), requestCert: true, rejectUnauthorized: true });
     mtlsFake.on('GET', '/', { status: 200, body: recorded('root') });
+    // Signed by the CA, but for another host name.
+    fs.writeFileSync(path.join(dir, 'other.cnf'), 'subjectAltName=DNS:connect.example.com\n');
+    run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'other-host.pem', '-days', '2', '-extfile', 'other.cnf']);
+    // Signed by the CA for the right host, valid for one day in 2020.
+    fs.writeFileSync(path.join(dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n');
+    fs.writeFileSync(path.join(dir, 'index.txt'), '');
+    fs.writeFileSync(path.join(dir, 'serial'), '01\n');
+    run(['ca', '-config', 'ca.cnf', '-batch', '-notext', '-in', 'server.csr', '-out', 'expired.pem', '-cert', 'ca.pem', '-keyfile', 'ca.key',
+      '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-extfile', 'ext.cnf']);
+    // Its own issuer.
+    run(['req', '-x509', '-key', 'server.key', '-out', 'self.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    for (const [fake, cert] of [[wrongHost, 'other-host.pem'], [expired, 'expired.pem'], [selfSigned, 'self.pem']] as const) {
+      await fake.start({ key: read('server.key'), cert: read(cert) });
+      fake.on('GET', '/', { status: 200, body: recorded('root') });
+    }
   });
   afterAll(async () => {
     await tlsFake.stop();
     await mtlsFake.stop();
+    for (const fake of [wrongHost, expired, selfSigned]) await fake.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -243,6 +263,35 @@ describe('HTTPS with a custom CA', () => {
     expect(without.hint).toContain('--ca-file');
     const withCa = await client({ url: tlsFake.url, caFile: path.join(dir, 'ca.pem') });
     expect((await withCa.server()).version).toBe('4.1.1');
+  });
+
+  it('names the real cause of a refused certificate: host name, expiry, self-signed, unknown CA', async () => {
+    const ca = path.join(dir, 'ca.pem');
+    const host = await thrown((await client({ url: wrongHost.url, caFile: ca })).server());
+    expect(host.message).toContain("Kafka Connect's certificate is not valid for host 127.0.0.1");
+    expect(host.message).toContain('connect.example.com');
+    expect(host.hint).toContain('subjectAltName');
+    expect(host.hint).not.toMatch(/pass the CA/);
+    const old = await thrown((await client({ url: expired.url, caFile: ca })).server());
+    expect(old.message).toContain("Kafka Connect's certificate has expired");
+    expect(old.hint).toContain('renew');
+    expect(old.hint).not.toMatch(/pass the CA/);
+    const self = await thrown((await client({ url: selfSigned.url })).server());
+    expect(self.message).toContain('self-signed');
+    expect(self.hint).toContain('pass that certificate itself with --ca-file');
+    const unknown = await thrown((await client({ url: tlsFake.url })).server());
+    expect(unknown.message).toContain('signed by a CA that is not trusted here');
+    expect(unknown.hint).toContain('pass the CA that signed it');
+    // https:// to a plain-HTTP port.
+    const plain = new FakeConnect();
+    await plain.start();
+    try {
+      const notTls = await thrown((await client({ url: plain.url.replace('http:', 'https:') })).server());
+      expect(notTls.message).toContain('did not answer in TLS');
+      expect(notTls.hint).toContain('http://');
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('presents a client certificate for mutual TLS', async () => {

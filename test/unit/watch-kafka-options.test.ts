@@ -95,4 +95,16 @@ describe('errors', () => {
     expect(alert.message).toBe('cannot reach Kafka at b:9093 (flag) while connecting: Connection error: 808C:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:SSL alert number 42');
     expect(alert.hint).toMatch(/client certificate.*--cert-file/);
   });
+  it('a certificate for another host or out of date is not called untrusted: the hint names the real cause', async () => {
+    const s = await resolveKafkaSettings({ brokers: 'kafka.internal:9093', ssl: true }, env);
+    const connError = (message: string) => kafkaError(Object.assign(new Error(message), { name: 'KafkaJSConnectionError' }), s, 'connecting');
+    const host = connError("Connection error: Hostname/IP does not match certificate's altnames: Host: kafka.internal. is not in the cert's altnames: DNS:broker-1");
+    expect(host.hint).toMatch(/not valid for host kafka\.internal.*subjectAltName/);
+    expect(host.hint).not.toMatch(/pass (its|the) CA/);
+    const expired = connError('Connection error: certificate has expired');
+    expect(expired.hint).toMatch(/expired.*renew/);
+    expect(expired.hint).not.toMatch(/--ca-file/);
+    const self = connError('Connection error: self-signed certificate');
+    expect(self.hint).toMatch(/self-signed.*--ca-file/);
+  });
 });
