@@ -6,7 +6,7 @@
  */
 import type { AxiosInstance } from 'axios';
 import type { ConnectOptions } from './connection';
-import { httpError, isTransient, networkError, serverMessage } from './errors';
+import { httpError, isTimeout, isTransient, networkError, RequestDeadlineError, serverMessage } from './errors';
 import { Redactor } from './redactor';
 import type {
   ConfigKeyDefinition, ConfigValidation, ConnectorConfig, ConnectorInfo, ConnectorOffsets,
@@ -43,9 +43,18 @@ function certNamesOf(err: unknown): string | undefined {
   return typeof names === 'string' ? names : undefined;
 }
 
+/** A time limit shared by several requests (a --wait): no request or retry goes past `at`. */
+export interface RequestDeadline {
+  /** On the client's clock (`hooks.now`, else Date.now). */
+  at: number;
+  /** What the limit is, for the message: `--wait-timeout 10`. */
+  what: string;
+}
+
 export class ConnectClient {
   private serverInfo?: Promise<ServerInfo>;
   private readonly configsSeen = new Set<string>();
+  private deadline?: RequestDeadline;
 
   constructor(
     private readonly http: AxiosInstance,
@@ -58,21 +67,39 @@ export class ConnectClient {
     return this.options.url;
   }
 
+  /**
+   * This client, with every request (and every retry) bounded by `deadline` as well as by the
+   * per-request --timeout: a worker that stops answering mid-wait cannot hold a wait past its
+   * budget. The view shares the cache and the redactor (it is a prototype view of this client).
+   */
+  within(deadline: RequestDeadline): ConnectClient {
+    const view = Object.create(this) as ConnectClient;
+    view.deadline = deadline;
+    return view;
+  }
+
   /** Sends one request; resolves with the raw answer for 2xx, throws a typed error otherwise. */
   async request(method: string, path: string, body?: unknown): Promise<Raw> {
     const sleep = this.hooks.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const now = this.hooks.now ?? Date.now;
     const started = now();
     let delay = 100;
+    const deadline = this.deadline;
+    const left = () => (deadline ? deadline.at - now() : Infinity);
     for (let attempt = 1; ; attempt++) {
       const t0 = now();
+      if (left() <= 0) throw new RequestDeadlineError(`${method} ${path}`, this.url, deadline!.what);
+      // The deadline's share only when it is the tighter limit (axios counts from the request's start).
+      const timeout = Math.max(1, Math.min(this.options.timeoutMs, left()));
+      const boundByDeadline = timeout < this.options.timeoutMs;
       let raw: Raw;
       try {
-        const response = await this.http.request<string>({ method, url: path, data: body });
+        const response = await this.http.request<string>({ method, url: path, data: body, timeout });
         raw = { status: response.status, text: typeof response.data === 'string' ? response.data : '' };
       } catch (err) {
         const e = err as { code?: string; message?: string };
         this.hooks.onRequest?.({ method, path, ms: now() - t0, attempt });
+        if (boundByDeadline && isTimeout(e.code, e.message)) throw new RequestDeadlineError(`${method} ${path}`, this.url, deadline!.what, timeout);
         throw this.scrub(networkError(e.code, e.message ?? String(err), this.url, this.options.timeoutMs, undefined, certNamesOf(err)));
       }
       if (raw.status < 300) {
@@ -80,7 +107,7 @@ export class ConnectClient {
         return raw;
       }
       const message = serverMessage(raw.text);
-      const canRetry = isTransient(raw.status, message) && now() - started + delay <= this.options.retryBudgetMs;
+      const canRetry = isTransient(raw.status, message) && now() - started + delay <= this.options.retryBudgetMs && delay < left();
       this.hooks.onRequest?.({
         method, path, status: raw.status, ms: now() - t0, attempt,
         retrying: canRetry ? this.redactor.redact(message || `HTTP ${raw.status}`) : undefined,

@@ -86,6 +86,24 @@ function serverHint(status: number, text: string, url: string): string | undefin
   return undefined;
 }
 
+/** axios's and Node's ways of saying that no answer came in time. */
+export function isTimeout(code: string | undefined, message: string | undefined): boolean {
+  return code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message ?? '');
+}
+
+/**
+ * A request cut short because the limit of a longer operation (a --wait) ran out while Connect
+ * had not answered. The wait turns it into its own timeout; elsewhere it is a runtime error.
+ */
+export class RequestDeadlineError extends ServiceError {
+  /** `allowedMs`: how long the request had before the limit (0: none was left to send it). */
+  constructor(readonly request: string, url: string, readonly limit: string, readonly allowedMs = 0) {
+    super(`Kafka Connect at ${url} did not answer ${request} before ${limit} ran out`, {
+      hint: 'the worker may be overloaded, paused or stuck: check its log, and `cdc connector status` once it answers',
+    });
+  }
+}
+
 /** Errors without an HTTP answer: refused, unresolvable, timed out, TLS. */
 export function networkError(code: string | undefined, message: string, url: string, timeoutMs: number, cause: unknown, certNames?: string): CdcError {
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
@@ -94,7 +112,7 @@ export function networkError(code: string | undefined, message: string, url: str
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new ServiceError(`cannot resolve the host of Kafka Connect URL ${url}`, { hint: 'check --connect-url / CDC_CONNECT_URL', cause });
   }
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+  if (isTimeout(code, message)) {
     return new ServiceError(`Kafka Connect at ${url} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, {
       hint: 'raise the limit with --timeout <seconds>, or check the worker\'s load and log', cause,
     });

@@ -45,6 +45,8 @@ export async function resetOffsets(
   requireFeature((await client.server()).version, 'resetOffsets', 'resetting offsets');
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  // No request of the reset outlives its time limit, even when the worker stops answering.
+  client = client.within({ at: deadline, what: `the ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s allowed to stop the connector and reset its offsets` });
   let stopped = false;
   if ((await client.status(name)).connector.state !== 'STOPPED') {
     await client.stop(name);

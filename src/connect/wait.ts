@@ -4,6 +4,7 @@
  */
 import { CdcError, ExitCode } from '../errors';
 import type { ConnectClient } from './client';
+import { RequestDeadlineError } from './errors';
 import { RestartTracker, type RestartPlan } from './restart-watch';
 import { summarizeStatus, type StatusSummary } from './status';
 
@@ -14,8 +15,8 @@ export class ConnectorFailedError extends CdcError {
 }
 
 export class WaitTimeoutError extends CdcError {
-  constructor(readonly summary: StatusSummary | undefined, message: string) {
-    super(message, { exitCode: ExitCode.DEGRADED, hint: summary ? `check again with: cdc connector status ${summary.name}` : undefined });
+  constructor(readonly summary: StatusSummary | undefined, message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.DEGRADED, hint: hint ?? (summary ? `check again with: cdc connector status ${summary.name}` : undefined) });
   }
 }
 
@@ -33,13 +34,19 @@ export interface WaitOptions {
   restartGraceMs?: number;
 }
 
+/** A status request unanswered for this long means the worker has stopped answering. */
+const STALLED_AFTER_MS = 1000;
+
 /** Polls quickly while a restart is still to be seen: a task is RESTARTING for about 100 ms. */
 const RESTART_POLL_MS = 50;
 
-export async function waitUntilRunning(client: ConnectClient, name: string, options: WaitOptions): Promise<StatusSummary> {
+export async function waitUntilRunning(connect: ConnectClient, name: string, options: WaitOptions): Promise<StatusSummary> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
+  const seconds = Number((options.timeoutMs / 1000).toFixed(1));
+  // Every status request fits in what is left of the wait, however long --timeout is.
+  const client = connect.within({ at: Date.now() + options.timeoutMs, what: `the ${seconds} s of --wait-timeout` });
   let last: StatusSummary | undefined;
   const tracker = options.restart ? new RestartTracker(options.restart) : undefined;
   const graceEnds = now() + (options.restartGraceMs ?? 15_000);
@@ -64,13 +71,20 @@ export async function waitUntilRunning(client: ConnectClient, name: string, opti
         }
       }
     } catch (err) {
-      if ((err as { exitCode?: number }).exitCode !== ExitCode.NOT_FOUND) throw err;
+      // A poll sent with a second or more to go and no answer: the worker stopped answering.
+      // One sent in the last moments simply ran out with the wait: the usual timeout below.
+      if (err instanceof RequestDeadlineError && err.allowedMs >= STALLED_AFTER_MS) {
+        const states = last ? `; last seen: connector ${last.connector.state}, tasks ${last.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none yet'}` : '';
+        throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${seconds} s: Kafka Connect at ${client.url} stopped answering (${err.request} had no answer)${states}`,
+          err.hint);
+      }
+      if (!(err instanceof RequestDeadlineError) && (err as { exitCode?: number }).exitCode !== ExitCode.NOT_FOUND) throw err;
     }
     if (now() >= deadline) {
       const states = last ? `connector ${last.connector.state}, tasks ${last.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none yet'}` : 'no status yet';
       const pending = tracker?.pending() ?? [];
       const unseen = pending.length ? `; the restart of ${pending.join(', ')} was not seen` : '';
-      throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${Math.round(options.timeoutMs / 1000)} s (${states}${unseen})`);
+      throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${seconds} s (${states}${unseen})`);
     }
     // Quick polls only while the short restart states are to be expected, not for a whole timeout.
     const pollMs = tracker?.pending().length && now() < graceEnds ? RESTART_POLL_MS : options.pollMs ?? 500;

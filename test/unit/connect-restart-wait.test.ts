@@ -26,6 +26,7 @@ function scripted(sequence: ConnectorStatus[]) {
   const client = {
     redactor: new Redactor(),
     status: async () => sequence[Math.min(polls++, sequence.length - 1)],
+    within() { return this; },
   } as unknown as ConnectClient;
   const options: Pick<WaitOptions, 'sleep' | 'now'> = { sleep: async (ms) => { clock += ms; }, now: () => clock };
   return { client, options, polls: () => polls };

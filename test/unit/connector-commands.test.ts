@@ -245,6 +245,21 @@ describe('other subcommands', () => {
     expect(fake.requests.some((q) => q.method === 'DELETE')).toBe(false);
   });
 
+  it('--wait-timeout holds when the worker stops answering mid-wait, whatever --timeout is (issue 12 item 9)', async () => {
+    for (const args of [['resume', 'rec-holding'], ['restart', 'rec-holding']]) {
+      // The first status answers (restart's look before restarting, then the wait's first poll);
+      // then the worker answers no more: --timeout alone would wait 60 s.
+      const paused = { status: 200, body: recorded('status-paused') };
+      fake.on('GET', '/connectors/rec-holding/status', paused, paused, { ...paused, delayMs: 20_000 });
+      const started = Date.now();
+      const r = await cdc(['connector', ...args, '--wait', '--wait-timeout', '2.5', '--timeout', '60']);
+      const elapsed = Date.now() - started;
+      expect({ code: r.code, all: r.all }).toMatchObject({ code: ExitCode.DEGRADED });
+      expect(r.ctx.err()).toMatch(/not RUNNING after 2.5 s: Kafka Connect at .* stopped answering \(GET \/connectors\/rec-holding\/status had no answer\)/);
+      expect(elapsed).toBeLessThan(5_000);
+    }
+  }, 20_000);
+
   it('pause, resume, stop and restart send one request each', async () => {
     for (const verb of ['pause', 'resume', 'stop']) expect((await cdc(['connector', verb, 'rec-holding'])).code).toBe(0);
     expect((await cdc(['connector', 'restart', 'rec-holding', '--include-tasks', '--failed-only'])).code).toBe(0);
