@@ -9,6 +9,7 @@ import { withPg } from '../pg/connection';
 import { currentWalLsn, formatLsn, peekPendingChanges, slotState, type PeekedChange } from '../pg/slot-peek';
 import { changesNotOnKafka, committedPosition, snapshotDone } from './catch-up';
 import type { ConnectClient } from './client';
+import { RequestDeadlineError } from './errors';
 import { pgTargetOf, slotAndPublication } from './database';
 import { readOffsets } from './offsets';
 import { summarizeStatus, type StatusSummary } from './status';
@@ -42,10 +43,23 @@ export interface ConnectorWaitResult extends WaitProgress {
   elapsedMs: number;
 }
 
-export async function waitForConnector(client: ConnectClient, name: string, options: ConnectorWaitOptions): Promise<ConnectorWaitResult> {
+export async function waitForConnector(connect: ConnectClient, name: string, options: ConnectorWaitOptions): Promise<ConnectorWaitResult> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = now();
+  // Every Connect request of the wait fits in what is left of it (a worker that stops answering).
+  const client = connect.within({ at: Date.now() + options.timeoutMs, what: `the ${Math.round(options.timeoutMs / 1000)} s of --wait-timeout` });
+  try {
+    return await waitLoop(client, name, options, now, sleep, started);
+  } catch (err) {
+    if (!(err instanceof RequestDeadlineError)) throw err;
+    throw new WaitTimeoutError(undefined, `connector '${name}' not ${options.until === 'snapshot' ? 'through its snapshot' : 'caught up'} after ${Math.round(options.timeoutMs / 1000)} s: ${err.message}`, err.hint);
+  }
+}
+
+async function waitLoop(
+  client: ConnectClient, name: string, options: ConnectorWaitOptions, now: () => number, sleep: (ms: number) => Promise<void>, started: number,
+): Promise<ConnectorWaitResult> {
   const config = await client.config(name);
   const { target, reason } = await pgTargetOf(config, options.env);
   if (!target) throw new CdcError(`cannot look at the database of connector '${name}': ${reason}`, { exitCode: ExitCode.RUNTIME });

@@ -58,10 +58,30 @@ it('register --wait --wait-timeout 6 ends within its budget while the worker is 
   const file = path.join(dir, `${name}.json`);
   fs.writeFileSync(file, JSON.stringify({ name, config: { ...config, 'snapshot.mode': 'no_data' } }));
 
+  const result = await runStoppingWorker(['connector', 'register', file, '--wait', '--wait-timeout', '6', '--timeout', '60'], /updated/);
+  expect({ report: result.report, exit: result.exit }).toMatchObject({ exit: 5 });
+  expect(result.stderr).toMatch(new RegExp(`connector '${name}' not RUNNING after 6 s: Kafka Connect at .* stopped answering`));
+  // Within the 6 s of the wait (plus start-up and the update before it), far from --timeout's 60 s.
+  expect({ report: result.report, withinBudget: result.ms < 6_000 + 4_000 }).toMatchObject({ withinBudget: true });
+}, 90_000);
+
+it('connector wait --for snapshot --wait-timeout 6 ends within its budget while the worker is stopped (SIGSTOP)', async () => {
+  // The PAUSED connector of the test above never snapshots: the wait polls until stopped.
+  const result = await runStoppingWorker(['--verbose', 'connector', 'wait', name, '--for', 'snapshot', '--wait-timeout', '6', '--timeout', '60'], /GET \/connectors\/[^/]+\/status/);
+  expect({ report: result.report, exit: result.exit }).toMatchObject({ exit: 5 });
+  expect(result.stderr).toMatch(new RegExp(`connector '${name}' not through its snapshot after 6 s: Kafka Connect at .* did not answer`));
+  expect({ report: result.report, withinBudget: result.ms < 6_000 + 4_000 }).toMatchObject({ withinBudget: true });
+}, 90_000);
+
+/**
+ * Runs cdc, stops the worker with SIGSTOP as soon as stderr matches `when`, and continues it once
+ * cdc has ended (always, also on failure) and the worker answers again.
+ */
+async function runStoppingWorker(args: string[], when: RegExp): Promise<{ exit: number | null; stderr: string; ms: number; report: string }> {
   const pid = connectPid();
   let stoppedAt = 0;
   const started = Date.now();
-  const child = spawn(process.execPath, [CDC_BIN, 'connector', 'register', file, '--wait', '--wait-timeout', '6', '--timeout', '60'], {
+  const child = spawn(process.execPath, [CDC_BIN, ...args], {
     env: { ...process.env, NO_COLOR: '1', CDC_CONNECT_URL: urls.connectUrl, CDC_CONFIG: path.join(dir, 'none.json'), PGPASSWORD: 'postgres' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,8 +92,7 @@ it('register --wait --wait-timeout 6 ends within its budget while the worker is 
     const exit = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (c: Buffer) => {
         stderr += c.toString();
-        // The update is done: stop the worker while the wait polls.
-        if (!stoppedAt && /updated/.test(stderr)) {
+        if (!stoppedAt && when.test(stderr)) {
           process.kill(pid, 'SIGSTOP');
           stoppedAt = Date.now();
         }
@@ -82,21 +101,17 @@ it('register --wait --wait-timeout 6 ends within its budget while the worker is 
       child.on('close', (code) => { clearTimeout(guard); resolve(code); });
     });
     const ended = Date.now();
-    const report = `exit ${exit} after ${ended - started} ms (stopped ${stoppedAt ? ended - stoppedAt : '-'} ms before the end)\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
-    expect({ report, stopped: stoppedAt > 0 }).toMatchObject({ stopped: true });
-    expect({ report, exit }).toMatchObject({ exit: 5 });
-    expect(stderr).toMatch(new RegExp(`connector '${name}' not RUNNING after 6 s: Kafka Connect at .* stopped answering`));
-    // Within the 6 s of the wait (plus start-up and the update before it), far from --timeout's 60 s.
-    expect({ report, withinBudget: ended - started < 6_000 + 4_000 }).toMatchObject({ withinBudget: true });
+    const report = `cdc ${args.join(' ')}: exit ${exit} after ${ended - started} ms (worker stopped ${stoppedAt ? `${ended - stoppedAt} ms before the end` : 'never'})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+    if (!stoppedAt) throw new Error(`the worker was never stopped: ${report}`);
+    return { exit, stderr, ms: ended - started, report };
   } finally {
     process.kill(pid, 'SIGCONT');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ok = await fetch(`${urls.connectUrl}/`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error('Kafka Connect did not answer again after SIGCONT');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
-  // The worker answers again.
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${urls.connectUrl}/`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error('Kafka Connect did not answer again after SIGCONT');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}, 90_000);
+}
