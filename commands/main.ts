@@ -30,6 +30,7 @@ const COMMAND_GROUPS: ReadonlyArray<readonly [string, () => Register]> = [
   ['config', () => (require('./config') as typeof import('./config')).registerConfig],
   ['report', () => (require('./report') as typeof import('./report')).registerReport],
   ['serve', () => (require('./serve') as typeof import('./serve')).registerServe],
+  ['completion', () => (require('./completion') as typeof import('./completion')).registerCompletion],
 ];
 
 /** Global options that take a value: their value is not the command word. */

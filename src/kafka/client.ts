@@ -25,6 +25,8 @@ export interface ClientOptions {
    * kafkajs's disconnect waits for pending requests, so even Ctrl-C could not end it sooner.
    */
   requestTimeoutMs?: number;
+  /** Retries of a failed connection or request (default 3); shell completion wants none. */
+  retries?: number;
 }
 
 export async function createKafka(settings: KafkaSettings, options: ClientOptions = {}): Promise<Kafka> {
@@ -49,7 +51,7 @@ export async function createKafka(settings: KafkaSettings, options: ClientOption
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     // The admin calls made before consuming use these: a dead broker fails in ~5 s.
-    retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 2000 },
+    retry: { retries: options.retries ?? 3, initialRetryTime: 300, maxRetryTime: 2000 },
   };
   if (settings.ssl) {
     const read = async (file?: string) => (file ? fs.readFile(file, 'utf8') : undefined);

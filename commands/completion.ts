@@ -1,0 +1,52 @@
+/**
+ * `cdc completion bash|zsh|fish` prints a completion script; the hidden `cdc __complete WORDS…`
+ * answers it: commands and flags from the registered tree, and live names (connectors, topics,
+ * contexts) when the service answers within a short time.
+ */
+import { Argument, Command } from 'commander';
+import type { Context } from '../src/context';
+import { offerFor } from './completion/candidates';
+import { completionScript, SHELLS, type Shell } from './completion/scripts';
+
+/** Long enough for a local Connect or broker, short enough that a dead one is barely felt. */
+const LIVE_TIMEOUT_MS = 500;
+
+export function registerCompletion(program: Command, ctx: Context): void {
+  program
+    .command('completion')
+    .description('print the shell completion script (commands, flags, connector, topic and context names)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .addHelpText('after', `
+Examples:
+  source <(cdc completion bash)                  # this shell; add the line to ~/.bashrc to keep it
+  cdc completion zsh > "\${fpath[1]}/_cdc"        # zsh, then start a new shell
+  cdc completion fish > ~/.config/fish/completions/cdc.fish
+
+Connector, topic and context names come from the services cdc is pointed at (flags are not read:
+environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms.`)
+    .action((shell: Shell) => {
+      ctx.stdout.write(completionScript(shell));
+    });
+
+  program
+    .command('__complete', { hidden: true })
+    .description('the candidates for the last word (used by the completion scripts)')
+    .argument('[words...]', 'the command line after cdc, the last word being completed')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[] = []) => {
+      const offer = offerFor(program, words.length ? words : ['']);
+      if ('files' in offer) {
+        ctx.stdout.write(':files\n');
+        return;
+      }
+      let candidates = 'words' in offer ? offer.words : [];
+      if ('live' in offer) {
+        const { liveNames } = await import('../src/completion/live-names');
+        const current = words[words.length - 1] ?? '';
+        candidates = (await liveNames(offer.live, { env: ctx.env, configContext: ctx.configContext, timeoutMs: LIVE_TIMEOUT_MS }))
+          .filter((name) => name.startsWith(current));
+      }
+      if (candidates.length) ctx.stdout.write(`${candidates.join('\n')}\n`);
+    });
+}
