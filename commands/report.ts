@@ -73,7 +73,7 @@ export function registerReport(program: Command, ctx: Context): void {
       if (name === 'install-views') {
         rejectReportFlags(options);
         const schema = parseIdentifier(options.targetSchema ?? DEFAULT_SCHEMA.finance, '--target-schema');
-        const target = await targetFor(ctx, options);
+        const target = targetFor(ctx);
         const { installViews } = await import('../src/report');
         const { withPg } = await import('../src/pg/connection');
         const views = await withPg(target, (client) => installViews(client, schema));
@@ -86,7 +86,7 @@ export function registerReport(program: Command, ctx: Context): void {
       const args = parseReportArgs(spec, { limit: options.limit, status: options.status, user: options.user, from: options.from, to: options.to }, flagName);
       const at = options.at === undefined ? undefined : parseTime(options.at, '--at');
       const schema = parseIdentifier(options.targetSchema ?? DEFAULT_SCHEMA[spec.pipeline], '--target-schema');
-      const target = await targetFor(ctx, options);
+      const target = targetFor(ctx);
       const { runReport } = await import('../src/report');
       const { withPg } = await import('../src/pg/connection');
       const result = await withPg(target, (client) => runReport(client, spec, { schema, args, at, timeoutMs }));

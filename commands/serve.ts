@@ -52,7 +52,7 @@ export function registerServe(program: Command, ctx: Context): void {
       }
       if (options.host.trim() === '') throw new UsageError('--host must not be empty', 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)');
       const schema = options.targetSchema === undefined ? undefined : parseIdentifier(options.targetSchema, '--target-schema');
-      const target = await targetFor(ctx, options);
+      const target = targetFor(ctx);
       const { serve } = await import('../src/serve/server');
       const interrupt = onInterrupt();
       try {

@@ -1,14 +1,13 @@
 /**
- * The target database (where `cdc sink postgres` writes history), as the settings resolver chose
- * it: --target-url > CDC_TARGET_URL > context targetUrl > the running stack's > default.
+ * The flags `cdc report` and `cdc serve` share: the target database (resolved once by the settings
+ * resolver, as for the sinks) and the schema of the history tables.
  */
 import { Command, Option } from 'commander';
 import type { Context } from '../../src/context';
-import type { PgTarget } from '../../src/pg/connection';
+import type { PgTarget } from '../../src/settings';
 import { addTargetOptions as addTargetConnectionOptions } from '../ui/settings-flags';
 
 export interface TargetCliOptions {
-  targetUrl?: string;
   targetSchema?: string;
 }
 
@@ -17,6 +16,6 @@ export function addTargetOptions(command: Command): Command {
     .addOption(new Option('--target-schema <name>', 'schema of the history tables'));
 }
 
-export async function targetFor(ctx: Context, _options: TargetCliOptions): Promise<PgTarget> {
+export function targetFor(ctx: Context): PgTarget {
   return ctx.settings.target;
 }
