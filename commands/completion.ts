@@ -44,7 +44,7 @@ environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms.`
       if ('live' in offer) {
         const { liveNames } = await import('../src/completion/live-names');
         const current = words[words.length - 1] ?? '';
-        candidates = (await liveNames(offer.live, { env: ctx.env, configContext: ctx.configContext, timeoutMs: LIVE_TIMEOUT_MS }))
+        candidates = (await liveNames(offer.live, { env: ctx.env, settings: ctx.settings, timeoutMs: LIVE_TIMEOUT_MS }))
           .filter((name) => name.startsWith(current));
       }
       if (candidates.length) ctx.stdout.write(`${candidates.join('\n')}\n`);

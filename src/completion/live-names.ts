@@ -3,11 +3,14 @@
  * (Kafka), contexts (the config file). A completion must never keep the shell waiting, so each
  * lookup has a short time limit and any failure, slow answer or missing service gives no names.
  */
+import type { Settings } from '../settings';
+
 export type LiveKind = 'connectors' | 'topics' | 'contexts';
 
 export interface LiveOptions {
   env: NodeJS.ProcessEnv;
-  configContext?: string;
+  /** Resolved settings (ctx.settings): a bad setting is read inside the lookup and gives no names. */
+  settings: Pick<Settings, 'connect' | 'kafka'>;
   timeoutMs: number;
 }
 
@@ -34,8 +37,8 @@ async function lookUp(kind: LiveKind, options: LiveOptions): Promise<string[]> {
 }
 
 async function connectors(options: LiveOptions): Promise<string[]> {
-  const { createConnectClient, resolveConnectOptions } = await import('../connect/connection');
-  const resolved = await resolveConnectOptions({ timeout: String(options.timeoutMs / 1000) }, options.env, options.configContext);
+  const { connectOptions, createConnectClient } = await import('../connect/connection');
+  const resolved = connectOptions(options.settings.connect, { timeout: String(options.timeoutMs / 1000) });
   // One attempt: a worker in a rebalance is not worth a wait here.
   const client = await createConnectClient({ ...resolved, retryBudgetMs: 0 });
   const raw = await client.request('GET', '/connectors');
@@ -44,9 +47,8 @@ async function connectors(options: LiveOptions): Promise<string[]> {
 }
 
 async function topics(options: LiveOptions): Promise<string[]> {
-  const [{ resolveKafkaSettings }, { createKafka }] = await Promise.all([import('../kafka/options'), import('../kafka/client')]);
-  const settings = await resolveKafkaSettings({}, options.env, options.configContext);
-  const kafka = await createKafka(settings, {
+  const { createKafka } = await import('../kafka/client');
+  const kafka = await createKafka(options.settings.kafka, {
     clientId: 'cdc-completion', connectionTimeoutMs: options.timeoutMs, requestTimeoutMs: options.timeoutMs, retries: 0,
   });
   const admin = kafka.admin();

@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import { buildProgram, main } from '../../commands/main';
 import { offerFor } from '../../commands/completion/candidates';
 import { liveNames } from '../../src/completion/live-names';
+import { createSettings } from '../../src/settings';
 import { ExitCode } from '../../src/errors';
 import { testContext } from '../helpers/context';
 
@@ -82,7 +83,7 @@ describe('live names never keep the shell waiting', () => {
     try {
       for (const kind of ['connectors', 'topics'] as const) {
         const started = Date.now();
-        expect(await liveNames(kind, { env, timeoutMs: 300 })).toEqual([]);
+        expect(await liveNames(kind, { env, settings: createSettings({ env }), timeoutMs: 300 })).toEqual([]);
         expect(Date.now() - started).toBeLessThan(2000);
       }
     } finally {
