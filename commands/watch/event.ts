@@ -61,26 +61,36 @@ function renderBody(view: EventView, style: Style): string {
   }
 }
 
+/** Deeper than this, a value is printed on one line: the layout stays readable and the recursion bounded. */
+const MAX_PRETTY_DEPTH = 32;
+
 /** Multi-line JSON-like text, keys in the order given, big numbers exact, metadata objects on one line. */
-export function pretty(value: Decoded, style: Style, pad: string, parentKey: string): string {
-  if (value !== null && typeof value === 'object' && !(value instanceof JsonNumber) && !isUnchanged(value)) {
+export function pretty(value: Decoded, style: Style, pad: string, parentKey: string, depth = 0): string {
+  if (isContainer(value)) {
     if (COMPACT_KEYS.has(parentKey)) return style.dim(inlinePlain(value));
     // Small nested values (a JSON column, an array) read better on one line.
+    if (depth >= MAX_PRETTY_DEPTH) return pad + inlinePlain(value);
     if (parentKey !== '' && parentKey !== 'before' && parentKey !== 'after') {
-      const flat = inlinePlain(value);
-      if (flat.length <= 60) return pad + flat;
+      const flat = inlinePlain(value, 60);
+      if (flat !== undefined) return pad + flat;
     }
     const inner = pad + '  ';
     if (Array.isArray(value)) {
       if (value.length === 0) return pad + '[]';
-      return `${pad}[\n${value.map((v) => inner + pretty(v, style, inner, '').trimStart()).join(',\n')}\n${pad}]`;
+      return `${pad}[\n${value.map((v) => inner + pretty(v, style, inner, '', depth + 1).trimStart()).join(',\n')}\n${pad}]`;
     }
     const entries = Object.entries(value);
     if (entries.length === 0) return pad + '{}';
-    const lines = entries.map(([k, v]) => `${inner}${style.cyan(JSON.stringify(sanitizeForTerminal(k)))}: ${pretty(v as Decoded, style, inner, k).trimStart()}`);
+    const lines = entries.map(([k, v]) => `${inner}${style.cyan(JSON.stringify(sanitizeForTerminal(k)))}: ${pretty(v as Decoded, style, inner, k, depth + 1).trimStart()}`);
     return `${pad}{\n${lines.join(',\n')}\n${pad}}`;
   }
   return pad + inline(value, style);
+}
+
+type Container = Decoded[] | { [key: string]: Decoded };
+
+function isContainer(value: Decoded): value is Container {
+  return value !== null && typeof value === 'object' && !(value instanceof JsonNumber) && !isUnchanged(value);
 }
 
 /** A scalar (or a small nested value) on one line, coloured by type. */
@@ -93,12 +103,49 @@ function inline(value: Decoded, style: Style): string {
   return inlinePlain(value);
 }
 
-function inlinePlain(value: Decoded): string {
+/**
+ * A value on one line. Iterative, not recursive: a jsonb value nested thousands of levels deep
+ * is printed, not a stack overflow.
+ */
+function inlinePlain(root: Decoded): string;
+/** Undefined as soon as the text would be longer than `limit`: no need to print a big value to learn it is big. */
+function inlinePlain(root: Decoded, limit: number): string | undefined;
+function inlinePlain(root: Decoded, limit = Infinity): string | undefined {
+  const out: string[] = [];
+  let length = 0;
+  const push = (text: string) => { out.push(text); length += text.length; };
+  const stack: Array<{ entries: Array<[string | undefined, Decoded]>; next: number; close: string }> = [];
+  const open = (value: Decoded) => {
+    if (!isContainer(value)) { push(scalarPlain(value)); return; }
+    if (Array.isArray(value)) {
+      push('[');
+      stack.push({ entries: value.map((v): [undefined, Decoded] => [undefined, v]), next: 0, close: ']' });
+    } else {
+      push('{');
+      stack.push({ entries: Object.entries(value), next: 0, close: '}' });
+    }
+  };
+  open(root);
+  while (stack.length > 0) {
+    if (length > limit) return undefined;
+    const top = stack[stack.length - 1];
+    if (top.next >= top.entries.length) {
+      push(top.close);
+      stack.pop();
+      continue;
+    }
+    const [key, value] = top.entries[top.next++];
+    if (top.next > 1) push(',');
+    if (key !== undefined) push(`${sanitizeForTerminal(JSON.stringify(key))}:`);
+    open(value);
+  }
+  return length > limit ? undefined : out.join('');
+}
+
+function scalarPlain(value: Decoded): string {
   if (value === null) return 'null';
   if (isUnchanged(value)) return '(unchanged)';
   if (value instanceof JsonNumber) return value.text;
   if (typeof value === 'string') return sanitizeForTerminal(JSON.stringify(value));
-  if (typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return `[${value.map(inlinePlain).join(',')}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${sanitizeForTerminal(JSON.stringify(k))}:${inlinePlain(v as Decoded)}`).join(',')}}`;
+  return String(value);
 }

@@ -94,3 +94,25 @@ describe('terminal view of an event', () => {
     expect(text).toContain('not a Debezium event');
   });
 });
+
+describe('deeply nested values (issue 12 item 1)', () => {
+  const record = (doc: string) => ({
+    topic: 'db.bank.doc', partition: 0, offset: '7', timestamp: '1767225600000', key: null, headers: {},
+    value: Buffer.from(`{"before":null,"after":{"id":1,"doc":${doc}},"source":{"ts_ms":1767225600000,"schema":"bank","table":"doc"},"op":"c","ts_ms":1767225600000}`),
+  });
+
+  it.each([3_000, 20_000])('a jsonb nested %i deep is printed whole, on one line past 32 levels, without a stack overflow', (depth) => {
+    const doc = '{"k":['.repeat(depth) + '"leaf\\u001b"' + ']}'.repeat(depth);
+    const text = renderEvent(viewOf(record(doc), 'payload'), plain);
+    // Booleans, not the texts: a failure must not print megabytes.
+    const collapsed = text.replace(/\n\s*/g, '').replace(/": /g, '":');
+    expect(collapsed.includes(`"doc":${doc}`)).toBe(true);
+    expect(text.split('\n').length).toBeLessThan(100);
+    expect(/\u001b/.test(text)).toBe(false);
+  });
+
+  it('moderate nesting keeps the multi-line layout', () => {
+    const text = renderEvent(viewOf(record('{"a":{"b":{"c":"a value long enough to leave the one-line form behind for sure"}}}'), 'payload'), plain);
+    expect(text).toMatch(/"doc": \{\n\s+"a": \{/);
+  });
+});
