@@ -28,7 +28,8 @@ export async function readLag(
     await admin.connect();
     const ranges: Array<TopicPartition & { low: bigint; high: bigint }> = [];
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) ranges.push({ topic, partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) });
+      const offsets = (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition);
+      for (const p of offsets) ranges.push({ topic, partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) });
     }
     const store = 'store' in from ? from.store : groupOffsetStore(admin, from.group);
     const stored = await store.read(ranges);
