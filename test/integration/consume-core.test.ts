@@ -11,7 +11,7 @@ import type { KafkaSettings } from '../../src/kafka/options';
 import { stackUrls } from '../helpers/stack';
 import { produce, testKafka, uniqueName } from './watch-helpers';
 
-const settings: KafkaSettings = { brokers: { value: [stackUrls().brokers], source: 'flag' } };
+const settings: KafkaSettings = { brokers: { value: [stackUrls().brokers], layer: 'flag', source: 'flag' } };
 const kafka: Kafka = testKafka('consume-core-it');
 let admin: Admin;
 const topics: string[] = [];
