@@ -3,6 +3,7 @@
 # when run as root on Debian/Ubuntu (CI on a fresh machine). Otherwise it names exactly what is
 # missing and fails, so the integration tests never skip silently.
 #   java 17+        Kafka broker and Kafka Connect          (openjdk-17-jre-headless)
+#   javac           compiles the stack's mongo launcher once (openjdk-17-jdk-headless)
 #   mvn             downloads the stack jars once            (maven)
 #   initdb, pg_ctl  the throwaway PostgreSQL cluster         (postgresql)
 #   docker-compose  validates docker-compose.yml, no engine  (docker-compose)
@@ -28,6 +29,7 @@ java_ok() {
 missing_packages() {
   packages=""
   java_ok || packages="$packages openjdk-17-jre-headless"
+  command -v javac >/dev/null 2>&1 || packages="$packages openjdk-17-jdk-headless"
   command -v mvn >/dev/null 2>&1 || packages="$packages maven"
   pg_bin_found || packages="$packages postgresql"
   command -v docker-compose >/dev/null 2>&1 || packages="$packages docker-compose"
@@ -40,6 +42,7 @@ missing_packages() {
 describe() {
   case "$1" in
     openjdk-17-jre-headless) echo "java 17 or newer (runs Kafka and Kafka Connect)" ;;
+    openjdk-17-jdk-headless) echo "javac (compiles the launcher of the stack's MongoDB test server once)" ;;
     maven) echo "mvn (downloads the Kafka, Connect and Debezium jars once)" ;;
     postgresql) echo "PostgreSQL server binaries initdb/pg_ctl (the test cluster; or set CDC_STACK_PG_BIN)" ;;
     docker-compose) echo "docker-compose (validates docker-compose.yml; no Docker engine needed)" ;;

@@ -15,7 +15,8 @@ import { maskUrls, settingsFor, withStackOptions, type PortFlags } from './optio
 export function registerStackUp(stack: Command, ctx: Context): void {
   withStackOptions(stack.command('up'))
     .description('start the stack (or reuse a healthy one at the same ports) and wait until it is ready')
-    .option('--keep-data', 'keep the data of the previous run instead of starting from a fresh cluster')
+    .addOption(new Option('--keep-data', 'kept for old scripts: data is always kept now (cdc stack down --purge wipes it)').hideHelp())
+    .option('--with <services>', `also start these, comma-separated: s3 (S3Proxy), mongo (mongo-java-server); env ${'CDC_STACK_WITH'}, or the config context's stackWith`)
     .addOption(new Option('--timeout <seconds>', 'readiness timeout per service').default('120'))
     .option('--json', 'print the started stack as JSON')
     .addHelpText('after', `
@@ -37,7 +38,6 @@ Examples:
       try {
         const result = await stackUp(settings, {
           env: ctx.env,
-          keepData: flags.keepData,
           timeoutMs: timeout * 1000,
           signal: interrupt.signal,
           onProgress: (step, detail) => {
@@ -47,7 +47,7 @@ Examples:
           },
         });
         spinner.stop();
-        if (flags.json) writeJson(ctx, { reused: result.reused, seconds: result.seconds, ...result.state, urls: maskUrls(result.state.urls) });
+        if (flags.json) writeJson(ctx, { reused: result.reused, added: result.added, kept: result.kept, seconds: result.seconds, ...result.state, urls: maskUrls(result.state.urls) });
         reportStarted(ctx, result);
       } catch (err) {
         spinner.fail('the stack did not start');
@@ -63,18 +63,27 @@ Examples:
     });
 }
 
-/** The summary on stderr: what runs where, where the logs are, how to use and stop it. */
+/** The summary on stderr: what runs where, what data was kept, where the logs are, how to use and stop it. */
 function reportStarted(ctx: Context, result: UpResult): void {
   const { state } = result;
   const style = stderrStyle(ctx);
   note(ctx, result.reused
-    ? `${style.green('stack already running')} in ${state.dir} (reused)`
+    ? `${style.green('stack already running')} in ${state.dir} (reused${result.added.length ? `; started ${result.added.join(' and ')}` : ''})`
     : `${style.green('stack ready')} in ${result.seconds.toFixed(1)} s${result.mavenRan ? ' (jars downloaded)' : ''}: ` +
       `PostgreSQL ${state.versions.postgres}, Kafka ${state.versions.kafka}, Debezium ${state.versions.debezium}`);
   note(ctx, `  PostgreSQL     ${maskConnectionString(state.urls.pgUrl)}`);
   note(ctx, `  Kafka          ${state.urls.brokers}`);
   note(ctx, `  Kafka Connect  ${state.urls.connectUrl}`);
   note(ctx, `  target DB      ${maskConnectionString(state.urls.targetUrl)}`);
-  note(ctx, `logs: ${state.logs}`);
+  if (state.urls.s3Url) note(ctx, `  S3 (S3Proxy)   ${state.urls.s3Url}  bucket cdc, key minioadmin`);
+  if (state.urls.mongoUrl) note(ctx, `  MongoDB wire   ${state.urls.mongoUrl}  (mongo-java-server, for tests)`);
+  if (!result.reused) {
+    if (result.kept.length === 0) note(ctx, 'data: fresh (nothing kept from an earlier run)');
+    else {
+      note(ctx, 'data kept from the last run (cdc stack down --purge wipes it):');
+      for (const kept of result.kept) note(ctx, `  ${kept.service.padEnd(13)}  ${sanitizeForTerminal(kept.detail)}`);
+    }
+  }
+  note(ctx, `data and logs: ${state.dir}`);
   note(ctx, 'point cdc at it: eval "$(cdc stack env)"; stop it: cdc stack down');
 }

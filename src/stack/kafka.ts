@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InterruptedError } from '../errors';
 import { StackStartError, tailFile } from './errors';
-import type { ServiceName, StackLayout } from './layout';
+import type { StackLayout } from './layout';
 import { isAlive, portOpen, startDetached, waitUntil } from './processes';
 import { PG_PASSWORD } from './settings';
 import { runTool } from './run-tool';
@@ -15,12 +15,12 @@ import { runTool } from './run-tool';
 /** Modest heaps: two JVMs share 2 cores with Postgres and the tests. */
 const JVM_OPTIONS = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.headless=true'];
 
-export const MAIN_CLASS: Record<Exclude<ServiceName, 'postgres'>, string> = {
+export const MAIN_CLASS: Record<'kafka' | 'connect', string> = {
   kafka: 'kafka.Kafka',
   connect: 'org.apache.kafka.connect.cli.ConnectDistributed',
 };
 
-export const CONFIG_FILE: Record<Exclude<ServiceName, 'postgres'>, string> = {
+export const CONFIG_FILE: Record<'kafka' | 'connect', string> = {
   kafka: 'server.properties',
   connect: 'connect-distributed.properties',
 };
@@ -42,11 +42,24 @@ function javaArgs(layout: StackLayout, mainClass: string, extra: string[]): stri
   ];
 }
 
-/** Formats the KRaft metadata folder; keeps an existing one (--ignore-formatted). */
-export async function formatStorage(layout: StackLayout, java: string, clusterId: string): Promise<void> {
+/** The cluster id of kept Kafka data (meta.properties), if any. */
+export function keptClusterId(layout: StackLayout): string | undefined {
+  try {
+    return /^cluster\.id=(.+)$/m.exec(fs.readFileSync(path.join(layout.kafkaData, 'meta.properties'), 'utf8'))?.[1]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Formats the KRaft metadata folder; keeps an existing one (--ignore-formatted), whose cluster id
+ * must then be the one passed: the kept id wins over `clusterId`.
+ */
+export async function formatStorage(layout: StackLayout, java: string, newId: string): Promise<void> {
   const log = layout.log('kafka');
   fs.writeFileSync(log, '');
   fs.mkdirSync(layout.kafkaData, { recursive: true });
+  const clusterId = keptClusterId(layout) ?? newId;
   const run = await runTool(java, javaArgs(layout, 'kafka.tools.StorageTool', [
     'format', '-t', clusterId, '-c', path.join(layout.conf, CONFIG_FILE.kafka), '--standalone', '--ignore-formatted',
   ]), { logFile: log, cwd: layout.dir });

@@ -1,11 +1,15 @@
 /**
  * Where everything of a stack lives inside its folder. One `logs/` folder holds every service's
- * log; `run/` holds pid files; `state.json` describes the running stack.
+ * log; `run/` holds pid files; `state.json` describes the running stack. Data (`pg/`, `kafka/`, `s3/`,
+ * `mongo/`) stays across `down`/`up` until `down --purge`.
  */
 import * as path from 'node:path';
 
-export type ServiceName = 'postgres' | 'kafka' | 'connect';
-export const SERVICES: readonly ServiceName[] = ['postgres', 'kafka', 'connect'];
+export type ServiceName = 'postgres' | 'kafka' | 'connect' | 's3' | 'mongo';
+/** Always started. */
+export const CORE_SERVICES: readonly ServiceName[] = ['postgres', 'kafka', 'connect'];
+/** Every service, in the order `down` stops them (PostgreSQL last: Connect holds its slots). */
+export const SERVICES: readonly ServiceName[] = ['connect', 'kafka', 's3', 'mongo', 'postgres'];
 
 /** Each set of jars has its own folder (see jars.ts). */
 export type JarSet = 'core' | 's3' | 'mongo';
@@ -23,6 +27,10 @@ export interface StackLayout {
   pgData: string;
   pgSocket: string;
   kafkaData: string;
+  /** S3Proxy's folder: one subfolder per bucket, one file per object. */
+  s3Data: string;
+  /** mongo-java-server's H2 MVStore file. */
+  mongoFile: string;
   stateFile: string;
   lockFile: string;
   log(service: ServiceName | 'maven'): string;
@@ -46,6 +54,8 @@ export function stackLayout(dir: string): StackLayout {
     pgData: path.join(pgRoot, 'data'),
     pgSocket: path.join(pgRoot, 'socket'),
     kafkaData: path.join(dir, 'kafka'),
+    s3Data: path.join(dir, 's3'),
+    mongoFile: path.join(dir, 'mongo', 'data.mv'),
     stateFile: path.join(dir, 'state.json'),
     lockFile: path.join(run, 'up.lock'),
     log: (service) => path.join(logs, `${service}.log`),

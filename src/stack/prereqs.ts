@@ -1,6 +1,7 @@
 /**
  * The programs the local stack needs: Java 17+ (Kafka 4), Maven (only while the jars are not
- * cached yet) and PostgreSQL's server binaries (initdb, pg_ctl). A missing one is reported by name
+ * cached yet), javac (only to compile the mongo launcher once) and PostgreSQL's server binaries
+ * (initdb, pg_ctl). A missing one is reported by name
  * with the Debian package that provides it.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,8 @@ export interface Tools {
   mvn?: string;
   /** Folder with initdb, pg_ctl and postgres. */
   pgBin: string;
+  /** Undefined when not installed; only needed to compile the mongo launcher the first time. */
+  javac?: string;
 }
 
 export class MissingToolsError extends CdcError {
@@ -63,7 +66,21 @@ export function findPgBin(env: NodeJS.ProcessEnv, root = '/usr/lib/postgresql'):
   return candidates.find((dir) => ['initdb', 'pg_ctl', 'postgres'].every((bin) => fs.existsSync(path.join(dir, bin))));
 }
 
-export function findTools(env: NodeJS.ProcessEnv, options: { needMaven: boolean; pgRoot?: string }): Tools {
+/** javac beside the java found (a JDK), else on PATH. */
+export function findJavac(env: NodeJS.ProcessEnv, java: string | undefined): string | undefined {
+  if (java) {
+    try {
+      const sibling = path.join(path.dirname(fs.realpathSync(java)), 'javac');
+      fs.accessSync(sibling, fs.constants.X_OK);
+      return sibling;
+    } catch {
+      // a JRE without javac, or a java we cannot resolve
+    }
+  }
+  return findOnPath('javac', env);
+}
+
+export function findTools(env: NodeJS.ProcessEnv, options: { needMaven: boolean; needJavac?: boolean; pgRoot?: string }): Tools {
   const missing: string[] = [];
   const java = env.JAVA_HOME && fs.existsSync(path.join(env.JAVA_HOME, 'bin', 'java'))
     ? path.join(env.JAVA_HOME, 'bin', 'java')
@@ -79,6 +96,8 @@ export function findTools(env: NodeJS.ProcessEnv, options: { needMaven: boolean;
   if (!mvn && options.needMaven) missing.push('mvn (Apache Maven, to download the Kafka and Debezium jars once; Debian package maven)');
   const pgBin = findPgBin(env, options.pgRoot);
   if (!pgBin) missing.push('PostgreSQL server binaries initdb, pg_ctl, postgres (Debian package postgresql; or set CDC_STACK_PG_BIN)');
+  const javac = findJavac(env, java);
+  if (!javac && options.needJavac) missing.push('javac (a JDK 17+, to compile the mongo-java-server launcher once; Debian package openjdk-17-jdk-headless)');
   if (missing.length > 0 || !java || !pgBin) throw new MissingToolsError(missing);
-  return { java, mvn, pgBin };
+  return { java, mvn, pgBin, javac };
 }

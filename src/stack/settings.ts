@@ -12,22 +12,36 @@ export interface StackPorts {
   kafka: number;
   controller: number;
   connect: number;
+  /** S3Proxy, only with `--with s3`. */
+  s3: number;
+  /** mongo-java-server, only with `--with mongo`. */
+  mongo: number;
 }
+
+/** Services started only on request (`--with s3,mongo`, or CDC_STACK_WITH). */
+export type ExtraService = 's3' | 'mongo';
+export const EXTRA_SERVICES: readonly ExtraService[] = ['s3', 'mongo'];
 
 export interface StackSettings {
   /** Folder for jars, configs, data, logs and pid files (git-ignored `.stack/` by default). */
   dir: string;
   ports: StackPorts;
+  /** The extra services this stack runs besides PostgreSQL, Kafka and Connect. */
+  with: ExtraService[];
 }
 
-export const DEFAULT_PORTS: StackPorts = { pg: 15432, kafka: 19092, controller: 19093, connect: 18083 };
+export const DEFAULT_PORTS: StackPorts = { pg: 15432, kafka: 19092, controller: 19093, connect: 18083, s3: 19000, mongo: 17017 };
 
 export const PORT_ENV: Record<keyof StackPorts, string> = {
   pg: 'CDC_STACK_PG_PORT',
   kafka: 'CDC_STACK_KAFKA_PORT',
   controller: 'CDC_STACK_CONTROLLER_PORT',
   connect: 'CDC_STACK_CONNECT_PORT',
+  s3: 'CDC_STACK_S3_PORT',
+  mongo: 'CDC_STACK_MONGO_PORT',
 };
+
+export const WITH_ENV = 'CDC_STACK_WITH';
 
 export const DIR_ENV = 'CDC_STACK_DIR';
 
@@ -44,21 +58,66 @@ export const TARGET_USER = 'analytics';
 export const TARGET_PASSWORD = 'analytics';
 export const TARGET_DATABASE = 'analytics';
 
+/**
+ * The S3 server's throwaway credentials, region and bucket (created at start): the same as
+ * docker-compose.yml's MinIO.
+ */
+export const S3_ACCESS_KEY = 'minioadmin';
+export const S3_SECRET_KEY = 'minioadmin';
+export const S3_REGION = 'us-east-1';
+export const S3_BUCKET = 'cdc';
+
 export interface StackUrls {
   pgUrl: string;
   brokers: string;
   connectUrl: string;
   /** The target database of `cdc sink postgres` (CDC_TARGET_URL). */
   targetUrl: string;
+  /** S3 endpoint (path-style), with `--with s3`. */
+  s3Url?: string;
+  /** MongoDB connection string, with `--with mongo`. */
+  mongoUrl?: string;
 }
 
-export function stackUrls(ports: StackPorts): StackUrls {
+export function stackUrls(ports: StackPorts, extras: readonly ExtraService[] = []): StackUrls {
   return {
     pgUrl: `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${ports.pg}/${PG_DATABASE}`,
     brokers: `127.0.0.1:${ports.kafka}`,
     connectUrl: `http://127.0.0.1:${ports.connect}`,
     targetUrl: `postgres://${TARGET_USER}:${TARGET_PASSWORD}@127.0.0.1:${ports.pg}/${TARGET_DATABASE}`,
+    ...(extras.includes('s3') ? { s3Url: `http://127.0.0.1:${ports.s3}` } : {}),
+    ...(extras.includes('mongo') ? { mongoUrl: `mongodb://127.0.0.1:${ports.mongo}` } : {}),
   };
+}
+
+/**
+ * What a program needs to use the stack, as environment variables (`cdc stack env`). The AWS SDK's
+ * default CRC32 checksum headers are not implemented by S3Proxy: checksums only where required.
+ */
+export function stackEnv(urls: StackUrls): Record<string, string> {
+  return {
+    CDC_CONNECT_URL: urls.connectUrl,
+    CDC_BROKERS: urls.brokers,
+    DATABASE_URL: urls.pgUrl,
+    CDC_TARGET_URL: urls.targetUrl,
+    ...(urls.s3Url ? {
+      AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+      AWS_REGION: S3_REGION,
+      AWS_ENDPOINT_URL_S3: urls.s3Url,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    } : {}),
+    ...(urls.mongoUrl ? { CDC_MONGO_URL: urls.mongoUrl } : {}),
+  };
+}
+
+/** `s3,mongo` → ['s3', 'mongo']; '' or `none` → []. */
+export function parseWith(value: string, what: string): ExtraService[] {
+  const names = value.split(',').map((n) => n.trim()).filter((n) => n !== '' && n !== 'none');
+  const unknown = names.filter((n) => !EXTRA_SERVICES.includes(n as ExtraService));
+  if (unknown.length > 0) throw new UsageError(`${what}: unknown service '${unknown[0]}'`, `choose from ${EXTRA_SERVICES.join(', ')} (comma-separated)`);
+  return EXTRA_SERVICES.filter((n) => names.includes(n));
 }
 
 export function defaultStackDir(env: NodeJS.ProcessEnv): string {
@@ -73,27 +132,40 @@ export function parsePort(value: string, what: string): number {
   return port;
 }
 
+/** What a running stack recorded in state.json (older states lack the extras). */
+export interface RunningStack {
+  ports?: Partial<StackPorts>;
+  with?: ExtraService[];
+}
+
 /**
- * Resolves the ports. `running` holds the ports of a stack recorded in state.json, so that
- * `status`, `env` and `down` find a stack started with other ports without repeating the flags.
+ * Resolves ports and extras: flag > environment > the running stack's state > (extras: the
+ * config context's `stackWith`) > default. The running stack's values let `status`, `env` and
+ * `down` find a stack started with other ports or extras without repeating the flags.
  */
 export function resolveStackSettings(
-  flags: Partial<Record<keyof StackPorts, string>> & { dir?: string },
+  flags: Partial<Record<keyof StackPorts, string>> & { dir?: string; with?: string; contextWith?: string },
   env: NodeJS.ProcessEnv,
-  running?: StackPorts,
+  running?: RunningStack,
 ): StackSettings {
   const dir = flags.dir ? path.resolve(flags.dir) : defaultStackDir(env);
   const ports = { ...DEFAULT_PORTS };
   for (const key of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
     const flag = flags[key];
     const fromEnv = env[PORT_ENV[key]];
-    if (flag !== undefined && flag !== '') ports[key] = parsePort(flag, `--${key === 'pg' ? 'pg' : key}-port`);
+    const recorded = running?.ports?.[key];
+    if (flag !== undefined && flag !== '') ports[key] = parsePort(flag, `--${key}-port`);
     else if (fromEnv) ports[key] = parsePort(fromEnv, PORT_ENV[key]);
-    else if (running) ports[key] = running[key];
+    else if (recorded !== undefined) ports[key] = recorded;
   }
   const values = Object.values(ports);
   if (new Set(values).size !== values.length) {
     throw new UsageError(`the stack's ports must differ from each other, got ${JSON.stringify(ports)}`);
   }
-  return { dir, ports };
+  let extras: ExtraService[] = [];
+  if (flags.with !== undefined) extras = parseWith(flags.with, '--with');
+  else if (env[WITH_ENV] !== undefined) extras = parseWith(env[WITH_ENV]!, WITH_ENV);
+  else if (running?.with) extras = running.with;
+  else if (flags.contextWith !== undefined) extras = parseWith(flags.contextWith, 'the config setting stackWith');
+  return { dir, ports, with: extras };
 }

@@ -1,7 +1,7 @@
 /** state.json: what `cdc stack up` started, read by status/env/down and the test helpers. */
 import * as fs from 'node:fs';
 import type { ServiceName, StackLayout } from './layout';
-import type { StackPorts, StackUrls } from './settings';
+import type { ExtraService, StackPorts, StackUrls } from './settings';
 
 export interface StackState {
   startedAt: string;
@@ -9,8 +9,10 @@ export interface StackState {
   owner: 'cli' | 'tests';
   dir: string;
   ports: StackPorts;
+  /** The extra services started with it (`--with`); absent in states of older versions. */
+  with: ExtraService[];
   urls: StackUrls;
-  pids: Record<ServiceName, number>;
+  pids: Partial<Record<ServiceName, number>>;
   versions: { kafka: string; debezium: string; postgres: string };
   logs: string;
 }

@@ -1,9 +1,11 @@
 /**
  * Health of each stack service, checked for real: a password login to PostgreSQL over TCP, a
- * metadata request to the broker, Connect's /health and its plugin list.
+ * metadata request to the broker, Connect's /health and its plugin list, and for the extras a
+ * signed S3 ListBuckets and a MongoDB command.
  */
 import * as fs from 'node:fs';
-import { SERVICES, stackLayout, type ServiceName } from './layout';
+import { extraMarker, probeExtra } from './extras';
+import { CORE_SERVICES, stackLayout, type ServiceName } from './layout';
 import { connectGet, missingPlugins, processMarker, requiredPluginVersions } from './kafka';
 import { postmasterPid } from './postgres';
 import { isOurProcess, readPid } from './processes';
@@ -76,23 +78,33 @@ export async function probeConnect(connectUrl: string): Promise<{ healthy: boole
 }
 
 /** Pid of one of our services, when its pid file points at a live process of this stack. */
-export function livePid(settings: StackSettings, service: ServiceName): number | null {
+export function livePid(settings: Pick<StackSettings, 'dir'>, service: ServiceName): number | null {
   const layout = stackLayout(settings.dir);
   if (service === 'postgres') {
     const pid = postmasterPid(layout);
     return pid !== undefined && isOurProcess(pid, layout.pgData) ? pid : null;
   }
   const pid = readPid(layout.pidFile(service));
-  return pid !== undefined && isOurProcess(pid, processMarker(layout, service)) ? pid : null;
+  const marker = service === 's3' || service === 'mongo' ? extraMarker(layout, service) : processMarker(layout, service);
+  return pid !== undefined && isOurProcess(pid, marker) ? pid : null;
 }
 
+const PORT_OF: Record<ServiceName, keyof StackSettings['ports']> = { postgres: 'pg', kafka: 'kafka', connect: 'connect', s3: 's3', mongo: 'mongo' };
+
+/** The core services and the extras of `settings.with`, each probed for real (in parallel). */
 export async function stackStatus(settings: StackSettings): Promise<StackStatus> {
   const layout = stackLayout(settings.dir);
-  const urls = stackUrls(settings.ports);
-  const [pg, kafka, connect] = await Promise.all([probePostgres(urls.pgUrl), probeKafka(urls.brokers), probeConnect(urls.connectUrl)]);
-  const probes: Record<ServiceName, { healthy: boolean; detail: string }> = { postgres: pg, kafka, connect };
-  const ports: Record<ServiceName, number> = { postgres: settings.ports.pg, kafka: settings.ports.kafka, connect: settings.ports.connect };
-  const services = SERVICES.map((service) => ({ service, port: ports[service], pid: livePid(settings, service), ...probes[service] }));
+  const urls = stackUrls(settings.ports, settings.with);
+  const probes: Record<ServiceName, () => Promise<{ healthy: boolean; detail: string }>> = {
+    postgres: () => probePostgres(urls.pgUrl),
+    kafka: () => probeKafka(urls.brokers),
+    connect: () => probeConnect(urls.connectUrl),
+    s3: () => probeExtra('s3', urls.s3Url!),
+    mongo: () => probeExtra('mongo', urls.mongoUrl!),
+  };
+  const names: ServiceName[] = [...CORE_SERVICES, ...settings.with];
+  const results = await Promise.all(names.map((service) => probes[service]()));
+  const services = names.map((service, i) => ({ service, port: settings.ports[PORT_OF[service]], pid: livePid(settings, service), ...results[i] }));
   const healthyCount = services.filter((s) => s.healthy).length;
   const state = healthyCount === services.length ? 'running' : healthyCount === 0 ? 'stopped' : 'degraded';
   return {

@@ -1,14 +1,16 @@
 /**
  * Renders the config templates of stack/ (server.properties, connect-distributed.properties,
- * log4j2.properties, postgresql.conf) into `<stack dir>/conf`, filling in `{{name}}` values.
+ * log4j2.properties, postgresql.conf, s3proxy.properties) into `<stack dir>/conf`, filling in
+ * `{{name}}` values.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stackSourceDir } from './jars';
 import type { StackLayout } from './layout';
-import type { StackPorts } from './settings';
+import { DEFAULT_PORTS, S3_ACCESS_KEY, S3_SECRET_KEY, type StackPorts } from './settings';
 
-export const TEMPLATES = ['server.properties', 'connect-distributed.properties', 'log4j2.properties', 'postgresql.conf'] as const;
+/** Paths under stack/; each is rendered into conf/ under its file name. */
+export const TEMPLATES = ['server.properties', 'connect-distributed.properties', 'log4j2.properties', 'postgresql.conf', 's3proxy/s3proxy.properties'] as const;
 
 export function renderTemplate(text: string, values: Record<string, string | number>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
@@ -17,7 +19,8 @@ export function renderTemplate(text: string, values: Record<string, string | num
   });
 }
 
-export function renderConfigs(layout: StackLayout, ports: StackPorts): void {
+/** The extras' ports may be left out (a private broker of a test): then their defaults are used. */
+export function renderConfigs(layout: StackLayout, ports: Omit<StackPorts, 's3' | 'mongo'> & Partial<StackPorts>): void {
   const values = {
     kafkaPort: ports.kafka,
     controllerPort: ports.controller,
@@ -25,11 +28,15 @@ export function renderConfigs(layout: StackLayout, ports: StackPorts): void {
     pgPort: ports.pg,
     kafkaDataDir: layout.kafkaData,
     pluginPath: layout.plugins,
+    s3Port: ports.s3 ?? DEFAULT_PORTS.s3,
+    s3AccessKey: S3_ACCESS_KEY,
+    s3SecretKey: S3_SECRET_KEY,
+    s3DataDir: layout.s3Data,
   };
   fs.mkdirSync(layout.conf, { recursive: true });
   for (const name of TEMPLATES) {
     const text = fs.readFileSync(path.join(stackSourceDir(), name), 'utf8');
-    fs.writeFileSync(path.join(layout.conf, name), renderTemplate(text, values), { mode: 0o644 });
+    fs.writeFileSync(path.join(layout.conf, path.basename(name)), renderTemplate(text, values), { mode: 0o644 });
   }
 }
 

@@ -4,7 +4,8 @@
  * How the values get here:
  * 1. The jest global setup (test/integration/global-setup.ts) reuses a healthy stack already running
  *    at the configured ports (`cdc stack up`), or starts one, and then sets CDC_IT_PG_URL,
- *    CDC_IT_BROKERS, CDC_IT_CONNECT_URL and CDC_IT_TARGET_URL in its process.env. Jest creates its test workers after
+ *    CDC_IT_BROKERS, CDC_IT_CONNECT_URL, CDC_IT_TARGET_URL, CDC_IT_S3_URL and CDC_IT_MONGO_URL in its
+ *    process.env (the suite's stack always runs the S3 and MongoDB servers). Jest creates its test workers after
  *    the global setup, so every worker inherits them; this function reads them.
  * 2. Without them (a script run outside jest), it falls back to the state file that `cdc stack up`
  *    writes: `<stack dir>/state.json` (stack dir = $CDC_STACK_DIR or `.stack/` at the repo root).
@@ -12,10 +13,14 @@
  * pgUrl is a superuser URL: postgres://postgres:postgres@127.0.0.1:<port>/postgres. targetUrl is the
  * sinks' target database in the same cluster, owned by a plain role:
  * postgres://analytics:analytics@127.0.0.1:<port>/analytics.
+ * s3Url is S3Proxy (path-style, credentials minioadmin/minioadmin, region us-east-1, bucket `cdc`
+ * exists); stackServiceEnv() gives the AWS_* variables a program needs for it, as `cdc stack env`
+ * prints them. mongoUrl is mongo-java-server, a reimplementation of the MongoDB wire protocol.
  * The stack is shared by all test files running in parallel: use unique names and clean up.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stackEnv } from '../../src/stack/settings';
 
 export interface StackUrls {
   /** Superuser URL of the stack's PostgreSQL (wal_level=logical). */
@@ -26,6 +31,10 @@ export interface StackUrls {
   connectUrl: string;
   /** The sinks' target database `analytics` (its own role, not a superuser). */
   targetUrl: string;
+  /** S3 endpoint, `http://127.0.0.1:<port>`. */
+  s3Url: string;
+  /** MongoDB connection string, `mongodb://127.0.0.1:<port>`. */
+  mongoUrl: string;
 }
 
 export const STACK_URL_ENV = {
@@ -33,6 +42,8 @@ export const STACK_URL_ENV = {
   brokers: 'CDC_IT_BROKERS',
   connectUrl: 'CDC_IT_CONNECT_URL',
   targetUrl: 'CDC_IT_TARGET_URL',
+  s3Url: 'CDC_IT_S3_URL',
+  mongoUrl: 'CDC_IT_MONGO_URL',
 } as const;
 
 export function stackUrls(): StackUrls {
@@ -55,4 +66,12 @@ export function stackUrls(): StackUrls {
       'Run the integration tests with `npm run test:integration` (its global setup starts the stack), ' +
       'or start one with `node bin/cdc.js stack up`.',
   );
+}
+
+/**
+ * The variables `cdc stack env` prints for this stack (CDC_*, DATABASE_URL, AWS_* for S3Proxy,
+ * CDC_MONGO_URL): spread them into a CLI run's env.
+ */
+export function stackServiceEnv(): Record<string, string> {
+  return stackEnv(stackUrls());
 }

@@ -3,6 +3,7 @@
  * Debezium's JDBC sink connector on the Connect worker, which lands a captured table there in
  * upsert mode (the peer of `cdc sink postgres` in its benchmark).
  */
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { stackUrls } from '../helpers/stack';
 
@@ -95,6 +96,11 @@ describe("Debezium's JDBC sink connector on the stack's worker", () => {
       await c.query(`drop database if exists ${source} with (force)`);
     });
     await withClient(urls.targetUrl, (c) => c.query(`drop table if exists public.${sinkTable}`));
+    const admin = new Kafka({ clientId: source, brokers: [urls.brokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(source));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    await admin.disconnect();
   });
 
   test('lands a captured table in the target database: snapshot, update and delete in upsert mode', async () => {

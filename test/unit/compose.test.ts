@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULTS } from '../../src/settings';
-import { PG_PASSWORD, PG_USER, TARGET_DATABASE, TARGET_PASSWORD, TARGET_USER } from '../../src/stack/settings';
+import { PG_PASSWORD, PG_USER, S3_ACCESS_KEY, S3_BUCKET, S3_REGION, S3_SECRET_KEY, TARGET_DATABASE, TARGET_PASSWORD, TARGET_USER } from '../../src/stack/settings';
 import { parseProperties, pinnedVersions } from '../../src/stack/templates';
 
 const root = path.resolve(__dirname, '../..');
@@ -55,12 +55,12 @@ function hostPort(service: Service, containerPort: number): number | undefined {
 }
 
 describe('docker-compose.yml', () => {
-  test('is valid for docker-compose (config -q, with and without the ui profile)', () => {
+  test('is valid for docker-compose (config -q, with and without the ui, s3 and mongo profiles)', () => {
     const which = spawnSync('sh', ['-c', 'command -v docker-compose']);
     if (which.status !== 0) {
       throw new Error('docker-compose is not installed (Debian package docker-compose; scripts/ensure-tools.sh installs it when run as root)');
     }
-    for (const args of [['config', '-q'], ['--profile', 'ui', 'config', '-q']]) {
+    for (const args of [['config', '-q'], ['--profile', 'ui', 'config', '-q'], ['--profile', 's3', '--profile', 'mongo', 'config', '-q']]) {
       const result = spawnSync('docker-compose', ['-f', composeFile, ...args], { encoding: 'utf8', cwd: root });
       expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: '' });
     }
@@ -140,9 +140,24 @@ describe('docker-compose.yml', () => {
     expect(connect.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
   });
 
-  test('the topic browser UI is optional, behind the ui profile', () => {
+  test('the topic browser UI, MinIO and MongoDB are optional, behind the ui, s3 and mongo profiles', () => {
     const optional = Object.entries(compose.services).filter(([, s]) => s.profiles !== undefined);
-    expect(optional.map(([name, s]) => [name, s.profiles])).toEqual([['kafka-ui', ['ui']]]);
+    expect(optional.map(([name, s]) => [name, s.profiles])).toEqual([['kafka-ui', ['ui']], ['minio', ['s3']], ['minio-init', ['s3']], ['mongo', ['mongo']]]);
     expect(compose.services['kafka-ui'].environment.KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe(connectProperties(connect.environment)['bootstrap.servers']);
+  });
+
+  test("MinIO has the non-Docker stack's S3 credentials, region and bucket, created by an init container", () => {
+    const { minio, mongo } = compose.services;
+    const init = compose.services['minio-init'];
+    expect([minio.environment.MINIO_ROOT_USER, minio.environment.MINIO_ROOT_PASSWORD, minio.environment.MINIO_REGION]).toEqual([S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION]);
+    expect(hostPort(minio, 9000)).toBe(9000);
+    expect(init.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
+    const script = (init as Service & { entrypoint: string[] }).entrypoint.join(' ');
+    expect(script).toContain(`mc alias set local http://minio:9000 ${S3_ACCESS_KEY} ${S3_SECRET_KEY}`);
+    expect(script).toContain(`mc mb --ignore-existing local/${S3_BUCKET}`);
+    // cdc's defaults (the last layer of the S3 and MongoDB settings) are these services.
+    expect(minio.environment.MINIO_REGION).toBe(DEFAULTS.s3Region);
+    expect(hostPort(mongo, 27017)).toBe(Number(new URL(DEFAULTS.mongoUrl).port));
+    for (const service of [minio, mongo]) expect(service.healthcheck?.test.length).toBeGreaterThan(0);
   });
 });

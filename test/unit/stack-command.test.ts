@@ -31,6 +31,8 @@ describe('cdc stack (command layer)', () => {
     [['up', '--timeout', 'soon'], '--timeout must be a positive number'],
     [['status', '--pg-port', '99999'], '--pg-port must be a port number'],
     [['status', '--kafka-port', '45401'], 'must differ'],
+    [['up', '--with', 's3,redis'], "--with: unknown service 'redis'"],
+    [['status', '--mongo-port', 'x'], '--mongo-port must be a port number'],
   ])('`stack %j` is a usage error', async (args, message) => {
     const result = await run(args);
     expect(result).toEqual({ code: ExitCode.USAGE, out: '', err: expect.stringContaining(message) });
@@ -84,6 +86,33 @@ describe('cdc stack (command layer)', () => {
         { service: 'postgres', pid: null, outcome: 'not running' },
       ],
       portsInUse: [],
+      purged: [],
     });
+    expect(result.err).toBe('');
+    const text = await run(['down']);
+    expect(text.err).toContain(`data kept in ${dir} for the next 'cdc stack up' (wipe it with: cdc stack down --purge)`);
+  });
+
+  test('down --purge wipes the data folders of every service and keeps jars, configs and logs', async () => {
+    for (const folder of ['pg/data', 'kafka', 's3/cdc', 'mongo', 'lib', 'conf', 'logs']) fs.mkdirSync(path.join(dir, folder), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'mongo', 'data.mv'), 'x');
+    const result = await run(['down', '--purge', '--json']);
+    expect(result.code).toBe(ExitCode.OK);
+    expect(JSON.parse(result.out).purged).toEqual(['pg', 'kafka', 's3', 'mongo'].map((f) => path.join(dir, f)));
+    expect(fs.readdirSync(dir).sort()).toEqual(['conf', 'lib', 'logs']);
+    const again = await run(['down', '--purge']);
+    expect(again.err).toContain('no data to wipe');
+  });
+
+  test('env of a stack recorded with s3 and mongo exports the AWS variables and CDC_MONGO_URL', async () => {
+    const ports = { pg: 45401, kafka: 45402, controller: 45403, connect: 45404, s3: 45405, mongo: 45406 };
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ startedAt: 'x', owner: 'cli', dir, ports, with: ['s3', 'mongo'], urls: {}, pids: {}, versions: {}, logs: '' }));
+    const result = await run(['env'], { CDC_STACK_PG_PORT: '', CDC_STACK_KAFKA_PORT: '', CDC_STACK_CONTROLLER_PORT: '', CDC_STACK_CONNECT_PORT: '' });
+    expect(result.code).toBe(ExitCode.OK);
+    expect(result.out).toBe('export CDC_CONNECT_URL=http://127.0.0.1:45404 CDC_BROKERS=127.0.0.1:45402 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:45401/postgres ' +
+      'CDC_TARGET_URL=postgres://analytics:analytics@127.0.0.1:45401/analytics AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin AWS_REGION=us-east-1 ' +
+      'AWS_ENDPOINT_URL_S3=http://127.0.0.1:45405 AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED CDC_MONGO_URL=mongodb://127.0.0.1:45406\n');
+    // An explicit --with wins over what the state recorded.
+    expect((await run(['env', '--with', 'none'])).out).not.toContain('AWS_');
   });
 });

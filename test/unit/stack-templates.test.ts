@@ -20,8 +20,13 @@ describe('stack config templates', () => {
 
   test('rendered configs carry the ports and folders, with nothing left to fill', () => {
     const layout = stackLayout(dir);
-    renderConfigs(layout, { pg: 1111, kafka: 2222, controller: 3333, connect: 4444 });
-    for (const name of TEMPLATES) expect(fs.readFileSync(path.join(layout.conf, name), 'utf8')).not.toContain('{{');
+    renderConfigs(layout, { pg: 1111, kafka: 2222, controller: 3333, connect: 4444, s3: 5555, mongo: 6666 });
+    for (const name of TEMPLATES) expect(fs.readFileSync(path.join(layout.conf, path.basename(name)), 'utf8')).not.toContain('{{');
+
+    const s3 = parseProperties(fs.readFileSync(path.join(layout.conf, 's3proxy.properties'), 'utf8'));
+    expect(s3['s3proxy.endpoint']).toBe('http://127.0.0.1:5555');
+    expect(s3['jclouds.filesystem.basedir']).toBe(layout.s3Data);
+    expect([s3['s3proxy.identity'], s3['s3proxy.credential']]).toEqual(['minioadmin', 'minioadmin']);
 
     const server = parseProperties(fs.readFileSync(path.join(layout.conf, 'server.properties'), 'utf8'));
     expect(server['process.roles']).toBe('broker,controller');
