@@ -4,11 +4,13 @@
  */
 import { Command } from 'commander';
 import type { Context } from '../src/context';
-import { ExitCode, ExitStatus } from '../src/errors';
+import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import type { PgTarget } from '../src/pg/connection';
 import { parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { CheckItem, CheckReport } from '../src/pg/check';
-import { checkSlotName, formatBytes, type SlotInfo } from '../src/pg/slots';
+import { formatBytes, type SlotInfo } from '../src/pg/slots';
+import { checkReplicationName, replicationNames } from '../src/pg/names';
+import { registerSetup } from './pg/setup';
 import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg/options';
 import { confirm } from './ui/confirm';
 import { note, writeJson, writeTable } from './ui/output';
@@ -19,7 +21,8 @@ const CHECK_EXAMPLES = `
 Examples:
   $ cdc pg check                                        # server settings, role, slots, publications
   $ cdc pg check --table bank.holding                   # … and what Debezium needs from that table
-  $ cdc pg check --table bank.holding --fix             # apply the safe fixes (REPLICA IDENTITY FULL, publication)
+  $ cdc pg check --table bank.holding --name holding --fix   # apply the safe fixes (REPLICA IDENTITY FULL, publication holding_pub)
+  $ cdc pg check --slot cdc_pgoutput --publication cdc_publication --table finance.orders   # after cdc pg setup
   $ cdc pg check --json | jq '.items[] | select(.status != "OK")'
 
 Exit status: 0 when nothing FAILs (WARNs included), 6 when an item FAILs.
@@ -31,28 +34,35 @@ Examples:
   $ cdc pg slots --json
   $ cdc pg slots --drop old_connector_slot --yes        # drop an inactive slot without asking`;
 
-interface CheckOptions extends PgCliOptions { table?: string[]; publication: string; fix?: boolean; json?: boolean }
+interface CheckOptions extends PgCliOptions { table?: string[]; name?: string; slot?: string; publication?: string; fix?: boolean; json?: boolean }
 interface SlotsOptions extends PgCliOptions { drop?: string; yes?: boolean; json?: boolean }
 
 export function registerPg(program: Command, ctx: Context): void {
-  const pg = program.command('pg').description('check what CDC needs from PostgreSQL; list and drop replication slots');
+  const pg = program.command('pg').description('set up and check what CDC needs from PostgreSQL; list and drop replication slots');
+  registerSetup(pg, ctx);
 
   addPgOptions(pg.command('check'))
     .description('check wal_level, slots, senders, role rights, publications and tables for CDC')
     .option('--table <schema.table...>', 'also check these tables (REPLICA IDENTITY, primary key, publication)')
-    .option('--publication <name>', 'publication --fix adds tables to (Debezium\'s default)', 'dbz_publication')
+    .option('--name <connector>', 'the connector: its slot and publication as `connector register` / `pg setup --name` name them')
+    .option('--slot <name>', 'the connector\'s replication slot (default: from --name): checked alone, idle is fine')
+    .option('--publication <name>', 'the connector\'s publication (default: from --name): tables must be in it, --fix adds them')
     .option('--fix', 'apply the safe fixes: REPLICA IDENTITY FULL, publication membership')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText('after', CHECK_EXAMPLES)
     .action(async (options: CheckOptions) => {
       const tables = (options.table ?? []).map((t) => parseQualifiedName(t));
-      const publication = parseIdentifier(options.publication, 'publication');
+      if (options.name !== undefined && options.name.trim() === '') throw new UsageError('--name is empty');
+      const { slot, publication } = replicationNames(options.name, {
+        slot: options.slot === undefined ? undefined : checkReplicationName(options.slot, '--slot'),
+        publication: options.publication === undefined ? undefined : parseIdentifier(options.publication, 'publication'),
+      });
       const target = await pgTarget(ctx, options);
       const { runPgCheck } = await import('../src/pg/check');
       const spinner = startSpinner(ctx, `Checking ${target.display}`, { json: options.json });
       let report: CheckReport;
       try {
-        report = await withPg(target, (client) => runPgCheck(client, { tables, publication, fix: Boolean(options.fix) }));
+        report = await withPg(target, (client) => runPgCheck(client, { tables, publication, slot, fix: Boolean(options.fix) }));
       } finally {
         spinner.stop();
       }
@@ -68,7 +78,7 @@ export function registerPg(program: Command, ctx: Context): void {
     .option('--json', 'print the slots as JSON on stdout')
     .addHelpText('after', SLOTS_EXAMPLES)
     .action(async (options: SlotsOptions) => {
-      if (options.drop !== undefined) checkSlotName(options.drop, '--drop');
+      if (options.drop !== undefined) checkReplicationName(options.drop, '--drop slot');
       const target = await pgTarget(ctx, options);
       const { listSlots, findSlot, dropSlot } = await import('../src/pg/slots');
       await withPg(target, async (client) => {

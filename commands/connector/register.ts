@@ -60,6 +60,8 @@ export function registerRegisterCommand(parent: Command, ctx: Context): void {
     .option('--password-ref <placeholder>', "let the worker resolve the password: '${env:VAR}' or '${file:path:key}'")
     .option('--topic-prefix <prefix>', 'topic prefix (default: derived from the connector name)')
     .option('--snapshot-mode <mode>', 'Debezium snapshot.mode (initial, no_data, when_needed, …)')
+    .option('--slot <name>', 'replication slot to use (default: named after the connector; e.g. one made by cdc pg setup)')
+    .option('--publication <name>', 'an existing publication to use as it is, e.g. one made by cdc pg setup (default: <name>_pub, created by Debezium)')
     .option('--set <key=value>', 'any other connector setting (repeatable)', collect)
     .option('--dry-run', 'validate on the server and show the diff against the live config; write nothing')
     .option('--wait', 'wait until the connector and all its tasks are RUNNING')

@@ -8,11 +8,12 @@ import { promises as fs } from 'node:fs';
 import { DEFAULTS } from '../settings';
 import { isPlaceholder } from '../secrets';
 import { displayOf, sslForMode, type PgTarget } from '../pg/connection';
+import { DEBEZIUM_DEFAULTS } from '../pg/names';
 import type { ConnectorConfig } from './types';
 
 /** The slot and publication names the connector uses (Debezium's defaults when unset). */
 export function slotAndPublication(config: ConnectorConfig): { slot: string; publication: string } {
-  return { slot: config['slot.name'] ?? 'debezium', publication: config['publication.name'] ?? 'dbz_publication' };
+  return { slot: config['slot.name'] ?? DEBEZIUM_DEFAULTS.slot, publication: config['publication.name'] ?? DEBEZIUM_DEFAULTS.publication };
 }
 
 /**

@@ -6,6 +6,10 @@
 import { isPlaceholder } from '../secrets';
 import { UsageError } from '../errors';
 import type { ConnectorConfig } from './types';
+import { publicationNameFor, slotNameFor } from '../pg/names';
+
+// The naming rule lives in src/pg/names.ts, shared with `cdc pg setup` and `cdc pg check`.
+export { publicationNameFor, SLOT_NAME_PATTERN, slotNameFor } from '../pg/names';
 
 export const POSTGRES_CONNECTOR = 'io.debezium.connector.postgresql.PostgresConnector';
 
@@ -14,22 +18,9 @@ export function isPostgresConnector(config: ConnectorConfig): boolean {
   return cls === POSTGRES_CONNECTOR || cls === 'PostgresConnector' || cls.endsWith('.PostgresConnector');
 }
 
-export const SLOT_NAME_PATTERN = /^[a-z0-9_]{1,63}$/;
-
-/** Postgres replication slot names allow [a-z0-9_] up to 63 characters. */
-export function slotNameFor(connectorName: string): string {
-  const base = connectorName.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').replace(/_+/g, '_');
-  return (base || 'cdc').slice(0, 63);
-}
-
 /** Topic names allow [a-zA-Z0-9._-]; the prefix is the connector name made to fit. */
 export function topicPrefixFor(connectorName: string): string {
   return connectorName.replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, 200) || 'cdc';
-}
-
-/** One publication per connector, so that filtered publications of two connectors never fight. */
-export function publicationNameFor(connectorName: string): string {
-  return `${slotNameFor(connectorName).slice(0, 59)}_pub`;
 }
 
 /** `bank.holding` → `bank\.holding`: Debezium's lists are regexes and a bare dot matches any character. */
@@ -50,6 +41,9 @@ export interface PostgresSource {
   tables: string[];
   schemas: string[];
   snapshotMode?: string;
+  slot?: string;
+  /** A publication that exists already: Debezium uses it as it is (autocreate disabled). */
+  publication?: string;
   /** Extra `key=value` settings, applied last. */
   extra: Record<string, string>;
 }
@@ -68,9 +62,11 @@ export function buildPostgresConfig(source: PostgresSource): ConnectorConfig {
     'database.user': source.user,
     'database.dbname': source.dbname,
     'topic.prefix': source.topicPrefix ?? topicPrefixFor(source.name),
-    'slot.name': slotNameFor(source.name),
-    'publication.name': publicationNameFor(source.name),
-    'publication.autocreate.mode': 'filtered',
+    'slot.name': source.slot ?? slotNameFor(source.name),
+    'publication.name': source.publication ?? publicationNameFor(source.name),
+    // A given publication was made by a DBA (cdc pg setup) for a user that may not own the tables:
+    // 'filtered' would try to change it.
+    'publication.autocreate.mode': source.publication ? 'disabled' : 'filtered',
   };
   if (source.password !== undefined) config['database.password'] = source.password;
   if (source.tables.length) config['table.include.list'] = source.tables.map(tablePattern).join(',');

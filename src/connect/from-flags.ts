@@ -9,6 +9,7 @@
  */
 import { UsageError } from '../errors';
 import type { PgTarget } from '../settings';
+import { checkReplicationName } from '../pg/names';
 import { buildPostgresConfig, checkPasswordRef } from './debezium';
 import type { ConnectorConfig } from './types';
 
@@ -24,6 +25,9 @@ export interface RegisterFlags {
   passwordRef?: string;
   topicPrefix?: string;
   snapshotMode?: string;
+  /** An existing slot / publication (made by `cdc pg setup`) instead of the ones named after the connector. */
+  slot?: string;
+  publication?: string;
   set?: string[];
 }
 
@@ -81,6 +85,8 @@ export function connectorFromFlags(name: string, flags: RegisterFlags, env: Node
     tables: flags.table ?? [],
     schemas: flags.schema ?? [],
     snapshotMode: flags.snapshotMode,
+    slot: flags.slot === undefined ? undefined : checkReplicationName(flags.slot, '--slot'),
+    publication: flags.publication === undefined ? undefined : checkReplicationName(flags.publication, '--publication'),
     extra,
   });
   return { config, passwordFallback };

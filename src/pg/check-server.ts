@@ -6,7 +6,7 @@
 import type { Client } from 'pg';
 import type { CheckItem } from './check-items';
 import { quoteIdent } from './identifiers';
-import { formatBytes, listSlots } from './slots';
+import { formatBytes, listSlots, type SlotInfo } from './slots';
 
 /** An inactive slot holding more WAL than this is called out even without max_slot_wal_keep_size. */
 const RETAINED_WARN_BYTES = 1024 ** 3;
@@ -18,7 +18,7 @@ export interface ServerCheck {
   items: CheckItem[];
 }
 
-export async function serverItems(client: Client): Promise<ServerCheck> {
+export async function serverItems(client: Client, options: { slot?: string } = {}): Promise<ServerCheck> {
   const items: CheckItem[] = [];
   const settings = await client.query<{ name: string; setting: string }>(
     `SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'server_version_num', 'wal_level', 'max_replication_slots', 'max_wal_senders', 'max_slot_wal_keep_size')`,
@@ -62,22 +62,56 @@ export async function serverItems(client: Client): Promise<ServerCheck> {
   }
 
   const keepSize = Number(s.max_slot_wal_keep_size ?? -1);
-  if (slots.length === 0) items.push({ check: 'replication_slots', status: 'OK', detail: 'none' });
-  for (const slot of slots) {
-    const retained = formatBytes(slot.retainedBytes);
-    const base = `${slot.type}${slot.plugin ? ` (${slot.plugin})` : ''}${slot.database ? ` on ${slot.database}` : ''}, ${slot.active ? 'active' : 'inactive'}, retains ${retained} of WAL`;
-    if (slot.walStatus === 'lost') {
-      items.push({ check: 'replication_slot', subject: slot.name, status: 'FAIL', detail: `${base}; its WAL is lost, the connector cannot resume from it`,
-        fix: `cdc pg slots --drop ${slot.name}, then restart the connector with a new snapshot` });
-    } else if (!slot.active) {
-      const unbounded = keepSize < 0 ? ' (max_slot_wal_keep_size = -1: without bound)' : '';
-      items.push({ check: 'replication_slot', subject: slot.name, status: 'WARN',
-        detail: `${base}${unbounded}${(slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES ? ' — over 1 GB, and it grows until something reads or drops the slot' : ''}`,
-        fix: `resume its connector, or if nothing uses it: cdc pg slots --drop ${slot.name}` });
-    } else {
-      items.push({ check: 'replication_slot', subject: slot.name, status: 'OK', detail: base });
-    }
+  if (options.slot !== undefined) items.push(namedSlotItem(slots, options.slot, who.database));
+  else {
+    if (slots.length === 0) items.push({ check: 'replication_slots', status: 'OK', detail: 'none' });
+    for (const slot of slots) items.push(slotItem(slot, keepSize));
   }
 
   return { serverVersion: s.server_version, user: who.user, database: who.database, items };
+}
+
+function describeSlot(slot: SlotInfo): string {
+  return `${slot.type}${slot.plugin ? ` (${slot.plugin})` : ''}${slot.database ? ` on ${slot.database}` : ''}, ${slot.active ? 'active' : 'inactive'}, retains ${formatBytes(slot.retainedBytes)} of WAL`;
+}
+
+function slotItem(slot: SlotInfo, keepSize: number): CheckItem {
+  const base = describeSlot(slot);
+  if (slot.walStatus === 'lost') {
+    return { check: 'replication_slot', subject: slot.name, status: 'FAIL', detail: `${base}; its WAL is lost, the connector cannot resume from it`,
+      fix: `cdc pg slots --drop ${slot.name}, then restart the connector with a new snapshot` };
+  }
+  if (!slot.active) {
+    const unbounded = keepSize < 0 ? ' (max_slot_wal_keep_size = -1: without bound)' : '';
+    return { check: 'replication_slot', subject: slot.name, status: 'WARN',
+      detail: `${base}${unbounded}${(slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES ? ' — over 1 GB, and it grows until something reads or drops the slot' : ''}`,
+      fix: `resume its connector, or if nothing uses it: cdc pg slots --drop ${slot.name}` };
+  }
+  return { check: 'replication_slot', subject: slot.name, status: 'OK', detail: base };
+}
+
+/**
+ * The slot the user named (--slot / --name): it is expected, so idle is fine (made by `cdc pg
+ * setup`, waiting for its connector) unless it holds a lot of WAL; it must be a pgoutput slot of
+ * this database.
+ */
+function namedSlotItem(slots: SlotInfo[], name: string, database: string): CheckItem {
+  const slot = slots.find((s) => s.name === name);
+  if (!slot) {
+    return { check: 'replication_slot', subject: name, status: 'WARN', detail: 'does not exist yet: Debezium creates it when the connector starts (its changes before that are in the snapshot)',
+      fix: `cdc pg setup --slot ${name} … creates it now` };
+  }
+  const base = describeSlot(slot);
+  if (slot.type !== 'logical' || slot.plugin !== 'pgoutput' || slot.database !== database) {
+    return { check: 'replication_slot', subject: name, status: 'FAIL', detail: `${base}: Debezium needs a logical pgoutput slot on ${database}`,
+      fix: `drop it (cdc pg slots --drop ${name}) if nothing uses it, or choose another slot name` };
+  }
+  if (slot.walStatus === 'lost') {
+    return { check: 'replication_slot', subject: name, status: 'FAIL', detail: `${base}; its WAL is lost, the connector cannot resume from it`,
+      fix: `cdc pg slots --drop ${name}, then restart the connector with a new snapshot` };
+  }
+  if (!slot.active && (slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES) {
+    return { check: 'replication_slot', subject: name, status: 'WARN', detail: `${base} — over 1 GB while no connector reads it`, fix: 'start or resume its connector' };
+  }
+  return { check: 'replication_slot', subject: name, status: 'OK', detail: slot.active ? base : `${base}: ready for its connector` };
 }

@@ -8,7 +8,8 @@ import type { CheckItem } from './check-items';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from './identifiers';
 import { publicationSql } from './publications';
 
-export async function publicationAndTableItems(client: Client, tables: QualifiedName[], publication: string): Promise<CheckItem[]> {
+/** `publication`: the connector's (from --name or --publication); undefined when not said. */
+export async function publicationAndTableItems(client: Client, tables: QualifiedName[], publication: string | undefined): Promise<CheckItem[]> {
   const items: CheckItem[] = [];
   const pubs = await client.query<{ pubname: string; puballtables: boolean; schemas: string[] | null; tablenames: string[] | null }>(
     `SELECT p.pubname, p.puballtables,
@@ -36,7 +37,7 @@ export async function publicationAndTableItems(client: Client, tables: Qualified
   return items;
 }
 
-async function tableItems(client: Client, table: QualifiedName, published: Map<string, string[]>, publication: string, publicationExists: boolean): Promise<CheckItem[]> {
+async function tableItems(client: Client, table: QualifiedName, published: Map<string, string[]>, publication: string | undefined, publicationExists: boolean): Promise<CheckItem[]> {
   const subject = displayName(table);
   const found = await client.query<{ relreplident: string; has_pk: boolean; owner: string; me: string; owns: boolean; can_create: boolean; can_select: boolean }>(
     `SELECT c.relreplident,
@@ -72,16 +73,21 @@ async function tableItems(client: Client, table: QualifiedName, published: Map<s
   // Adding a table to a publication takes owning it (and CREATE on the database for a new one):
   // Debezium, connecting as this role, fails with "must be owner of table" otherwise.
   const canPublish = owns && (publicationExists || canCreate);
-  const sql = publicationSql(publication, publicationExists, [table]);
-  if (pubsOfTable.length) items.push({ check: 'published', subject, status: 'OK', detail: `in ${pubsOfTable.join(', ')}` });
+  const sql = publication === undefined ? undefined : publicationSql(publication, publicationExists, [table]);
+  // Without a publication name, the fix is the command that names one by the connector's name.
+  const setup = `cdc pg setup --name CONNECTOR --table ${subject}`;
+  if (publication !== undefined && pubsOfTable.includes(publication)) items.push({ check: 'published', subject, status: 'OK', detail: `in ${pubsOfTable.join(', ')}` });
+  else if (publication === undefined && pubsOfTable.length) items.push({ check: 'published', subject, status: 'OK', detail: `in ${pubsOfTable.join(', ')}` });
   else if (canPublish) {
+    const elsewhere = pubsOfTable.length ? `in ${pubsOfTable.join(', ')} but not in ${publication}` : 'in no publication yet';
     items.push({ check: 'published', subject, status: 'WARN',
-      detail: 'in no publication yet: Debezium adds it when it starts (publication.autocreate.mode=filtered), or --fix does now', fix: sql, fixable: true });
+      detail: `${elsewhere}: Debezium adds it when it starts (publication.autocreate.mode=filtered), or --fix does now`,
+      ...(sql ? { fix: sql, fixable: true } : { fix: `${setup} (or --name CONNECTOR --fix here)` }) });
   } else {
     const why = owns ? 'lacks CREATE on the database to create the publication' : `does not own it (${owner} does)`;
     items.push({ check: 'published', subject, status: 'FAIL',
-      detail: `in no publication, and the connecting role ${why}: Debezium's publication step fails ("must be owner of table")`,
-      fix: `as ${owner} or a superuser: ${sql}` });
+      detail: `${pubsOfTable.length ? `not in ${publication}` : 'in no publication'}, and the connecting role ${why}: Debezium's publication step fails ("must be owner of table")`,
+      fix: `as ${owner} or a superuser: ${sql ?? setup}` });
   }
   return items;
 }

@@ -30,8 +30,10 @@ export interface CheckReport {
 
 export interface CheckOptions {
   tables: QualifiedName[];
-  /** Publication to add named tables to (Debezium's default publication.name). */
-  publication: string;
+  /** The connector's publication (--name / --publication): tables must be in it; --fix adds them. */
+  publication?: string;
+  /** The connector's slot (--name / --slot): checked alone, and idle is fine. */
+  slot?: string;
   fix: boolean;
 }
 
@@ -52,7 +54,7 @@ export async function runPgCheck(client: Client, options: CheckOptions): Promise
 }
 
 async function inspect(client: Client, options: CheckOptions): Promise<CheckReport> {
-  const server = await serverItems(client);
+  const server = await serverItems(client, { slot: options.slot });
   const items = [...server.items, ...await publicationAndTableItems(client, options.tables, options.publication)];
   const counts: Record<CheckStatus, number> = { OK: 0, WARN: 0, FAIL: 0 };
   for (const item of items) counts[item.status] += 1;
@@ -70,7 +72,7 @@ function fixStatements(items: CheckItem[], options: CheckOptions): string[] {
     if (item.check === 'replica_identity') statements.push(`ALTER TABLE ${quoteQualified(table)} REPLICA IDENTITY FULL`);
     if (item.check === 'published') toPublish.push(table);
   }
-  if (toPublish.length) {
+  if (toPublish.length && options.publication !== undefined) {
     const exists = items.some((i) => i.check === 'publication' && i.subject === options.publication);
     statements.push(publicationSql(options.publication, exists, toPublish));
   }

@@ -4,7 +4,7 @@
  * eventually fills the disk; this is what `cdc pg slots` is for.
  */
 import type { Client } from 'pg';
-import { NotFoundError, ServiceError, UsageError } from '../errors';
+import { NotFoundError, ServiceError } from '../errors';
 
 export interface SlotInfo {
   name: string;
@@ -27,18 +27,6 @@ export interface SlotFilter {
   name?: string;
   /** Only the logical slots of the database connected to (a consumer's slot lives there). */
   thisDatabase?: boolean;
-}
-
-/** PostgreSQL's rule for replication slot names (ReplicationSlotValidateName). */
-export const SLOT_NAME_PATTERN = /^[a-z0-9_]{1,63}$/;
-
-/** A slot name from the command line, refused before anything is done when PostgreSQL would refuse it. */
-export function checkSlotName(name: string, flag: string): string {
-  if (name === '') throw new UsageError(`bad ${flag} slot name: an empty name`);
-  if (!SLOT_NAME_PATTERN.test(name)) {
-    throw new UsageError(`bad ${flag} slot name ${JSON.stringify(name)}: PostgreSQL allows only lower-case letters, digits and _ (at most 63)`);
-  }
-  return name;
 }
 
 export async function listSlots(client: Client, filter: SlotFilter = {}): Promise<SlotInfo[]> {

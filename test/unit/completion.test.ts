@@ -14,7 +14,7 @@ describe('what completion offers, read from the command tree', () => {
     [['con'], { words: ['connector', 'config'] }],
     [['connector', 'st'], { words: ['status', 'stop'] }],
     [['--verbose', 'connector', 'wa'], { words: ['wait'] }],
-    [['--context', 'prod', 'pg', ''], { words: ['check', 'slots'] }],
+    [['--context', 'prod', 'pg', ''], { words: ['setup', 'check', 'slots'] }],
     [['watch', '--fr'], { words: ['--from'] }],
     [['connector', 'wait', 'x', '--for', ''], { words: ['snapshot', 'caught-up'] }],
     [['completion', ''], { words: ['bash', 'zsh', 'fish'] }],

@@ -19,7 +19,7 @@ describe('cdc seed / cdc pg command lines', () => {
     [['pg', 'check', '--table', '"open'], /unterminated quote/],
     [['pg', 'check', '--table', ''], /bad table name: an empty name/],
     [['pg', 'slots', '--drop', ''], /bad --drop slot name: an empty name/],
-    [['pg', 'slots', '--drop', 'Bad-Name'], /--drop .*lower-case letters, digits and _/],
+    [['pg', 'slots', '--drop', 'Bad-Name'], /bad --drop slot name "Bad-Name": use only lower-case letters, digits and _/],
     [['seed', 'customers', '--source', ''], /--source is empty/],
     [['seed', 'customers', '--schema', ''], /bad schema name: an empty name/],
   ])('refuses %j with exit 2 before connecting', async (args, message) => {
