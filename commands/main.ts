@@ -26,6 +26,7 @@ const COMMAND_GROUPS: ReadonlyArray<readonly [string, () => Register]> = [
   ['seed', () => (require('./seed') as typeof import('./seed')).registerSeed],
   ['pg', () => (require('./pg') as typeof import('./pg')).registerPg],
   ['watch', () => (require('./watch') as typeof import('./watch')).registerWatch],
+  ['sink', () => (require('./sink') as typeof import('./sink')).registerSink],
   ['stack', () => (require('./stack') as typeof import('./stack')).registerStack],
   ['config', () => (require('./config') as typeof import('./config')).registerConfig],
   ['report', () => (require('./report') as typeof import('./report')).registerReport],

@@ -4,7 +4,9 @@
  * stores them (never Kafka), the consumer asks it where to start when partitions are assigned, and
  * a batch hands its records to the target, which applies them and their offsets together.
  */
+import type { BadRecordError } from './errors';
 import type { SinkRecord } from './record';
+import type { SinkCounts } from './summary';
 
 export interface PartitionOffset {
   topic: string;
@@ -18,7 +20,25 @@ export interface SinkOffsetStore {
   storedOffsets(group: string, topics: readonly string[]): Promise<PartitionOffset[]>;
 }
 
-export interface SinkTarget<Result> extends SinkOffsetStore {
+export interface BadRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  reason: string;
+  hint?: string;
+}
+
+export interface BatchResult {
+  counts: SinkCounts;
+  /** Bad records skipped (--on-error skip) or the one that stopped the sink (stop). */
+  bad: BadRecord[];
+  /** Next offsets stored by this batch. */
+  committed: PartitionOffset[];
+  /** With --on-error stop: what stopped the sink, after the records before it were committed. */
+  stop?: BadRecordError;
+}
+
+export interface SinkTarget<Result = BatchResult> extends SinkOffsetStore {
   /**
    * Applies one batch (records of any topics and partitions, each partition's in offset order) and
    * stores next offsets in the same transaction. Records below a partition's stored offset were

@@ -11,7 +11,7 @@ import { isPgError, translatePgError } from '../../pg/errors';
 import { displayName } from '../../pg/identifiers';
 import { planBatch, tableId } from '../batch';
 import { BadRecordError } from '../errors';
-import type { PartitionOffset, SinkTarget } from '../offsets';
+import type { BatchResult, PartitionOffset, SinkTarget } from '../offsets';
 import { decodeSinkRecord, type SinkChange, type SinkRecord, type SinkTruncate } from '../record';
 import { emptyCounts, emptyTableCounts, type SinkCounts } from '../summary';
 import { applySegment, prepareStage, type Stage } from './apply';
@@ -20,24 +20,6 @@ import { historyName, prepareTable, type HistoryTable, type TableOptions } from 
 
 export interface PostgresSinkOptions extends TableOptions {
   onError: 'stop' | 'skip';
-}
-
-export interface BadRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  reason: string;
-  hint?: string;
-}
-
-export interface BatchResult {
-  counts: SinkCounts;
-  /** Bad records skipped (--on-error skip) or the one that stopped the sink (stop). */
-  bad: BadRecord[];
-  /** Next offsets stored by this batch. */
-  committed: PartitionOffset[];
-  /** With --on-error stop: what stopped the sink, after the records before it were committed. */
-  stop?: BadRecordError;
 }
 
 export class PostgresSink implements SinkTarget<BatchResult> {

@@ -1,0 +1,136 @@
+/**
+ * `cdc sink postgres`: Debezium topics → SCD2 `<table>_history` tables in a target PostgreSQL,
+ * exactly once. Flags are checked here, then src/sink runs it; this file only renders.
+ */
+import { Command, Option } from 'commander';
+import type { Context } from '../../src/context';
+import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
+import type { KafkaFlags } from '../../src/kafka/options';
+import { parseIdentifier } from '../../src/pg/identifiers';
+import type { SinkFrom } from '../../src/sink';
+import { note, verbose, warn, writeJson } from '../ui/output';
+import { startSpinner } from '../ui/spinner';
+import { sanitizeForTerminal, stderrStyle } from '../ui/style';
+import { addKafkaOptions, addTargetUrlOption, DEFAULT_GROUP, sinkTarget, wholeNumber } from './options';
+import { liveLine, summaryDocument, summaryLines } from './render';
+
+export interface SinkPostgresFlags extends KafkaFlags {
+  topicsRegex?: string;
+  targetUrl?: string;
+  targetSchema?: string;
+  group: string;
+  from: SinkFrom;
+  exitAtEnd?: boolean;
+  current?: boolean;
+  batchSize: string;
+  onError: 'stop' | 'skip';
+  json?: boolean;
+}
+
+/** The checked options of one run. */
+export interface SinkPostgresOptions {
+  topics: string[];
+  topicsRegex?: string;
+  targetSchema?: string;
+  group: string;
+  from: SinkFrom;
+  exitAtEnd: boolean;
+  current: boolean;
+  batchSize: number;
+  onError: 'stop' | 'skip';
+  json: boolean;
+}
+
+export function checkSinkPostgresFlags(topics: string[], flags: SinkPostgresFlags): SinkPostgresOptions {
+  if (topics.length === 0 && !flags.topicsRegex) throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink postgres dbserver1.finance.orders --target-url …');
+  if (!flags.group.trim()) throw new UsageError('--group must not be empty');
+  return {
+    topics,
+    topicsRegex: flags.topicsRegex,
+    targetSchema: flags.targetSchema === undefined ? undefined : parseIdentifier(flags.targetSchema, '--target-schema'),
+    group: flags.group,
+    from: flags.from,
+    exitAtEnd: Boolean(flags.exitAtEnd),
+    current: Boolean(flags.current),
+    batchSize: wholeNumber(flags.batchSize, '--batch-size', 1, 100_000),
+    onError: flags.onError,
+    json: Boolean(flags.json),
+  };
+}
+
+export function registerSinkPostgres(sink: Command, ctx: Context): void {
+  addKafkaOptions(addTargetUrlOption(sink.command('postgres')
+    .description('land Debezium change events in a target PostgreSQL as SCD2 <table>_history tables, exactly once')
+    .argument('[topic...]', 'Debezium topics, e.g. dbserver1.finance.orders')
+    .option('--topics-regex <re>', 'also every topic whose whole name matches, e.g. \'dbserver1\\.finance\\..*\'')))
+    .option('--target-schema <name>', 'schema of the history tables (default: the source table\'s schema)')
+    .option('-g, --group <name>', 'consumer group: processes with one group split the partitions; its offsets live in the target (cdc_sink.offsets)', DEFAULT_GROUP)
+    .addOption(new Option('--from <where>', 'where partitions with no stored offset start; stored: refuse to start without any').choices(['beginning', 'end', 'stored']).default('beginning'))
+    .option('-e, --exit-at-end', 'stop at the end of the topics as they were at the start')
+    .option('--current', 'also keep <table>: a plain mirror of the current rows')
+    .option('--batch-size <n>', 'at most this many records per transaction', '5000')
+    .addOption(new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3; nothing past it committed) or skip (reported, committed past)').choices(['stop', 'skip']).default('stop'))
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText('after', `
+Each source table <schema>.<table> gets <target-schema>.<table>_history: the source columns, then
+valid_from, valid_to (null while current), is_current, operation_type (INSERT, UPDATE, DELETE) and
+lineage (_source_lsn, _source_op, _source_txid, _kafka_topic, _kafka_partition, _kafka_offset).
+A row as it was at time T:  WHERE valid_from <= T AND (valid_to > T OR valid_to IS NULL)
+
+Every batch is one transaction with the group's offsets (cdc_sink.offsets): kill -9 at any moment,
+restart, and the history is as if nothing happened. Events already applied, and snapshot rows older
+than what the history has, change nothing and are counted.
+
+Examples:
+  $ eval "$(cdc stack env)"                                  # CDC_BROKERS, CDC_TARGET_URL
+  $ cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --target-schema analytics --current
+  $ cdc sink postgres dbserver1.bank.holding --exit-at-end --json | jq .tables
+  $ cdc sink status`)
+    .action(async (topics: string[], flags: SinkPostgresFlags) => {
+      await runSinkPostgres(ctx, checkSinkPostgresFlags(topics, flags), flags);
+    });
+}
+
+async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions, flags: SinkPostgresFlags): Promise<void> {
+  const target = await sinkTarget(ctx, flags.targetUrl);
+  const { resolveKafkaSettings } = await import('../../src/kafka/options');
+  const settings = await resolveKafkaSettings(flags, ctx.env, ctx.configContext);
+  verbose(ctx, `brokers ${settings.brokers.value.join(',')} (from ${settings.brokers.source})`);
+  const topics = [...options.topics];
+  if (options.topicsRegex !== undefined) {
+    const { compileTopicsRegex, matchingTopics } = await import('../../src/sink/topics');
+    const pattern = compileTopicsRegex(options.topicsRegex);
+    for (const t of await matchingTopics(settings, pattern)) if (!topics.includes(t)) topics.push(t);
+  }
+  const { PostgresSink } = await import('../../src/sink/postgres/sink');
+  const { runSink } = await import('../../src/sink/run');
+  const sink = await PostgresSink.open(target, { targetSchema: options.targetSchema, current: options.current, onError: options.onError });
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSignal = () => { interrupted = true; controller.abort(); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const spinner = startSpinner(ctx, `sink: connecting to ${topics.length} topic(s)`, { json: options.json });
+  const startedAt = Date.now();
+  const style = stderrStyle(ctx);
+  try {
+    const summary = await runSink(settings, sink, { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize }, {
+      onProgress: (counts, partitions) => spinner.update(liveLine(counts, partitions, Date.now() - startedAt)),
+      onAssigned: (assigned) => verbose(ctx, `group ${options.group} holds ${assigned.map((p) => `${p.topic}[${p.partition}]@${p.position}`).join(', ') || 'nothing'}`),
+      onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
+      onReconnecting: (message) => warn(ctx, message),
+      log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
+    }, controller.signal);
+    spinner.stop();
+    if (options.json) writeJson(ctx, summaryDocument(summary, options.group, target.display));
+    else for (const line of summaryLines(ctx, summary)) note(ctx, style.dim(line));
+    if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
+  } catch (err) {
+    spinner.stop();
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await sink.close();
+  }
+}
