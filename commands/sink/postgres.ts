@@ -5,18 +5,17 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
-import type { KafkaFlags } from '../../src/kafka/options';
 import { parseIdentifier } from '../../src/pg/identifiers';
 import type { SinkFrom } from '../../src/sink';
 import { note, verbose, warn, writeJson } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
-import { addKafkaOptions, addTargetUrlOption, DEFAULT_GROUP, sinkTarget, wholeNumber } from './options';
+import { addKafkaOptions, addTargetOptions } from '../ui/settings-flags';
+import { DEFAULT_GROUP, wholeNumber } from './options';
 import { liveLine, summaryDocument, summaryLines } from './render';
 
-export interface SinkPostgresFlags extends KafkaFlags {
+export interface SinkPostgresFlags {
   topicsRegex?: string;
-  targetUrl?: string;
   targetSchema?: string;
   group: string;
   from: SinkFrom;
@@ -59,7 +58,7 @@ export function checkSinkPostgresFlags(topics: string[], flags: SinkPostgresFlag
 }
 
 export function registerSinkPostgres(sink: Command, ctx: Context): void {
-  addKafkaOptions(addTargetUrlOption(sink.command('postgres')
+  addKafkaOptions(addTargetOptions(sink.command('postgres')
     .description('land Debezium change events in a target PostgreSQL as SCD2 <table>_history tables, exactly once')
     .argument('[topic...]', 'Debezium topics, e.g. dbserver1.finance.orders')
     .option('--topics-regex <re>', 'also every topic whose whole name matches, e.g. \'dbserver1\\.finance\\..*\'')))
@@ -87,15 +86,13 @@ Examples:
   $ cdc sink postgres dbserver1.bank.holding --exit-at-end --json | jq .tables
   $ cdc sink status`)
     .action(async (topics: string[], flags: SinkPostgresFlags) => {
-      await runSinkPostgres(ctx, checkSinkPostgresFlags(topics, flags), flags);
+      await runSinkPostgres(ctx, checkSinkPostgresFlags(topics, flags));
     });
 }
 
-async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions, flags: SinkPostgresFlags): Promise<void> {
-  const target = await sinkTarget(ctx, flags.targetUrl);
-  const { resolveKafkaSettings } = await import('../../src/kafka/options');
-  const settings = await resolveKafkaSettings(flags, ctx.env, ctx.configContext);
-  verbose(ctx, `brokers ${settings.brokers.value.join(',')} (from ${settings.brokers.source})`);
+async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Promise<void> {
+  const target = ctx.settings.target;
+  const settings = ctx.settings.kafka;
   const topics = [...options.topics];
   if (options.topicsRegex !== undefined) {
     const { compileTopicsRegex, matchingTopics } = await import('../../src/sink/topics');

@@ -1,26 +1,23 @@
 /** `cdc sink status`: what each sink group has applied, and how far behind Kafka it is. */
 import type { Command } from 'commander';
 import type { Context } from '../../src/context';
-import type { KafkaFlags } from '../../src/kafka/options';
 import { warn, writeJson, writeTable } from '../ui/output';
 import { sanitizeForTerminal } from '../ui/style';
-import { addKafkaOptions, addTargetUrlOption, sinkTarget } from './options';
+import { addKafkaOptions, addTargetOptions } from '../ui/settings-flags';
 
-interface StatusFlags extends KafkaFlags {
+interface StatusFlags {
   group?: string;
-  targetUrl?: string;
   json?: boolean;
 }
 
 export function registerSinkStatus(sink: Command, ctx: Context): void {
-  addKafkaOptions(addTargetUrlOption(sink.command('status')
+  addKafkaOptions(addTargetOptions(sink.command('status')
     .description('per group, topic and partition: applied offset, lag, last LSN, records applied')
     .option('-g, --group <name>', 'only this group')))
     .option('--json', 'print the rows as JSON on stdout')
     .action(async (flags: StatusFlags) => {
-      const target = await sinkTarget(ctx, flags.targetUrl);
-      const { resolveKafkaSettings } = await import('../../src/kafka/options');
-      const settings = await resolveKafkaSettings(flags, ctx.env, ctx.configContext);
+      const target = ctx.settings.target;
+      const settings = ctx.settings.kafka;
       const { sinkStatus } = await import('../../src/sink/postgres/status');
       const status = await sinkStatus(target, settings, flags.group);
       if (status.kafkaError) warn(ctx, `no lag: ${sanitizeForTerminal(status.kafkaError)}`);
