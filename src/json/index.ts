@@ -1,4 +1,4 @@
-/** Lossless JSON for Debezium events: exact big integers and decimals, key order kept. */
+/** Lossless JSON for Debezium events: exact big integers and decimals, key order kept, any depth. */
 export { parseLossless, inexactNumberSpans } from './lossless';
-export { stringifyLossless } from './stringify';
-export { JsonNumber, isJsonObject, toBigIntExact, type JsonObject, type JsonValue } from './value';
+export { stringifyLossless, writeJson, type WriteJsonOptions } from './stringify';
+export { JsonNumber, isJsonObject, setOwn, toBigIntExact, type JsonObject, type JsonValue } from './value';

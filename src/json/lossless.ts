@@ -11,14 +11,19 @@
  * marked strings, and lets the native JSON.parse do the rest; a walk turns the marked strings back
  * into JsonNumbers. Lines with no such token go straight to JSON.parse. The marker is a control
  * character that the input provably cannot produce (it does not contain its `\u00XX` escape, and raw
- * control characters are invalid inside JSON strings); when no such character is left, the
- * `lossless-json` library parses the text instead (slower, same result).
+ * control characters are invalid inside JSON strings). When the input contains every candidate's
+ * escape, U+0000 is used anyway and each string of the input that starts with it gets a second one,
+ * so a string starting with two markers is data and one starting with a single marker is a number.
+ *
+ * Depth: V8's JSON.parse does not recurse, and nothing here does either, so a value nested 100,000
+ * levels deep parses like any other (memory stays proportional to the text).
  */
-import { parse as losslessJsonParse } from 'lossless-json';
-import { JsonNumber, type JsonValue } from './value';
+import { JsonNumber, setOwn, type JsonObject, type JsonValue } from './value';
 
 /** Control characters usable as markers: their only JSON spelling is `\u00XX` with decimal digits. */
 const MARKER_CODES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19];
+const FALLBACK_MARKER = 0x00;
+const FALLBACK_ESCAPE = '\\u0000';
 
 const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
 
@@ -26,14 +31,28 @@ const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
 export function parseLossless(text: string): JsonValue {
   const spans = inexactNumberSpans(text);
   if (spans === null) return JSON.parse(text) as JsonValue;
-  const marker = pickMarker(text);
-  if (marker < 0) return parseWithLibrary(text);
+  let marker = pickMarker(text);
+  // Offsets where a genuine string starts with the fallback marker (only when no marker is free).
+  let doubled: number[] = [];
+  if (marker < 0) {
+    marker = FALLBACK_MARKER;
+    doubled = markerStringStarts(text);
+  }
   const escape = '"\\u' + marker.toString(16).padStart(4, '0');
   let rewritten = '';
   let from = 0;
+  let d = 0;
   for (let k = 0; k < spans.length; k += 2) {
+    for (; d < doubled.length && doubled[d] < spans[k]; d++) {
+      rewritten += text.slice(from, doubled[d]) + FALLBACK_ESCAPE;
+      from = doubled[d];
+    }
     rewritten += text.slice(from, spans[k]) + escape + text.slice(spans[k], spans[k + 1]) + '"';
     from = spans[k + 1];
+  }
+  for (; d < doubled.length; d++) {
+    rewritten += text.slice(from, doubled[d]) + FALLBACK_ESCAPE;
+    from = doubled[d];
   }
   rewritten += text.slice(from);
   return unmark(JSON.parse(rewritten) as JsonValue, marker);
@@ -105,6 +124,20 @@ function stringEnd(text: string, open: number): number {
   return -1;
 }
 
+/** Offsets just after the opening quote of each string whose text starts with the `\u0000` escape. */
+function markerStringStarts(text: string): number[] {
+  const starts: number[] = [];
+  // Outside strings the next quote always opens one.
+  let i = text.indexOf('"');
+  while (i !== -1) {
+    if (text.startsWith(FALLBACK_ESCAPE, i + 1)) starts.push(i + 1);
+    const end = stringEnd(text, i);
+    if (end < 0) break;
+    i = text.indexOf('"', end);
+  }
+  return starts;
+}
+
 function pickMarker(text: string): number {
   for (const code of MARKER_CODES) {
     if (!text.includes('\\u' + code.toString(16).padStart(4, '0'))) return code;
@@ -112,25 +145,33 @@ function pickMarker(text: string): number {
   return -1;
 }
 
-function unmark(value: JsonValue, marker: number): JsonValue {
-  if (typeof value === 'string') {
-    return value.charCodeAt(0) === marker ? new JsonNumber(value.slice(1)) : value;
-  }
-  if (value === null || typeof value !== 'object' || value instanceof JsonNumber) return value;
-  if (Array.isArray(value)) {
-    for (let k = 0; k < value.length; k++) {
-      const item = value[k];
-      if (item !== null && typeof item !== 'number' && typeof item !== 'boolean') value[k] = unmark(item, marker);
-    }
-    return value;
-  }
-  for (const key in value) {
-    const item = value[key];
-    if (item !== null && typeof item !== 'number' && typeof item !== 'boolean') value[key] = unmark(item, marker);
-  }
-  return value;
+/** A marked string: a number token (one marker) or, in fallback mode, data that began with the marker (two). */
+function unmarkString(value: string, marker: number): JsonValue {
+  return value.charCodeAt(1) === marker ? value.slice(1) : new JsonNumber(value.slice(1));
 }
 
-function parseWithLibrary(text: string): JsonValue {
-  return losslessJsonParse(text, null, (token: string) => (isExactAsNumber(token) ? Number(token) : new JsonNumber(token))) as JsonValue;
+/** Replaces marked strings in place, without recursion (any depth). */
+function unmark(root: JsonValue, marker: number): JsonValue {
+  if (typeof root === 'string') return root.charCodeAt(0) === marker ? unmarkString(root, marker) : root;
+  if (root === null || typeof root !== 'object') return root;
+  const stack: (JsonValue[] | JsonObject)[] = [root as JsonValue[] | JsonObject];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (let k = 0; k < node.length; k++) {
+        const item = node[k];
+        if (typeof item === 'string') {
+          if (item.charCodeAt(0) === marker) node[k] = unmarkString(item, marker);
+        } else if (item !== null && typeof item === 'object') stack.push(item as JsonValue[] | JsonObject);
+      }
+      continue;
+    }
+    for (const key in node) {
+      const item = node[key];
+      if (typeof item === 'string') {
+        if (item.charCodeAt(0) === marker) setOwn(node, key, unmarkString(item, marker));
+      } else if (item !== null && typeof item === 'object') stack.push(item as JsonValue[] | JsonObject);
+    }
+  }
+  return root;
 }

@@ -36,3 +36,12 @@ export function toBigIntExact(value: JsonValue | undefined): bigint | undefined 
   if (value instanceof JsonNumber && value.isInteger) return BigInt(value.text);
   return undefined;
 }
+
+/**
+ * Sets an own property, also for the key `__proto__` (a legal column or JSON key), which a plain
+ * assignment would take as the object's prototype: the value would be lost or the object changed.
+ */
+export function setOwn<T>(target: { [key: string]: T }, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}

@@ -52,7 +52,7 @@ describe('parseLossless', () => {
     expect(value).toEqual(oracle(text));
   });
 
-  it('stays exact when the text contains the marker escapes (falls back to other markers, then to lossless-json)', () => {
+  it('stays exact when the text contains the marker escapes (falls back to other markers, then to doubled U+0000)', () => {
     const one = String.raw`{"s":"\u0000x","n":12345678901234567890}`;
     expect(parseLossless(one)).toEqual({ s: '\u0000x', n: new JsonNumber('12345678901234567890') });
     const codes = [0, 1, 2, 3, 4, 5, 6, 7, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19];
@@ -60,6 +60,31 @@ describe('parseLossless', () => {
     const value = parseLossless(all) as Record<string, JsonValue>;
     expect(value.n).toEqual(new JsonNumber('-1.250e-7'));
     expect(value.s).toBe(String.fromCharCode(...codes));
+    // Every marker taken, and strings that start with U+0000 (once, twice) beside exact numbers.
+    const tricky = `{"a":"\\u0000","b":"\\u0000\\u0000x","c":12345678901234567890,"d":["\\u00001.5",1.50],"all":"${codes.map((c) => '\\u' + c.toString(16).padStart(4, '0')).join('')}"}`;
+    const parsed = parseLossless(tricky) as Record<string, JsonValue>;
+    expect(parsed).toEqual({ ...oracle(tricky) as object });
+    expect(parsed.b).toBe('\u0000\u0000x');
+    expect(parsed.d).toEqual(['\u00001.5', new JsonNumber('1.50')]);
+  });
+
+  it('parses and writes values nested 100,000 levels deep (a jsonb column can be), exactly', () => {
+    const depth = 100_000;
+    const text = '['.repeat(depth) + '12345678901234567890' + ']'.repeat(depth);
+    let value = parseLossless(text);
+    for (let d = 0; d < depth; d++) value = (value as JsonValue[])[0];
+    expect(value).toEqual(new JsonNumber('12345678901234567890'));
+    expect(stringifyLossless(parseLossless(text))).toBe(text);
+    const objects = '{"a":'.repeat(depth) + '1.50' + '}'.repeat(depth);
+    expect(stringifyLossless(parseLossless(objects))).toBe(objects);
+    expect(stringifyLossless(parseLossless('[[1,{"k":[2]}]]'), 1)).toBe('[\n [\n  1,\n  {\n   "k": [\n    2\n   ]\n  }\n ]\n]');
+  });
+
+  it('keeps a __proto__ key as data, never as the prototype', () => {
+    const value = parseLossless('{"__proto__":12345678901234567890,"x":1}') as Record<string, JsonValue>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual(new JsonNumber('12345678901234567890'));
+    expect(stringifyLossless(value)).toBe('{"__proto__":12345678901234567890,"x":1}');
   });
 
   it('rejects invalid JSON with a SyntaxError, truncated or not', () => {
@@ -106,6 +131,14 @@ describe('stringifyLossless', () => {
     const text = '{"z":1,"a":{"ts_ns":1763780000003123456,"d":1.50},"m":[-0,"x"]}';
     expect(stringifyLossless(parseLossless(text))).toBe(text);
     expect(stringifyLossless({ big: 2n ** 70n })).toBe('{"big":1180591620717411303424}');
+  });
+
+  it('writes what JSON.stringify writes for plain values, with and without an indent', () => {
+    const values: unknown[] = [[], {}, [[]], [{}], { a: [], b: {}, c: [null, true, 'x"y', -1.5] }, { u: undefined, v: 1 }, [undefined, NaN, Infinity], 'é\u2028'];
+    for (const value of values) {
+      expect(stringifyLossless(value)).toBe(JSON.stringify(value));
+      expect(stringifyLossless(value, 2)).toBe(JSON.stringify(value, null, 2));
+    }
   });
 
   it('pretty-prints with an indent', () => {
