@@ -6,7 +6,7 @@
  * (schemas.enable=false); kcat -J envelopes (`payload` is the value as an escaped string); rows
  * flattened by ExtractNewRecordState (`__op`, `__deleted`, `__table`, `__source_ts_ms`, …).
  */
-import { isJsonObject, parseLossless, type JsonObject, type JsonValue } from '../json';
+import { isJsonObject, parseLossless, setOwn, type JsonObject, type JsonValue } from '../json';
 import { isConnectSchema, memberSchema, type ConnectSchema } from './schema';
 
 export type EventShape = 'envelope' | 'payload' | 'kcat' | 'unwrapped';
@@ -48,22 +48,30 @@ export type DebeziumRecord =
 /** Parses JSON text (e.g. a kcat payload string). Defaults to the lossless parser. */
 export type TextParser = (text: string) => JsonValue;
 
+/** A record inside a record (a JSON string holding the event, a kcat envelope's payload) nests this deep at most. */
+const MAX_WRAPPING = 4;
+
 /** Classifies one parsed record. Never throws: anything unusable is `{kind: 'invalid', reason}`. */
 export function classifyRecord(value: JsonValue, parseText: TextParser = parseLossless): DebeziumRecord {
+  return classifyAt(value, parseText, 0);
+}
+
+function classifyAt(value: JsonValue, parseText: TextParser, wrapping: number): DebeziumRecord {
+  if (wrapping > MAX_WRAPPING) return { kind: 'invalid', reason: `not a Debezium event: wrapped in more than ${MAX_WRAPPING} envelopes or strings` };
   if (value === null) return { kind: 'tombstone' };
   if (typeof value === 'string') {
     // A value that was JSON-encoded twice (a string holding the event).
     const trimmed = value.trimStart();
     if (trimmed.startsWith('{') || trimmed === 'null') {
       const inner = tryParse(value, parseText);
-      if (inner.ok) return classifyRecord(inner.value, parseText);
+      if (inner.ok) return classifyAt(inner.value, parseText, wrapping + 1);
     }
     return { kind: 'invalid', reason: 'not a Debezium event: a JSON string' };
   }
   if (!isJsonObject(value)) {
     return { kind: 'invalid', reason: `not a Debezium event: a JSON ${Array.isArray(value) ? 'array' : typeof value === 'object' ? 'number' : typeof value}` };
   }
-  if (isKcatEnvelope(value)) return classifyKcat(value, parseText);
+  if (isKcatEnvelope(value)) return classifyKcat(value, parseText, wrapping);
   if ('payload' in value && ('schema' in value || Object.keys(value).length === 1)) {
     const schema = isConnectSchema(value.schema) ? value.schema : undefined;
     return classifyPayload(value.payload, schema, schema ? 'envelope' : 'payload');
@@ -119,7 +127,7 @@ function classifyPayload(payload: JsonValue, schema: ConnectSchema | undefined, 
 /** An ExtractNewRecordState row: data columns plus `__`-prefixed metadata. */
 function unwrappedEvent(row: JsonObject, schema: ConnectSchema | undefined): ChangeEvent {
   const data: JsonObject = {};
-  for (const key of Object.keys(row)) if (!key.startsWith('__')) data[key] = row[key];
+  for (const key of Object.keys(row)) if (!key.startsWith('__')) setOwn(data, key, row[key]);
   const deleted = row.__deleted === 'true' || row.__deleted === true;
   const declared = typeof row.__op === 'string' && (CHANGE_OPS as readonly string[]).includes(row.__op) ? (row.__op as ChangeOp) : undefined;
   // Without __op a row is an upsert: pivoted as a create unless __deleted says otherwise.
@@ -148,7 +156,7 @@ function isKcatEnvelope(value: JsonObject): boolean {
     && (typeof value.payload === 'string' || value.payload === null || isJsonObject(value.payload));
 }
 
-function classifyKcat(value: JsonObject, parseText: TextParser): DebeziumRecord {
+function classifyKcat(value: JsonObject, parseText: TextParser, wrapping: number): DebeziumRecord {
   const kafka: KafkaCoordinates = {
     topic: typeof value.topic === 'string' ? value.topic : undefined,
     partition: typeof value.partition === 'number' ? value.partition : undefined,
@@ -159,7 +167,7 @@ function classifyKcat(value: JsonObject, parseText: TextParser): DebeziumRecord 
   if (payload === null || (typeof payload === 'string' && payload.trim() === '')) return { kind: 'tombstone', kafka };
   const inner = typeof payload === 'string' ? tryParse(payload, parseText) : { ok: true as const, value: payload };
   if (!inner.ok) return { kind: 'invalid', reason: `kcat envelope: payload is not JSON (${inner.error})` };
-  const record = classifyRecord(inner.value, parseText);
+  const record = classifyAt(inner.value, parseText, wrapping + 1);
   if (record.kind === 'change') return { kind: 'change', event: { ...record.event, shape: 'kcat', kafka } };
   if (record.kind === 'invalid') return record;
   return { ...record, kafka };

@@ -11,13 +11,13 @@
  *
  * Parsed schema objects are shared between events: treat every returned value as read-only.
  */
-import { stringifyLossless, type JsonObject } from '../json';
-import { decodeValue, isUnchanged, type Decoded, type DecodeOptions } from './decode';
+import { setOwn, stringifyLossless, type JsonObject } from '../json';
+import { DecodeError, decodeValue, isUnchanged, type Decoded, type DecodeOptions } from './decode';
 import { structSchema, type ConnectSchema } from './schema';
 
 export { classifyRecord, CHANGE_OPS, type ChangeEvent, type ChangeOp, type DebeziumRecord, type EventShape, type KafkaCoordinates, type TextParser } from './event';
 export { createEventTextParser, type EventTextParser } from './envelope-text';
-export { decodeValue, decimalFromBase64, isToastPlaceholder, isUnchanged, TOAST_PLACEHOLDER, UNCHANGED, type Decoded, type DecodeOptions, type Unchanged } from './decode';
+export { DecodeError, decodeValue, decimalFromBase64, isToastPlaceholder, isUnchanged, TOAST_PLACEHOLDER, UNCHANGED, type Decoded, type DecodeOptions, type Unchanged } from './decode';
 export { isConnectSchema, memberSchema, structSchema, type ConnectField, type ConnectSchema, type StructSchema } from './schema';
 export { isoDate, isoDurationMicros, isoInstantMs, isoTimeOfDay, isoTimestamp, NEGATIVE_INFINITY_TS, POSITIVE_INFINITY_TS } from './time';
 
@@ -27,13 +27,23 @@ export function rowColumns(row: JsonObject | null, rowSchema: ConnectSchema | un
   return row ? Object.keys(row) : [];
 }
 
-/** Decodes every column of a row with the row's schema. */
+/** Decodes every column of a row with the row's schema; throws DecodeError (naming the column) for a value that does not fit. */
 export function decodeRow(row: JsonObject | null, rowSchema: ConnectSchema | undefined, options: DecodeOptions = {}): Record<string, Decoded> | null {
   if (!row) return null;
   const byName = rowSchema?.type === 'struct' ? structSchema(rowSchema).byName : undefined;
   const out: Record<string, Decoded> = {};
-  for (const column of Object.keys(row)) out[column] = decodeValue(row[column], byName?.get(column), options);
+  for (const column of Object.keys(row)) setOwn(out, column, decodeColumn(row, column, byName?.get(column), options));
   return out;
+}
+
+/** One column of a row, decoded; a DecodeError names the column. */
+export function decodeColumn(row: JsonObject, column: string, schema: ConnectSchema | undefined, options: DecodeOptions = {}): Decoded {
+  try {
+    return decodeValue(row[column], schema, options);
+  } catch (err) {
+    if (err instanceof DecodeError) err.inColumn(column);
+    throw err;
+  }
 }
 
 /** One decoded value as display text: nested values as compact JSON, null as `null`, UNCHANGED as `(unchanged)`. */

@@ -9,7 +9,7 @@
  * from `after` (from `before` for deletes). A TOAST placeholder in `after` means "unchanged": the new
  * value is the old one when the event has it, and is never the placeholder.
  */
-import { decodeValue, isUnchanged, rowColumns, structSchema, type ChangeEvent, type ConnectSchema, type Decoded } from '../debezium';
+import { decodeColumn, DecodeError, isUnchanged, rowColumns, structSchema, type ChangeEvent, type ConnectSchema, type Decoded } from '../debezium';
 import { isoInstantMs } from '../debezium/time';
 import { isJsonObject, JsonNumber, stringifyLossless, toBigIntExact, type JsonObject, type JsonValue } from '../json';
 
@@ -52,7 +52,17 @@ export type PivotNote = 'before-missing' | 'flattened-update' | 'before-keys-onl
 
 export type PivotResult = { ok: true; rows: PivotRow[]; notes: PivotNote[] } | { ok: false; reason: string };
 
+/** Rows of one event, or why the event is invalid (a missing column, a value that does not fit its schema). */
 export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResult {
+  try {
+    return pivotRows(event, options);
+  } catch (err) {
+    if (err instanceof DecodeError) return { ok: false, reason: err.reason };
+    throw err;
+  }
+}
+
+function pivotRows(event: ChangeEvent, options: PivotOptions): PivotResult {
   const notes: PivotNote[] = [];
   const { op, before, after } = event;
   const image = op === 'd' ? before : after;
@@ -67,16 +77,17 @@ export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResu
   if (!event.rowSchema && !options.rawValues) notes.push('schemaless');
   const byName = event.rowSchema?.type === 'struct' ? structSchema(event.rowSchema).byName : undefined;
   const decode = (row: JsonObject | null, column: string): Decoded =>
-    row ? decodeValue(row[column], byName?.get(column), { raw: options.rawValues }) : null;
+    row ? decodeColumn(row, column, byName?.get(column), { raw: options.rawValues }) : null;
 
-  const missingIdentity = options.identity.filter((column) => !(column in image));
+  // Own columns only: `--identity constructor` must not find Object.prototype's.
+  const missingIdentity = options.identity.filter((column) => !Object.hasOwn(image, column));
   if (missingIdentity.length) return { ok: false, reason: missingColumns('identity', missingIdentity, image, '--identity') };
   // ExtractNewRecordState's schema lists its `__op`, `__deleted`, … fields; they are metadata, not columns.
   const fields = options.fields === '*'
     ? rowColumns(image, event.rowSchema as ConnectSchema | undefined)
-      .filter((c) => !options.identity.includes(c) && !(c.startsWith('__') && !(c in image)))
+      .filter((c) => !options.identity.includes(c) && !(c.startsWith('__') && !Object.hasOwn(image, c)))
     : options.fields;
-  const missingFields = fields.filter((column) => !(column in image));
+  const missingFields = fields.filter((column) => !Object.hasOwn(image, column));
   if (missingFields.length) return { ok: false, reason: missingColumns('tracked', missingFields, image, '--fields') };
 
   const identity = options.identity.map((column) => decode(image, column));
@@ -113,12 +124,21 @@ export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResu
   return { ok: true, rows, notes };
 }
 
+/** The commit time (`source.ts_ms`, else `ts_ms`) as ISO-8601; throws DecodeError when it is not an int64 count of ms. */
 function eventTimeOf(event: ChangeEvent, raw: boolean): Decoded {
-  const value: JsonValue | undefined = event.source?.ts_ms ?? event.tsMs;
+  const fromSource = event.source?.ts_ms;
+  const value: JsonValue | undefined = fromSource ?? event.tsMs;
   if (value === undefined || value === null || raw) return value ?? null;
-  const ms = toBigIntExact(value);
-  return ms === undefined ? value : isoInstantMs(ms);
+  const ms = value instanceof JsonNumber && value.text.length > 20 ? undefined : toBigIntExact(value);
+  if (ms === undefined || ms < INT64_MIN || ms > INT64_MAX) {
+    const text = stringifyLossless(value);
+    throw new DecodeError(`${fromSource === undefined || fromSource === null ? 'ts_ms' : 'source.ts_ms'} ${text.length > 48 ? text.slice(0, 45) + '…' : text} is not a time in epoch milliseconds (an int64)`);
+  }
+  return isoInstantMs(ms);
 }
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
 
 /**
  * A delete under REPLICA IDENTITY DEFAULT: PostgreSQL sends only the key, and Debezium fills every

@@ -1,4 +1,4 @@
-import { decodeRow, decodeValue, formatDecoded, isoDate, UNCHANGED, type ConnectSchema } from '../../src/debezium';
+import { DecodeError, decodeRow, decodeValue, formatDecoded, isoDate, UNCHANGED, type ConnectSchema } from '../../src/debezium';
 import { JsonNumber, parseLossless } from '../../src/json';
 
 const named = (type: string, name: string, parameters?: Record<string, string>): ConnectSchema => ({ type, name, parameters });
@@ -79,7 +79,11 @@ describe('decodeValue: decimals, JSON, bytes, bits, arrays', () => {
     const decoded = decodeValue('{"b":[1,2],"id":12345678901234567890}', named('string', 'io.debezium.data.Json'));
     expect(decoded).toEqual({ b: [1, 2], id: new JsonNumber('12345678901234567890') });
     expect(formatDecoded(decoded)).toBe('{"b":[1,2],"id":12345678901234567890}');
-    expect(decodeValue('not json', named('string', 'io.debezium.data.Json'))).toBe('not json');
+  });
+
+  it('parses a Json column nested 50,000 levels deep and writes it back', () => {
+    const text = '{"a":'.repeat(50_000) + '[12345678901234567890]' + '}'.repeat(50_000);
+    expect(formatDecoded(decodeValue(text, named('string', 'io.debezium.data.Json')))).toBe(text);
   });
 
   it('shows bytes as \\x hex and bits as a bit string', () => {
@@ -130,8 +134,110 @@ describe('decodeValue: TOAST placeholder, raw mode, schemaless', () => {
     expect(decodeValue('MDk=', undefined)).toBe('MDk=');
   });
 
-  it('shows a value that does not fit its schema as written', () => {
-    expect(decodeValue('oops', named('int64', 'io.debezium.time.MicroTimestamp'))).toBe('oops');
+});
+
+/** The reason decodeValue gives for a value that does not fit its schema (it must throw DecodeError). */
+function reasonFor(value: unknown, schema: ConnectSchema): string {
+  try {
+    decodeValue(value as never, schema);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DecodeError);
+    return (err as DecodeError).reason;
+  }
+  throw new Error(`decoded ${JSON.stringify(value)} without complaint`);
+}
+
+describe('decodeValue: values that do not fit their schema are errors, never guesses (issue 12 item 2)', () => {
+  const decimal = (scale: string, precision?: string) =>
+    named('bytes', 'org.apache.kafka.connect.data.Decimal', precision === undefined ? { scale } : { scale, 'connect.decimal.precision': precision });
+
+  it('bounds a Decimal scale and precision to PostgreSQL\'s limits', () => {
+    expect(reasonFor(decimalBase64(1n), decimal('-500000000'))).toBe("Decimal scale -500000000 is beyond PostgreSQL's limits (-1000 to 1000)");
+    expect(reasonFor(decimalBase64(1n), decimal('1001'))).toMatch(/Decimal scale 1001 is beyond/);
+    expect(reasonFor(decimalBase64(1n), decimal('2', '1001'))).toMatch(/Decimal precision 1001 is beyond/);
+    expect(reasonFor(decimalBase64(1n), decimal('x'))).toMatch(/Decimal scale "x" is not an integer/);
+    expect(reasonFor(decimalBase64(1n), named('bytes', 'org.apache.kafka.connect.data.Decimal'))).toMatch(/Decimal scale is missing/);
+    expect(reasonFor(decimalBase64(123456n), decimal('2', '5'))).toMatch(/6 digits, more than its precision 5/);
+    // The limits themselves are fine.
+    expect(decodeValue(decimalBase64(5n), decimal('1000', '1000'))).toBe('0.' + '0'.repeat(999) + '5');
+    expect(decodeValue(decimalBase64(5n), decimal('-1000'))).toBe('5' + '0'.repeat(1000));
+    expect(decodeValue(decimalBase64(99999n), decimal('2', '5'))).toBe('999.99');
+  });
+
+  it('rejects Decimal values that are not base64, empty, or not strings', () => {
+    expect(reasonFor('!!not*base64%%', decimal('2'))).toBe('Decimal value "!!not*base64%%" is not base64');
+    expect(reasonFor('MDk', decimal('2'))).toMatch(/not base64/);
+    expect(reasonFor('', decimal('2'))).toMatch(/empty/);
+    expect(reasonFor(12.5, decimal('2'))).toMatch(/12.5 is not a valid Decimal/);
+  });
+
+  it('bounds VariableScaleDecimal scales and sizes', () => {
+    const schema = named('struct', 'io.debezium.data.VariableScaleDecimal');
+    expect(reasonFor({ scale: -500000000, value: decimalBase64(1n) }, schema)).toMatch(/VariableScaleDecimal scale -500000000 is beyond PostgreSQL's range/);
+    expect(reasonFor({ scale: 16384, value: decimalBase64(1n) }, schema)).toMatch(/beyond/);
+    expect(reasonFor({ scale: 1.5, value: decimalBase64(1n) }, schema)).toMatch(/not a valid/);
+    expect(reasonFor({ scale: 2, value: '%%' }, schema)).toMatch(/not base64/);
+    expect(reasonFor({ scale: 0, value: Buffer.alloc(70_000, 1).toString('base64') }, schema)).toMatch(/more digits than PostgreSQL's numeric holds/);
+    expect(decodeValue({ scale: 16383, value: decimalBase64(1n) }, schema)).toBe('0.' + '0'.repeat(16382) + '1');
+  });
+
+  it.each([
+    ['io.debezium.time.Date', 'int32', 2147483648, /not a valid Date \(int32\)/],
+    ['io.debezium.time.Date', 'int32', -2440589, /beyond PostgreSQL's range/],
+    ['io.debezium.time.Time', 'int32', -1, /not a time of day/],
+    ['io.debezium.time.Time', 'int32', 86400001, /not a time of day/],
+    ['io.debezium.time.MicroTime', 'int64', 86400000001, /not a time of day/],
+    ['io.debezium.time.NanoTime', 'int64', -5, /not a time of day/],
+    ['io.debezium.time.MicroTimestamp', 'int64', new JsonNumber('1e999'), /1e999 is not a valid MicroTimestamp \(int64\)/],
+    ['io.debezium.time.MicroTimestamp', 'int64', new JsonNumber('9223372036854775808'), /not a valid MicroTimestamp/],
+    ['io.debezium.time.MicroTimestamp', 'int64', new JsonNumber('-210866803200000001'), /beyond PostgreSQL's timestamp range/],
+    ['io.debezium.time.Timestamp', 'int64', 9224318016000000, /beyond PostgreSQL's timestamp range/],
+    ['io.debezium.time.NanoTimestamp', 'int64', 1.5, /not a valid NanoTimestamp/],
+    ['io.debezium.time.MicroDuration', 'int64', new JsonNumber('1' + '0'.repeat(30)), /not a valid MicroDuration/],
+    ['io.debezium.time.MicroTimestamp', 'int64', 'oops', /"oops" is not a valid MicroTimestamp/],
+  ])('%s %p is out of range', (name, type, raw, reason) => {
+    expect(reasonFor(raw, named(type as string, name as string))).toMatch(reason as RegExp);
+  });
+
+  it('rejects plain values that contradict their Connect type', () => {
+    expect(reasonFor(128, { type: 'int8' })).toMatch(/128 is not a valid int8/);
+    expect(reasonFor(new JsonNumber('1e999'), { type: 'int64' })).toMatch(/not a valid int64/);
+    expect(reasonFor('12', { type: 'int32' })).toMatch(/not a valid int32/);
+    expect(reasonFor(1, { type: 'string' })).toMatch(/not a valid string/);
+    expect(reasonFor('true', { type: 'boolean' })).toMatch(/not a valid boolean/);
+    expect(reasonFor('x', { type: 'float64' })).toMatch(/not a valid float64/);
+    expect(reasonFor('3q2+7w=', { type: 'bytes' })).toMatch(/bytes value "3q2\+7w=" is not base64/);
+    expect(reasonFor({ a: 1 }, { type: 'array', items: { type: 'int32' } })).toMatch(/not a valid array/);
+    expect(reasonFor('not json', named('string', 'io.debezium.data.Json'))).toMatch(/Json value is not JSON text/);
+    // Jackson's spellings of the special doubles are values.
+    expect(decodeValue('NaN', { type: 'float64' })).toBe('NaN');
+    expect(decodeValue(new JsonNumber('-9223372036854775808'), { type: 'int64' })).toEqual(new JsonNumber('-9223372036854775808'));
+  });
+
+  it('bounds bit strings by BIT(n) and the bytes Debezium writes for it', () => {
+    const bits = (length: string) => named('bytes', 'io.debezium.data.Bits', { length });
+    expect(reasonFor(Buffer.alloc(1).toString('base64'), bits('83886081'))).toMatch(/Bits length 83886081 is beyond PostgreSQL's limits/);
+    expect(reasonFor(Buffer.alloc(1).toString('base64'), bits('1e9'))).toMatch(/not an integer/);
+    expect(reasonFor(Buffer.alloc(1).toString('base64'), bits('80000000'))).toMatch(/1 bytes where BIT\(80000000\) needs 10000000/);
+    expect(reasonFor(Buffer.from([1, 2]).toString('base64'), bits('8'))).toMatch(/more than BIT\(8\) holds/);
+    expect(reasonFor(Buffer.from([0b1000]).toString('base64'), bits('3'))).toMatch(/sets bits beyond BIT\(3\)/);
+    expect(reasonFor('*', bits('3'))).toMatch(/not base64/);
+    expect(decodeValue(Buffer.from([1]).toString('base64'), bits('16'))).toBe('0000000000000001');
+  });
+
+  it('names the place of a bad value inside arrays and structs (geometry)', () => {
+    const geometry: ConnectSchema = { type: 'struct', name: 'io.debezium.data.geometry.Geometry', fields: [{ field: 'wkb', type: 'bytes' }, { field: 'srid', type: 'int32', optional: true }] } as ConnectSchema;
+    expect(reasonFor([{ wkb: 'AQE=', srid: 4326 }, { wkb: '%%', srid: null }], { type: 'array', items: geometry })).toBe('[1].wkb: bytes value "%%" is not base64');
+    expect(decodeValue({ wkb: 'AQE=', srid: 4326 }, geometry)).toEqual({ wkb: '\\x0101', srid: 4326 });
+    const schema = parseLossless('{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"balance"}]}') as unknown as ConnectSchema;
+    expect(() => decodeRow({ id: 1, balance: '!!' }, schema)).toThrow('column "balance": Decimal value "!!" is not base64');
+  });
+
+  it('refuses schemas nested deeper than Debezium ever writes them', () => {
+    let schema: ConnectSchema = { type: 'int32' };
+    let value: unknown = 1;
+    for (let d = 0; d < 5000; d++) { schema = { type: 'array', items: schema }; value = [value]; }
+    expect(reasonFor(value, schema)).toMatch(/schema nested more than 32 levels deep/);
   });
 });
 
