@@ -5,7 +5,8 @@
  */
 import { isUnchanged, type Decoded } from '../../src/debezium';
 import { JsonNumber } from '../../src/json';
-import type { EventView } from '../../src/watch/view';
+import type { WatchRecord } from '../../src/watch/record';
+import { RenderError, viewOf, type DisplayMode, type EventView } from '../../src/watch/view';
 import { sanitizeForTerminal, type Style } from '../ui/style';
 
 const OP_LABELS: Record<string, { label: string; colour: 'green' | 'yellow' | 'red' | 'blue' | 'magenta' | 'gray' }> = {
@@ -23,6 +24,18 @@ const OP_LABELS: Record<string, { label: string; colour: 'green' | 'yellow' | 'r
 
 /** Keys whose objects are metadata: shown on one line so the row data stays in view. */
 const COMPACT_KEYS = new Set(['source', 'transaction', 'schema']);
+
+/**
+ * One record as terminal text, or a RenderError to report for that record (the text would not fit
+ * in a string, or an unforeseen failure): never an exception that would end the watch.
+ */
+export function renderRecord(record: WatchRecord, mode: DisplayMode, style: Style): string | RenderError {
+  try {
+    return renderEvent(viewOf(record, mode), style);
+  } catch (err) {
+    return new RenderError(record, err instanceof RangeError ? `too large to show (${err.message})` : String((err as Error)?.message ?? err));
+  }
+}
 
 export function renderEvent(view: EventView, style: Style): string {
   const op = OP_LABELS[view.kind] ?? { label: view.kind.toUpperCase(), colour: 'gray' as const };
@@ -57,7 +70,7 @@ function renderBody(view: EventView, style: Style): string {
       return lines.join('\n');
     }
     case 'json':
-      return pretty(body.value, style, '  ', '');
+      return pretty(body.value, style, '  ', '', 0);
   }
 }
 

@@ -2,8 +2,9 @@
  * The terminal view of one record, as data: header facts and a body in one of four modes. The
  * command layer turns it into coloured text (commands/watch/event.ts).
  */
-import { decodeRow, formatDecoded, isUnchanged, type ChangeEvent, type Decoded } from '../debezium';
-import { isJsonObject, stringifyLossless, type JsonObject, type JsonValue } from '../json';
+import { DecodeError, decodeRow, formatDecoded, isUnchanged, type ChangeEvent, type Decoded } from '../debezium';
+import { InputError } from '../errors';
+import { isJsonObject, setOwn, stringifyLossless, type JsonObject, type JsonValue } from '../json';
 import { eventOf } from './event';
 import { headerText, type WatchRecord } from './record';
 
@@ -40,17 +41,28 @@ export interface EventView {
   body: ViewBody;
 }
 
+/**
+ * A record that cannot be shown (its text would exceed what a string can hold, or a rule no one
+ * foresaw failed): the caller reports it per record and goes on, as its error policy says.
+ */
+export class RenderError extends InputError {
+  constructor(readonly record: Pick<WatchRecord, 'topic' | 'partition' | 'offset'>, readonly reason: string) {
+    super(`cannot show the record at ${record.topic}[${record.partition}]@${record.offset}: ${reason}`);
+  }
+}
+
+/** The view of a record. Never throws for what a record holds: a value that does not fit its schema becomes an `invalid` body. */
 export function viewOf(record: WatchRecord, mode: DisplayMode): EventView {
   const event = eventOf(record);
   const classified = event.record;
   const kind = classified.kind === 'change' ? classified.event.op : classified.kind;
-  const timeMs = event.commitMs ?? Number(record.timestamp);
+  const commitTime = event.commitMs === undefined ? undefined : isoTime(event.commitMs);
   const view: EventView = {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
-    time: Number.isFinite(timeMs) ? new Date(timeMs).toISOString() : String(record.timestamp),
-    timeIsCommit: event.commitMs !== undefined,
+    time: commitTime ?? isoTime(Number(record.timestamp)) ?? String(record.timestamp),
+    timeIsCommit: commitTime !== undefined,
     kind,
     key: event.key === undefined ? undefined : typeof event.key === 'string' ? event.key : stringifyLossless(event.key),
     body: { kind: 'tombstone' },
@@ -67,9 +79,14 @@ export function viewOf(record: WatchRecord, mode: DisplayMode): EventView {
   } else if (mode === 'full') {
     view.body = { kind: 'json', value: event.value ?? null };
   } else if (classified.kind === 'change') {
-    view.body = mode === 'changes' && classified.event.op === 'u'
-      ? changesOf(classified.event)
-      : { kind: 'json', value: decodedPayload(classified.event) };
+    try {
+      view.body = mode === 'changes' && classified.event.op === 'u'
+        ? changesOf(classified.event)
+        : { kind: 'json', value: decodedPayload(classified.event) };
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      view.body = { kind: 'invalid', reason: err.reason, text: record.value.toString('utf8') };
+    }
   } else {
     view.body = { kind: 'json', value: payloadOf(event.value) };
   }
@@ -81,9 +98,9 @@ export function decodedPayload(event: ChangeEvent): Decoded {
   const out: Record<string, Decoded> = {};
   for (const [name, value] of Object.entries(event.payload)) {
     if ((name === 'before' || name === 'after') && (value === null || isJsonObject(value))) {
-      out[name] = decodeRow(value, event.rowSchema);
+      setOwn(out, name, decodeRow(value, event.rowSchema));
     } else {
-      out[name] = value;
+      setOwn(out, name, value);
     }
   }
   return out;
@@ -109,6 +126,12 @@ export function changesOf(event: ChangeEvent): ViewBody {
     }
   }
   return { kind: 'changes', changes };
+}
+
+/** ISO-8601 of epoch ms, or undefined beyond what Date holds (±8.64e15 ms): a hostile `ts_ms` must not throw. */
+function isoTime(ms: number): string | undefined {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 function payloadOf(value: JsonValue | undefined): JsonValue {

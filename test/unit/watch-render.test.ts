@@ -1,6 +1,7 @@
 import chalk from 'chalk';
-import { renderEvent } from '../../commands/watch/event';
-import { viewOf } from '../../src/watch/view';
+import { renderEvent, renderRecord } from '../../commands/watch/event';
+import type { WatchRecord } from '../../src/watch/record';
+import { RenderError, viewOf } from '../../src/watch/view';
 import { byOp } from './watch-records';
 
 const plain = new chalk.Instance({ level: 0 });
@@ -114,5 +115,57 @@ describe('deeply nested values (issue 12 item 1)', () => {
   it('moderate nesting keeps the multi-line layout', () => {
     const text = renderEvent(viewOf(record('{"a":{"b":{"c":"a value long enough to leave the one-line form behind for sure"}}}'), 'payload'), plain);
     expect(text).toMatch(/"doc": \{\n\s+"a": \{/);
+  });
+});
+
+/** The update record with its value's payload changed by `edit` (the schema kept). */
+function edited(edit: (payload: Record<string, any>) => void): WatchRecord {
+  const value = JSON.parse(events.u.value!.toString());
+  edit(value.payload);
+  return { ...events.u, value: Buffer.from(JSON.stringify(value)) };
+}
+
+describe('hostile records in the terminal view (issue 12 item 1)', () => {
+  it('shows a jsonb value nested 3,000 (and 100,000) levels deep in every mode, without a stack overflow or a misleading error', () => {
+    for (const depth of [3_000, 100_000]) {
+      const doc = '['.repeat(depth) + '"x"' + ']'.repeat(depth);
+      const record = edited((p) => { p.after.doc = doc; });
+      for (const mode of ['payload', 'full', 'raw', 'changes'] as const) {
+        const text = renderRecord(record, mode, coloured);
+        expect(typeof text).toBe('string');
+      }
+      const text = renderRecord(record, 'payload', plain) as string;
+      expect(text.replace(/\s/g, '')).toContain(doc);
+      // Indentation stops growing: no line starts with more than the deepest pretty level.
+      expect(Math.max(...text.split('\n').map((l) => l.length - l.trimStart().length))).toBeLessThanOrEqual(2 + 2 * 33);
+    }
+  });
+
+  it('a value that does not fit its schema is shown as invalid with the reason, not thrown', () => {
+    const record = edited((p) => { p.after.price = '!!not*base64%%'; });
+    for (const mode of ['payload', 'changes'] as const) {
+      const text = renderRecord(record, mode, plain) as string;
+      expect(text).toContain('UPDATE');
+      expect(text).toContain('column "price": Decimal value "!!not*base64%%" is not base64');
+    }
+  });
+
+  it('a commit time beyond what a Date holds falls back to the record time', () => {
+    for (const ts of [1e20, '1e999', -1e17]) {
+      const record = edited((p) => { p.source.ts_ms = ts; });
+      const header = (renderRecord(record, 'payload', plain) as string).split('\n')[0];
+      expect(header).toContain('(record time)');
+    }
+    const raw = events.u.value!.toString().replace(/"ts_ms":\d+/, '"ts_ms":1e999');
+    expect(typeof renderRecord({ ...events.u, value: Buffer.from(raw) }, 'payload', plain)).toBe('string');
+  });
+
+  it('returns a RenderError naming the record when its text cannot be made', () => {
+    // What V8 throws past its string limit (~512 MiB) while the text is built (a real one takes 20 s).
+    const tooLong = () => { throw new RangeError('Invalid string length'); };
+    const result = renderRecord(events.u, 'payload', Object.create(plain, { green: { value: tooLong } }));
+    expect(result).toBeInstanceOf(RenderError);
+    expect((result as RenderError).message).toBe('cannot show the record at wdev.wdev.holding[0]@1: too large to show (Invalid string length)');
+    expect((result as RenderError).exitCode).toBe(3);
   });
 });
