@@ -1,9 +1,14 @@
 /**
  * Input bytes to records: one JSON value per line, or a multi-line value as pretty printers (jq,
- * JSON.stringify(_, null, 2), json.dumps(indent=2)) write it — a line that is just `{` or `[`, indented
- * content, and a closing `}`/`]` at column 0. Streaming and bounded: bytes are held only up to the end
- * of the current record, and a line longer than the limit is skipped (reported) without buffering it.
- * Invalid UTF-8 is reported per line; the other lines of the same chunk are still used.
+ * JSON.stringify(_, null, 2), json.dumps(indent=2)) write it — a line that is just `{` or `[` (at
+ * some indentation), content indented further, and a closing `}`/`]` at the opening's indentation.
+ * Streaming and bounded: bytes are held only up to the end of the current record, and a line longer
+ * than the limit is skipped (reported) without buffering it. Invalid UTF-8 is reported per line; the
+ * other lines of the same chunk are still used.
+ *
+ * A value that never closes (a stray `{` line, a value cut short) is reported at its first line, and
+ * the lines it swallowed are searched again: a complete value inside them (a pretty-printed event
+ * indented under the stray line, or an indented one-line event) is still a record, at its own line.
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -30,7 +35,7 @@ export class RecordSplitter {
   private pendingBytes = 0;
   /** Skipping the rest of an over-long line. */
   private skipping = false;
-  private multi: { line: number; lines: string[]; chars: number } | null = null;
+  private multi: MultiLine | null = null;
   private atStart = true;
 
   constructor(private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {}
@@ -82,8 +87,10 @@ export class RecordSplitter {
       this.lines(rest, out);
     }
     if (this.multi) {
-      out.push({ kind: 'problem', line: this.multi.line, reason: `truncated JSON value: input ended before it closed (lines ${this.multi.line}–${this.lineNo})` });
+      const multi = this.multi;
+      out.push({ kind: 'problem', line: multi.line, reason: `truncated JSON value: input ended before it closed (lines ${multi.line}–${this.lineNo})` });
       this.multi = null;
+      recover(multi, out);
     }
     return out;
   }
@@ -141,14 +148,8 @@ export class RecordSplitter {
     }
     const multi = this.multi;
     if (multi) {
-      const first = text.charCodeAt(0);
-      if (first === 125 /* } */ || first === 93 /* ] */) {
-        multi.lines.push(text);
-        out.push({ kind: 'record', line: multi.line, text: multi.lines.join('\n') });
-        this.multi = null;
-        return;
-      }
-      if (text.length === 0 || first === 32 || first === 9) {
+      const indent = indentOf(text);
+      if (indent === text.length || indent > multi.indent) {
         multi.chars += text.length + 1;
         if (multi.chars > this.maxRecordBytes) {
           out.push({ kind: 'problem', line: multi.line, reason: `multi-line JSON value longer than ${sizeText(this.maxRecordBytes)}: skipped` });
@@ -158,16 +159,90 @@ export class RecordSplitter {
         multi.lines.push(text);
         return;
       }
-      // Something new starts at column 0 before the value closed.
+      if (indent === multi.indent && isCloser(text.charCodeAt(indent))) {
+        multi.lines.push(text);
+        out.push({ kind: 'record', line: multi.line, text: multi.lines.join('\n') });
+        this.multi = null;
+        return;
+      }
+      // Something new starts at (or left of) the value's indentation before the value closed.
       out.push({ kind: 'problem', line: multi.line, reason: `truncated JSON value: line ${this.lineNo} starts a new value before it closed` });
       this.multi = null;
+      recover(multi, out);
     }
-    const trimmed = text.length < 4 ? text.trim() : text;
-    if (trimmed === '{' || trimmed === '[') {
-      this.multi = { line: this.lineNo, lines: [text], chars: text.length };
+    const indent = openerIndent(text);
+    if (indent >= 0) {
+      this.multi = { line: this.lineNo, indent, lines: [text], chars: text.length };
       return;
     }
     out.push({ kind: 'record', line: this.lineNo, text });
+  }
+}
+
+interface MultiLine {
+  /** Line of the opening `{`/`[`. */
+  line: number;
+  /** Its indentation: the closing bracket sits there, the content further right. */
+  indent: number;
+  lines: string[];
+  chars: number;
+}
+
+function indentOf(text: string): number {
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return i;
+}
+
+function isCloser(c: number): boolean {
+  return c === 125 /* } */ || c === 93 /* ] */;
+}
+
+/** Indentation of a line that is only `{` or `[` (trailing spaces allowed), or -1. */
+function openerIndent(text: string): number {
+  const indent = indentOf(text);
+  const c = text.charCodeAt(indent);
+  if (c !== 123 /* { */ && c !== 91 /* [ */) return -1;
+  for (let i = indent + 1; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d !== 32 && d !== 9) return -1;
+  }
+  return indent;
+}
+
+/**
+ * The complete values inside the lines of a value that never closed (its first line is already
+ * reported): a nested opener up to its closer at the same indentation, alone on its line and of the
+ * same kind, or one line that is a whole object/array. Other lines belonged to the broken value and
+ * are passed over silently; one pass, so the work stays linear in the lines held.
+ */
+function recover(multi: MultiLine, out: SplitItem[]): void {
+  const lines = multi.lines;
+  let i = 1;
+  while (i < lines.length) {
+    const text = lines[i];
+    const indent = openerIndent(text);
+    if (indent < 0) {
+      const trimmed = text.trim();
+      const first = trimmed.charCodeAt(0);
+      const last = trimmed.charCodeAt(trimmed.length - 1);
+      if ((first === 123 && last === 125) || (first === 91 && last === 93)) out.push({ kind: 'record', line: multi.line + i, text });
+      i++;
+      continue;
+    }
+    const close = text.charCodeAt(indent) === 123 ? '}' : ']';
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const inner = indentOf(lines[j]);
+      if (inner === lines[j].length || inner > indent) continue;
+      break;
+    }
+    if (j < lines.length && indentOf(lines[j]) === indent && lines[j].trim() === close) {
+      out.push({ kind: 'record', line: multi.line + i, text: lines.slice(i, j + 1).join('\n') });
+      i = j + 1;
+    } else {
+      i = Math.max(j, i + 1);
+    }
   }
 }
 

@@ -63,4 +63,46 @@ describe('RecordSplitter', () => {
       [3, '{"y":1}'],
     ]);
   });
+
+  describe('a stray `{` line before an event (issue 12 item 6)', () => {
+    const event = { payload: { op: 'c', after: { id: 1, tags: [1, 2] }, source: { ts_ms: 1 } } };
+    const indented = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
+
+    it('recovers an event pretty-printed with indentation under it, at its own line', () => {
+      const pretty = indented(JSON.stringify(event, null, 2), '  ');
+      const n = pretty.split('\n').length;
+      expect(records(split([`{\n${pretty}\n{"y":1}\n`]))).toEqual([
+        [1, `PROBLEM truncated JSON value: line ${n + 2} starts a new value before it closed`],
+        [2, pretty],
+        [n + 2, '{"y":1}'],
+      ]);
+      // Input that ends there, and tabs instead of spaces.
+      const tabbed = indented(JSON.stringify(event, null, '\t'), '\t');
+      expect(records(split([`{\n${tabbed}\n`]))).toEqual([
+        [1, `PROBLEM truncated JSON value: input ended before it closed (lines 1–${n + 1})`],
+        [2, tabbed],
+      ]);
+    });
+
+    it('recovers an indented one-line event under it, and one at column 0 after it', () => {
+      const compact = JSON.stringify(event);
+      expect(records(split([`{\n  ${compact}\n`]))).toEqual([[1, 'PROBLEM truncated JSON value: input ended before it closed (lines 1–2)'], [2, `  ${compact}`]]);
+      const pretty = JSON.stringify(event, null, 2);
+      expect(records(split([`{\n${pretty}\n`]))).toEqual([[1, 'PROBLEM truncated JSON value: line 2 starts a new value before it closed'], [2, pretty]]);
+    });
+
+    it('reports a pretty value cut short once, without a report per line or per nested object', () => {
+      const cut = JSON.stringify({ schema: { fields: [{ a: 1 }, { b: 2 }, { c: 3 }] }, payload: { op: 'c' } }, null, 2).split('\n').slice(0, 9).join('\n');
+      expect(records(split([`${cut}\n{"y":1}\n`]))).toEqual([
+        [1, 'PROBLEM truncated JSON value: line 10 starts a new value before it closed'],
+        [10, '{"y":1}'],
+      ]);
+    });
+
+    it('reads a stream of events each pretty-printed with the same indentation', () => {
+      const a = indented(JSON.stringify({ op: 'c' }, null, 2), '    ');
+      const b = indented(JSON.stringify({ op: 'u', after: [1] }, null, 2), '    ');
+      expect(records(split([`${a}\n${b}\n`]))).toEqual([[1, a], [4, b]]);
+    });
+  });
 });
