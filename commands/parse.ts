@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import type { ParseBatch, ParseSummary, ParseRunOptions } from '../src/parse';
+import { ProblemDigest, SHOWN_PER_REASON } from '../src/parse/problems';
 import { stderrStyle, sanitizeForTerminal } from './ui/style';
 
 interface ParseFlags {
@@ -64,8 +65,10 @@ export function registerParse(program: Command, ctx: Context): void {
       if ((files.length === 0 || files.includes('-')) && ctx.stdinIsTTY) {
         ctx.stderr.write(`${stderrStyle(ctx).dim('reading change events from the terminal; end with Ctrl-D (or name files: cdc parse FILE…)')}\n`);
       }
-      const summary = await writeBatches(ctx, parseEvents(inputs, options));
+      const digest = new ProblemDigest();
+      const summary = await writeBatches(ctx, parseEvents(inputs, options), digest);
       if (!summary) return; // stdout closed (e.g. `| head`): stop quietly
+      reportHidden(ctx, digest);
       reportSummary(ctx, summary, flags.summary);
       if (summary.stopped || (summary.invalid > 0 && !flags.skipInvalid)) throw new ExitStatus(ExitCode.INVALID_INPUT);
     });
@@ -104,7 +107,7 @@ function splitColumns(list: string, option: string): string[] {
 }
 
 /** Writes each batch as it comes, waiting for stdout to drain. Returns undefined when stdout closed early. */
-async function writeBatches(ctx: Context, batches: AsyncGenerator<ParseBatch, ParseSummary>): Promise<ParseSummary | undefined> {
+async function writeBatches(ctx: Context, batches: AsyncGenerator<ParseBatch, ParseSummary>, digest: ProblemDigest): Promise<ParseSummary | undefined> {
   const style = stderrStyle(ctx);
   let closed = false;
   let failure: Error | undefined;
@@ -119,6 +122,7 @@ async function writeBatches(ctx: Context, batches: AsyncGenerator<ParseBatch, Pa
       if (next.done) return next.value;
       const batch = next.value;
       for (const problem of batch.problems) {
+        if (!digest.admit(problem.reason)) continue;
         ctx.stderr.write(`${style.red('invalid')} ${sanitizeForTerminal(`${problem.source}:${problem.line}: ${problem.reason}`)}\n`);
       }
       for (const note of batch.notes) {
@@ -150,6 +154,14 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
     stream.on('error', done);
     stream.on('close', done);
   });
+}
+
+/** One line per kind of reason whose records were not all shown. */
+function reportHidden(ctx: Context, digest: ProblemDigest): void {
+  const style = stderrStyle(ctx);
+  for (const { kind, count } of digest.hidden()) {
+    ctx.stderr.write(`${style.red('invalid')} ${count} more record${count === 1 ? '' : 's'} not shown: ${sanitizeForTerminal(kind)} (the first ${SHOWN_PER_REASON} of each reason are shown)\n`);
+  }
 }
 
 function reportSummary(ctx: Context, summary: ParseSummary, format: ParseFlags['summary']): void {

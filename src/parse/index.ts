@@ -4,3 +4,4 @@ export { parseEvents, SKIP_KINDS, type Note, type ParseBatch, type ParseInput, t
 export { DEFAULT_PIVOT_OPTIONS, pivotEvent, type PivotOptions, type PivotRow } from './pivot';
 export { createFormatter, OUTPUT_FORMATS, pivotColumns, type OutputFormat } from './format';
 export { RecordSplitter } from './records';
+export { ProblemDigest, reasonKind, SHOWN_PER_REASON, type HiddenProblems } from './problems';
