@@ -203,7 +203,7 @@ function decodeSemantic(value: JsonValue, schema: ConnectSchema): Decoded | unde
 }
 
 // PostgreSQL's limits (numeric: precision ≤ 1000, typmod scale −1000…1000, a value's own scale up to
-// 16383 and at most 131072 digits before the point; bit(n): n ≤ 83886080; dates 4713 BC – 5874897 AD;
+// 16383 and at most 131072 digits before the point; dates 4713 BC – 5874897 AD;
 // timestamps 4713 BC – 294276 AD). Beyond them a value cannot have come from PostgreSQL.
 const DECIMAL_MIN_SCALE = -1000;
 const DECIMAL_MAX_SCALE = 1000;
@@ -211,7 +211,9 @@ const DECIMAL_MAX_PRECISION = 1000;
 const VALUE_MAX_SCALE = 16383;
 /** 131072 + 16383 decimal digits need 61,230 bytes of two's complement. */
 const DECIMAL_MAX_BYTES = 61_240;
-const BITS_MAX_LENGTH = 83_886_080;
+/** Debezium's length for VARBIT without a limit (PostgreSQL's own BIT(n) limit is 83886080). */
+const BITS_MAX_LENGTH = 2_147_483_647;
+const MAX_BIT_PADDING = 64;
 const DATE_MIN_DAYS = -2_440_588n; // 4714-11-24 BC
 const DATE_MAX_DAYS = 2_145_042_905n; // 5874897-12-31
 const TIMESTAMP_MIN_US = -210_866_803_200_000_000n; // 4714-11-24 00:00 BC
@@ -304,22 +306,22 @@ function placePoint(unscaled: bigint, scale: number): string {
 
 /**
  * BIT(n): little-endian bytes to an n-character bit string. Debezium pads the bytes to ⌈n/8⌉ (a
- * single byte may come unpadded); more bytes, or bits set beyond n, would be silently cut.
+ * single byte may come unpadded); more bytes, or bits set beyond n, would be silently cut. VARBIT
+ * comes with n = 2^31−1 ("unbounded") and only the bytes of the value: padding is added only when
+ * it is short (≤ 64 bits), so a schema cannot make one byte into megabytes of zeros.
  */
 function bitString(bytes: Buffer, lengthText: string | undefined): string {
   let bits = '';
   for (let i = bytes.length - 1; i >= 0; i--) bits += bytes[i].toString(2).padStart(8, '0');
-  if (lengthText === undefined) return bits.replace(/^0+(?=.)/, '');
+  const significant = bits.replace(/^0+(?=.)/, '');
+  if (lengthText === undefined) return significant;
   const length = schemaInteger(lengthText, 'Bits length', 1, BITS_MAX_LENGTH);
-  const needed = Math.ceil(length / 8);
-  if (bytes.length > needed) throw new DecodeError(`Bits value has ${bytes.length} bytes, more than BIT(${length}) holds`);
-  if (bytes.length < needed && !(bytes.length === 1 && needed <= 8)) {
-    throw new DecodeError(`Bits value has ${bytes.length} bytes where BIT(${length}) needs ${needed}`);
+  if (bytes.length > Math.ceil(length / 8)) throw new DecodeError(`Bits value has ${bytes.length} bytes, more than BIT(${length}) holds`);
+  if (bits.length >= length) {
+    if (bits.slice(0, bits.length - length).includes('1')) throw new DecodeError(`Bits value sets bits beyond BIT(${length})`);
+    return bits.slice(bits.length - length);
   }
-  if (bits.length > length && bits.slice(0, bits.length - length).includes('1')) {
-    throw new DecodeError(`Bits value sets bits beyond BIT(${length})`);
-  }
-  return bits.length >= length ? bits.slice(bits.length - length) : bits.padStart(length, '0');
+  return length - bits.length <= MAX_BIT_PADDING ? bits.padStart(length, '0') : significant;
 }
 
 /** Runs a nested decode, adding where the failing value sits to its DecodeError. */

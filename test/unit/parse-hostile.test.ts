@@ -106,7 +106,7 @@ describe('values that do not fit their schema (issue 12 item 2)', () => {
     const timeOutOfDay = CREATE.replace(/"datetime_created":\d+/, '"datetime_created":-210866803200000001');
     const flags = (() => {
       const event = JSON.parse(customers[1]);
-      event.schema.fields.find((f: { field: string }) => f.field === 'after').fields.find((f: { field: string }) => f.field === 'flags').parameters.length = '83886081';
+      event.schema.fields.find((f: { field: string }) => f.field === 'after').fields.find((f: { field: string }) => f.field === 'flags').parameters.length = '2147483648';
       event.payload.after.flags = 'AA==';
       return JSON.stringify(event);
     })();
@@ -114,7 +114,7 @@ describe('values that do not fit their schema (issue 12 item 2)', () => {
     expect(holdingResult.invalid).toEqual([expect.stringMatching(/^invalid stdin:1: column "datetime_created": MicroTimestamp -210866803200000001 us is beyond PostgreSQL's timestamp range/)]);
     expect(holdingResult.rows).toHaveLength(2);
     const customersResult = await parse(`${flags}\n${customers[1]}\n`, '--identity', 'id', '--fields', '*');
-    expect(customersResult.invalid).toEqual([expect.stringMatching(/^invalid stdin:1: column "flags": Bits length 83886081 is beyond PostgreSQL's limits/)]);
+    expect(customersResult.invalid).toEqual([expect.stringMatching(/^invalid stdin:1: column "flags": Bits length 2147483648 is beyond PostgreSQL's limits/)]);
     expect(customersResult.rows.length).toBeGreaterThan(0);
   });
 });
