@@ -4,11 +4,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { colorEnabled, processContext, type Context } from '../src/context';
-import { CdcError, ExitCode, ExitStatus, UsageError } from '../src/errors';
+import { CdcError, ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
 import { packageVersion } from '../src/package-root';
 import { maskConnectionString } from '../src/secrets';
 import { checkSettings, createSettings } from '../src/settings';
 import { describeSettings, settingsFlagsOf } from './ui/settings-flags';
+import { stackHint } from './ui/where';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { argvForUnknownCommandHelp } from './unknown-command';
 
@@ -189,6 +190,8 @@ export function reportError(ctx: Context, err: unknown): number {
     // Messages quote files, names and server text: escaped first, coloured after.
     ctx.stderr.write(`${style.red('error:')} ${shown(err.message)}\n`);
     if (err.hint) ctx.stderr.write(`${style.dim('hint:')} ${shown(err.hint)}\n`);
+    const elsewhere = err instanceof ServiceError && err.unreachable ? stackHint(ctx, err.unreachable) : undefined;
+    if (elsewhere) ctx.stderr.write(`${style.dim('hint:')} ${shown(elsewhere)}\n`);
     if (err instanceof UsageError) ctx.stderr.write(`Run 'cdc --help' or 'cdc <command> --help' for usage.\n`);
     // The causes' messages, never a driver's stack trace (it can quote what it was given).
     if (ctx.verbose) for (const cause of causesOf(err)) ctx.stderr.write(`${style.dim('cause:')} ${shown(cause)}\n`);

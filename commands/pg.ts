@@ -13,6 +13,7 @@ import { checkReplicationName, replicationNames } from '../src/pg/names';
 import { registerSetup } from './pg/setup';
 import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg/options';
 import { confirm } from './ui/confirm';
+import { pgAddress } from './ui/where';
 import { note, writeJson, writeTable } from './ui/output';
 import { startSpinner } from './ui/spinner';
 import { sanitizeForTerminal, stderrStyle, stdoutStyle } from './ui/style';
@@ -68,6 +69,8 @@ export function registerPg(program: Command, ctx: Context): void {
       }
       if (options.json) writeJson(ctx, { target: target.display, ...report });
       else renderCheck(ctx, target, report);
+      const applied = report.fixes.filter((f) => f.ok).length;
+      if (applied > 0) note(ctx, `${applied} fix${applied === 1 ? '' : 'es'} applied at ${pgAddress(target)}`);
       if (report.counts.FAIL > 0) throw new ExitStatus(ExitCode.FAILED);
     });
 
@@ -91,7 +94,7 @@ export function registerPg(program: Command, ctx: Context): void {
           }
           const dropped = await dropSlot(client, options.drop);
           if (options.json) writeJson(ctx, { dropped: slotJson(dropped) });
-          note(ctx, `${stderrStyle(ctx).green('✔')} dropped replication slot ${dropped.name}`);
+          note(ctx, `${stderrStyle(ctx).green('✔')} dropped replication slot ${sanitizeForTerminal(dropped.name)} at ${pgAddress(target)}`);
           return;
         }
         const slots = await listSlots(client);

@@ -10,7 +10,8 @@ import type { SeedCustomersResult } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
 import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg/options';
 import { n, onInterrupt, progressBar, renderCustomers, renderHoldings } from './seed/render';
-import { warn, writeJson } from './ui/output';
+import { note, warn, writeJson } from './ui/output';
+import { pgAddress } from './ui/where';
 import { startSpinner } from './ui/spinner';
 
 interface CustomersOptions extends PgCliOptions {
@@ -99,8 +100,10 @@ export function registerSeed(program: Command, ctx: Context): void {
         source.stream.destroy();
       }
       for (const warning of result.warnings) warn(ctx, warning);
-      if (options.json) writeJson(ctx, result);
-      else renderCustomers(ctx, result);
+      if (options.json) {
+        writeJson(ctx, result);
+        note(ctx, `into ${result.table} at ${pgAddress(target)}`);
+      } else renderCustomers(ctx, result, pgAddress(target));
       if (result.interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
     });
 
@@ -136,8 +139,10 @@ export function registerSeed(program: Command, ctx: Context): void {
         interrupt.dispose();
       }
       for (const warning of result.warnings) warn(ctx, warning);
-      if (options.json) writeJson(ctx, result);
-      else renderHoldings(ctx, result);
+      if (options.json) {
+        writeJson(ctx, result);
+        note(ctx, `into ${result.table} at ${pgAddress(target)}`);
+      } else renderHoldings(ctx, result, pgAddress(target));
       if (result.interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
     });
 }

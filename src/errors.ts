@@ -55,8 +55,14 @@ export class NotFoundError extends CdcError {
 
 /** A service (Postgres, Kafka, Kafka Connect) could not be reached or answered with an error. */
 export class ServiceError extends CdcError {
-  constructor(message: string, options: { hint?: string; cause?: unknown; exitCode?: ExitCodeValue } = {}) {
+  /**
+   * Set when the service did not answer at all (as opposed to answering with an error): the CLI
+   * then checks whether a local `cdc stack` runs elsewhere and says so.
+   */
+  readonly unreachable?: 'connect' | 'kafka' | 'pg';
+  constructor(message: string, options: { hint?: string; cause?: unknown; exitCode?: ExitCodeValue; unreachable?: 'connect' | 'kafka' | 'pg' } = {}) {
     super(message, { exitCode: options.exitCode ?? ExitCode.RUNTIME, hint: options.hint, cause: options.cause });
+    this.unreachable = options.unreachable;
   }
 }
 

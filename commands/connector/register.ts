@@ -12,6 +12,7 @@ import type { ConnectorSpec } from '../../src/connect/spec';
 import { writeJson, note } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
 import { declareSettingsFlags } from '../ui/settings-flags';
+import { connectAddress } from '../ui/where';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addConnectOptions, collect, readAll, withClient } from './common';
 import { formatFieldErrors, writeDiff, writeFindings } from './render';
@@ -132,7 +133,7 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
         throw err;
       });
       const keys = item.changes.length;
-      note(ctx, `${style.green('✓')} ${action} ${sanitizeForTerminal(item.spec.name)}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''}`);
+      note(ctx, `${style.green('✓')} ${action} ${sanitizeForTerminal(item.spec.name)}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''} at ${connectAddress(ctx)}`);
       results.push({ name: item.spec.name, action, changedKeys: item.changes.map((c) => c.key), health: null as string | null });
     }
     if (options.wait) {

@@ -29,6 +29,7 @@ export function connectUnreachable(url: string, cause: unknown): ServiceError {
   return new ServiceError(`cannot reach Kafka Connect at ${url} — is the stack running?`, {
     hint: 'start it with `cdc stack up`, or point cdc at your worker with --connect-url, CDC_CONNECT_URL or a config context',
     cause,
+    unreachable: 'connect',
   });
 }
 
@@ -110,7 +111,7 @@ export function networkError(code: string | undefined, message: string, url: str
     return connectUnreachable(url, cause);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new ServiceError(`cannot resolve the host of Kafka Connect URL ${url}`, { hint: 'check --connect-url / CDC_CONNECT_URL', cause });
+    return new ServiceError(`cannot resolve the host of Kafka Connect URL ${url}`, { hint: 'check --connect-url / CDC_CONNECT_URL', cause, unreachable: 'connect' });
   }
   if (isTimeout(code, message)) {
     return new ServiceError(`Kafka Connect at ${url} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, {

@@ -90,6 +90,7 @@ export function kafkaError(err: unknown, settings: KafkaSettings, doing: string)
     return new ServiceError(`cannot reach Kafka at ${brokers} (${settings.brokers.source}) while ${doing}: no answer from the broker`, {
       hint: connectionHint(root.message, settings),
       cause: err,
+      unreachable: 'kafka',
     });
   }
   if (root.name === 'KafkaJSSASLAuthenticationError' || /SASL|authenticat/i.test(root.message)) {
@@ -103,6 +104,7 @@ export function kafkaError(err: unknown, settings: KafkaSettings, doing: string)
     return new ServiceError(`cannot reach Kafka at ${brokers} (${settings.brokers.source}) while ${doing}: ${reason}`, {
       hint: connectionHint(reason, settings),
       cause: err,
+      unreachable: 'kafka',
     });
   }
   return new ServiceError(`Kafka error while ${doing}: ${root.message}`, { cause: err });

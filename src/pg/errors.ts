@@ -36,7 +36,7 @@ export function translatePgError(err: unknown, target: Pick<PgTarget, 'host' | '
   const clean = (text: string) => redactValues(text, [secret]);
   const where = `PostgreSQL at ${target.display}`;
   const make = (message: string, hint?: string, exitCode?: (typeof ExitCode)[keyof typeof ExitCode]) =>
-    new ServiceError(clean(message), { hint: hint && clean(hint), cause: err, exitCode });
+    new ServiceError(clean(message), { hint: hint && clean(hint), cause: err, exitCode, unreachable: message.startsWith('cannot reach ') ? 'pg' : undefined });
 
   switch (e?.code) {
     case 'ECONNREFUSED':
