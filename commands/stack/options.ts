@@ -19,7 +19,7 @@ export interface PortFlags {
 
 export function withStackOptions(command: Command): Command {
   return command
-    .option('--dir <folder>', 'stack folder for jars, data, logs and pid files (env CDC_STACK_DIR; default .stack/ in a cdc checkout, else $XDG_STATE_HOME/cdc/stack)')
+    .option('--dir <folder>', 'stack folder for jars, data, logs and pid files (env CDC_STACK_DIR; default .stack/ in a cdc checkout, else $XDG_STATE_HOME/cdc/stack, ~/.local/state/cdc/stack)')
     .option('--pg-port <port>', 'PostgreSQL port (env CDC_STACK_PG_PORT; default 15432)')
     .option('--kafka-port <port>', 'Kafka broker port (env CDC_STACK_KAFKA_PORT; default 19092)')
     .option('--controller-port <port>', 'KRaft controller port (env CDC_STACK_CONTROLLER_PORT; default 19093)')

@@ -3,6 +3,8 @@
  * default. The defaults stay clear of services often found on a developer machine (PostgreSQL
  * 5432, Kafka 9092, Connect 8083 — the docker-compose ports — RabbitMQ, Redis, MariaDB, NATS, MQTT).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { packageRoot } from '../package-root';
@@ -120,8 +122,19 @@ export function parseWith(value: string, what: string): ExtraService[] {
   return EXTRA_SERVICES.filter((n) => names.includes(n));
 }
 
-export function defaultStackDir(env: NodeJS.ProcessEnv): string {
-  return path.resolve(env[DIR_ENV] || path.join(packageRoot(), '.stack'));
+/**
+ * $CDC_STACK_DIR, else `.stack/` in a checkout of cdc (its sources beside it: tsconfig.json is never
+ * packed), else the user's state folder, so that an installed cdc never writes into its install
+ * folder: `$XDG_STATE_HOME/cdc/stack`, default `~/.local/state/cdc/stack`. As root without
+ * XDG_STATE_HOME it is `/var/lib/cdc/stack`: the `postgres` OS user that runs the cluster cannot
+ * enter /root.
+ */
+export function defaultStackDir(env: NodeJS.ProcessEnv, root = packageRoot(), uid = process.getuid?.()): string {
+  if (env[DIR_ENV]) return path.resolve(env[DIR_ENV]!);
+  if (fs.existsSync(path.join(root, 'tsconfig.json'))) return path.join(root, '.stack');
+  const xdg = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : undefined;
+  const stateHome = xdg ?? (uid === 0 ? '/var/lib' : path.join(env.HOME || os.homedir(), '.local', 'state'));
+  return path.join(stateHome, 'cdc', 'stack');
 }
 
 export function parsePort(value: string, what: string): number {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runningStack } from '../../src/stack/running';
 import { UsageError } from '../../src/errors';
-import { DEFAULT_PORTS, resolveStackSettings, stackEnv, stackUrls } from '../../src/stack/settings';
+import { DEFAULT_PORTS, defaultStackDir, resolveStackSettings, stackEnv, stackUrls } from '../../src/stack/settings';
 
 describe('stack settings: flag > environment > running stack > default', () => {
   test('defaults', () => {
@@ -12,8 +12,26 @@ describe('stack settings: flag > environment > running stack > default', () => {
     expect(settings).toEqual({ dir: '/tmp/some-stack', ports: DEFAULT_PORTS, with: [] });
   });
 
-  test('the default folder is .stack/ in the cdc folder', () => {
+  test('the default folder is .stack/ in a cdc checkout', () => {
     expect(resolveStackSettings({}, {}).dir).toBe(path.resolve(__dirname, '../../.stack'));
+  });
+
+  test('an installed cdc (no sources beside it) keeps its stack in the state folder, never in the install folder', () => {
+    const installed = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-installed-'));
+    try {
+      expect(defaultStackDir({ HOME: '/home/ann' }, installed, 1000)).toBe('/home/ann/.local/state/cdc/stack');
+      expect(defaultStackDir({ HOME: '/home/ann', XDG_STATE_HOME: '/srv/state' }, installed, 1000)).toBe('/srv/state/cdc/stack');
+      // XDG: a relative path is invalid and ignored.
+      expect(defaultStackDir({ HOME: '/home/ann', XDG_STATE_HOME: 'rel' }, installed, 1000)).toBe('/home/ann/.local/state/cdc/stack');
+      // root: the postgres OS user cannot enter /root.
+      expect(defaultStackDir({ HOME: '/root' }, installed, 0)).toBe('/var/lib/cdc/stack');
+      expect(defaultStackDir({ HOME: '/root', XDG_STATE_HOME: '/srv/state' }, installed, 0)).toBe('/srv/state/cdc/stack');
+      expect(defaultStackDir({ CDC_STACK_DIR: 'rel/dir', XDG_STATE_HOME: '/srv/state' }, installed, 1000)).toBe(path.resolve('rel/dir'));
+      fs.writeFileSync(path.join(installed, 'tsconfig.json'), '{}');
+      expect(defaultStackDir({ HOME: '/home/ann' }, installed, 1000)).toBe(path.join(installed, '.stack'));
+    } finally {
+      fs.rmSync(installed, { recursive: true, force: true });
+    }
   });
 
   test('environment overrides the ports of a running stack, flags override both', () => {
