@@ -11,6 +11,12 @@ import { completionScript, SHELLS, type Shell } from './completion/scripts';
 /** Long enough for a local Connect or broker, short enough that a dead one is barely felt. */
 const LIVE_TIMEOUT_MS = 500;
 
+/** CDC_COMPLETION_TIMEOUT_MS: for services that are reachable but slow (a remote worker over a VPN). */
+function liveTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.CDC_COMPLETION_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : LIVE_TIMEOUT_MS;
+}
+
 export function registerCompletion(program: Command, ctx: Context): void {
   program
     .command('completion')
@@ -23,7 +29,7 @@ Examples:
   cdc completion fish > ~/.config/fish/completions/cdc.fish
 
 Connector, topic and context names come from the services cdc is pointed at (flags are not read:
-environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms.`)
+environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms (CDC_COMPLETION_TIMEOUT_MS).`)
     .action((shell: Shell) => {
       ctx.stdout.write(completionScript(shell));
     });
@@ -44,7 +50,7 @@ environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms.`
       if ('live' in offer) {
         const { liveNames } = await import('../src/completion/live-names');
         const current = words[words.length - 1] ?? '';
-        candidates = (await liveNames(offer.live, { env: ctx.env, settings: ctx.settings, timeoutMs: LIVE_TIMEOUT_MS }))
+        candidates = (await liveNames(offer.live, { env: ctx.env, settings: ctx.settings, timeoutMs: liveTimeoutMs(ctx.env) }))
           .filter((name) => name.startsWith(current));
       }
       if (candidates.length) ctx.stdout.write(`${candidates.join('\n')}\n`);

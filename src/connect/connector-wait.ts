@@ -49,16 +49,30 @@ export async function waitForConnector(connect: ConnectClient, name: string, opt
   const started = now();
   // Every Connect request of the wait fits in what is left of it (a worker that stops answering).
   const client = connect.within({ at: Date.now() + options.timeoutMs, what: `the ${Math.round(options.timeoutMs / 1000)} s of --wait-timeout` });
+  const seen: Seen = {};
   try {
-    return await waitLoop(client, name, options, now, sleep, started);
+    return await waitLoop(client, name, options, now, sleep, started, seen);
   } catch (err) {
     if (!(err instanceof RequestDeadlineError)) throw err;
-    throw new WaitTimeoutError(undefined, `connector '${name}' not ${options.until === 'snapshot' ? 'through its snapshot' : 'caught up'} after ${Math.round(options.timeoutMs / 1000)} s: ${err.message}`, err.hint);
+    const notDone = `connector '${name}' not ${options.until === 'snapshot' ? 'through its snapshot' : 'caught up'} after ${Math.round(options.timeoutMs / 1000)} s`;
+    // A poll sent in the last moments simply ran out with the wait: say how far it got, as usual.
+    if (seen.last && err.allowedMs < STALLED_AFTER_MS) throw new WaitTimeoutError(seen.summary, `${notDone} (${describe(seen.last)})`);
+    throw new WaitTimeoutError(seen.summary, `${notDone}: ${err.message}${seen.last ? ` (last seen: ${describe(seen.last)})` : ''}`, err.hint);
   }
+}
+
+/** A request that had this long and got no answer means the worker stopped answering. */
+const STALLED_AFTER_MS = 1000;
+
+/** What the loop saw last, for the message when a request runs out with the wait. */
+interface Seen {
+  last?: WaitProgress;
+  summary?: StatusSummary;
 }
 
 async function waitLoop(
   client: ConnectClient, name: string, options: ConnectorWaitOptions, now: () => number, sleep: (ms: number) => Promise<void>, started: number,
+  seen: Seen,
 ): Promise<ConnectorWaitResult> {
   const config = await client.config(name);
   const { target, reason } = await pgTargetOf(config, options.env);
@@ -75,8 +89,10 @@ async function waitLoop(
         const cause = failed?.rootCause ?? summary.connector.rootCause ?? 'no trace given';
         throw new ConnectorFailedError(summary, client.redactor.redact(`connector '${name}' FAILED${failed ? ` (task ${failed.id})` : ''}: ${cause}`));
       }
+      seen.summary = summary;
       last = await look(pg, client, name, slot, publication, upto);
       last.health = summary.health;
+      seen.last = last;
       options.onProgress?.(last);
       const done = last.snapshotDone && (upto === undefined || last.pendingChanges === 0);
       if (done) {

@@ -63,9 +63,9 @@ describe('cdc connector wait', () => {
     expect((await runCli(['connector', 'pause', names.connector], { env })).code).toBe(0);
     try {
       await withPg(urls.pgUrl, (c) => c.query(`update ${names.schema}.items set n = n + 1 where id = 1`));
-      const late = await runCli(['connector', 'wait', names.connector, '--wait-timeout', '3'], { env });
+      const late = await runCli(['connector', 'wait', names.connector, '--wait-timeout', '15'], { env });
       expect(late.code).toBe(5);
-      expect(late.stderr).toMatch(/not caught up after 3 s \(.*1 change\(s\) not yet on Kafka\)/);
+      expect(late.stderr).toMatch(/not caught up after 15 s \(.*1 change\(s\) not yet on Kafka\)/);
     } finally {
       await runCli(['connector', 'resume', names.connector], { env });
     }

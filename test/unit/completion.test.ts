@@ -84,7 +84,8 @@ describe('live names never keep the shell waiting', () => {
       for (const kind of ['connectors', 'topics'] as const) {
         const started = Date.now();
         expect(await liveNames(kind, { env, settings: createSettings({ env }), timeoutMs: 300 })).toEqual([]);
-        expect(Date.now() - started).toBeLessThan(2000);
+        // Not a speed test: without the limit, kafkajs and axios would wait 30 s and more.
+        expect(Date.now() - started).toBeLessThan(10_000);
       }
     } finally {
       sockets.forEach((s) => s.destroy());
