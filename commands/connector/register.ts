@@ -15,13 +15,14 @@ import { declareSettingsFlags } from '../ui/settings-flags';
 import { connectAddress } from '../ui/where';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addConnectOptions, collect, readAll, withClient } from './common';
-import { formatFieldErrors, writeDiff, writeFindings } from './render';
+import { formatFieldErrors, writeDiff, writeFindings, writeFixes } from './render';
 
 interface Options extends ConnectFlags, RegisterFlags {
   dryRun?: boolean;
   wait?: boolean;
   waitTimeout: string;
   ignoreLint?: string[];
+  fix?: boolean;
   json?: boolean;
 }
 
@@ -42,7 +43,8 @@ Examples:
   cdc connector register holding.json --dry-run
 
 Lint rules (skip one with --ignore-lint RULE): connector-class, legacy-key, plugin-name, topic-prefix,
-slot-name, duplicate-slot, include-exclude, regex-dot, publication-mode, snapshot-mode, plaintext-password.
+slot-name, duplicate-slot, include-exclude, regex-dot, publication-mode, publication-name, snapshot-mode,
+plaintext-password. --fix applies the replacements (all but connector-class and plaintext-password).
 Exit codes: 3 lint or validation errors, 6 a task FAILED while waiting, 5 not RUNNING in time.`;
 
 export function registerRegisterCommand(parent: Command, ctx: Context): void {
@@ -68,6 +70,7 @@ export function registerRegisterCommand(parent: Command, ctx: Context): void {
     .option('--wait', 'wait until the connector and all its tasks are RUNNING')
     .option('--wait-timeout <seconds>', 'how long --wait waits', '60')
     .option('--ignore-lint <rule>', 'skip a lint rule (repeatable)', collect)
+    .option('--fix', "apply the lint's replacements (Debezium 1.x keys, plugin.name, slot name, …) before registering; says which on stderr")
     .option('--json', 'print the result as JSON on stdout');
   // The source database's URL is read only to build a connector from flags.
   declareSettingsFlags(command, 'pg', { early: false });
@@ -98,6 +101,14 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
   if (!Number.isFinite(waitSeconds) || waitSeconds <= 0) throw new UsageError(`--wait-timeout must be a positive number, got '${options.waitTimeout}'`);
   const specs = await specsFrom(ctx, inputs, options);
   const style = stderrStyle(ctx);
+  if (options.fix) {
+    const { fixConfig } = await import('../../src/connect/upgrade');
+    for (const spec of specs) {
+      const fixed = fixConfig(spec.name, spec.config, [], new Set(options.ignoreLint ?? []));
+      spec.config = fixed.config;
+      writeFixes(ctx, fixed.applied);
+    }
+  }
   await withClient(ctx, options, async (client) => {
     const { planRegistration, dryRun, applyConnector, settlePasswords } = await import('../../src/connect/register');
     for (const choice of await settlePasswords(client, specs)) {
@@ -110,7 +121,8 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
     const lintErrors = plan.findings.filter((f) => f.severity === 'error');
     if (lintErrors.length) {
       throw new InputError(`${lintErrors.length} lint error${lintErrors.length === 1 ? '' : 's'}: nothing was sent to Kafka Connect`,
-        'apply the replacements shown above, or skip a rule with --ignore-lint RULE');
+        options.fix ? 'what is left needs a decision: change the file, or skip a rule with --ignore-lint RULE'
+          : 'apply the replacements shown above (--fix does it), or skip a rule with --ignore-lint RULE');
     }
 
     if (options.dryRun) {

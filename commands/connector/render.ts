@@ -26,6 +26,15 @@ export function writeFindings(ctx: Context, findings: LintFinding[]): void {
   }
 }
 
+/** What `--fix` changed, one line per replacement, on stderr. */
+export function writeFixes(ctx: Context, applied: LintFinding[]): void {
+  const style = stderrStyle(ctx);
+  for (const f of applied) {
+    const renamed = f.key && f.edit?.set && f.edit.remove?.includes(f.key) ? `${f.key} → ` : '';
+    ctx.stderr.write(`${style.green('fixed:')} ${sanitizeForTerminal(`${f.connector}: ${renamed}${f.fix ?? ''}`)} [${f.rule}]\n`);
+  }
+}
+
 /** Per-field validation errors, one line each. */
 export function formatFieldErrors(errors: FieldError[]): string[] {
   return errors.flatMap((e) => e.errors.map((message) => `  ${e.field}: ${sanitizeForTerminal(message)}`));

@@ -19,10 +19,13 @@ describe('lintConnector', () => {
   it('refuses legacy keys with their replacement', () => {
     const config = { ...safe, 'database.server.name': 'bank', 'table.whitelist': 'bank\\.holding' };
     delete (config as Record<string, string>)['table.include.list'];
+    delete (config as Record<string, string>)['topic.prefix'];
     expect(rules(lintConnector('holding', config))).toEqual(expect.arrayContaining([
       'error:legacy-key:topic.prefix=bank',
       'error:legacy-key:table.include.list=bank\\.holding',
     ]));
+    // Beside its replacement, the legacy key is only to be removed: the replacement is what Debezium reads.
+    expect(rules(lintConnector('holding', { ...safe, 'database.server.name': 'bank' }))).toContain('error:legacy-key:remove database.server.name (topic.prefix is set)');
   });
 
   it('requires plugin.name and refuses decoderbufs', () => {
@@ -122,6 +125,7 @@ describe('the example connector files', () => {
       'error:snapshot-mode:snapshot.mode=no_data',
       'warning:plaintext-password:database.password=${env:PGPASSWORD} (or ${file:…}) with config providers enabled on the worker',
       'warning:publication-mode:publication.autocreate.mode=filtered',
+      'warning:publication-name:publication.name=legacy_holding_pub',
     ]);
   });
 });

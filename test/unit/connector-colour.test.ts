@@ -25,6 +25,10 @@ const { name: _n, ...recordedConfig } = JSON.parse(recorded('config'));
 const file = path.join(dir, 'rec-new.json');
 fs.writeFileSync(file, JSON.stringify({ name: 'rec-new', config: { ...recordedConfig, 'slot.name': 'rec_new', notes: `a ${EVIL} b`, [`x.${EVIL}`]: 'v' } }));
 
+const legacyFile = path.join(dir, 'rec-legacy.json');
+const { 'topic.prefix': _prefix, ...withoutPrefix } = recordedConfig;
+fs.writeFileSync(legacyFile, JSON.stringify({ name: 'rec-legacy', config: { ...withoutPrefix, 'database.server.name': `x${EVIL}` } }));
+
 function hostileWorker(): void {
   const status = JSON.parse(recorded('status-running'));
   status.connector.worker_id = `w${EVIL}`;
@@ -53,7 +57,9 @@ const runs: string[][] = [
   ['connector', 'resume', `rec${EVIL}`],
   ['connector', 'register', `bad${EVIL}`, '--table', 'a.b'],
   ['connector', `--bogus${EVIL}`],
-  ['connector', 'lint', file],
+  ['connector', 'lint', legacyFile],
+  ['connector', 'lint', legacyFile, '--fix'],
+  ['connector', 'register', legacyFile, '--fix', '--dry-run'],
 ];
 
 describe('coloured output escapes untrusted text first, colours after', () => {

@@ -113,8 +113,25 @@ describe('cdc connector register', () => {
     const r = await cdc(['connector', 'register', file]);
     expect(r.code).toBe(ExitCode.INVALID_INPUT);
     expect(r.ctx.err()).toContain('database.server.name is ignored');
-    expect(r.ctx.err()).toContain('use: topic.prefix=x');
+    // topic.prefix is set beside it: that is what Debezium reads, the legacy key just goes.
+    expect(r.ctx.err()).toContain('use: remove database.server.name (topic.prefix is set)');
+    expect(r.ctx.err()).toContain('use: plugin.name=pgoutput');
+    expect(r.ctx.err()).toContain('--fix does it');
     expect(fake.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+
+  it('--fix applies the replacements, says which on stderr, and registers the upgraded config', async () => {
+    const { 'topic.prefix': _p, 'table.include.list': _t, ...old } = goodConfig;
+    const file = writeSpec('legacy-fix', { ...old, 'database.server.name': 'legacy', 'table.whitelist': 'rec.holding', 'plugin.name': 'decoderbufs' });
+    const r = await cdc(['connector', 'register', file, '--fix']);
+    expect({ code: r.code, all: r.all }).toMatchObject({ code: 0 });
+    expect(r.ctx.err()).toContain('fixed: legacy-fix: database.server.name → topic.prefix=legacy [legacy-key]');
+    expect(r.ctx.err()).toContain('fixed: legacy-fix: table.whitelist → table.include.list=rec\\.holding [legacy-key]');
+    expect(r.ctx.err()).toContain('fixed: legacy-fix: plugin.name=pgoutput [plugin-name]');
+    const body = JSON.parse(fake.requests.find((q) => q.method === 'PUT' && q.url === '/connectors/legacy-fix/config')!.body);
+    expect(body).toMatchObject({ 'topic.prefix': 'legacy', 'table.include.list': 'rec\\.holding', 'plugin.name': 'pgoutput' });
+    expect(body['database.server.name']).toBeUndefined();
+    expect(body['table.whitelist']).toBeUndefined();
   });
 
   it('upserts from a file with PUT /config and reports created', async () => {
