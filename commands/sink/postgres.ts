@@ -120,7 +120,7 @@ async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Prom
     }, controller.signal);
     spinner.stop();
     if (options.json) writeJson(ctx, summaryDocument(summary, options.group, target.display));
-    else for (const line of summaryLines(ctx, summary)) note(ctx, style.dim(line));
+    else for (const line of summaryLines(summary)) note(ctx, style.dim(line));
     if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
   } catch (err) {
     spinner.stop();

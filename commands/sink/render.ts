@@ -1,7 +1,6 @@
 /** What `cdc sink postgres` shows: a live line on a terminal, a summary at the end, or --json. */
 import type { PartitionProgress } from '../../src/kafka/consume';
 import type { SinkCounts, SinkRunSummary } from '../../src/sink';
-import type { Context } from '../../src/context';
 import { sanitizeForTerminal } from '../ui/style';
 
 const n = (value: number | bigint) => value.toLocaleString('en-US');
@@ -37,13 +36,12 @@ export function summaryDocument(summary: SinkRunSummary, group: string, target: 
 }
 
 /** The human summary on stderr: one line per table, then the totals. */
-export function summaryLines(ctx: Context, summary: SinkRunSummary): string[] {
+export function summaryLines(summary: SinkRunSummary): string[] {
   const c = summary.counts;
   const how = summary.reason === 'end' ? 'reached the end' : summary.reason === 'interrupted' ? 'interrupted' : 'stopped';
   const lines = [`cdc sink postgres: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s; ${n(c.changes)} changes, ${n(c.tombstones)} tombstones skipped${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}${c.alreadyCommitted ? `, ${n(c.alreadyCommitted)} already applied by another member` : ''}`];
   for (const t of Object.values(c.tables)) {
     lines.push(`  ${sanitizeForTerminal(t.table)}: ${n(t.versionsOpened)} versions opened, ${n(t.versionsClosed)} closed, ${n(t.deletes)} deletes${t.truncates ? `, ${n(t.truncates)} truncates` : ''}; skipped ${n(t.duplicates)} duplicate, ${n(t.stale)} stale`);
   }
-  void ctx;
   return lines;
 }

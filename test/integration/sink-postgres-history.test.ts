@@ -253,4 +253,24 @@ describe('PostgresSink on a real Debezium workload', () => {
     expect((await target.query(`SELECT * FROM cdc_sink.offsets WHERE group_id = 'h_all' ORDER BY topic`)).rows).toEqual(offsetsBefore);
     expect((await target.query(`SELECT customer_name FROM h_all.customers WHERE customer_id = 2`)).rows).toEqual([{ customer_name: 'Bobby' }]);
   });
+
+  it('names a bad record by topic/partition@offset: stop commits what precedes it, skip counts it and goes on', async () => {
+    const customers = records.filter((r) => r.topic === f.topic('customers')).sort((a, b) => Number(a.offset) - Number(b.offset));
+    // The fourth record made unusable: not a Debezium event.
+    const bad = { ...customers[3], value: Buffer.from('{"hello":"world"}') };
+    const batch = [...customers.slice(0, 3), bad, ...customers.slice(4)];
+    const open = async (onError: 'stop' | 'skip', schema: string) =>
+      PostgresSink.open(createSettings({ env: {}, flags: { target: { url: f.targetUrl } } }).target, { targetSchema: schema, current: false, onError });
+    const stopping = await open('stop', 'h_bad_stop');
+    const stopped = await stopping.applyBatch('bad_stop', batch).finally(() => stopping.close());
+    expect(stopped.stop?.message).toBe(`bad record at ${f.topic('customers')}/0@3: not a Debezium event: an object without op/payload (keys: hello)`);
+    expect(stopped.committed).toEqual([{ topic: f.topic('customers'), partition: 0, nextOffset: '3' }]);
+    expect((await target.query('SELECT count(*)::int AS n FROM h_bad_stop.customers_history')).rows[0].n).toBe(3);
+    const skipping = await open('skip', 'h_bad_skip');
+    const skipped = await skipping.applyBatch('bad_skip', batch).finally(() => skipping.close());
+    expect(skipped.stop).toBeUndefined();
+    expect(skipped.bad).toEqual([{ topic: f.topic('customers'), partition: 0, offset: '3', reason: 'not a Debezium event: an object without op/payload (keys: hello)', hint: undefined }]);
+    expect(skipped.counts.bad).toBe(1);
+    expect(skipped.committed).toEqual([{ topic: f.topic('customers'), partition: 0, nextOffset: String(Number(customers.at(-1)!.offset) + 1) }]);
+  });
 });

@@ -1,5 +1,6 @@
 import { main } from '../../commands/main';
 import { checkSinkPostgresFlags, type SinkPostgresFlags } from '../../commands/sink/postgres';
+import { liveLine, summaryDocument, summaryLines } from '../../commands/sink/render';
 import { ExitCode } from '../../src/errors';
 import { testContext } from '../helpers/context';
 
@@ -44,5 +45,37 @@ describe('cdc sink from the command line', () => {
     const ctx = testContext({ env: {} });
     expect(await main(argv(...args), ctx)).toBe(ExitCode.USAGE);
     expect(ctx.err()).toMatch(message);
+  });
+});
+
+describe('what cdc sink postgres shows', () => {
+  const counts = {
+    records: 12345, changes: 12000, tombstones: 345, otherSkipped: 0, bad: 0, alreadyCommitted: 0,
+    tables: { 'bank.holding_history': { table: 'bank.holding_history', events: 12000, versionsOpened: 11000, versionsClosed: 9000, deletes: 1000, truncates: 0, duplicates: 2, stale: 1 } },
+  };
+  const partitions = [
+    { topic: 't', partition: 0, position: 100n, highWatermark: 150n, lag: 50n, end: 150n, assigned: true, delivered: 100 },
+    { topic: 't', partition: 1, position: 7n, highWatermark: 9n, lag: 2n, end: 9n, assigned: false, delivered: 7 },
+  ];
+
+  it('live line: events, events/s, lag of the partitions held, rows written', () => {
+    expect(liveLine(counts, partitions, 2000)).toBe('sink: 12,345 events (6,173/s) · lag 50 · 12,000 rows written');
+  });
+
+  it('--json: explicit fields, offsets and lag as strings', () => {
+    const doc = summaryDocument({ reason: 'end', counts, elapsedMs: 2000, partitions }, 'g', 'postgres://a@h:5432/d');
+    expect(doc).toEqual({
+      group: 'g', target: 'postgres://a@h:5432/d', reason: 'end', elapsedMs: 2000, eventsPerSecond: 6173, records: 12345, changes: 12000,
+      tombstones: 345, otherSkipped: 0, badSkipped: 0, alreadyCommitted: 0,
+      tables: [{ table: 'bank.holding_history', events: 12000, versionsOpened: 11000, versionsClosed: 9000, deletes: 1000, truncates: 0, duplicates: 2, stale: 1 }],
+      partitions: [{ topic: 't', partition: 0, nextOffset: '100', lag: '50' }, { topic: 't', partition: 1, nextOffset: '7', lag: '2' }],
+    });
+  });
+
+  it('summary: a line per table with what was skipped', () => {
+    expect(summaryLines({ reason: 'interrupted', counts, elapsedMs: 2000, partitions })).toEqual([
+      'cdc sink postgres: interrupted — 12,345 records in 2.0 s; 12,000 changes, 345 tombstones skipped',
+      '  bank.holding_history: 11,000 versions opened, 9,000 closed, 1,000 deletes; skipped 2 duplicate, 1 stale',
+    ]);
   });
 });
