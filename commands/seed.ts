@@ -9,6 +9,7 @@ import { displayName, parseIdentifier, parseQualifiedName } from '../src/pg/iden
 import type { SeedCustomersResult } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
 import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg/options';
+import { registerSeedFinance } from './seed/finance';
 import { n, onInterrupt, progressBar, renderCustomers, renderHoldings } from './seed/render';
 import { note, warn, writeJson } from './ui/output';
 import { pgAddress } from './ui/where';
@@ -66,7 +67,8 @@ Examples:
 expect downstream (pivot.rows, and pivot.changedOnlyRows for \`cdc parse --changed-only\`).`;
 
 export function registerSeed(program: Command, ctx: Context): void {
-  const seed = program.command('seed').description('load and drive the source database: customers CSV, holdings workload');
+  const seed = program.command('seed').description('load and drive the source database: customers CSV, holdings and finance workloads');
+  registerSeedFinance(seed, ctx);
 
   addPgOptions(seed.command('customers'))
     .description('load the retail customers CSV (bulk COPY by default, or row by row at --rate)')
