@@ -188,3 +188,43 @@ it('a handler error ends the run with that error, not as a Kafka error, and noth
   const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   expect(committed[0].partitions[0].offset).toBe('10');
 });
+
+it('a handler slower than the session timeout keeps its partitions (heartbeats continue), and a member joining meanwhile waits for its batch', async () => {
+  const topic = await newTopic(2);
+  const group = newGroup();
+  await produce(kafka, topic, messages(0, 40, 2));
+  const store = new TransactionalStore();
+  const assigned: Record<string, number[]> = { A: [], B: [] };
+  let slowStarted!: () => void;
+  const slow = new Promise<void>((resolve) => { slowStarted = resolve; });
+  let first = true;
+  const member = (name: 'A' | 'B', controller: AbortController) => consume(settings, {
+    topics: [topic], group, start: { kind: 'beginning' }, store, sessionTimeoutMs: 6_000, maxBatchRecords: 5,
+  }, {
+    handle: async (batch) => {
+      if (name === 'A' && first) {
+        first = false;
+        slowStarted();
+        await new Promise((r) => setTimeout(r, 12_000)); // twice the session timeout
+      }
+      store.commit(batch);
+    },
+    onAssigned: (progress) => { assigned[name] = progress.map((p) => p.partition); },
+  }, controller.signal);
+  const a = new AbortController();
+  const b = new AbortController();
+  const runA = member('A', a);
+  await slow;
+  const runB = member('B', b);
+  const deadline = Date.now() + 60_000;
+  while (store.applied.size < 40 || assigned.B.length === 0) {
+    if (Date.now() > deadline) throw new Error(`timed out: applied ${store.applied.size}, assigned ${JSON.stringify(assigned)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  a.abort();
+  b.abort();
+  const [summaryA, summaryB] = await Promise.all([runA, runB]);
+  expect([...store.applied.values()].every((n) => n === 1)).toBe(true);
+  expect(store.applied.size).toBe(40);
+  expect(summaryA.handled + summaryB.handled).toBe(40);
+}, 120_000);

@@ -36,6 +36,8 @@ export interface ConsumeOptions {
   /** How long a lost connection is retried mid-stream before giving up (default 120 s). */
   reconnectForMs?: number;
   clientId?: string;
+  /** A member silent this long leaves the group (default 30 s); heartbeats continue while the handler works. */
+  sessionTimeoutMs?: number;
 }
 
 /** Records of one partition, in offset order. */
@@ -207,7 +209,7 @@ class ConsumerRun {
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       maxWaitTimeInMs: 500,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       // A member whose handler is still writing gets this long to finish before the group moves on.
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
