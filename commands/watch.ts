@@ -34,6 +34,9 @@ interface WatchFlags {
   onError?: OnError;
 }
 
+/** Node's timers stop at 2^31-1 ms (about 24.8 days). */
+const MAX_RECONNECT_S = 2_147_483;
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerWatch(program: Command, ctx: Context): void {
@@ -97,11 +100,18 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
     throw new UsageError('--group carries on from the group\'s committed offsets; --since and --from <offset> do not apply',
       'drop --group to read from a position, or reset the group\'s offsets');
   }
+  for (const topic of topics) {
+    // Kafka's own rule for topic names: otherwise every broker would answer 'does not exist'.
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) {
+      throw new UsageError(`'${sanitizeForTerminal(topic)}' is not a Kafka topic name`, 'topic names are 1–249 letters, digits, dots, underscores and hyphens');
+    }
+  }
+  if (flags.group !== undefined && flags.group.trim() === '') throw new UsageError('--group needs a group name, got an empty one');
   if (flags.group !== undefined && flags.partition !== undefined) {
     throw new UsageError('--partition cannot be combined with --group: the group assigns the partitions');
   }
   const maxMessages = flags.maxMessages === undefined ? undefined : positiveInt(flags.maxMessages, '--max-messages', true);
-  const reconnectForMs = positiveInt(flags.reconnectFor ?? '120', '--reconnect-for', false) * 1000;
+  const reconnectForMs = positiveInt(flags.reconnectFor ?? '120', '--reconnect-for', false, MAX_RECONNECT_S) * 1000;
   if ([flags.changes, flags.full, flags.raw].filter(Boolean).length > 1) throw new UsageError('choose one of --changes, --full and --raw');
   const format: Format = flags.output ?? (ctx.stdoutIsTTY ? 'pretty' : 'jsonl');
   const mode: DisplayMode = flags.full ? 'full' : flags.raw ? 'raw' : flags.changes ? 'changes' : 'payload';
@@ -169,10 +179,11 @@ function assignmentText(assigned: PartitionProgress[]): string {
   return topics.map((t) => `${t} [${assigned.filter((p) => p.topic === t).map((p) => p.partition).join(',')}]`).join(', ') || 'nothing';
 }
 
-function positiveInt(text: string, flag: string, allowZero: boolean): number {
+function positiveInt(text: string, flag: string, allowZero: boolean, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || (!allowZero && n === 0)) {
     throw new UsageError(`${flag} must be a whole number${allowZero ? '' : ' above 0'}, got '${text}'`);
   }
+  if (n > max) throw new UsageError(`${flag} must be at most ${max}, got '${text}'`);
   return n;
 }

@@ -42,6 +42,16 @@ export function buildFilter(options: FilterOptions): ((record: WatchRecord) => b
     const ops = new Set(options.ops);
     tests.push((record) => ops.has(eventOf(record).op ?? ''));
   }
+  for (const table of options.tables ?? []) {
+    if (table.split('.').some((part) => part.trim() === '')) {
+      throw new UsageError(`--table '${table}' is not a table name`, 'use table or schema.table, e.g. --table bank.holding');
+    }
+  }
+  for (const key of options.keys ?? []) {
+    if (key === '' || key.startsWith('=')) {
+      throw new UsageError(`--key '${key}' names no key field or value`, 'use field=value (--key holding_id=1000) or a value any key field may equal (--key 1000)');
+    }
+  }
   if (options.tables?.length) {
     const wanted = options.tables.map((t) => t.toLowerCase());
     tests.push((record) => {

@@ -21,6 +21,25 @@ describe('cdc watch: usage errors before any connection', () => {
     [['t', '--changes', '--raw'], /choose one of --changes, --full and --raw/],
     [['t', '--partition', 'x'], /not a list of partition numbers/],
     [['t', '-o', 'yaml'], /Allowed choices are pretty, jsonl, records/],
+    // Issue 12 items 10-12: empty, negative, huge and out-of-range values name their flag.
+    [['t', '--group', ''], /--group needs a group name/],
+    [['t', '--group', '  '], /--group needs a group name/],
+    [['t', '--key', ''], /--key '' names no key field or value/],
+    [['t', '--key', '='], /--key '=' names no key field or value/],
+    [['t', '--key', '=5'], /--key '=5' names no key field or value/],
+    [['t', '--table', ''], /--table '' is not a table name/],
+    [['t', '--table', 'bank.'], /--table 'bank\.' is not a table name/],
+    [['t', '--since', '99999d'], /--since '99999d' is before 1970-01-01/],
+    [['t', '--since', ''], /--since '' is neither a duration nor a time/],
+    [['t', '--from', ''], /--from '' is not a position/],
+    [['t', '--partition', ''], /--partition '' is not a list/],
+    [['t', '--max-messages', '-1'], /--max-messages must be a whole number/],
+    [['t', '--max-messages', '99999999999999999999'], /--max-messages must be at most 9007199254740991/],
+    [['t', '--reconnect-for', '0'], /--reconnect-for must be a whole number above 0/],
+    [['t', '--reconnect-for', '99999999999'], /--reconnect-for must be at most 2147483/],
+    [['t', '--on-error', 'maybe'], /Allowed choices are stop, skip/],
+    [[''], /'' is not a Kafka topic name/],
+    [['a/b'], /'a\/b' is not a Kafka topic name/],
   ])('%j', async (args, message) => {
     const result = await run(args);
     expect(result.code).toBe(2);
