@@ -72,8 +72,8 @@ key; then the payload with decoded values: timestamps as ISO-8601, decimals exac
 nested, unchanged TOAST columns as (unchanged)). In a pipe, the record values exactly as Debezium
 wrote them, one per line, tombstones as null.
 
-With --group, offsets are committed after every write of at most 500 events: a kill -9 can make the
-next run repeat at most the last 500 events written, and never loses one.
+With --group, offsets are committed after every write (of at most 250 events): a kill -9 can make
+the next run repeat at most the last 500 events written, and never loses one.
 
 Ctrl-C stops cleanly: the events read so far are written (and with --group committed), a summary
 goes to stderr, and the exit code is 130 (interrupted). --exit-at-end and --max-messages end with 0.

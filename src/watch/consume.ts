@@ -58,8 +58,10 @@ export interface WatchSummary {
   elapsedMs: number;
 }
 
-/** Default records per write: bounds what kill -9 can repeat with --group (see docs/watch.md). */
-export const WATCH_BATCH_RECORDS = 500;
+/** Records per write. Each write's commit overlaps the next write, so at most two writes are uncommitted. */
+export const WATCH_BATCH_RECORDS = 250;
+/** What a kill -9 of `watch --group` can make the next run repeat, at most (docs/watch.md). */
+export const WATCH_REPEAT_BOUND = 2 * WATCH_BATCH_RECORDS;
 
 export async function watchTopics(settings: KafkaSettings, plan: WatchPlan, callbacks: WatchCallbacks, signal: AbortSignal): Promise<WatchSummary> {
   const counts = { received: 0, written: 0, filtered: 0, tombstones: 0, skipped: 0 };

@@ -99,6 +99,12 @@ class ConsumerRun {
   private generation = 0;
   private lastHealthy = Date.now();
   private done = false;
+  /**
+   * The one commit in flight. The next commit waits for it, and eachBatch for it before returning
+   * (so leaving the group or rejoining never races a commit): besides the batch being handled, at
+   * most one handled batch is uncommitted.
+   */
+  private commitInFlight: Promise<void> = Promise.resolve();
   private settle!: { finish(reason: ConsumeStop): void; fail(error: Error): void };
   private readonly stopped: Promise<ConsumeStop>;
 
@@ -302,10 +308,14 @@ class ConsumerRun {
     const fetchedOffset = (batch as Batch & { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? '0';
     const { messages, gap } = this.tracker.deliverable(tp, fetchedOffset, batch.messages);
     if (gap) this.hooks.log?.('warn', `${partitionName(tp)}: offsets ${gap.from}–${gap.to - 1n} are no longer in the log (retention); continuing at ${gap.to}`);
-    for (let i = 0; i < messages.length; i += this.maxBatch) {
-      if (this.done || !payload.isRunning() || payload.isStale()) return;
-      const records = messages.slice(i, i + this.maxBatch).map((m) => toRecord(tp.topic, tp.partition, m));
-      if (!(await this.handleChunk(tp, records, BigInt(batch.highWatermark), payload))) return;
+    try {
+      for (let i = 0; i < messages.length; i += this.maxBatch) {
+        if (this.done || !payload.isRunning() || payload.isStale()) return;
+        const records = messages.slice(i, i + this.maxBatch).map((m) => toRecord(tp.topic, tp.partition, m));
+        if (!(await this.handleChunk(tp, records, BigInt(batch.highWatermark), payload))) return;
+      }
+    } finally {
+      await this.commitInFlight;
     }
     // Records below the position were skipped, not handled: fetch from the position next time.
     const position = this.tracker.positionOf(tp);
@@ -333,16 +343,24 @@ class ConsumerRun {
       this.tracker.handled(tp, until, count);
       this.handledCount += count;
       payload.resolveOffset((until - 1n).toString());
-      if (this.options.group) await this.commit(tp, until);
+      // Committed while the next batch is handled: the broker's round trip costs no throughput.
+      if (this.options.group) {
+        await this.commitInFlight;
+        this.commitInFlight = this.commit(tp, until);
+      }
       this.hooks.onProgress?.(this.tracker.progress());
     }
     if (outcome) {
+      await this.commitInFlight;
       if (outcome.error) this.settle.fail(outcome.error);
       else this.settle.finish('stopped');
       return false;
     }
     // The group is rebalancing (or lost us): now that the batch is handled and committed, rejoin.
-    if (alive.error) throw alive.error;
+    if (alive.error) {
+      await this.commitInFlight;
+      throw alive.error;
+    }
     return true;
   }
 
