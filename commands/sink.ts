@@ -1,11 +1,13 @@
 /** `cdc sink`: change events from Kafka into a store. Today: `postgres` (SCD2 history) and `status`. */
 import type { Command } from 'commander';
 import type { Context } from '../src/context';
+import { registerSinkMongo } from './sink/mongo';
 import { registerSinkPostgres } from './sink/postgres';
 import { registerSinkStatus } from './sink/status';
 
 export function registerSink(program: Command, ctx: Context): void {
-  const sink = program.command('sink').description('land change events in a store, exactly once: postgres (SCD2 history tables), status');
+  const sink = program.command('sink').description('land change events in a store, postgres (SCD2 history tables, exactly once), mongo (documents), status');
   registerSinkPostgres(sink, ctx);
+  registerSinkMongo(sink, ctx);
   registerSinkStatus(sink, ctx);
 }
