@@ -58,6 +58,15 @@ async function withMongo<T>(url: string, fn: (c: MongoClient) => Promise<T>): Pr
   }
 }
 
+async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', () => {
   let dir: string;
   let ports: number[];
@@ -114,6 +123,18 @@ describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', 
     await s3.send(new CreateBucketCommand({ Bucket: 'second' }));
     await withMongo(env.CDC_MONGO_URL, (m) => m.db('keptdb').collection('docs').insertOne({ _id: 'k1' as never, n: 1 }));
     await withPg(env.DATABASE_URL, (c) => c.query('create table kept_table (id int primary key); insert into kept_table values (7)'));
+    // A connector: its config lives in Connect's topics, its slot in PostgreSQL (the issue's
+    // complaint was an `up` after `down` that had lost every connector).
+    const connector = await fetch(`${env.CDC_CONNECT_URL}/connectors`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'kept-connector', config: {
+        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'database.hostname': '127.0.0.1', 'database.port': String(ports[0]),
+        'database.user': 'postgres', 'database.password': 'postgres', 'database.dbname': 'postgres', 'topic.prefix': 'kept', 'plugin.name': 'pgoutput',
+        'slot.name': 'kept_slot', 'publication.name': 'kept_pub', 'publication.autocreate.mode': 'filtered', 'table.include.list': 'public.kept_table', 'snapshot.mode': 'no_data',
+      } }),
+    });
+    expect(connector.status).toBe(201);
+    await eventually('the connector to run and hold its slot', async () => withPg(env.DATABASE_URL, async (c) => (await c.query(`select 1 from pg_replication_slots where slot_name = 'kept_slot'`)).rowCount === 1));
     const kafka = new Kafka({ clientId: 'stack-extras-it', brokers: [env.CDC_BROKERS], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
@@ -130,8 +151,8 @@ describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', 
     // Up again: everything comes back, and up says what it kept.
     const again = await cli(['stack', 'up', '--dir', dir, ...flags, '--with', 's3,mongo'], 240_000);
     expect({ code: again.code, out: describeResult(again) }).toEqual({ code: 0, out: expect.stringContaining('data kept from the last run') });
-    expect(again.stderr).toMatch(/postgres +1 database \(analytics\)/);
-    expect(again.stderr).toMatch(/kafka +1 topic \(kept-topic\)/);
+    expect(again.stderr).toMatch(/postgres +1 database \(analytics\), 1 replication slot/);
+    expect(again.stderr).toMatch(/kafka +1 topic \(kept-topic\), 1 connector \(kept-connector\)/);
     expect(again.stderr).toMatch(/s3 +2 buckets \(cdc, second\), 1 object/);
     expect(again.stderr).toMatch(/mongo +1 database \(keptdb\)/);
     const s3Again = s3Client(env);
@@ -140,6 +161,10 @@ describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', 
     s3Again.destroy();
     expect(await withMongo(env.CDC_MONGO_URL, (m) => m.db('keptdb').collection('docs').find().toArray())).toEqual([{ _id: 'k1', n: 1 }]);
     expect(await withPg(env.DATABASE_URL, async (c) => (await c.query('select id from kept_table')).rows)).toEqual([{ id: 7 }]);
+    await eventually('the kept connector to run again', async () => {
+      const status = (await (await fetch(`${env.CDC_CONNECT_URL}/connectors/kept-connector/status`)).json()) as { tasks?: { state: string }[] };
+      return status.tasks?.length === 1 && status.tasks[0].state === 'RUNNING';
+    });
 
     const purge = await cli(['stack', 'down', '--dir', dir, '--purge'], 90_000);
     expect({ code: purge.code, out: describeResult(purge) }).toEqual({ code: 0, out: expect.stringContaining('wiped the data') });
