@@ -8,6 +8,7 @@ import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import type { ParseBatch, ParseSummary, ParseRunOptions } from '../src/parse';
 import { ProblemDigest, SHOWN_PER_REASON } from '../src/parse/problems';
 import { stderrStyle, sanitizeForTerminal } from './ui/style';
+import { argText, repeatable } from './ui/flags';
 
 interface ParseFlags {
   format: 'text' | 'csv' | 'jsonl';
@@ -45,7 +46,7 @@ export function registerParse(program: Command, ctx: Context): void {
   program
     .command('parse')
     .description('Turn Debezium change events into holding_pivot rows (one row per tracked field per event)')
-    .argument('[files...]', 'files of change events (- or none: stdin)')
+    .argument('[files...]', 'files of change events (- or none: stdin)', repeatable(argText('FILE', 'name a file of change events, or - for stdin')))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'csv', 'jsonl']).default('text'))
     .option('--identity <columns>', 'comma-separated columns that identify a row', 'holding_id,user_id')
     .option('--fields <columns>', "comma-separated columns to track, or '*' for all non-identity columns", 'holding_stock,holding_quantity')

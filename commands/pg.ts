@@ -13,6 +13,7 @@ import { checkReplicationName, replicationNames } from '../src/pg/names';
 import { registerSetup } from './pg/setup';
 import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg/options';
 import { confirm } from './ui/confirm';
+import { textFlag } from './ui/flags';
 import { pgAddress } from './ui/where';
 import { note, writeJson, writeTable } from './ui/output';
 import { startSpinner } from './ui/spinner';
@@ -45,9 +46,9 @@ export function registerPg(program: Command, ctx: Context): void {
   addPgOptions(pg.command('check'))
     .description('check wal_level, slots, senders, role rights, publications and tables for CDC')
     .option('--table <schema.table...>', 'also check these tables (REPLICA IDENTITY, primary key, publication)')
-    .option('--name <connector>', 'the connector: its slot and publication as `connector register` / `pg setup --name` name them')
-    .option('--slot <name>', 'the connector\'s replication slot (default: from --name): checked alone, idle is fine')
-    .option('--publication <name>', 'the connector\'s publication (default: from --name): tables must be in it, --fix adds them')
+    .option('--name <connector>', 'the connector: its slot and publication as `connector register` / `pg setup --name` name them', textFlag('--name'))
+    .option('--slot <name>', 'the connector\'s replication slot (default: from --name): checked alone, idle is fine', textFlag('--slot'))
+    .option('--publication <name>', 'the connector\'s publication (default: from --name): tables must be in it, --fix adds them', textFlag('--publication'))
     .option('--fix', 'apply the safe fixes: REPLICA IDENTITY FULL, publication membership')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText('after', CHECK_EXAMPLES)

@@ -8,8 +8,9 @@ import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { displayName, parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';
 import type { SeedCustomersResult } from '../src/seed/customers';
 import type { SeedHoldingsResult } from '../src/seed/holdings';
-import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from './pg/options';
+import { addPgOptions, pgTarget, withPg, type PgCliOptions } from './pg/options';
 import { registerSeedFinance } from './seed/finance';
+import { intFlag, numberFlag } from './ui/flags';
 import { n, onInterrupt, progressBar, renderCustomers, renderHoldings } from './seed/render';
 import { note, warn, writeJson } from './ui/output';
 import { pgAddress } from './ui/where';
@@ -73,13 +74,13 @@ export function registerSeed(program: Command, ctx: Context): void {
   addPgOptions(seed.command('customers'))
     .description('load the retail customers CSV (bulk COPY by default, or row by row at --rate)')
     .option('--source <file|url|->', 'CSV file, http(s) URL, or - for stdin (default: the bundled fixtures/customers.csv)')
-    .option('--limit <n>', 'load only the first N rows', positiveInt('--limit'))
+    .option('--limit <n>', 'load only the first N rows', intFlag('--limit', { min: 1 }))
     .option('--table <[schema.]table>', 'target table (default: public.customers)')
     .option('--schema <name>', 'schema when --table names none (default: public)')
     .option('--truncate', 'replace the table\'s rows: the truncate and the whole load are one transaction (with --rate: the first row\'s)')
     .addOption(new Option('--replica-identity <mode>', 'REPLICA IDENTITY of a table created now').choices(['full', 'default']).default('full'))
-    .option('--batch-size <n>', 'rows per COPY transaction', positiveInt('--batch-size'), 20_000)
-    .option('--rate <n>', 'insert row by row at N rows per second', positiveNumber('--rate'))
+    .option('--batch-size <n>', 'rows per COPY transaction', intFlag('--batch-size', { min: 1, max: 1_000_000 }), 20_000)
+    .option('--rate <n>', 'insert row by row at N rows per second', numberFlag('--rate', { max: 1_000_000 }))
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', CUSTOMERS_EXAMPLES)
     .action(async (options: CustomersOptions) => {
@@ -112,13 +113,13 @@ export function registerSeed(program: Command, ctx: Context): void {
   addPgOptions(seed.command('holdings'))
     .description("create the tutorials' bank.holding table and run a workload against it")
     .addOption(new Option('--script <name>', 'run a fixed script').choices(['tutorial']))
-    .option('--ops <n>', 'run N random operations (inserts, stock and quantity changes, deletes)', positiveInt('--ops'))
-    .option('--seed <n>', 'seed of the random mix (default: a random one, reported)', positiveInt('--seed', 0))
-    .option('--users <n>', 'distinct user_ids in the random mix', positiveInt('--users'), 10)
+    .option('--ops <n>', 'run N random operations (inserts, stock and quantity changes, deletes)', intFlag('--ops', { min: 1, max: 1_000_000_000 }))
+    .option('--seed <n>', 'seed of the random mix (default: a random one, reported)', intFlag('--seed', { min: 0, max: 2 ** 31 - 1 }))
+    .option('--users <n>', 'distinct user_ids in the random mix', intFlag('--users', { min: 1, max: 1_000_000 }), 10)
     .option('--schema <name>', 'schema of the table', 'bank')
     .option('--table <[schema.]table>', 'table name', 'holding')
     .option('--truncate', 'empty the table first')
-    .option('--rate <n>', 'run at most N statements per second', positiveNumber('--rate'))
+    .option('--rate <n>', 'run at most N statements per second', numberFlag('--rate', { max: 1_000_000 }))
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText('after', HOLDINGS_EXAMPLES)
     .action(async (options: HoldingsOptions) => {

@@ -10,6 +10,7 @@ import { stackEnv } from '../src/stack/settings';
 import { maskEnv, maskUrls, settingsFor, withStackOptions, type PortFlags } from './stack/options';
 import { registerStackUp } from './stack/up';
 import { note, warn, writeJson, writeLine, writeTable } from './ui/output';
+import { intFlag } from './ui/flags';
 import { sanitizeForTerminal } from './ui/style';
 
 export function registerStack(program: Command, ctx: Context): void {
@@ -92,13 +93,13 @@ Examples:
   withStackOptions(stack.command('logs'))
     .description("print the end of a service's log (postgres, kafka, connect, s3, mongo, maven), or all of them")
     .argument('[service]', 'postgres | kafka | connect | s3 | mongo | maven')
-    .addOption(new Option('-n, --lines <count>', 'how many lines from the end').default('50'))
+    .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(intFlag('--lines', { min: 1, max: 10_000_000 })).default(50))
     .option('--path', 'print the log file path(s) instead')
     .addHelpText('after', `
 Examples:
   $ cdc stack logs connect -n 200
   $ tail -f "$(cdc stack logs kafka --path)"`)
-    .action(async (service: string | undefined, flags: PortFlags & { lines: string; path?: boolean }) => {
+    .action(async (service: string | undefined, flags: PortFlags & { lines: number; path?: boolean }) => {
       const names = ['postgres', 'kafka', 'connect', 's3', 'mongo', 'maven'] as const;
       if (service !== undefined && !names.includes(service as (typeof names)[number])) {
         throw new UsageError(`unknown service '${service}'`, `choose one of ${names.join(', ')}`);

@@ -9,6 +9,7 @@ import type { PartitionProgress } from '../src/kafka/consume';
 import type { OnError, WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
 import { note, verbose, warn } from './ui/output';
+import { intFlag, MAX_SECONDS, repeatable, textFlag } from './ui/flags';
 import { addKafkaOptions } from './ui/settings-flags';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { summaryLine, writerFor, type Format } from './watch/output';
@@ -20,7 +21,7 @@ interface WatchFlags {
   since?: string;
   partition?: string;
   group?: string;
-  maxMessages?: string;
+  maxMessages?: number;
   exitAtEnd?: boolean;
   op?: string;
   table?: string[];
@@ -29,15 +30,11 @@ interface WatchFlags {
   changes?: boolean;
   full?: boolean;
   raw?: boolean;
-  reconnectFor?: string;
+  reconnectFor?: number;
   quiet?: boolean;
   onError?: OnError;
 }
 
-/** Node's timers stop at 2^31-1 ms (about 24.8 days). */
-const MAX_RECONNECT_S = 2_147_483;
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerWatch(program: Command, ctx: Context): void {
   const command = program
@@ -47,18 +44,18 @@ export function registerWatch(program: Command, ctx: Context): void {
     .option('--from <position>', 'where to start: beginning (default), end (new events only), an offset (42), or -N (the last N of each partition)')
     .option('--since <time>', 'start at the first event at or after a time: 10m, 2h, 1d ago, or ISO-8601 (2026-01-02T03:04:05Z)')
     .option('-p, --partition <list>', 'only these partitions, e.g. 0 or 0,2 (not with --group)')
-    .option('-g, --group <id>', 'consume as this consumer group: partitions are shared with other members, offsets are committed after the output is written, and a restart carries on where the group stopped')
-    .option('-n, --max-messages <n>', 'stop after writing N events (counted after filters)')
+    .option('-g, --group <id>', 'consume as this consumer group: partitions are shared with other members, offsets are committed after the output is written, and a restart carries on where the group stopped', textFlag('--group'))
+    .option('-n, --max-messages <n>', 'stop after writing N events (counted after filters)', intFlag('--max-messages'))
     .option('-e, --exit-at-end', 'stop at the end of the topic as it was when watch started')
     .option('--op <ops>', 'only these operations: c,u,d,r,t,m and tombstone (x)')
-    .option('--table <name>', 'only events of this table (table or schema.table; repeatable)', collect)
-    .option('--key <match>', 'only events whose key has field=value, or any key field equal to value (repeatable)', collect)
+    .option('--table <name>', 'only events of this table (table or schema.table; repeatable)', repeatable(textFlag('--table')))
+    .option('--key <match>', 'only events whose key has field=value, or any key field equal to value (repeatable)', repeatable(keyFlag))
     .addOption(new Option('-o, --output <format>', 'pretty (default on a terminal), jsonl (default in a pipe: the record values, one per line), records (one object per line with topic, partition, offset, timestamp, key, headers, value)').choices(FORMATS))
     .option('--changes', 'pretty: show updates as the changed columns only, old → new')
     .option('--full', 'pretty: show the whole record value, schema included, undecoded')
     .option('--raw', 'pretty: show the record value exactly as stored');
   addKafkaOptions(command)
-    .option('--reconnect-for <seconds>', 'how long to keep reconnecting when Kafka goes away mid-stream', '120')
+    .option('--reconnect-for <seconds>', 'how long to keep reconnecting when Kafka goes away mid-stream', intFlag('--reconnect-for', { min: 1, max: MAX_SECONDS }), 120)
     .addOption(new Option('--on-error <mode>', 'a record that cannot be shown (e.g. nested too deeply): stop (default) names it and ends with exit 3, everything before it written (and committed); skip reports it on stderr and goes on').choices(['stop', 'skip']))
     .option('-q, --quiet', 'no summary and no assignment notes on stderr')
     .addHelpText('after', `
@@ -110,8 +107,9 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   if (flags.group !== undefined && flags.partition !== undefined) {
     throw new UsageError('--partition cannot be combined with --group: the group assigns the partitions');
   }
-  const maxMessages = flags.maxMessages === undefined ? undefined : positiveInt(flags.maxMessages, '--max-messages', true);
-  const reconnectForMs = positiveInt(flags.reconnectFor ?? '120', '--reconnect-for', false, MAX_RECONNECT_S) * 1000;
+  if (topics.some((t) => t.trim() === '')) throw new UsageError('a topic name is empty', 'name the topics to read, e.g. dbserver1.bank.holding');
+  const maxMessages = flags.maxMessages;
+  const reconnectForMs = (flags.reconnectFor ?? 120) * 1000;
   if ([flags.changes, flags.full, flags.raw].filter(Boolean).length > 1) throw new UsageError('choose one of --changes, --full and --raw');
   const format: Format = flags.output ?? (ctx.stdoutIsTTY ? 'pretty' : 'jsonl');
   const mode: DisplayMode = flags.full ? 'full' : flags.raw ? 'raw' : flags.changes ? 'changes' : 'payload';
@@ -179,11 +177,9 @@ function assignmentText(assigned: PartitionProgress[]): string {
   return topics.map((t) => `${t} [${assigned.filter((p) => p.topic === t).map((p) => p.partition).join(',')}]`).join(', ') || 'nothing';
 }
 
-function positiveInt(text: string, flag: string, allowZero: boolean, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || (!allowZero && n === 0)) {
-    throw new UsageError(`${flag} must be a whole number${allowZero ? '' : ' above 0'}, got '${text}'`);
-  }
-  if (n > max) throw new UsageError(`${flag} must be at most ${max}, got '${text}'`);
-  return n;
+/** --key: `field=value` or a bare value; an empty one, or one with an empty field name, would match nothing. */
+function keyFlag(text: string): string {
+  if (text.trim() === '') throw new UsageError('--key is empty', 'use --key field=value, or --key value to match any key field');
+  if (text.startsWith('=')) throw new UsageError(`--key ${JSON.stringify(text)} has no field name before '='`, 'use --key field=value, or --key value to match any key field');
+  return text;
 }

@@ -8,17 +8,19 @@ import type { ConnectClient } from '../../src/connect/client';
 import type { ConnectFlags } from '../../src/connect/connection';
 import type { Redactor } from '../../src/secrets';
 import { verbose } from '../ui/output';
+import { UsageError } from '../../src/errors';
+import { fileFlag, repeatable, secondsFlag, textFlag } from '../ui/flags';
 import { redactorFor } from '../ui/redact';
 import { declareSettingsFlags } from '../ui/settings-flags';
 
 export function addConnectOptions(command: Command): Command {
   return declareSettingsFlags(command, 'connect')
-    .option('--connect-url <url>', 'Kafka Connect REST URL (env CDC_CONNECT_URL; else the config context, the running `cdc stack`, http://localhost:8083)')
-    .option('--connect-user <name>', 'basic-auth user (env CDC_CONNECT_USER); the password comes from CDC_CONNECT_PASSWORD')
-    .option('--ca-file <pem>', 'CA certificate(s) to trust for an https:// worker')
-    .option('--cert-file <pem>', 'client certificate for mutual TLS')
-    .option('--key-file <pem>', 'private key of the client certificate')
-    .option('--timeout <seconds>', 'time limit per request', '60');
+    .option('--connect-url <url>', 'Kafka Connect REST URL (env CDC_CONNECT_URL; else the config context, the running `cdc stack`, http://localhost:8083)', textFlag('--connect-url'))
+    .option('--connect-user <name>', 'basic-auth user (env CDC_CONNECT_USER); the password comes from CDC_CONNECT_PASSWORD', textFlag('--connect-user'))
+    .option('--ca-file <pem>', 'CA certificate(s) to trust for an https:// worker', fileFlag('--ca-file'))
+    .option('--cert-file <pem>', 'client certificate for mutual TLS', fileFlag('--cert-file'))
+    .option('--key-file <pem>', 'private key of the client certificate', fileFlag('--key-file'))
+    .option('--timeout <seconds>', 'time limit per request', secondsFlag('--timeout'), 60);
 }
 
 /** Opens the client, runs `fn`, and redacts every secret the client saw from a thrown error. */
@@ -50,6 +52,21 @@ function scrubError(err: unknown, redactor: Redactor): unknown {
   if (err.stack) err.stack = redactor.redact(err.stack);
   return err;
 }
+
+/**
+ * A connector name given on the command line: Kafka Connect refuses (or, in a URL path,
+ * misreads) empty names, '/', control characters and surrounding spaces; refused here as usage errors.
+ */
+export function connectorName(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const bad = text.trim() === '' ? 'is empty' : text.includes('/') ? "contains '/'" : /[\u0000-\u001f\u007f-\u009f]/.test(text) ? 'contains control characters'
+    : text.trim() !== text ? 'has leading or trailing spaces' : undefined;
+  if (bad) throw new UsageError(`the connector name ${JSON.stringify(text)} ${bad}`, 'connector names are letters, digits, - and _');
+  return text;
+}
+
+/** For `<names...>`: each name checked, all collected. */
+export const connectorNames = repeatable(connectorName);
 
 /** Commander's collector for repeatable options. */
 export function collect(value: string, previous: string[] = []): string[] {

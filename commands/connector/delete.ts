@@ -10,7 +10,7 @@ import type { DeleteReport } from '../../src/connect/delete';
 import { confirm } from '../ui/confirm';
 import { note, writeJson } from '../ui/output';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
-import { addConnectOptions, withClient } from './common';
+import { addConnectOptions, withClient, connectorName } from './common';
 
 interface Options extends ConnectFlags {
   yes?: boolean;
@@ -24,7 +24,7 @@ export function registerDeleteCommand(parent: Command, ctx: Context): void {
     .command('delete')
     .alias('rm')
     .description('delete a connector and report what it leaves behind (offsets, replication slot, publication)')
-    .argument('<name>', 'connector name')
+    .argument('<name>', 'connector name', connectorName)
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--drop-slot', "also drop the connector's replication slot (it holds WAL back) using its database.* settings")
     .option('--drop-publication', "also drop the connector's publication")

@@ -11,7 +11,7 @@ import type { StatusSummary } from '../../src/connect/status';
 import { writeJson, writeLine, writeTable } from '../ui/output';
 import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
 import { revealSecretsOnStdout } from '../ui/redact';
-import { addConnectOptions, withClient } from './common';
+import { addConnectOptions, withClient, connectorName, connectorNames } from './common';
 import { colorState, statusJson, statusLines } from './render';
 
 const DESCRIBE_EXAMPLES = `
@@ -36,7 +36,7 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
   const describe = parent
     .command('describe')
     .description('show a connector: config (secrets masked), state, tasks')
-    .argument('<name>', 'connector name')
+    .argument('<name>', 'connector name', connectorName)
     .option('--show-secrets', 'show passwords and other secrets in clear text')
     .option('--json', 'print JSON on stdout');
   addConnectOptions(describe)
@@ -71,7 +71,7 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
   const status = parent
     .command('status')
     .description('connector and task states with root causes; the exit code tells the health')
-    .argument('[names...]', 'connector names (default: all)')
+    .argument('[names...]', 'connector names (default: all)', connectorNames)
     .option('--check-db', "also log in to PostgreSQL with each connector's settings and check that its slot is in use")
     .option('--json', 'print JSON on stdout');
   addConnectOptions(status)

@@ -11,11 +11,12 @@ import { UsageError } from '../../src/errors';
 import { note, writeJson } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
-import { addConnectOptions, withClient } from './common';
+import { secondsFlag } from '../ui/flags';
+import { addConnectOptions, connectorNames, withClient } from './common';
 
 interface WaitOptions extends ConnectFlags {
   wait?: boolean;
-  waitTimeout: string;
+  waitTimeout: number;
   json?: boolean;
 }
 
@@ -45,9 +46,9 @@ export function registerLifecycleCommands(parent: Command, ctx: Context): void {
     const command = parent
       .command(spec.name)
       .description(spec.description)
-      .argument('<names...>', 'connector names');
+      .argument('<names...>', 'connector names', connectorNames);
     if (spec.name === 'resume') {
-      command.option('--wait', 'wait until the connector and its tasks are RUNNING').option('--wait-timeout <seconds>', 'how long --wait waits', '60');
+      command.option('--wait', 'wait until the connector and its tasks are RUNNING').option('--wait-timeout <seconds>', 'how long --wait waits', secondsFlag('--wait-timeout'), 60);
     }
     addConnectOptions(command)
       .addHelpText('after', `\nExamples:\n  ${spec.example}\n  ${spec.example.replace('holding', 'holding orders')}`)
@@ -69,11 +70,11 @@ export function registerLifecycleCommands(parent: Command, ctx: Context): void {
   const restart = parent
     .command('restart')
     .description('restart connectors, optionally with their tasks')
-    .argument('<names...>', 'connector names')
+    .argument('<names...>', 'connector names', connectorNames)
     .option('--include-tasks', 'restart the tasks too')
     .option('--failed-only', 'restart only instances that are FAILED')
     .option('--wait', 'wait until the connector and its tasks are RUNNING')
-    .option('--wait-timeout <seconds>', 'how long --wait waits', '60')
+    .option('--wait-timeout <seconds>', 'how long --wait waits', secondsFlag('--wait-timeout'), 60)
     .option('--json', 'print the statuses Connect returns as JSON');
   addConnectOptions(restart)
     .addHelpText('after', `

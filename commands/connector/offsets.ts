@@ -9,13 +9,13 @@ import type { ConnectFlags } from '../../src/connect/connection';
 import { confirm } from '../ui/confirm';
 import { note, writeJson, writeTable } from '../ui/output';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
-import { addConnectOptions, withClient } from './common';
+import { addConnectOptions, withClient, connectorName } from './common';
 
 export function registerOffsetsCommand(parent: Command, ctx: Context): void {
   const command = parent
     .command('offsets')
     .description('show the stored source offsets of a connector, or reset them')
-    .argument('<name>', 'connector name')
+    .argument('<name>', 'connector name', connectorName)
     .option('--reset', 'stop the connector and delete its offsets (it stays STOPPED)')
     .option('-y, --yes', 'do not ask before --reset')
     .option('--json', 'print JSON on stdout');

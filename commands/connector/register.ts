@@ -11,16 +11,17 @@ import type { RegisterFlags } from '../../src/connect/from-flags';
 import type { ConnectorSpec } from '../../src/connect/spec';
 import { writeJson, note } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
+import { portText, repeatable, secondsFlag, textFlag } from '../ui/flags';
 import { declareSettingsFlags } from '../ui/settings-flags';
 import { connectAddress } from '../ui/where';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
-import { addConnectOptions, collect, readAll, withClient } from './common';
+import { addConnectOptions, connectorName, readAll, withClient } from './common';
 import { formatFieldErrors, writeDiff, writeFindings, writeFixes } from './render';
 
 interface Options extends ConnectFlags, RegisterFlags {
   dryRun?: boolean;
   wait?: boolean;
-  waitTimeout: string;
+  waitTimeout: number;
   ignoreLint?: string[];
   fix?: boolean;
   json?: boolean;
@@ -52,24 +53,24 @@ export function registerRegisterCommand(parent: Command, ctx: Context): void {
     .command('register')
     .description('create or update connectors from JSON files, a directory, stdin (-), or flags')
     .argument('[inputs...]', 'connector JSON files or directories, - for stdin; with --table/--schema: the connector NAME')
-    .option('--table <schema.table>', 'capture this table (repeatable)', collect)
-    .option('--schema <name>', 'capture every table of this schema (repeatable)', collect)
-    .option('--database <dbname>', 'database name (default: from the PostgreSQL URL)')
-    .option('--host <host>', 'database host as the Connect worker reaches it, e.g. postgres under docker compose (default: from the PostgreSQL URL)')
-    .option('--port <port>', 'database port (default: from the PostgreSQL URL)')
-    .option('--user <user>', 'database user with REPLICATION (default: from the PostgreSQL URL)')
-    .option('--pg-url <url>', 'PostgreSQL URL without password (env DATABASE_URL)')
-    .option('--password-env <VAR>', 'store the password from this environment variable (default: the placeholder ${env:PGPASSWORD} if the worker resolves it, else PGPASSWORD)')
-    .option('--password-ref <placeholder>', "let the worker resolve the password: '${env:VAR}' or '${file:path:key}'")
-    .option('--topic-prefix <prefix>', 'topic prefix (default: derived from the connector name)')
-    .option('--snapshot-mode <mode>', 'Debezium snapshot.mode (initial, no_data, when_needed, …)')
-    .option('--slot <name>', 'replication slot to use (default: named after the connector; e.g. one made by cdc pg setup)')
-    .option('--publication <name>', 'an existing publication to use as it is, e.g. one made by cdc pg setup (default: <name>_pub, created by Debezium)')
-    .option('--set <key=value>', 'any other connector setting (repeatable)', collect)
+    .option('--table <schema.table>', 'capture this table (repeatable)', repeatable(textFlag('--table')))
+    .option('--schema <name>', 'capture every table of this schema (repeatable)', repeatable(textFlag('--schema')))
+    .option('--database <dbname>', 'database name (default: from the PostgreSQL URL)', textFlag('--database'))
+    .option('--host <host>', 'database host as the Connect worker reaches it, e.g. postgres under docker compose (default: from the PostgreSQL URL)', textFlag('--host'))
+    .option('--port <port>', 'database port (default: from the PostgreSQL URL)', portText('--port'))
+    .option('--user <user>', 'database user with REPLICATION (default: from the PostgreSQL URL)', textFlag('--user'))
+    .option('--pg-url <url>', 'PostgreSQL URL without password (env DATABASE_URL)', textFlag('--pg-url'))
+    .option('--password-env <VAR>', 'store the password from this environment variable (default: the placeholder ${env:PGPASSWORD} if the worker resolves it, else PGPASSWORD)', textFlag('--password-env', { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, what: 'an environment variable name' }))
+    .option('--password-ref <placeholder>', "let the worker resolve the password: '${env:VAR}' or '${file:path:key}'", textFlag('--password-ref'))
+    .option('--topic-prefix <prefix>', 'topic prefix (default: derived from the connector name)', textFlag('--topic-prefix'))
+    .option('--snapshot-mode <mode>', 'Debezium snapshot.mode (initial, no_data, when_needed, …)', textFlag('--snapshot-mode'))
+    .option('--slot <name>', 'replication slot to use (default: named after the connector; e.g. one made by cdc pg setup)', textFlag('--slot'))
+    .option('--publication <name>', 'an existing publication to use as it is, e.g. one made by cdc pg setup (default: <name>_pub, created by Debezium)', textFlag('--publication'))
+    .option('--set <key=value>', 'any other connector setting (repeatable)', repeatable(textFlag('--set', { pattern: /^[^=\s][^=]*=/, what: 'key=value' })))
     .option('--dry-run', 'validate on the server and show the diff against the live config; write nothing')
     .option('--wait', 'wait until the connector and all its tasks are RUNNING')
-    .option('--wait-timeout <seconds>', 'how long --wait waits', '60')
-    .option('--ignore-lint <rule>', 'skip a lint rule (repeatable)', collect)
+    .option('--wait-timeout <seconds>', 'how long --wait waits', secondsFlag('--wait-timeout'), 60)
+    .option('--ignore-lint <rule>', 'skip a lint rule (repeatable)', repeatable(textFlag('--ignore-lint')))
     .option('--fix', "apply the lint's replacements (Debezium 1.x keys, plugin.name, slot name, …) before registering; says which on stderr")
     .option('--json', 'print the result as JSON on stdout');
   // The source database's URL is read only to build a connector from flags.
@@ -83,6 +84,7 @@ async function specsFrom(ctx: Context, inputs: string[], options: Options): Prom
   const fromFlags = Boolean(options.table?.length || options.schema?.length);
   if (fromFlags) {
     if (inputs.length !== 1) throw new UsageError('with --table/--schema, give exactly one argument: the connector name');
+    connectorName(inputs[0]);
     const [{ connectorFromFlags }, { checkConnectorName }] = await Promise.all([import('../../src/connect/from-flags'), import('../../src/connect/spec')]);
     checkConnectorName(inputs[0], 'NAME');
     const { config, passwordFallback } = connectorFromFlags(inputs[0], options, ctx.env, ctx.settings.pg);

@@ -11,7 +11,8 @@ import { UsageError } from '../../src/errors';
 import { note, writeJson } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
 import { stderrStyle } from '../ui/style';
-import { addConnectOptions, withClient } from './common';
+import { secondsFlag } from '../ui/flags';
+import { addConnectOptions, connectorName, withClient } from './common';
 
 const EXAMPLES = `
 Examples:
@@ -31,7 +32,7 @@ Exit codes: 0 done, 5 not done in time, 6 a task FAILED, 4 no such connector.`;
 
 interface WaitFlags extends ConnectFlags {
   for: WaitCondition;
-  waitTimeout: string;
+  waitTimeout: number;
   json?: boolean;
 }
 
@@ -39,9 +40,9 @@ export function registerWaitCommand(parent: Command, ctx: Context): void {
   const command = parent
     .command('wait')
     .description("wait until a connector's snapshot, or every source change so far, is on Kafka")
-    .argument('<name>', 'connector name')
+    .argument('<name>', 'connector name', connectorName)
     .addOption(new Option('--for <condition>', 'snapshot: all snapshot records; caught-up: and every change committed before the wait').choices(['snapshot', 'caught-up']).default('caught-up'))
-    .option('--wait-timeout <seconds>', 'give up after this long (exit 5)', '120')
+    .option('--wait-timeout <seconds>', 'give up after this long (exit 5)', secondsFlag('--wait-timeout'), 120)
     .option('--json', 'print the result as JSON on stdout');
   addConnectOptions(command)
     .addHelpText('after', EXAMPLES)

@@ -6,7 +6,8 @@ import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus } from '../../src/errors';
 import { parseIdentifier } from '../../src/pg/identifiers';
 import type { SeedFinanceResult } from '../../src/seed/finance';
-import { addPgOptions, pgTarget, positiveInt, positiveNumber, withPg, type PgCliOptions } from '../pg/options';
+import { addPgOptions, pgTarget, withPg, type PgCliOptions } from '../pg/options';
+import { intFlag, numberFlag } from '../ui/flags';
 import { note, writeJson } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
 import { stderrStyle } from '../ui/style';
@@ -42,12 +43,12 @@ export function registerSeedFinance(seed: Command, ctx: Context): void {
   addPgOptions(seed.command('finance'))
     .description('create the finance source (customers, products, orders, order_items), load a starting set, run a workload')
     .option('--schema <name>', 'schema of the four tables', 'finance')
-    .option('--customers <n>', 'customers in the starting set (default 20)', positiveInt('--customers', 0))
-    .option('--products <n>', 'products in the starting set (default 10)', positiveInt('--products', 0))
-    .option('--orders <n>', 'orders in the starting set, with 1–4 items each (default 100)', positiveInt('--orders', 0))
-    .option('--seed <n>', 'seed of the starting set and the workload (default: a random one, reported)', positiveInt('--seed', 0))
-    .option('--ops <n>', 'run N workload moves, each one transaction', positiveInt('--ops', 0), 0)
-    .option('--rate <n>', 'run at most N moves per second', positiveNumber('--rate'))
+    .option('--customers <n>', 'customers in the starting set (default 20)', intFlag('--customers', { max: 10_000_000 }))
+    .option('--products <n>', 'products in the starting set (default 10)', intFlag('--products', { max: 10_000_000 }))
+    .option('--orders <n>', 'orders in the starting set, with 1–4 items each (default 100)', intFlag('--orders', { max: 100_000_000 }))
+    .option('--seed <n>', 'seed of the starting set and the workload (default: a random one, reported)', intFlag('--seed', { max: 2 ** 31 - 1 }))
+    .option('--ops <n>', 'run N workload moves, each one transaction', intFlag('--ops', { max: 1_000_000_000 }), 0)
+    .option('--rate <n>', 'run at most N moves per second', numberFlag('--rate', { max: 1_000_000 }))
     .option('--truncate', 'replace the rows with the starting set (in the load\'s transaction)')
     .addOption(new Option('--replica-identity <mode>', 'REPLICA IDENTITY of tables created now').choices(['full', 'default']).default('full'))
     .option('--json', 'print the report as JSON on stdout')

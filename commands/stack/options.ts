@@ -1,6 +1,7 @@
 /** Options shared by every `cdc stack` subcommand: the stack folder, the ports and the extras. */
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { textFlag } from '../ui/flags';
 import type { Context } from '../../src/context';
 import { maskConnectionString } from '../../src/secrets';
 import type { StackSettings, StackUrls } from '../../src/stack/settings';
@@ -19,7 +20,7 @@ export interface PortFlags {
 
 export function withStackOptions(command: Command): Command {
   return command
-    .option('--dir <folder>', 'stack folder for jars, data, logs and pid files (env CDC_STACK_DIR; default .stack/ in a cdc checkout, else $XDG_STATE_HOME/cdc/stack, ~/.local/state/cdc/stack)')
+    .option('--dir <folder>', 'stack folder for jars, data, logs and pid files (env CDC_STACK_DIR; default .stack/ in a cdc checkout, else $XDG_STATE_HOME/cdc/stack, ~/.local/state/cdc/stack)', textFlag('--dir'))
     .option('--pg-port <port>', 'PostgreSQL port (env CDC_STACK_PG_PORT; default 15432)')
     .option('--kafka-port <port>', 'Kafka broker port (env CDC_STACK_KAFKA_PORT; default 19092)')
     .option('--controller-port <port>', 'KRaft controller port (env CDC_STACK_CONTROLLER_PORT; default 19093)')

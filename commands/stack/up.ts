@@ -8,6 +8,7 @@ import { UsageError } from '../../src/errors';
 import { maskConnectionString } from '../../src/secrets';
 import type { UpResult } from '../../src/stack/up';
 import { note, writeJson } from '../ui/output';
+import { secondsFlag } from '../ui/flags';
 import { startSpinner } from '../ui/spinner';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { maskUrls, settingsFor, withStackOptions, type PortFlags } from './options';
@@ -17,14 +18,14 @@ export function registerStackUp(stack: Command, ctx: Context): void {
     .description('start the stack (or reuse a healthy one at the same ports) and wait until it is ready')
     .addOption(new Option('--keep-data', 'kept for old scripts: data is always kept now (cdc stack down --purge wipes it)').hideHelp())
     .option('--with <services>', `also start these, comma-separated: s3 (S3Proxy), mongo (mongo-java-server); env ${'CDC_STACK_WITH'}, or the config context's stackWith`)
-    .addOption(new Option('--timeout <seconds>', 'readiness timeout per service').default('120'))
+    .addOption(new Option('--timeout <seconds>', 'readiness timeout per service').argParser(secondsFlag('--timeout')).default(120))
     .option('--json', 'print the started stack as JSON')
     .addHelpText('after', `
 Examples:
   $ cdc stack up
   $ cdc stack up --pg-port 25432 --kafka-port 29092 --controller-port 29093 --connect-port 28083
   $ CDC_STACK_DIR=/tmp/cdc-stack cdc stack up --json`)
-    .action(async (flags: PortFlags & { keepData?: boolean; timeout: string }) => {
+    .action(async (flags: PortFlags & { keepData?: boolean; timeout: number }) => {
       const timeout = Number(flags.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${flags.timeout}'`);
       const settings = await settingsFor(ctx, flags);

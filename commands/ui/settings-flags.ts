@@ -5,6 +5,7 @@
  * The sinks add the target, S3 and Mongo flags here rather than defining their own.
  */
 import type { Command } from 'commander';
+import { fileFlag, textFlag } from './flags';
 import type { Context } from '../../src/context';
 import type { Service, SettingsFlags } from '../../src/settings';
 import { maskConnectionString } from '../../src/secrets';
@@ -74,30 +75,30 @@ export function describeSettings(ctx: Context, services: Iterable<Service>): voi
 /** Kafka's connection flags (watch, and the sinks that consume). */
 export function addKafkaOptions(command: Command): Command {
   return declareSettingsFlags(command, 'kafka')
-    .option('--brokers <list>', 'Kafka bootstrap servers (env CDC_BROKERS; else the config context, the running `cdc stack`, localhost:9092)')
+    .option('--brokers <list>', 'Kafka bootstrap servers (env CDC_BROKERS; else the config context, the running `cdc stack`, localhost:9092)', textFlag('--brokers'))
     .option('--ssl', 'connect with TLS (env CDC_KAFKA_SSL=1)')
-    .option('--ca-file <pem>', 'CA certificate(s) to trust (implies --ssl)')
-    .option('--cert-file <pem>', 'client certificate for mutual TLS (with --key-file)')
-    .option('--key-file <pem>', 'client private key for mutual TLS')
+    .option('--ca-file <pem>', 'CA certificate(s) to trust (implies --ssl)', fileFlag('--ca-file'))
+    .option('--cert-file <pem>', 'client certificate for mutual TLS (with --key-file)', fileFlag('--cert-file'))
+    .option('--key-file <pem>', 'client private key for mutual TLS', fileFlag('--key-file'))
     .option('--insecure', 'TLS without verifying the server certificate (test clusters only)')
-    .option('--sasl-mechanism <name>', 'plain, scram-sha-256 or scram-sha-512 (env CDC_KAFKA_SASL_MECHANISM); the password is read from CDC_KAFKA_PASSWORD')
-    .option('--sasl-username <name>', 'SASL user (env CDC_KAFKA_SASL_USERNAME)');
+    .option('--sasl-mechanism <name>', 'plain, scram-sha-256 or scram-sha-512 (env CDC_KAFKA_SASL_MECHANISM); the password is read from CDC_KAFKA_PASSWORD', textFlag('--sasl-mechanism'))
+    .option('--sasl-username <name>', 'SASL user (env CDC_KAFKA_SASL_USERNAME)', textFlag('--sasl-username'));
 }
 
 /** The sinks' target PostgreSQL. */
 export function addTargetOptions(command: Command): Command {
   return declareSettingsFlags(command, 'target')
-    .option('--target-url <url>', 'target PostgreSQL URL without password (env CDC_TARGET_URL; password from CDC_TARGET_PASSWORD; else the config context, the running `cdc stack`)')
-    .option('--target-database <name>', 'database to use instead of the one in the target URL');
+    .option('--target-url <url>', 'target PostgreSQL URL without password (env CDC_TARGET_URL; password from CDC_TARGET_PASSWORD; else the config context, the running `cdc stack`)', textFlag('--target-url'))
+    .option('--target-database <name>', 'database to use instead of the one in the target URL', textFlag('--target-database'));
 }
 
 export function addS3Options(command: Command): Command {
   return declareSettingsFlags(command, 's3')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint, e.g. MinIO (env AWS_ENDPOINT_URL_S3; default: AWS); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY')
-    .option('--s3-region <name>', 'S3 region (env AWS_REGION; default us-east-1)');
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint, e.g. MinIO (env AWS_ENDPOINT_URL_S3; default: AWS); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY', textFlag('--s3-endpoint'))
+    .option('--s3-region <name>', 'S3 region (env AWS_REGION; default us-east-1)', textFlag('--s3-region'));
 }
 
 export function addMongoOptions(command: Command): Command {
   return declareSettingsFlags(command, 'mongo')
-    .option('--mongo-url <url>', 'MongoDB URL (env CDC_MONGO_URL; else the config context, the running `cdc stack`, mongodb://localhost:27017)');
+    .option('--mongo-url <url>', 'MongoDB URL (env CDC_MONGO_URL; else the config context, the running `cdc stack`, mongodb://localhost:27017)', textFlag('--mongo-url'));
 }

@@ -9,8 +9,8 @@ import { ConnectClient, type ClientHooks } from './client';
 import { Redactor } from './redactor';
 
 export interface ConnectFlags {
-  /** Seconds per request. */
-  timeout?: string;
+  /** Seconds per request (a number once commander parsed it). */
+  timeout?: string | number;
 }
 
 export interface ConnectOptions {

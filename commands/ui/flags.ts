@@ -1,0 +1,103 @@
+/**
+ * Flag validators, used as commander argument parsers: a bad value is a usage error naming the
+ * flag as soon as the command line is parsed, before any connection is opened or anything is
+ * written. Every number flag of every command goes through `intFlag`, `numberFlag` or
+ * `secondsFlag`; strings that must not be empty through `textFlag`; files through `fileFlag`.
+ */
+import { statSync } from 'node:fs';
+import { NotFoundError, UsageError } from '../../src/errors';
+
+interface Range {
+  min?: number;
+  max?: number;
+}
+
+/** Node's timers overflow past 2^31-1 ms (~24.8 days): a longer wait would fire at once. */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+const shown = (text: string) => JSON.stringify(text);
+
+/** A whole number in [min, max] (defaults: 0 … Number.MAX_SAFE_INTEGER); `1e3`, `0x10`, `1.5`, '' refused. */
+export function intFlag(flag: string, range: Range = {}): (text: string) => number {
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  return (text) => {
+    const value = Number(text);
+    if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new UsageError(`${flag} must be a whole number ${rangeText(min, max)}, got ${shown(text)}`);
+    }
+    return value;
+  };
+}
+
+/** A decimal number in (0, max], or [min, max] with `min`: rates, fractions of a second. */
+export function numberFlag(flag: string, range: Range = {}): (text: string) => number {
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  return (text) => {
+    const value = Number(text);
+    const ok = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) && Number.isFinite(value)
+      && (range.min === undefined ? value > 0 : value >= range.min) && value <= max;
+    if (!ok) {
+      throw new UsageError(`${flag} must be a number ${range.min === undefined ? `above 0 and up to ${max}` : rangeText(range.min, max)}, got ${shown(text)}`);
+    }
+    return value;
+  };
+}
+
+/** Seconds above 0 (fractions allowed), at most `max` (default: what a timer can wait). Returns seconds. */
+export function secondsFlag(flag: string, range: { max?: number } = {}): (text: string) => number {
+  return numberFlag(flag, { max: Math.min(range.max ?? MAX_SECONDS, MAX_SECONDS) });
+}
+
+/** A port number (1-65535), kept as the text given: connector configs hold strings. */
+export function portText(flag: string): (text: string) => string {
+  const check = intFlag(flag, { min: 1, max: 65_535 });
+  return (text) => String(check(text));
+}
+
+/** A string that is not empty or blank; with `pattern`, one that matches it (`what` says what is wanted). */
+export function textFlag(flag: string, check?: { pattern: RegExp; what: string }): (text: string) => string {
+  return (text) => {
+    if (text.trim() === '') throw new UsageError(`${flag} is empty`, `give ${flag} a value, or leave the flag out`);
+    if (check && !check.pattern.test(text)) throw new UsageError(`${flag} must be ${check.what}, got ${shown(text)}`);
+    return text;
+  };
+}
+
+/** A positional argument that must not be empty (`cdc parse ''`): a usage error naming it. */
+export function argText(name: string, hint: string): (text: string) => string {
+  return (text) => {
+    if (text.trim() === '') throw new UsageError(`the ${name} argument is empty`, hint);
+    return text;
+  };
+}
+
+/** A repeatable flag: each value validated by `parse`, all collected in order. */
+export function repeatable<T = string>(parse: (text: string) => T = (text) => text as unknown as T): (text: string, previous?: T[]) => T[] {
+  return (text, previous = []) => [...previous, parse(text)];
+}
+
+/**
+ * A file that must exist and be a regular file (a certificate, a key, an input): a missing one is
+ * not found (exit 4), a directory or an empty path a usage error (exit 2); both name flag and path.
+ */
+export function fileFlag(flag: string): (text: string) => string {
+  return (text) => {
+    if (text.trim() === '') throw new UsageError(`${flag} is empty`, `give ${flag} the path of a file`);
+    let stat;
+    try {
+      stat = statSync(text);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new NotFoundError(`${flag} ${text}: no such file`);
+      throw new UsageError(`${flag} ${text}: cannot read it (${code ?? (err as Error).message})`);
+    }
+    if (stat.isDirectory()) throw new UsageError(`${flag} ${text} is a directory, not a file`);
+    return text;
+  };
+}
+
+function rangeText(min: number, max: number): string {
+  if (max >= Number.MAX_SAFE_INTEGER) return min === 0 ? '(0 or more)' : `of at least ${min}`;
+  return `from ${min} to ${max}`;
+}
