@@ -23,23 +23,24 @@ export function intFlag(flag: string, range: Range = {}): (text: string) => numb
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   return (text) => {
     const value = Number(text);
-    if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-      throw new UsageError(`${flag} must be a whole number ${rangeText(min, max)}, got ${shown(text)}`);
+    if (!/^\s*\d+\s*$/.test(text) || value < min) {
+      throw new UsageError(`${flag} must be a whole number${min === 1 ? ' above 0' : min > 1 ? ` of at least ${min}` : ''}, got ${shown(text)}`);
     }
+    if (value > max || !Number.isSafeInteger(value)) throw new UsageError(`${flag} must be at most ${max}, got ${shown(text)}`);
     return value;
   };
 }
 
-/** A decimal number in (0, max], or [min, max] with `min`: rates, fractions of a second. */
+/** A decimal number above 0 (or at least `min`), at most `max`: rates, fractions of a second. */
 export function numberFlag(flag: string, range: Range = {}): (text: string) => number {
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   return (text) => {
     const value = Number(text);
-    const ok = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) && Number.isFinite(value)
-      && (range.min === undefined ? value > 0 : value >= range.min) && value <= max;
-    if (!ok) {
-      throw new UsageError(`${flag} must be a number ${range.min === undefined ? `above 0 and up to ${max}` : rangeText(range.min, max)}, got ${shown(text)}`);
+    const tooSmall = range.min === undefined ? !(value > 0) : !(value >= range.min);
+    if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(text) || !Number.isFinite(value) || tooSmall) {
+      throw new UsageError(`${flag} must be a number ${range.min === undefined ? 'above 0' : `of at least ${range.min}`}, got ${shown(text)}`);
     }
+    if (value > max) throw new UsageError(`${flag} must be at most ${max}, got ${shown(text)}`);
     return value;
   };
 }
@@ -95,9 +96,4 @@ export function fileFlag(flag: string): (text: string) => string {
     if (stat.isDirectory()) throw new UsageError(`${flag} ${text} is a directory, not a file`);
     return text;
   };
-}
-
-function rangeText(min: number, max: number): string {
-  if (max >= Number.MAX_SAFE_INTEGER) return min === 0 ? '(0 or more)' : `of at least ${min}`;
-  return `from ${min} to ${max}`;
 }

@@ -57,7 +57,7 @@ const CASES: Array<[string[], number, string]> = [
   [['watch', 't', '--ca-file', ''], ExitCode.USAGE, '--ca-file'],
   [['watch', 't', '--cert-file', MISSING, '--key-file', MISSING], ExitCode.NOT_FOUND, `--cert-file ${MISSING}`],
   [['watch', 't', '--key-file', MISSING], ExitCode.NOT_FOUND, `--key-file ${MISSING}`],
-  [['watch', ''], ExitCode.USAGE, 'topic name is empty'],
+  [['watch', ''], ExitCode.USAGE, 'is not a Kafka topic name'],
   // connector
   [['connector', 'register', 'x', '--table', ''], ExitCode.USAGE, '--table'],
   [['connector', 'register', 'x', '--table', 'bank.holding', '--schema', ''], ExitCode.USAGE, '--schema'],

@@ -10,7 +10,7 @@ async function run(...args: string[]) {
 
 describe('cdc seed / cdc pg command lines', () => {
   it.each([
-    [['seed', 'customers', '--limit', '0'], /--limit must be a whole number of at least 1/],
+    [['seed', 'customers', '--limit', '0'], /--limit must be a whole number above 0/],
     [['seed', 'customers', '--rate', 'fast'], /--rate must be a number above 0/],
     [['seed', 'customers', '--replica-identity', 'nothing'], /Allowed choices are full, default/],
     [['seed', 'customers', '--table', 'a.b.c'], /expected \[schema.\]table/],

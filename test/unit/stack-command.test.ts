@@ -27,7 +27,7 @@ describe('cdc stack (command layer)', () => {
 
   test.each([
     [['logs', 'zookeeper'], "unknown service 'zookeeper'"],
-    [['logs', '-n', '0'], '--lines must be a whole number from 1 to'],
+    [['logs', '-n', '0'], '--lines must be a whole number above 0'],
     [['up', '--timeout', 'soon'], '--timeout must be a number above 0'],
     [['status', '--pg-port', '99999'], '--pg-port must be a port number'],
     [['status', '--kafka-port', '45401'], 'must differ'],
