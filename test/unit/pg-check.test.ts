@@ -102,3 +102,27 @@ describe('runPgCheck on recorded servers', () => {
     expect(report.fixes.map((f) => f.sql)).toContain('CREATE PUBLICATION "my pub" FOR TABLE "bank"."holding"');
   });
 });
+
+describe('runPgCheck for one connector (--name / --slot / --publication)', () => {
+  const ready = { slot_name: 'finance', plugin: 'pgoutput', slot_type: 'logical', database: 'shop', active: false, active_pid: null, retained: '56', wal_status: 'reserved', restart_lsn: '0/1', confirmed_flush_lsn: '0/1' };
+
+  it('checks the named slot alone: idle and small is ready (OK); absent, big, lost or not pgoutput is not', async () => {
+    const rec = { ...SYSTEM_PG, slots: [...SYSTEM_PG.slots, ready, { ...ready, slot_name: 'wal2json_one', plugin: 'wal2json' }] };
+    const check = async (slot: string) => (await runPgCheck(recordedClient(rec).client, { tables: [], slot, fix: false })).items.filter((i) => i.check.startsWith('replication_slot'));
+    expect(await check('finance')).toEqual([expect.objectContaining({ subject: 'finance', status: 'OK', detail: expect.stringMatching(/inactive.*: ready for its connector$/) })]);
+    expect(await check('absent')).toEqual([expect.objectContaining({ subject: 'absent', status: 'WARN', detail: expect.stringMatching(/does not exist yet/) })]);
+    expect(await check('old_connector')).toEqual([expect.objectContaining({ status: 'WARN', detail: expect.stringMatching(/over 1 GB while no connector reads it/) })]);
+    expect(await check('gone')).toEqual([expect.objectContaining({ status: 'FAIL', detail: expect.stringMatching(/WAL is lost/) })]);
+    expect(await check('wal2json_one')).toEqual([expect.objectContaining({ status: 'FAIL', detail: expect.stringMatching(/needs a logical pgoutput slot on shop/) })]);
+  });
+
+  it('a table must be in the connector\'s publication; without one named, any publication will do and --fix adds none', async () => {
+    const named = await runPgCheck(recordedClient(SYSTEM_PG).client, { tables: [{ schema: 'bank', table: 'holding' }], publication: 'holding_pub', fix: false });
+    expect(byCheck(named.items, 'published', 'bank.holding')).toMatchObject({ status: 'WARN', detail: expect.stringMatching(/^in dbz_publication but not in holding_pub/),
+      fix: 'CREATE PUBLICATION "holding_pub" FOR TABLE "bank"."holding"' });
+    const { client, sent } = recordedClient({ ...SYSTEM_PG, publications: [] });
+    const unnamed = await runPgCheck(client, { tables: [{ schema: 'bank', table: 'holding' }], fix: true });
+    expect(byCheck(unnamed.items, 'published', 'bank.holding')).toMatchObject({ status: 'WARN', fix: 'cdc pg setup --name CONNECTOR --table bank.holding (or --name CONNECTOR --fix here)' });
+    expect(sent.filter((sql) => /PUBLICATION/.test(sql) && /^(ALTER|CREATE)/.test(sql))).toEqual([]);
+  });
+});
