@@ -115,7 +115,9 @@ async function main(): Promise<void> {
       CREATE TABLE ${name}.item (id int PRIMARY KEY, name text, qty int, price numeric(10,2), updated timestamp)`);
     const noPassword = new URL(pgUrl);
     noPassword.password = '';
-    const reg = await run(process.execPath, [CDC, 'connector', 'register', name, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'], env);
+    // A new connector name each time: Connect keeps a deleted connector's offsets under its name.
+    const connector = `${name}_${Date.now().toString(36)}`;
+    const reg = await run(process.execPath, [CDC, 'connector', 'register', connector, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'], env);
     if (reg.code !== 0) throw new Error(`connector register failed:\n${reg.stderr}`);
     const sql = workload(name, events, keys);
     // 100 statements per transaction: Debezium still writes one event per row change.
@@ -177,13 +179,16 @@ async function main(): Promise<void> {
 
   await fetch(`${connectUrl}/connectors/${jdbc}`, { method: 'DELETE' }).catch(() => undefined);
   if (!keep) {
-    await run(process.execPath, [CDC, 'connector', 'delete', name, '--yes'], env);
-    for (let i = 0; i < 20; i++) {
-      const { rows } = await source.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [name]);
-      if (rows.length === 0 || !rows[0].active) break;
-      await new Promise((r) => setTimeout(r, 500));
+    const connectors = ((await (await fetch(`${connectUrl}/connectors`)).json()) as string[]).filter((c) => c.startsWith(`${name}_`) && c !== jdbc);
+    for (const connector of connectors) {
+      await run(process.execPath, [CDC, 'connector', 'delete', connector, '--yes'], env);
+      for (let i = 0; i < 20; i++) {
+        const { rows } = await source.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [connector]);
+        if (rows.length === 0 || !rows[0].active) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await source.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [connector]);
     }
-    await source.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [name]);
     for (const { pubname } of (await source.query('SELECT pubname FROM pg_publication WHERE pubname LIKE $1', [`${name}%`])).rows) await source.query(`DROP PUBLICATION "${pubname}"`);
     await source.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -20,7 +20,7 @@ import type { HistoryTable } from './table';
 
 /** Columns of the staging table after the source columns. */
 const CONTROL = '_seq integer, _op text, _lsn bigint, _ts timestamptz, _txid bigint, _topic text, _partition integer, _offset bigint, _unchanged text[], _fill boolean, _first boolean, _last boolean, _next_ts timestamptz';
-const CONTROL_COPY = ['_seq', '_op', '_lsn', '_ts', '_txid', '_topic', '_partition', '_offset', '_unchanged', '_fill'];
+const CONTROL_COPY = ['_seq', '_op', '_lsn', '_ts', '_txid', '_topic', '_partition', '_offset', '_unchanged', '_fill', '_first', '_last', '_next_ts'];
 
 export interface Stage {
   name: string;
@@ -52,11 +52,16 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
 
   await client.query(`TRUNCATE ${s}`);
   await copyEvents(client, s, table, events);
+  // Temp tables are never auto-analyzed: without statistics the planner joins the history by a
+  // full scan instead of the key indexes, and each batch would cost as much as the whole history.
+  await client.query(`ANALYZE ${s}`);
 
   // 1. Already applied or stale.
+  let removed = 0;
   if (table.truncateLsn !== null) {
     const before = await client.query(`DELETE FROM ${s} WHERE _lsn < $1`, [table.truncateLsn.toString()]);
     counts.stale += before.rowCount ?? 0;
+    removed += before.rowCount ?? 0;
   }
   const skipped = await client.query(`
     WITH newest AS (
@@ -72,6 +77,7 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
     SELECT count(*) FILTER (WHERE newest OR _op <> 'r')::int AS duplicates, count(*) FILTER (WHERE NOT newest AND _op = 'r')::int AS stale FROM gone`);
   counts.duplicates += skipped.rows[0].duplicates;
   counts.stale += skipped.rows[0].stale;
+  removed += skipped.rows[0].duplicates + skipped.rows[0].stale;
   // A snapshot taken again (a new connector on the same topics) re-reads rows the history has.
   const comparable = (alias: string) => columns.map((c) => `${alias}.${quoteIdent(c)}${table.columns.get(c) === 'xml' ? '::text' : ''}`).join(', ');
   if (columns.length && events.some((e) => e.change.op === 'r')) {
@@ -81,10 +87,11 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
         AND NOT EXISTS (SELECT 1 FROM ${s} e WHERE ${keyed('e', 'st')} AND e._seq < st._seq)
         AND ROW(${comparable('st')}) IS NOT DISTINCT FROM ROW(${comparable('v')})`);
     counts.duplicates += same.rowCount ?? 0;
+    removed += same.rowCount ?? 0;
   }
 
-  // 2. Each key's chain.
-  await client.query(`
+  // 2. Each key's chain: as staged, unless step 1 dropped events (a re-read, a restart) — rare.
+  if (removed > 0) await client.query(`
     UPDATE ${s} st SET _first = w.first, _last = w.last, _next_ts = w.next_ts
     FROM (SELECT _seq, lag(_seq) OVER k IS NULL AS first, lead(_seq) OVER k IS NULL AS last, lead(_ts) OVER k AS next_ts
           FROM ${s} WINDOW k AS (PARTITION BY ${keyList} ORDER BY _seq)) w
@@ -156,11 +163,16 @@ async function copyEvents(client: Client, stage: string, table: HistoryTable, ev
   let chunk = '';
   events.forEach((event, seq) => {
     const c = event.change;
+    // Events come grouped by key, each key's in source order (batch.ts).
+    const previous = events[seq - 1];
+    const next = events[seq + 1];
+    const first = !previous || previous.change.keyText !== c.keyText;
+    const last = !next || next.change.keyText !== c.keyText;
     const fields = columns.map(([name, type]) => copyField(event.values[name], type));
     fields.push(String(seq), c.op, c.position.lsn.toString(), timestampText(c.timeUs), c.txId === null ? COPY_NULL : c.txId.toString(),
       escapeCopy(c.record.topic), String(c.record.partition), c.record.offset,
       event.unchanged.length ? escapeCopy(`{${event.unchanged.map((u) => `"${u.replace(/[\\"]/g, (x) => '\\' + x)}"`).join(',')}}`) : COPY_NULL,
-      event.fillFromCurrent ? 't' : 'f');
+      event.fillFromCurrent ? 't' : 'f', first ? 't' : 'f', last ? 't' : 'f', last ? COPY_NULL : timestampText(next.change.timeUs));
     chunk += fields.join('\t') + '\n';
     if (chunk.length > 1 << 16) { stream.write(chunk); chunk = ''; }
   });
