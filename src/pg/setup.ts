@@ -10,7 +10,7 @@ import { CdcError, NotFoundError, UsageError } from '../errors';
 import { MASK, redactValues } from '../secrets';
 import { displayName, quoteIdent, quoteQualified, type QualifiedName } from './identifiers';
 import { publicationSql } from './publications';
-import { verifierMatches } from './password';
+import { scramVerifier, verifierMatches } from './password';
 import { listSlots } from './slots';
 
 export interface SetupOptions {
@@ -186,9 +186,14 @@ async function storedPasswordIs(client: Client, user: string, password: string):
   }
 }
 
-/** The password goes through format(%L) on the server, which quotes it whatever it holds. */
+/**
+ * The password goes as its SCRAM verifier, computed here, so the statement never carries it; a
+ * non-ASCII one goes through format(%L) on the server, which quotes it whatever it holds.
+ */
 async function passwordStep(client: Client, head: string, user: string, password: string, why: string): Promise<Step> {
   if (password === '') throw new UsageError(`an empty password for ${user}: set the variable named by --password-env`);
+  const verifier = scramVerifier(password);
+  if (verifier) return { sql: `${head} PASSWORD '${MASK}'`, why, run: { text: `${head} PASSWORD '${verifier}'` } };
   const template = `${head.replace(/%/g, '%%')} PASSWORD %L`;
   const { rows } = await client.query<{ sql: string }>('SELECT format($1::text, $2::text) AS sql', [template, password]);
   return { sql: `${head} PASSWORD '${MASK}'`, why, run: { text: rows[0].sql } };

@@ -101,6 +101,13 @@ describe('cdc pg setup', () => {
       published: ['child', 'parent'], plugin: 'pgoutput', identities: ['f', 'f'],
     });
 
+    // The password went as its SCRAM verifier: the statement never carried it.
+    const stored = await client.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role]);
+    expect(stored.rows[0].rolpassword).toMatch(/^SCRAM-SHA-256\$4096:/);
+    const login = new Client({ connectionString: urls.pgUrl, user: role, password: PASSWORD });
+    await login.connect();
+    await login.end();
+
     const again = await setup('--json');
     expectExit(again, 0);
     expect(JSON.parse(again.stdout).statements).toEqual([]);
@@ -135,6 +142,24 @@ describe('cdc pg setup', () => {
     const status = await cdc(['connector', 'status', connector, '--check-db', '--json'], { PGPASSWORD: PASSWORD });
     expectExit(status, 0);
     expect(JSON.parse(status.stdout)[0]).toMatchObject({ health: 'RUNNING', database: { checked: true, slot: { name: slot, exists: true, active: true } } });
+  });
+
+  it('sets a non-ASCII password through the server, and it logs in', async () => {
+    const other = `${role}_u`;
+    const password = `Pässwörd-ü-${suffix}`;
+    try {
+      const result = await cdc(['pg', 'setup', '--slot', `${slot}_u`, '--publication', `${publication}_u`, '--tables', `${schema}.parent`, '--user', other, '--password-env', 'IT_U_PW'], { IT_U_PW: password });
+      expectExit(result, 0);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(password);
+      const login = new Client({ connectionString: urls.pgUrl, user: other, password });
+      await login.connect();
+      await login.end();
+    } finally {
+      await client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [`${slot}_u`]);
+      await client.query(`DROP PUBLICATION IF EXISTS ${publication}_u`);
+      await client.query(`DROP OWNED BY ${other}`).catch(() => undefined);
+      await client.query(`DROP ROLE IF EXISTS ${other}`);
+    }
   });
 
   it('refuses bad flags before connecting, and a missing table before changing anything', async () => {

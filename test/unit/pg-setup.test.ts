@@ -1,4 +1,4 @@
-import { verifierMatches } from '../../src/pg/password';
+import { scramVerifier, verifierMatches } from '../../src/pg/password';
 import { publicationNameFor, replicationNames, slotNameFor } from '../../src/pg/names';
 import { buildPostgresConfig } from '../../src/connect/debezium';
 import { splitTables } from '../../commands/pg/setup';
@@ -15,6 +15,15 @@ describe('verifierMatches: is the stored password that one?', () => {
   it('recognises an md5 verifier (md5 of password and user name)', () => {
     expect(verifierMatches('md521f3163f8f86fa10bdefbfbd502a8f06', 'bob', 'secret')).toBe(true);
     expect(verifierMatches('md521f3163f8f86fa10bdefbfbd502a8f06', 'alice', 'secret')).toBe(false);
+  });
+
+  it('makes SCRAM verifiers of ASCII passwords (so the password is never sent), and none of others', () => {
+    const verifier = scramVerifier("it's %s a pass\\word") as string;
+    expect(verifier).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+    expect(verifier).not.toContain('pass');
+    expect(verifierMatches(verifier, 'x', "it's %s a pass\\word")).toBe(true);
+    expect(scramVerifier("it's %s a pass\\word")).not.toBe(verifier);
+    expect(scramVerifier('Pässwörd')).toBeUndefined();
   });
 
   it('says no when there is no verifier or one it does not know', () => {

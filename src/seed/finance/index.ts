@@ -6,7 +6,7 @@
  * done, with per-table change events and the four finance answers for the state at the end.
  */
 import type { Client } from 'pg';
-import { CdcError } from '../../errors';
+import { CdcError, InterruptedError } from '../../errors';
 import { quoteIdent } from '../../pg/identifiers';
 import { createPacer } from '../pacer';
 import { seededRandom } from '../random';
@@ -87,7 +87,7 @@ export async function seedFinance(client: Client, options: SeedFinanceOptions): 
       if (created) for (const sql of financeDdl(options.schema, options.replicaIdentity)) await client.query(sql);
       if (options.truncate && !created) await client.query(`TRUNCATE ${FINANCE_TABLES.map((t) => `${s}.${quoteIdent(t)}`).join(', ')}`);
       if (load) await loadStartSet(client, options.schema, set);
-      if (options.signal?.aborted) throw new CdcError('interrupted before the starting set was committed');
+      if (options.signal?.aborted) throw new InterruptedError('interrupted: the starting set was rolled back, nothing changed');
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
