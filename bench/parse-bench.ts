@@ -1,8 +1,10 @@
 /**
  * `npm run bench:parse`: 200,000 holding envelopes with schema (bench/out/, git-ignored), then
- * `cdc parse` and `jq -c .payload` on the same file in the same run, alternating, best of 3 each.
- * Target: cdc parse ≥ 3× jq's throughput. Then, in process, the JSON parsers that were candidates
- * (why src/json is built the way it is). Prints Markdown tables for BENCHMARKS.md.
+ * `cdc parse`, `jq -c .payload`, a bare Node loop (bench/parse-node-loop.ts) and a per-line Python
+ * parser (bench/parse_stream.py) on the same file in the same run, in rotation, best of 3 each.
+ * Targets: cdc parse ≥ 3× jq, ≥ 3× the Node loop, ≥ 4× the Python parser (issue 14). Then, in
+ * process, the JSON parsers that were candidates (why src/json is built the way it is). Prints
+ * Markdown tables for BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -62,7 +64,9 @@ async function main(): Promise<void> {
   const bytes = fs.statSync(FILE).size;
   const cdc = ['bin/cdc.js', 'parse', '--processed-at', '2026-01-01T00:00:00Z', '--summary', 'json', FILE];
   const jq = ['-c', '.payload', FILE];
-  const best = { cdc: Infinity, jq: Infinity };
+  const nodeLoop = [path.join(__dirname, 'parse-node-loop.js'), FILE];
+  const python = [path.join(ROOT, 'bench/parse_stream.py'), FILE];
+  const best = { cdc: Infinity, jq: Infinity, node: Infinity, python: Infinity };
   let summary = '';
   for (let run = 0; run < RUNS; run++) {
     const a = await time(process.execPath, cdc);
@@ -70,7 +74,11 @@ async function main(): Promise<void> {
     summary = a.stderr.trim();
     const b = await time('jq', jq);
     best.jq = Math.min(best.jq, b.seconds);
-    process.stderr.write(`run ${run + 1}: cdc parse ${a.seconds.toFixed(2)} s, jq ${b.seconds.toFixed(2)} s\n`);
+    const c = await time(process.execPath, nodeLoop);
+    best.node = Math.min(best.node, c.seconds);
+    const d = await time('python3', python);
+    best.python = Math.min(best.python, d.seconds);
+    process.stderr.write(`run ${run + 1}: cdc parse ${a.seconds.toFixed(2)} s, jq ${b.seconds.toFixed(2)} s, node loop ${c.seconds.toFixed(2)} s, python ${d.seconds.toFixed(2)} s\n`);
   }
   const parsed = JSON.parse(summary) as { records: number; rows: number; invalid: number };
   if (parsed.records !== EVENTS || parsed.invalid !== 0) throw new Error(`unexpected summary: ${summary}`);
@@ -90,8 +98,10 @@ async function main(): Promise<void> {
     '|---|---|---|---|',
     row('cdc parse (text)', best.cdc),
     row('jq -c .payload', best.jq),
+    row('bare Node loop (readline + JSON.parse + JSON.stringify(after))', best.node),
+    row('Python per-line json.loads (bench/parse_stream.py)', best.python),
     '',
-    `cdc parse / jq throughput: ${(best.jq / best.cdc).toFixed(2)}×`,
+    `cdc parse throughput: ${(best.jq / best.cdc).toFixed(2)}× jq, ${(best.node / best.cdc).toFixed(2)}× the Node loop, ${(best.python / best.cdc).toFixed(2)}× Python`,
     '',
   ].join('\n'));
 }
