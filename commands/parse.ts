@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
-import type { ParseBatch, ParseSummary, ParseRunOptions } from '../src/parse';
+import type { Note, ParseBatch, ParseSummary, ParseRunOptions } from '../src/parse';
 import { ProblemDigest, SHOWN_PER_REASON } from '../src/parse/problems';
 import { stderrStyle, sanitizeForTerminal } from './ui/style';
 import { argText, repeatable } from './ui/flags';
@@ -22,6 +22,7 @@ interface ParseFlags {
   skipInvalid?: boolean;
   strict?: boolean;
   summary: 'text' | 'json' | 'none';
+  threads?: string;
 }
 
 const EXAMPLES = `
@@ -58,6 +59,7 @@ export function registerParse(program: Command, ctx: Context): void {
     .option('--skip-invalid', 'exit 0 even when records were invalid (they are still reported)')
     .option('--strict', 'stop at the first invalid record')
     .addOption(new Option('--summary <format>', 'summary on stderr').choices(['text', 'json', 'none']).default('text'))
+    .option('--threads <n>', 'worker threads for a large file (default: one per core, up to 4, for files from 32 MiB; 1: none); output is the same')
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: ParseFlags) => {
       const options = toRunOptions(flags, ctx);
@@ -87,7 +89,13 @@ function toRunOptions(flags: ParseFlags, ctx: Context): ParseRunOptions {
     }
     processedAt = at.toISOString();
   }
+  let threads: number | undefined;
+  if (flags.threads !== undefined) {
+    threads = /^\d{1,2}$/.test(flags.threads.trim()) ? Number(flags.threads.trim()) : NaN;
+    if (!(threads >= 1 && threads <= 64)) throw new UsageError(`--threads: not a number of threads from 1 to 64: ${flags.threads}`, 'e.g. --threads 2, or --threads 1 for none');
+  }
   return {
+    threads,
     identity,
     fields,
     createdColumn: flags.createdColumn,
@@ -122,16 +130,17 @@ async function writeBatches(ctx: Context, batches: AsyncGenerator<ParseBatch, Pa
       const next = await batches.next();
       if (next.done) return next.value;
       const batch = next.value;
+      // Problems and notes in line order, so what is said does not depend on where batches end.
+      let n = 0;
       for (const problem of batch.problems) {
+        for (; n < batch.notes.length && batch.notes[n].line < problem.line; n++) writeNote(ctx, batch.notes[n]);
         if (!digest.admit(problem.reason)) continue;
         ctx.stderr.write(`${style.red('invalid')} ${sanitizeForTerminal(`${problem.source}:${problem.line}: ${problem.reason}`)}\n`);
       }
-      for (const note of batch.notes) {
-        ctx.stderr.write(`${style.yellow('note:')} ${note.text} (first at ${sanitizeForTerminal(note.source)}:${note.line})\n`);
-      }
+      for (; n < batch.notes.length; n++) writeNote(ctx, batch.notes[n]);
       // Event values are untrusted: on a terminal, control characters (ANSI escapes) are shown, not obeyed.
-      const output = ctx.stdoutIsTTY ? sanitizeForTerminal(batch.output.replace(/\r\n/g, '\n')) : batch.output;
-      if (output && !closed && !ctx.stdout.write(output)) await drained(ctx.stdout);
+      const output = ctx.stdoutIsTTY ? sanitizeForTerminal(batch.output.toString().replace(/\r\n/g, '\n')) : batch.output;
+      if (output.length && !closed && !ctx.stdout.write(output)) await drained(ctx.stdout);
       if (failure) throw failure;
       if (closed) {
         await batches.return(undefined as never);
@@ -141,6 +150,10 @@ async function writeBatches(ctx: Context, batches: AsyncGenerator<ParseBatch, Pa
   } finally {
     ctx.stdout.off('error', onError);
   }
+}
+
+function writeNote(ctx: Context, note: Note): void {
+  ctx.stderr.write(`${stderrStyle(ctx).yellow('note:')} ${note.text} (first at ${sanitizeForTerminal(note.source)}:${note.line})\n`);
 }
 
 function drained(stream: NodeJS.WritableStream): Promise<void> {

@@ -20,7 +20,8 @@ export function pivotColumns(identity: string[]): string[] {
   return [...identity, ...PIVOT_TAIL_COLUMNS];
 }
 
-export function createFormatter(format: OutputFormat, identity: string[]): RowFormatter {
+/** `csvHeader: false`: a worker's formatter, whose rows follow a header written by the main thread. */
+export function createFormatter(format: OutputFormat, identity: string[], csvHeader = true): RowFormatter {
   const columns = pivotColumns(identity);
   if (format === 'jsonl') {
     const keys = columns.map((c) => JSON.stringify(c) + ':');
@@ -41,7 +42,7 @@ export function createFormatter(format: OutputFormat, identity: string[]): RowFo
     };
   }
   if (format === 'csv') {
-    let headerWritten = false;
+    let headerWritten = !csvHeader;
     return {
       format(rows, insertedAt) {
         const records = rows.map((row) => cellsOf(row).map((cell, k, all) => (k === all.length - 2 ? insertedAt : csvCell(cell))));

@@ -10,6 +10,7 @@ const READ_CHUNK = 1024 * 1024;
 export function openInputs(files: string[], stdin: Readable, cwd: string): ParseInput[] {
   if (files.length === 0) return [{ name: 'stdin', chunks: stdin }];
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be named only once');
+  const sizes = new Map<string, number>();
   for (const file of files) {
     if (file === '-') continue;
     const full = path.resolve(cwd, file);
@@ -20,11 +21,13 @@ export function openInputs(files: string[], stdin: Readable, cwd: string): Parse
       throw new NotFoundError(`no such file: ${file}`, 'name files of change events, or pipe them into stdin');
     }
     if (stat.isDirectory()) throw new UsageError(`${file} is a directory, not a file of change events`);
+    // Only regular files can be cut into chunks for worker threads (not a FIFO or /dev/stdin).
+    if (stat.isFile()) sizes.set(file, stat.size);
   }
   // Files open lazily, one at a time, so many arguments do not hold many descriptors.
   return files.map((file) => (file === '-'
     ? { name: 'stdin', chunks: stdin }
-    : { name: file, chunks: lazyFile(path.resolve(cwd, file), file) }));
+    : { name: file, chunks: lazyFile(path.resolve(cwd, file), file), file: sizes.has(file) ? { path: path.resolve(cwd, file), size: sizes.get(file)! } : undefined }));
 }
 
 async function* lazyFile(full: string, name: string): AsyncGenerator<Buffer> {

@@ -30,15 +30,29 @@ export type SplitItem = TextRecord | RecordProblem;
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 export class RecordSplitter {
-  private lineNo = 0;
+  private lineNo: number;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** Skipping the rest of an over-long line. */
   private skipping = false;
   private multi: MultiLine | null = null;
-  private atStart = true;
+  private atStart: boolean;
+  /** A multi-line value was opened (its line numbers are in reasons: the parallel path then steps aside). */
+  sawMultiLine = false;
 
-  constructor(private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {}
+  /**
+   * `firstLine`: lines before these bytes (a chunk in the middle of an input); `atStart`: the bytes
+   * begin the input (a byte order mark is dropped only there).
+   */
+  constructor(private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, firstLine = 0, atStart = firstLine === 0) {
+    this.lineNo = firstLine;
+    this.atStart = atStart;
+  }
+
+  /** Lines seen so far (the last line number given). */
+  get lineCount(): number {
+    return this.lineNo;
+  }
 
   /** Splits one chunk; returns the records and problems it completes, in input order. */
   push(chunk: Buffer): SplitItem[] {
@@ -172,6 +186,7 @@ export class RecordSplitter {
     }
     const indent = openerIndent(text);
     if (indent >= 0) {
+      this.sawMultiLine = true;
       this.multi = { line: this.lineNo, indent, lines: [text], chars: text.length };
       return;
     }

@@ -4,7 +4,8 @@
  * however long the input is. The caller writes the batches (and waits for the output to drain).
  */
 import { classifyRecord, createEventTextParser, type ChangeEvent, type EventTextParser } from '../debezium';
-import { createFormatter, type OutputFormat } from './format';
+import { createFormatter, type OutputFormat, type RowFormatter } from './format';
+import { parallelPlan, parseFileInParallel } from './parallel';
 import { pivotEvent, type PivotNote, type PivotOptions, type PivotRow } from './pivot';
 import { RecordSplitter, type SplitItem } from './records';
 
@@ -12,6 +13,8 @@ export interface ParseInput {
   /** Shown in problem reports: a file name, or `stdin`. */
   name: string;
   chunks: AsyncIterable<Buffer | string>;
+  /** A regular file's path and size: large ones may be parsed by worker threads (never stdin or a pipe). */
+  file?: { path: string; size: number };
 }
 
 export interface ParseRunOptions extends PivotOptions {
@@ -23,6 +26,8 @@ export interface ParseRunOptions extends PivotOptions {
   processedAt?: string;
   now: () => Date;
   maxRecordBytes?: number;
+  /** Worker threads for large files: 0 = as many as the cores (from 32 MiB up), 1 = none. */
+  threads?: number;
 }
 
 export interface Problem {
@@ -39,7 +44,8 @@ export interface Note {
 }
 
 export interface ParseBatch {
-  output: string;
+  /** Formatted rows: a string, or UTF-8 bytes when a worker thread made them. */
+  output: string | Buffer;
   problems: Problem[];
   notes: Note[];
 }
@@ -55,6 +61,8 @@ export interface ParseSummary {
   invalid: number;
   /** True when --strict stopped at an invalid record. */
   stopped: boolean;
+  /** Worker threads that parsed part of the input (absent when one thread did it all). */
+  threads?: number;
 }
 
 const NOTE_TEXT: Record<PivotNote, string> = {
@@ -69,64 +77,82 @@ export function emptySummary(): ParseSummary {
   return { records: 0, events: 0, rows: 0, skipped: { tombstone: 0, snapshot: 0, truncate: 0, message: 0, heartbeat: 0, transaction: 0 }, invalid: 0, stopped: false };
 }
 
+/** What one run shares across inputs and chunks: counts, the schema cache, the formatter, the notes said. */
+export interface RunState {
+  summary: ParseSummary;
+  parseText: EventTextParser;
+  formatter: RowFormatter;
+  noted: Set<PivotNote>;
+}
+
+export function createRunState(options: Pick<ParseRunOptions, 'format' | 'identity'>, csvHeader = true): RunState {
+  return { summary: emptySummary(), parseText: createEventTextParser(), formatter: createFormatter(options.format, options.identity, csvHeader), noted: new Set() };
+}
+
 export async function* parseEvents(inputs: ParseInput[], options: ParseRunOptions): AsyncGenerator<ParseBatch, ParseSummary> {
-  const summary = emptySummary();
-  const parseText = createEventTextParser();
-  const formatter = createFormatter(options.format, options.identity);
-  const noted = new Set<PivotNote>();
-
+  const state = createRunState(options);
   for (const input of inputs) {
-    const splitter = new RecordSplitter(options.maxRecordBytes);
-    const handle = (items: SplitItem[]): ParseBatch => {
-      const rows: PivotRow[] = [];
-      const problems: Problem[] = [];
-      const notes: Note[] = [];
-      for (const item of items) {
-        summary.records++;
-        if (item.kind === 'problem') {
-          problems.push({ source: input.name, line: item.line, reason: item.reason });
-        } else {
-          let outcome: RecordOutcome;
-          try {
-            outcome = handleRecord(item.text, parseText, options, summary);
-          } catch (err) {
-            // Last line of defence: a record no rule foresaw is reported, never fatal.
-            outcome = `could not process this record: ${shorten(String((err as Error)?.message ?? err))}`;
-          }
-          if (typeof outcome === 'string') problems.push({ source: input.name, line: item.line, reason: outcome });
-          else if (outcome) {
-            for (const row of outcome.rows) rows.push(row);
-            for (const key of outcome.notes) {
-              if (noted.has(key)) continue;
-              noted.add(key);
-              notes.push({ key, source: input.name, line: item.line, text: NOTE_TEXT[key] });
-            }
-          }
-        }
-        if (problems.length && options.strict) break;
-      }
-      summary.invalid += problems.length;
-      summary.rows += rows.length;
-      const insertedAt = options.processedAt ?? options.now().toISOString();
-      return { output: rows.length || options.format === 'csv' ? formatter.format(rows, insertedAt) : '', problems, notes };
-    };
-
-    for await (const chunk of input.chunks) {
-      const batch = handle(splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-      if (batch.output || batch.problems.length || batch.notes.length) yield batch;
-      if (batch.problems.length && options.strict) { summary.stopped = true; return summary; }
-    }
-    const last = handle(splitter.end());
-    if (last.output || last.problems.length || last.notes.length) yield last;
-    if (last.problems.length && options.strict) { summary.stopped = true; return summary; }
+    const parallel = input.file !== undefined && !options.strict ? parallelPlan(input.file, options) : undefined;
+    const stopped = parallel
+      ? yield* parseFileInParallel(input, parallel, options, state)
+      : yield* parseStream(input.name, input.chunks, new RecordSplitter(options.maxRecordBytes), options, state);
+    if (stopped) { state.summary.stopped = true; return state.summary; }
   }
-  return summary;
+  return state.summary;
+}
+
+/** One input (or the rest of one) through one splitter, a batch per chunk. Returns true when --strict stopped. */
+export async function* parseStream(name: string, chunks: AsyncIterable<Buffer | string>, splitter: RecordSplitter, options: ParseRunOptions, state: RunState): AsyncGenerator<ParseBatch, boolean> {
+  for await (const chunk of chunks) {
+    const batch = handleItems(splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk), name, options, state);
+    if (batch.output.length || batch.problems.length || batch.notes.length) yield batch;
+    if (batch.problems.length && options.strict) return true;
+  }
+  const last = handleItems(splitter.end(), name, options, state);
+  if (last.output.length || last.problems.length || last.notes.length) yield last;
+  return last.problems.length > 0 && options.strict;
+}
+
+/** Records and problems of the splitter to one batch: rows formatted, problems and first notes listed, counts kept. */
+export function handleItems(items: SplitItem[], source: string, options: Omit<ParseRunOptions, 'now'> & { now?: () => Date }, state: RunState): ParseBatch {
+  const { summary, noted } = state;
+  const rows: PivotRow[] = [];
+  const problems: Problem[] = [];
+  const notes: Note[] = [];
+  for (const item of items) {
+    summary.records++;
+    if (item.kind === 'problem') {
+      problems.push({ source, line: item.line, reason: item.reason });
+    } else {
+      let outcome: RecordOutcome;
+      try {
+        outcome = handleRecord(item.text, state.parseText, options, summary);
+      } catch (err) {
+        // Last line of defence: a record no rule foresaw is reported, never fatal.
+        outcome = `could not process this record: ${shorten(String((err as Error)?.message ?? err))}`;
+      }
+      if (typeof outcome === 'string') problems.push({ source, line: item.line, reason: outcome });
+      else if (outcome) {
+        for (const row of outcome.rows) rows.push(row);
+        for (const key of outcome.notes) {
+          if (noted.has(key)) continue;
+          noted.add(key);
+          notes.push({ key, source, line: item.line, text: NOTE_TEXT[key] });
+        }
+      }
+    }
+    if (problems.length && options.strict) break;
+  }
+  summary.invalid += problems.length;
+  summary.rows += rows.length;
+  const insertedAt = options.processedAt ?? (options.now ?? (() => new Date()))().toISOString();
+  return { output: rows.length || options.format === 'csv' ? state.formatter.format(rows, insertedAt) : '', problems, notes };
 }
 
 type RecordOutcome = { rows: PivotRow[]; notes: PivotNote[] } | string | undefined;
 
 /** Rows and notes for a record, undefined when it is skipped (and counted), or the reason it is invalid. */
-function handleRecord(text: string, parseText: EventTextParser, options: ParseRunOptions, summary: ParseSummary): RecordOutcome {
+function handleRecord(text: string, parseText: EventTextParser, options: Pick<ParseRunOptions, keyof PivotOptions | 'skipSnapshot'>, summary: ParseSummary): RecordOutcome {
   if (isBlank(text)) { summary.skipped.tombstone++; return undefined; }
   let value;
   try {

@@ -124,7 +124,7 @@ describe('parseEvents', () => {
   it('yields a batch per input chunk, so rows are written as events arrive', async () => {
     const event = '{"op":"c","after":{"holding_id":1,"user_id":2,"holding_stock":"X","holding_quantity":1}}\n';
     const { batches } = await run([input('live', event, event, event)]);
-    expect(batches.map((b) => b.output.split('\n').length - 1)).toEqual([2, 2, 2]);
+    expect(batches.map((b) => b.output.toString().split('\n').length - 1)).toEqual([2, 2, 2]);
   });
 });
 
@@ -169,6 +169,8 @@ describe('cdc parse (in-process)', () => {
     [['--processed-at', 'yesterday'], '--processed-at: not an ISO-8601 time'],
     [['--identity', ' , '], '--identity needs at least one column name'],
     [['--format', 'xml'], "argument 'xml' is invalid"],
+    [['--threads', '0'], '--threads: not a number of threads from 1 to 64: 0'],
+    [['--threads', 'many'], '--threads: not a number of threads from 1 to 64: many'],
   ])('rejects %j with exit 2', async (args, message) => {
     const ctx = testContext({ stdin: '' });
     expect(await main(['node', 'cdc', 'parse', ...args], ctx)).toBe(ExitCode.USAGE);

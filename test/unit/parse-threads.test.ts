@@ -1,0 +1,75 @@
+/**
+ * `cdc parse --threads N` (issue 14): worker threads give byte-identical stdout and stderr (rows,
+ * problems with their lines, notes, summary) to one thread, on every fixture and on large mixes of
+ * them that are cut into many chunks: invalid records, invalid UTF-8, a byte order mark, a
+ * multi-line value (which hands the rest to one thread), CSV and jsonl. Runs the BUILT binary (run
+ * `npm run build` first): the worker is compiled JavaScript.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describeResult, runCli } from '../helpers/run-cli';
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures');
+const AT = ['--processed-at', '2026-01-01T00:00:00Z'];
+const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl'));
+const text = (f: string) => fs.readFileSync(path.join(FIXTURES, f), 'utf8');
+
+let tmp: string;
+beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-threads-')); });
+afterAll(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
+
+async function same(file: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const one = await runCli(['parse', ...AT, '--threads', '1', ...args, file], { timeoutMs: 120_000 });
+  const two = await runCli(['parse', ...AT, '--threads', '3', ...args, file], { timeoutMs: 120_000 });
+  expect({ code: two.code, stdout: two.stdout === one.stdout, stderr: two.stderr, why: two.code === one.code ? '' : describeResult(two) })
+    .toEqual({ code: one.code, stdout: true, stderr: one.stderr, why: '' });
+  return one;
+}
+
+/** A file of many chunks: `lines` repeated, each copy numbered apart by its position. */
+function big(name: string, lines: string[], copies: number, head = ''): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, head + Array.from({ length: copies }, () => lines.join('\n')).join('\n') + '\n');
+  return file;
+}
+
+describe('cdc parse --threads (built binary)', () => {
+  it.each(fixtures)('%s: the same output and reports with 3 threads as with one', async (fixture) => {
+    await same(path.join(FIXTURES, fixture), '--identity', fixture.startsWith('customers') ? 'id' : 'holding_id,user_id', '--fields', '*');
+  });
+
+  it('a 1.5 MB mix of every fixture (invalid records, notes, tombstones), in text, csv and jsonl', async () => {
+    const lines = fixtures.filter((f) => f !== 'holding-edge-cases.jsonl').flatMap((f) => text(f).split('\n').filter(Boolean));
+    const file = big('mix.jsonl', [...lines, 'not json', '{"op":"c"}', ''], 60, '\ufeff');
+    expect(fs.statSync(file).size).toBeGreaterThan(1_000_000);
+    for (const format of ['text', 'csv', 'jsonl']) {
+      const result = await same(file, '-f', format);
+      expect(result.stderr).toMatch(/invalid \d+ more records not shown/);
+    }
+    // The workers did parse it (not a silent fallback to one thread).
+    const json = await runCli(['parse', '--threads', '3', '--summary', 'json', file]);
+    expect(JSON.parse(json.stderr.trim().split('\n').at(-1)!)).toMatchObject({ threads: 3 });
+    const single = await runCli(['parse', '--threads', '1', '--summary', 'json', file]);
+    expect(JSON.parse(single.stderr.trim().split('\n').at(-1)!).threads).toBeUndefined();
+  });
+
+  it('invalid UTF-8 and binary lines keep their line numbers across chunks', async () => {
+    const file = path.join(tmp, 'binary.jsonl');
+    const good = text('holding-events.jsonl');
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 300; i++) parts.push(Buffer.from(good), Buffer.from([0xff, 0xfe, 0x7b, 0x0a]), Buffer.from(`{"n":${i}}\n`));
+    fs.writeFileSync(file, Buffer.concat(parts));
+    await same(file);
+  });
+
+  it('a multi-line value in the middle: the rest goes through one thread, with the same lines and reasons', async () => {
+    const lines = text('holding-events.jsonl').split('\n').filter(Boolean);
+    const pretty = JSON.stringify(JSON.parse(lines[1]), null, 2);
+    const file = path.join(tmp, 'pretty.jsonl');
+    const body = Array.from({ length: 200 }, () => lines.join('\n')).join('\n');
+    fs.writeFileSync(file, `${body}\n{\n${pretty.split('\n').map((l) => '  ' + l).join('\n')}\n${body}\n${pretty}\n${body}\n`);
+    const result = await same(file);
+    expect(result.stderr).toMatch(/truncated JSON value: line \d+ starts a new value before it closed/);
+  });
+});
