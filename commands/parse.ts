@@ -8,7 +8,7 @@ import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import type { Note, ParseBatch, ParseSummary, ParseRunOptions } from '../src/parse';
 import { ProblemDigest, SHOWN_PER_REASON } from '../src/parse/problems';
 import { stderrStyle, sanitizeForTerminal } from './ui/style';
-import { argText, repeatable } from './ui/flags';
+import { argText, intFlag, repeatable } from './ui/flags';
 
 interface ParseFlags {
   format: 'text' | 'csv' | 'jsonl';
@@ -22,7 +22,7 @@ interface ParseFlags {
   skipInvalid?: boolean;
   strict?: boolean;
   summary: 'text' | 'json' | 'none';
-  threads?: string;
+  threads?: number;
 }
 
 const EXAMPLES = `
@@ -59,7 +59,7 @@ export function registerParse(program: Command, ctx: Context): void {
     .option('--skip-invalid', 'exit 0 even when records were invalid (they are still reported)')
     .option('--strict', 'stop at the first invalid record')
     .addOption(new Option('--summary <format>', 'summary on stderr').choices(['text', 'json', 'none']).default('text'))
-    .option('--threads <n>', 'worker threads for a large file (default: one per core, up to 4, for files from 32 MiB; 1: none); output is the same')
+    .option('--threads <n>', 'worker threads for a large file (default: one per core, up to 4, for files from 32 MiB; 1: none); output is the same', intFlag('--threads', { min: 1, max: 64 }))
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: ParseFlags) => {
       const options = toRunOptions(flags, ctx);
@@ -89,13 +89,8 @@ function toRunOptions(flags: ParseFlags, ctx: Context): ParseRunOptions {
     }
     processedAt = at.toISOString();
   }
-  let threads: number | undefined;
-  if (flags.threads !== undefined) {
-    threads = /^\d{1,2}$/.test(flags.threads.trim()) ? Number(flags.threads.trim()) : NaN;
-    if (!(threads >= 1 && threads <= 64)) throw new UsageError(`--threads: not a number of threads from 1 to 64: ${flags.threads}`, 'e.g. --threads 2, or --threads 1 for none');
-  }
   return {
-    threads,
+    threads: flags.threads,
     identity,
     fields,
     createdColumn: flags.createdColumn,

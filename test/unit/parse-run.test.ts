@@ -169,8 +169,9 @@ describe('cdc parse (in-process)', () => {
     [['--processed-at', 'yesterday'], '--processed-at: not an ISO-8601 time'],
     [['--identity', ' , '], '--identity needs at least one column name'],
     [['--format', 'xml'], "argument 'xml' is invalid"],
-    [['--threads', '0'], '--threads: not a number of threads from 1 to 64: 0'],
-    [['--threads', 'many'], '--threads: not a number of threads from 1 to 64: many'],
+    [['--threads', '0'], '--threads must be a whole number above 0, got "0"'],
+    [['--threads', 'many'], '--threads must be a whole number above 0, got "many"'],
+    [['--threads', '65'], '--threads must be at most 64, got "65"'],
   ])('rejects %j with exit 2', async (args, message) => {
     const ctx = testContext({ stdin: '' });
     expect(await main(['node', 'cdc', 'parse', ...args], ctx)).toBe(ExitCode.USAGE);
