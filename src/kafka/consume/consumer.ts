@@ -1,84 +1,22 @@
 /**
- * The consumer core: runs a kafkajs consumer for `cdc watch` and the sinks. It plans the
- * partitions, places every (re)assigned partition where the offset store says, hands the handler
- * records in batches, moves on (and with a group commits) only once the handler resolved, keeps
- * the group membership alive while the handler is slow, and stops cleanly on the AbortSignal.
- * What each partition is doing lives in one PartitionTracker.
+ * The consumer core's run: plans the partitions, starts a kafkajs consumer, places every
+ * (re)assigned partition where the offset store says (paused until then), hands fetched batches to
+ * the BatchLoop, and stops on the end, the handler's word, an error or the AbortSignal. What each
+ * partition is doing lives in one PartitionTracker.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { createKafka, kafkaError, type KafkaLog } from '../client';
-import { fixedAssigner } from '../fixed-assigner';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { createKafka, kafkaError } from '../client';
 import type { KafkaSettings } from '../options';
+import { BatchLoop } from './batches';
+import { consumerConfig, deleteGroup } from './kafkajs';
 import { byTopic, fromAssignment, partitionName, type TopicPartition } from './partitions';
 import { planPartitions } from './plan';
-import type { StartPosition } from './positions';
-import { toRecord, type KafkaRecord } from './record';
 import { groupOffsetStore, type OffsetStore } from './store';
-import { PartitionTracker, type PartitionProgress, type ResumeFrom } from './tracker';
+import { PartitionTracker, type ResumeFrom } from './tracker';
+import type { ConsumeHooks, ConsumeOptions, ConsumeStop, ConsumeSummary } from './types';
 
-export interface ConsumeOptions {
-  topics: string[];
-  /** Consume as this consumer group: members share the partitions; commits after each handled batch. */
-  group?: string;
-  /** Without a group: only these partitions of every topic (default: all). */
-  partitions?: number[];
-  /** Where a partition starts when nothing is stored for it. */
-  start: StartPosition;
-  /** The truth for positions (a sink's offsets table). Default: the group's commits, if any. */
-  store?: OffsetStore;
-  /** Stop once every assigned partition reached the high watermark it had when the run started. */
-  exitAtEnd?: boolean;
-  /** At most this many records per handler call (default 500): also what a crash can repeat. */
-  maxBatchRecords?: number;
-  /** Partitions handled at the same time (default 1). */
-  concurrency?: number;
-  /** How long a lost connection is retried mid-stream before giving up (default 120 s). */
-  reconnectForMs?: number;
-  clientId?: string;
-  /** A member silent this long leaves the group (default 30 s); heartbeats continue while the handler works. */
-  sessionTimeoutMs?: number;
-}
-
-/** Records of one partition, in offset order. */
-export interface RecordBatch extends TopicPartition {
-  records: KafkaRecord[];
-  /** The offset after the last record: the position to store once the batch is durably handled. */
-  next: bigint;
-  highWatermark: bigint;
-}
-
-/** A handler's answer when it handled only part of a batch; the run then ends. */
-export interface PartialBatch {
-  /** Records below this offset are durably handled: the position moves (and is committed) here. */
-  handledUntil: bigint;
-  /** Why it stopped; without one the run ends as 'stopped' (e.g. watch's --max-messages). */
-  error?: Error;
-}
-
-export interface ConsumeHooks {
-  /** Resolves once the records are durably handled; throwing ends the run with that error, nothing of the batch committed. */
-  handle(batch: RecordBatch): Promise<void | PartialBatch>;
-  log?: KafkaLog;
-  /** After each (re)assignment, once the positions of the partitions this process holds are known. */
-  onAssigned?(assigned: PartitionProgress[]): void;
-  /** After each handled batch: positions and lag of every partition. */
-  onProgress?(progress: PartitionProgress[]): void;
-  /** The connection dropped and is being re-established. */
-  onReconnecting?(message: string): void;
-}
-
-export type ConsumeStop = 'end' | 'stopped' | 'interrupted';
-
-export interface ConsumeSummary {
-  reason: ConsumeStop;
-  /** Records handled. */
-  handled: number;
-  /** Partitions planned. */
-  partitions: number;
-  elapsedMs: number;
-  progress: PartitionProgress[];
-}
+export type { ConsumeHooks, ConsumeOptions, ConsumeStop, ConsumeSummary, PartialBatch, RecordBatch } from './types';
 
 export async function consume(settings: KafkaSettings, options: ConsumeOptions, hooks: ConsumeHooks, signal: AbortSignal): Promise<ConsumeSummary> {
   return new ConsumerRun(settings, options, hooks, signal).run();
@@ -89,22 +27,15 @@ class ConsumerRun {
   private readonly tracker: PartitionTracker;
   private readonly resumeFrom: ResumeFrom;
   private readonly groupId: string;
-  private readonly maxBatch: number;
   private kafkajs!: typeof import('kafkajs');
   private kafka!: Kafka;
   private admin!: Admin;
   private consumer!: Consumer;
   private store?: OffsetStore;
-  private handledCount = 0;
+  private batches!: BatchLoop;
   private generation = 0;
   private lastHealthy = Date.now();
   private done = false;
-  /**
-   * The one commit in flight. The next commit waits for it, and eachBatch for it before returning
-   * (so leaving the group or rejoining never races a commit): besides the batch being handled, at
-   * most one handled batch is uncommitted.
-   */
-  private commitInFlight: Promise<void> = Promise.resolve();
   private settle!: { finish(reason: ConsumeStop): void; fail(error: Error): void };
   private readonly stopped: Promise<ConsumeStop>;
 
@@ -117,7 +48,6 @@ class ConsumerRun {
     this.tracker = new PartitionTracker(Boolean(options.exitAtEnd));
     this.resumeFrom = options.store ? 'store' : options.group ? 'group' : 'own';
     this.groupId = options.group ?? `${options.clientId ?? 'cdc'}-${randomUUID()}`;
-    this.maxBatch = options.maxBatchRecords ?? 500;
     this.stopped = new Promise<ConsumeStop>((resolve, reject) => {
       this.settle = {
         finish: (reason) => { if (!this.done) { this.done = true; resolve(reason); } },
@@ -177,7 +107,14 @@ class ConsumerRun {
     const onAbort = () => this.settle.finish('interrupted');
     this.signal.addEventListener('abort', onAbort);
     this.hooks.log?.('info', `consumer group ${this.groupId}${this.options.group ? '' : ' (throw-away, deleted at the end)'}`);
-    this.consumer = this.createConsumer();
+    this.consumer = this.kafka.consumer(consumerConfig(this.kafkajs, this.options, this.groupId, this.tracker.partitions(),
+      () => Date.now() - this.lastHealthy < (this.options.reconnectForMs ?? 120_000)));
+    this.batches = new BatchLoop(this.consumer, this.tracker, this.options, this.hooks, {
+      isDone: () => this.done,
+      finish: (reason) => this.settle.finish(reason),
+      fail: (error) => this.settle.fail(error),
+      checkEnd: () => this.checkEnd(),
+    });
     this.listen();
     try {
       await this.consumer.connect();
@@ -187,7 +124,7 @@ class ConsumerRun {
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-          eachBatch: (payload) => this.eachBatch(payload),
+          eachBatch: (payload) => this.batches.eachBatch(payload),
         }),
         this.stopped,
       ]);
@@ -203,30 +140,6 @@ class ConsumerRun {
       await this.consumer.disconnect().catch(() => undefined);
       if (!this.options.group) await deleteGroup(this.kafka, this.groupId);
     }
-  }
-
-  private createConsumer(): Consumer {
-    const partitions = byTopic(this.tracker.partitions());
-    return this.kafka.consumer({
-      groupId: this.groupId,
-      partitionAssigners: this.options.group ? undefined : [fixedAssigner(this.kafkajs.AssignerProtocol, Object.fromEntries(partitions.map((p) => [p.topic, p.partitions])))],
-      allowAutoTopicCreation: false,
-      // Big fetches: a Debezium record with its schema is 1–3 KB, and throughput matters for replays.
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
-      maxWaitTimeInMs: 500,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      // A member whose handler is still writing gets this long to finish before the group moves on.
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: 3000,
-      retry: {
-        retries: 5,
-        initialRetryTime: 300,
-        maxRetryTime: 3000,
-        // A broker restart is survived: kafkajs restarts the consumer until the outage lasts too long.
-        restartOnFailure: async () => Date.now() - this.lastHealthy < (this.options.reconnectForMs ?? 120_000),
-      },
-    });
   }
 
   private listen(): void {
@@ -278,7 +191,7 @@ class ConsumerRun {
       this.consumer.seek({ topic: tp.topic, partition: tp.partition, offset: position.toString() });
     }
     // Written before a rebalance but not committed: commit now that this member still owns them.
-    if (this.options.group) for (const { tp, offset } of this.tracker.uncommitted()) void this.commit(tp, offset);
+    if (this.options.group) for (const { tp, offset } of this.tracker.uncommitted()) void this.batches.commit(tp, offset);
     const reading = assigned.filter((tp) => !(this.options.exitAtEnd && this.tracker.atEnd(tp)));
     if (reading.length > 0) this.consumer.resume(byTopic(reading));
     const mine = new Set(assigned.map(partitionName));
@@ -299,111 +212,11 @@ class ConsumerRun {
     }
   }
 
-  private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
-    if (this.done || !this.tracker.has(tp)) return;
-    this.tracker.seenHighWatermark(tp, BigInt(batch.highWatermark));
-    if (!this.tracker.isReady(tp)) return; // its position is not known yet: fetched again after the seek
-    const fetchedOffset = (batch as Batch & { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? '0';
-    const { messages, gap } = this.tracker.deliverable(tp, fetchedOffset, batch.messages);
-    if (gap) this.hooks.log?.('warn', `${partitionName(tp)}: offsets ${gap.from}–${gap.to - 1n} are no longer in the log (retention); continuing at ${gap.to}`);
-    try {
-      for (let i = 0; i < messages.length; i += this.maxBatch) {
-        if (this.done || !payload.isRunning() || payload.isStale()) return;
-        const records = messages.slice(i, i + this.maxBatch).map((m) => toRecord(tp.topic, tp.partition, m));
-        if (!(await this.handleChunk(tp, records, BigInt(batch.highWatermark), payload))) return;
-      }
-    } finally {
-      await this.commitInFlight;
-    }
-    // Records below the position were skipped, not handled: fetch from the position next time.
-    const position = this.tracker.positionOf(tp);
-    if (position > BigInt(fetchedOffset)) payload.resolveOffset((position - 1n).toString());
-    if (this.options.exitAtEnd && this.tracker.atEnd(tp)) this.consumer.pause([{ topic: tp.topic, partitions: [tp.partition] }]);
-    this.checkEnd();
-  }
-
-  /** One handler call, then the commit. False when the run ends here. */
-  private async handleChunk(tp: TopicPartition, records: KafkaRecord[], highWatermark: bigint, payload: EachBatchPayload): Promise<boolean> {
-    const next = BigInt(records[records.length - 1].offset) + 1n;
-    const alive = keepAlive(payload);
-    let outcome: void | PartialBatch;
-    try {
-      outcome = await this.hooks.handle({ ...tp, records, next, highWatermark });
-    } catch (err) {
-      this.settle.fail(err instanceof Error ? err : new Error(String(err)));
-      return false;
-    } finally {
-      alive.stop();
-    }
-    const until = outcome ? outcome.handledUntil : next;
-    const count = outcome ? records.filter((r) => BigInt(r.offset) < until).length : records.length;
-    if (count > 0) {
-      this.tracker.handled(tp, until, count);
-      this.handledCount += count;
-      payload.resolveOffset((until - 1n).toString());
-      // Committed while the next batch is handled: the broker's round trip costs no throughput.
-      if (this.options.group) {
-        await this.commitInFlight;
-        this.commitInFlight = this.commit(tp, until);
-      }
-      this.hooks.onProgress?.(this.tracker.progress());
-    }
-    if (outcome) {
-      await this.commitInFlight;
-      if (outcome.error) this.settle.fail(outcome.error);
-      else this.settle.finish('stopped');
-      return false;
-    }
-    // The group is rebalancing (or lost us): now that the batch is handled and committed, rejoin.
-    if (alive.error) {
-      await this.commitInFlight;
-      throw alive.error;
-    }
-    return true;
-  }
-
-  /** A failed commit is kept for later (tracker.uncommitted): at-least-once, never lost. */
-  private async commit(tp: TopicPartition, offset: bigint): Promise<void> {
-    try {
-      await this.consumer.commitOffsets([{ topic: tp.topic, partition: tp.partition, offset: offset.toString() }]);
-      this.tracker.committed(tp, offset);
-    } catch (err) {
-      this.hooks.log?.('warn', `commit of ${partitionName(tp)}@${offset} deferred: ${(err as Error).message}`);
-    }
-  }
-
   private checkEnd(): void {
     if (this.options.exitAtEnd && this.tracker.assignedAtEnd()) this.settle.finish('end');
   }
 
   private summary(reason: ConsumeStop): ConsumeSummary {
-    return { reason, handled: this.handledCount, partitions: this.tracker.size, elapsedMs: Date.now() - this.startedAt, progress: this.tracker.progress() };
+    return { reason, handled: this.batches?.handledCount ?? 0, partitions: this.tracker.size, elapsedMs: Date.now() - this.startedAt, progress: this.tracker.progress() };
   }
-}
-
-/**
- * kafkajs heartbeats only between batches: while a handler waits (a slow disk, a full pipe, a
- * database transaction) the member would be dropped after the session timeout. Heartbeat meanwhile,
- * and keep what the group answered (a rebalance) for after the batch.
- */
-function keepAlive(payload: EachBatchPayload): { stop(): void; error?: Error } {
-  const state: { stop(): void; error?: Error } = { stop: () => clearInterval(timer) };
-  const timer = setInterval(() => {
-    payload.heartbeat().catch((err: Error) => { state.error ??= err; });
-  }, 1000);
-  timer.unref();
-  return state;
-}
-
-/** Removes a throw-away group (it holds no offsets) so runs leave no Empty groups behind. Best effort, ≤ 3 s. */
-async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  const attempt = (async () => {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  })().catch(() => undefined);
-  await Promise.race([attempt, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
-  await admin.disconnect().catch(() => undefined);
 }

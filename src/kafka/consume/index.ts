@@ -17,8 +17,9 @@
  * Guarantees: on every assignment the partitions are paused, the store is read, the consumer seeks
  * there and only then resumes; the handler never sees a record below the stored position; batches
  * are per partition, in offset order, at most maxBatchRecords; the next batch of a partition comes
- * only after the handler resolved; with a group the position is committed to Kafka after that
- * (for lag tools; the store stays the truth); a rebalance waits for the batch in flight (up to the
+ * only after the handler resolved; with a group the position is then committed to Kafka (for lag
+ * tools; the store stays the truth), overlapping the next handler call, so at most two handled
+ * batches are uncommitted; a rebalance waits for the batch in flight (up to the
  * 60 s rebalance timeout); an abort finishes the batch in flight, commits it and leaves the group.
  * A handler that throws ends the run with its error (nothing of that batch is committed); one that
  * handled part of a batch returns { handledUntil, error? }.
