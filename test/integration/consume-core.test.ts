@@ -228,3 +228,22 @@ it('a handler slower than the session timeout keeps its partitions (heartbeats c
   expect(store.applied.size).toBe(40);
   expect(summaryA.handled + summaryB.handled).toBe(40);
 }, 120_000);
+
+it('an abort during a batch lets it finish and commits it before leaving (kafkajs drops commits once stopped)', async () => {
+  const topic = await newTopic(1);
+  const group = newGroup();
+  await produce(kafka, topic, messages(0, 100, 1));
+  const controller = new AbortController();
+  let calls = 0;
+  const summary = await consume(settings, { topics: [topic], group, start: { kind: 'beginning' }, maxBatchRecords: 10 }, {
+    handle: async () => {
+      calls += 1;
+      if (calls === 3) controller.abort();
+      await new Promise((r) => setTimeout(r, 300));
+    },
+  }, controller.signal);
+  expect(summary.reason).toBe('interrupted');
+  expect(summary.handled).toBe(30);
+  const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  expect(committed[0].partitions[0].offset).toBe('30');
+});

@@ -22,6 +22,8 @@ export interface RunState {
 export class BatchLoop {
   handledCount = 0;
   private commitInFlight: Promise<void> = Promise.resolve();
+  private running = 0;
+  private idle: Array<() => void> = [];
   private readonly maxBatch: number;
 
   constructor(
@@ -35,6 +37,24 @@ export class BatchLoop {
   }
 
   async eachBatch(payload: EachBatchPayload): Promise<void> {
+    this.running += 1;
+    try {
+      await this.process(payload);
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  /**
+   * Resolves once no batch is being handled (the run is done, so none starts again). Stopping
+   * waits for it before kafkajs stops the consumer: kafkajs silently drops commits made after that.
+   */
+  drain(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private async process(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
     if (this.run.isDone() || !this.tracker.has(tp)) return;

@@ -135,8 +135,9 @@ class ConsumerRun {
     } finally {
       this.done = true;
       this.signal.removeEventListener('abort', onAbort);
-      // Waits for a batch in flight to be handled (and committed), then leaves the group so that
-      // another member takes over the partitions at once.
+      // The batch in flight is handled and committed first (kafkajs drops commits once it stops);
+      // then leaving the group lets another member take over the partitions at once.
+      await this.batches.drain();
       await this.consumer.disconnect().catch(() => undefined);
       if (!this.options.group) await deleteGroup(this.kafka, this.groupId);
     }
