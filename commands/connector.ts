@@ -22,7 +22,7 @@ export function registerConnector(program: Command, ctx: Context): void {
     .description('register and operate Kafka Connect connectors (Debezium PostgreSQL made safe)')
     .addHelpText('after', `
 Examples:
-  cdc connector register holding --table bank.holding --database bank --wait
+  cdc connector register holding --table bank.holding --topic-prefix dbserver1 --wait
   cdc connector list
   cdc connector status holding || echo "not healthy (exit $?)"
   cdc connector register holding.json --dry-run

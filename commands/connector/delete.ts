@@ -32,7 +32,7 @@ export function registerDeleteCommand(parent: Command, ctx: Context): void {
   addConnectOptions(command)
     .addHelpText('after', `
 Examples:
-  cdc connector delete holding
+  cdc connector delete holding                 # asks first, on a terminal (else: pass --yes)
   cdc connector delete holding --yes --drop-slot --drop-publication
 
 Connect keeps a deleted connector's offsets: re-creating it under the same name resumes from them

@@ -30,18 +30,21 @@ interface Options extends ConnectFlags, RegisterFlags {
 const EXAMPLES = `
 Examples:
   # A Debezium PostgreSQL connector from flags (never a password on the command line):
-  PGPASSWORD=… cdc connector register holding --table bank.holding --database bank --topic-prefix bank --wait
-  # Kafka Connect in docker compose reaches PostgreSQL as host 'postgres', not localhost:
-  cdc connector register holding --table bank.holding --host postgres --port 5432 --wait
+  cdc connector register holding --table bank.holding --topic-prefix dbserver1 --wait
+  # Under docker compose, Kafka Connect reaches PostgreSQL as host 'postgres', not 127.0.0.1:
+  cdc connector register holding --table bank.holding --host postgres --port 5432 --wait   # docker compose only
   # The password is stored as \${env:PGPASSWORD} when the worker resolves it (config providers),
-  # else taken from PGPASSWORD with a warning. Choose yourself with --password-ref or --password-env:
-  cdc connector register holding --table bank.holding --password-ref '\${file:/etc/kafka/pg.properties:password}'
-  # From files, a directory, or stdin; create or update:
+  # else taken from PGPASSWORD with a warning. Store it from another variable with --password-env VAR,
+  # or name the worker's own placeholder with --password-ref '\${file:/etc/kafka/pg.properties:password}'.
+  # From files, a directory, or stdin; create or update. A file may leave database.hostname, port,
+  # user and dbname out: they come from cdc's PostgreSQL settings, or --host/--port/--user/--database.
   cdc connector register fixtures/connectors/holding.json
   cdc connector register connectors/ --wait
   cat holding.json | cdc connector register -
   # Validate on the server and show what would change, without writing:
   cdc connector register holding.json --dry-run
+  # A Debezium 1.x file: apply the lint's replacements (said on stderr) and register it:
+  cdc connector register fixtures/connectors/legacy-holding.json --fix --dry-run
 
 Lint rules (skip one with --ignore-lint RULE): connector-class, legacy-key, plugin-name, topic-prefix,
 slot-name, duplicate-slot, include-exclude, regex-dot, publication-mode, publication-name, snapshot-mode,
@@ -95,7 +98,15 @@ async function specsFrom(ctx: Context, inputs: string[], options: Options): Prom
   if (sources.length === 0) {
     throw new UsageError('nothing to register: give JSON files, a directory, - for stdin, or a NAME with --table', "see 'cdc connector register --help'");
   }
-  return loadSpecs(sources, () => readAll(ctx.stdin));
+  const specs = await loadSpecs(sources, () => readAll(ctx.stdin));
+  const { fillDatabaseSettings } = await import('../../src/connect/database-defaults');
+  for (const spec of specs) {
+    // --database is a database flag of the file's connector here, not the source of `pg`.
+    const { config, filled } = fillDatabaseSettings(spec.config, { host: options.host, port: options.port, user: options.user, database: options.database }, () => ctx.settings.pg);
+    spec.config = config;
+    if (filled.length) note(ctx, `${sanitizeForTerminal(spec.name)}: ${sanitizeForTerminal(filled.map((f) => `${f.key}=${f.value} (${f.from})`).join(', '))}`);
+  }
+  return specs;
 }
 
 async function runRegister(ctx: Context, inputs: string[], options: Options): Promise<void> {

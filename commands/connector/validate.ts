@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus } from '../../src/errors';
 import type { ConnectFlags } from '../../src/connect/connection';
-import { writeJson, writeLine } from '../ui/output';
+import { note, writeJson, writeLine } from '../ui/output';
 import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
 import { addConnectOptions, collect, readAll, withClient } from './common';
 import { formatFieldErrors, writeFindings } from './render';
@@ -26,6 +26,12 @@ Examples:
     .action(async (inputs: string[], options: ConnectFlags & { json?: boolean; ignoreLint?: string[] }) => {
       const { loadSpecs } = await import('../../src/connect/spec');
       const specs = await loadSpecs(inputs, () => readAll(ctx.stdin));
+      const { fillDatabaseSettings } = await import('../../src/connect/database-defaults');
+      for (const spec of specs) {
+        const { config, filled } = fillDatabaseSettings(spec.config, {}, () => ctx.settings.pg);
+        spec.config = config;
+        if (filled.length) note(ctx, sanitizeForTerminal(`${spec.name}: ${filled.map((f) => `${f.key}=${f.value} (${f.from})`).join(', ')}`));
+      }
       await withClient(ctx, options, async (client) => {
         const [{ planRegistration, validateOnServer }] = await Promise.all([import('../../src/connect/register')]);
         const plan = await planRegistration(client, specs, new Set(options.ignoreLint ?? []));

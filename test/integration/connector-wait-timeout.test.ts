@@ -61,8 +61,9 @@ it('register --wait --wait-timeout 6 ends within its budget while the worker is 
   const result = await runStoppingWorker(['connector', 'register', file, '--wait', '--wait-timeout', '6', '--timeout', '60'], /updated/);
   expect({ report: result.report, exit: result.exit }).toMatchObject({ exit: 5 });
   expect(result.stderr).toMatch(new RegExp(`connector '${name}' not RUNNING after 6 s: Kafka Connect at .* stopped answering`));
-  // Within the 6 s of the wait (plus start-up and the update before it), far from --timeout's 60 s.
-  expect({ report: result.report, withinBudget: result.ms < 6_000 + 4_000 }).toMatchObject({ withinBudget: true });
+  // Within the 6 s of the wait, far from --timeout's 60 s (a bound with room for a loaded machine,
+  // not a speed measurement: without the fix the command ends 60 s after the stop).
+  expect({ report: result.report, withinBudget: result.sinceStop < 6_000 + 9_000 }).toMatchObject({ withinBudget: true });
 }, 90_000);
 
 it('connector wait --for snapshot --wait-timeout 6 ends within its budget while the worker is stopped (SIGSTOP)', async () => {
@@ -70,14 +71,14 @@ it('connector wait --for snapshot --wait-timeout 6 ends within its budget while 
   const result = await runStoppingWorker(['--verbose', 'connector', 'wait', name, '--for', 'snapshot', '--wait-timeout', '6', '--timeout', '60'], /GET \/connectors\/[^/]+\/status/);
   expect({ report: result.report, exit: result.exit }).toMatchObject({ exit: 5 });
   expect(result.stderr).toMatch(new RegExp(`connector '${name}' not through its snapshot after 6 s: Kafka Connect at .* did not answer`));
-  expect({ report: result.report, withinBudget: result.ms < 6_000 + 4_000 }).toMatchObject({ withinBudget: true });
+  expect({ report: result.report, withinBudget: result.sinceStop < 6_000 + 9_000 }).toMatchObject({ withinBudget: true });
 }, 90_000);
 
 /**
  * Runs cdc, stops the worker with SIGSTOP as soon as stderr matches `when`, and continues it once
  * cdc has ended (always, also on failure) and the worker answers again.
  */
-async function runStoppingWorker(args: string[], when: RegExp): Promise<{ exit: number | null; stderr: string; ms: number; report: string }> {
+async function runStoppingWorker(args: string[], when: RegExp): Promise<{ exit: number | null; stderr: string; sinceStop: number; report: string }> {
   const pid = connectPid();
   let stoppedAt = 0;
   const started = Date.now();
@@ -103,7 +104,7 @@ async function runStoppingWorker(args: string[], when: RegExp): Promise<{ exit: 
     const ended = Date.now();
     const report = `cdc ${args.join(' ')}: exit ${exit} after ${ended - started} ms (worker stopped ${stoppedAt ? `${ended - stoppedAt} ms before the end` : 'never'})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
     if (!stoppedAt) throw new Error(`the worker was never stopped: ${report}`);
-    return { exit, stderr, ms: ended - started, report };
+    return { exit, stderr, sinceStop: ended - stoppedAt, report };
   } finally {
     process.kill(pid, 'SIGCONT');
     const deadline = Date.now() + 30_000;
