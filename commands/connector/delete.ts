@@ -32,7 +32,7 @@ export function registerDeleteCommand(parent: Command, ctx: Context): void {
   addConnectOptions(command)
     .addHelpText('after', `
 Examples:
-  cdc connector delete holding                 # asks first, on a terminal (else: pass --yes)
+  cdc connector delete holding                 # asks first on a terminal; elsewhere exit 2: pass --yes
   cdc connector delete holding --yes --drop-slot --drop-publication
 
 Connect keeps a deleted connector's offsets: re-creating it under the same name resumes from them
@@ -45,7 +45,7 @@ without a new snapshot. PostgreSQL keeps its replication slot, which retains WAL
           throw new CdcError('not deleted', { exitCode: ExitCode.RUNTIME });
         }
         const { deleteConnector } = await import('../../src/connect/delete');
-        const report = await deleteConnector(client, name, { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication }, info);
+        const report = await deleteConnector(client, name, { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication, own: () => ctx.settings.pg }, info);
         note(ctx, `${stderrStyle(ctx).green('✓')} deleted ${sanitizeForTerminal(name)}`);
         if (options.json) writeJson(ctx, report);
         else for (const line of leftoverLines(report)) note(ctx, sanitizeForTerminal(line));

@@ -92,7 +92,7 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
         if (options.checkDb) {
           const { checkDatabase, applyDatabaseCheck } = await import('../../src/connect/db-check');
           summaries = await Promise.all(summaries.map(async (s) => {
-            const check = await checkDatabase(await client.config(s.name), ctx.env, redact);
+            const check = await checkDatabase(await client.config(s.name), ctx.env, redact, () => ctx.settings.pg);
             checks.set(s.name, check);
             return applyDatabaseCheck(s, check);
           }));

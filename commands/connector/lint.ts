@@ -26,7 +26,7 @@ interface Options {
 
 const EXAMPLES = `
 Examples:
-  cdc connector lint fixtures/connectors/legacy-holding.json            # every problem and its replacement
+  cdc connector lint fixtures/connectors/legacy-holding.json            # every problem and its replacement; exit 3
   cdc connector lint fixtures/connectors/legacy-holding.json --fix      # the upgraded config on stdout
   cdc connector lint fixtures/connectors/legacy-holding.json --fix --show-secrets > upgraded.json
   cdc connector lint connectors/ --fix --write                          # upgrade the files in place

@@ -32,7 +32,7 @@ Examples:
   # A Debezium PostgreSQL connector from flags (never a password on the command line):
   cdc connector register holding --table bank.holding --topic-prefix dbserver1 --wait
   # Under docker compose, Kafka Connect reaches PostgreSQL as host 'postgres', not 127.0.0.1:
-  cdc connector register holding --table bank.holding --host postgres --port 5432 --wait   # docker compose only
+  cdc connector register holding --table bank.holding --host postgres --port 5432 --wait   # docker compose only (exit 3 elsewhere)
   # The password is stored as \${env:PGPASSWORD} when the worker resolves it (config providers),
   # else taken from PGPASSWORD with a warning. Store it from another variable with --password-env VAR,
   # or name the worker's own placeholder with --password-ref '\${file:/etc/kafka/pg.properties:password}'.

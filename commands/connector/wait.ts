@@ -54,7 +54,7 @@ export function registerWaitCommand(parent: Command, ctx: Context): void {
         const result = await withClient(ctx, options, async (client) => {
           const { waitForConnector } = await import('../../src/connect/connector-wait');
           return waitForConnector(client, name, {
-            until: options.for, timeoutMs: seconds * 1000, env: ctx.env,
+            until: options.for, timeoutMs: seconds * 1000, env: ctx.env, own: () => ctx.settings.pg,
             onProgress: (p) => spinner.update(`waiting for ${name}: ${progressText(p)}`),
           });
         });

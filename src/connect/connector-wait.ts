@@ -10,7 +10,7 @@ import { currentWalLsn, formatLsn, peekPendingChanges, slotState, type PeekedCha
 import { changesNotOnKafka, committedPosition, snapshotDone } from './catch-up';
 import type { ConnectClient } from './client';
 import { RequestDeadlineError } from './errors';
-import { pgTargetOf, slotAndPublication } from './database';
+import { pgTargetOf, slotAndPublication, type OwnTarget } from './database';
 import { readOffsets } from './offsets';
 import { summarizeStatus, type StatusSummary } from './status';
 import { ConnectorFailedError, WaitTimeoutError } from './wait';
@@ -21,6 +21,8 @@ export interface ConnectorWaitOptions {
   until: WaitCondition;
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
+  /** cdc's own PostgreSQL target, for a password placeholder cdc cannot resolve from its environment. */
+  own?: OwnTarget;
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -75,7 +77,7 @@ async function waitLoop(
   seen: Seen,
 ): Promise<ConnectorWaitResult> {
   const config = await client.config(name);
-  const { target, reason } = await pgTargetOf(config, options.env);
+  const { target, reason } = await pgTargetOf(config, options.env, options.own);
   if (!target) throw new CdcError(`cannot look at the database of connector '${name}': ${reason}`, { exitCode: ExitCode.RUNTIME });
   const { slot, publication } = slotAndPublication(config);
   return withPg(target, async (pg) => {

@@ -21,13 +21,13 @@ export function slotAndPublication(config: ConnectorConfig): { slot: string; pub
  * `${env:VAR}` from cdc's own environment, `${file:path:key}` from that properties file if cdc can
  * read it. Returns a reason instead when it cannot tell.
  */
-export async function pgTargetOf(config: ConnectorConfig, env: NodeJS.ProcessEnv): Promise<{ target?: PgTarget; reason?: string }> {
+export async function pgTargetOf(config: ConnectorConfig, env: NodeJS.ProcessEnv, own?: OwnTarget): Promise<{ target?: PgTarget; reason?: string }> {
   const host = config['database.hostname'];
   const database = config['database.dbname'];
   if (!host || !database) return { reason: 'the connector config has no database.hostname / database.dbname' };
   let password = config['database.password'];
   if (password && isPlaceholder(password)) {
-    const resolved = (await resolvePlaceholder(password, env)) || urlPasswordFor(config, env, password);
+    const resolved = (await resolvePlaceholder(password, env)) || urlPasswordFor(config, env, password) || ownPasswordFor(config, password, own);
     if (resolved === undefined) return { reason: `cdc cannot resolve ${password} here (the worker resolves it on its side)` };
     password = resolved;
   }
@@ -41,9 +41,31 @@ export async function pgTargetOf(config: ConnectorConfig, env: NodeJS.ProcessEnv
   }
   const user = config['database.user'] ?? 'postgres';
   const target: PgTarget = { host, port, user, database, password, ssl, source: 'connector config', display: displayOf({ host, port, user, database }) };
-  const via = ownHostAndPort(env);
+  const mine = ownTarget(own);
+  const via = mine ? { host: mine.host, port: mine.port } : ownHostAndPort(env);
   if (via && (via.host !== host || via.port !== port)) target.via = via;
   return { target };
+}
+
+/**
+ * cdc's own PostgreSQL target as the settings resolver chose it (--pg-url, DATABASE_URL, the
+ * context, the running stack): lazy, as resolving it may read the stack's state.
+ */
+export type OwnTarget = () => PgTarget | undefined;
+
+function ownTarget(own: OwnTarget | undefined): PgTarget | undefined {
+  try {
+    return own?.();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `${env:PGPASSWORD}` with neither PGPASSWORD nor DATABASE_URL here: cdc's own target's password, for the same user. */
+function ownPasswordFor(config: ConnectorConfig, placeholder: string, own: OwnTarget | undefined): string | undefined {
+  if (placeholder !== '${env:PGPASSWORD}') return undefined;
+  const mine = ownTarget(own);
+  return mine?.password && mine.user === (config['database.user'] ?? 'postgres') ? mine.password : undefined;
 }
 
 function ownHostAndPort(env: NodeJS.ProcessEnv): { host: string; port: number } | undefined {

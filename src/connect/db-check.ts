@@ -8,7 +8,7 @@ import type { ConnectorConfig } from './types';
 import { isPostgresConnector } from './debezium';
 import { withPg } from '../pg/connection';
 import { lookupSlot, type SlotLookup } from '../pg/slots';
-import { pgTargetOf, slotAndPublication } from './database';
+import { pgTargetOf, slotAndPublication, type OwnTarget } from './database';
 import type { StatusSummary } from './status';
 
 export interface DatabaseCheck {
@@ -19,9 +19,9 @@ export interface DatabaseCheck {
   slot?: SlotLookup;
 }
 
-export async function checkDatabase(config: ConnectorConfig, env: NodeJS.ProcessEnv, redact: (t: string) => string): Promise<DatabaseCheck> {
+export async function checkDatabase(config: ConnectorConfig, env: NodeJS.ProcessEnv, redact: (t: string) => string, own?: OwnTarget): Promise<DatabaseCheck> {
   if (!isPostgresConnector(config)) return { checked: false };
-  const { target, reason } = await pgTargetOf(config, env);
+  const { target, reason } = await pgTargetOf(config, env, own);
   if (!target) return { checked: false, problem: reason };
   const { slot: slotName } = slotAndPublication(config);
   try {

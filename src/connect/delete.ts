@@ -9,7 +9,7 @@ import { isPostgresConnector } from './debezium';
 import { withPg } from '../pg/connection';
 import { dropPublication, lookupPublication, type PublicationLookup } from '../pg/publications';
 import { dropSlotWhenReleased, lookupSlotWhenReleased, type SlotLookup } from '../pg/slots';
-import { pgTargetOf, slotAndPublication } from './database';
+import { pgTargetOf, slotAndPublication, type OwnTarget } from './database';
 import { supports } from './version';
 import { parseOffsets } from './offsets';
 
@@ -32,7 +32,7 @@ export interface DeleteReport {
 export async function deleteConnector(
   client: ConnectClient,
   name: string,
-  options: { env: NodeJS.ProcessEnv; dropSlot?: boolean; dropPublication?: boolean },
+  options: { env: NodeJS.ProcessEnv; dropSlot?: boolean; dropPublication?: boolean; own?: OwnTarget },
   /** The connector as already fetched (the command looks it up before asking for confirmation). */
   known?: ConnectorInfo,
 ): Promise<DeleteReport> {
@@ -51,7 +51,7 @@ export async function deleteConnector(
 
   const { slot, publication } = slotAndPublication(config);
   const database = `${config['database.hostname']}:${config['database.port'] ?? 5432}/${config['database.dbname']}`;
-  const { target, reason } = await pgTargetOf(config, options.env);
+  const { target, reason } = await pgTargetOf(config, options.env, options.own);
   report.postgres = { database, slot: { name: slot, exists: true }, publication: { name: publication, exists: true }, checked: false, reason };
   if (!target) return report;
   const pg = report.postgres;
