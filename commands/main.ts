@@ -32,6 +32,7 @@ const COMMAND_GROUPS: ReadonlyArray<readonly [string, () => Register]> = [
   ['config', () => (require('./config') as typeof import('./config')).registerConfig],
   ['report', () => (require('./report') as typeof import('./report')).registerReport],
   ['serve', () => (require('./serve') as typeof import('./serve')).registerServe],
+  ['demo', () => (require('./demo') as typeof import('./demo')).registerDemo],
   ['completion', () => (require('./completion') as typeof import('./completion')).registerCompletion],
 ];
 

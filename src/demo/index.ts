@@ -1,0 +1,3 @@
+export { runDemo } from './run';
+export type { DemoOptions, DemoResult, DemoStep } from './run';
+export { DEMO, demoTopics } from './names';
