@@ -143,7 +143,8 @@ async function main(): Promise<void> {
   const historyRows = Number((await target.query('SELECT count(*) AS n FROM bench_cdc.item_history')).rows[0].n);
 
   // Debezium's JDBC sink, upsert mode: the current rows only.
-  const jdbc = `${name}_jdbc`;
+  // A new name each run: a sink connector resumes from its consumer group's offsets (connect-<name>).
+  const jdbc = `${name}_jdbc_${Date.now().toString(36)}`;
   await target.query('DROP SCHEMA IF EXISTS bench_jdbc CASCADE; CREATE SCHEMA bench_jdbc');
   const t = new URL(targetUrl);
   const config = {
@@ -160,7 +161,6 @@ async function main(): Promise<void> {
     'collection.name.format': 'bench_jdbc.${source.table}',
     'consumer.override.auto.offset.reset': 'earliest',
   };
-  await fetch(`${connectUrl}/connectors/${jdbc}`, { method: 'DELETE' }).catch(() => undefined);
   started = process.hrtime.bigint();
   const put = await fetch(`${connectUrl}/connectors/${jdbc}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
   if (!put.ok) throw new Error(`registering the JDBC sink failed: ${put.status} ${await put.text()}`);
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
 
   await fetch(`${connectUrl}/connectors/${jdbc}`, { method: 'DELETE' }).catch(() => undefined);
   if (!keep) {
-    const connectors = ((await (await fetch(`${connectUrl}/connectors`)).json()) as string[]).filter((c) => c.startsWith(`${name}_`) && c !== jdbc);
+    const connectors = ((await (await fetch(`${connectUrl}/connectors`)).json()) as string[]).filter((c) => c.startsWith(`${name}_`) && !c.startsWith(`${name}_jdbc`));
     for (const connector of connectors) {
       await run(process.execPath, [CDC, 'connector', 'delete', connector, '--yes'], env);
       for (let i = 0; i < 20; i++) {

@@ -60,11 +60,15 @@ function planTable(items: (SinkChange | SinkTruncate)[]): TablePlan {
   const keyColumns = changes[0]?.keyColumns ?? [];
   const schemas: ConnectSchema[] = [];
   const seenSchemas = new Set<string>();
+  // Events of one table share one parsed schema object (envelope-text.ts): compare texts only for new objects.
+  const seenObjects = new Set<ConnectSchema>();
   for (const change of changes) {
     if (change.keyColumns.join(',') !== keyColumns.join(',')) {
       throw new SinkSchemaError(`the primary key of ${table.schema}.${table.table} changed in the batch: (${keyColumns.join(', ')}) → (${change.keyColumns.join(', ')})`,
         'a history keeps one key: sink the new key into another --target-schema');
     }
+    if (seenObjects.has(change.rowSchema)) continue;
+    seenObjects.add(change.rowSchema);
     const text = JSON.stringify(change.rowSchema.fields ?? []);
     if (!seenSchemas.has(text)) { seenSchemas.add(text); schemas.push(change.rowSchema); }
   }
