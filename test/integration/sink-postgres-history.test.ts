@@ -273,4 +273,10 @@ describe('PostgresSink on a real Debezium workload', () => {
     expect(skipped.counts.bad).toBe(1);
     expect(skipped.committed).toEqual([{ topic: f.topic('customers'), partition: 0, nextOffset: String(Number(customers.at(-1)!.offset) + 1) }]);
   });
+
+  it('starts a new history when the old one was dropped by hand (a fresh start with a new group)', async () => {
+    await target.query('DROP SCHEMA h_b7 CASCADE');
+    await sinkInto('h_b7', records, 25, 'h_b7_fresh');
+    for (const table of TABLES) expect(await history('h_b7', table)).toEqual(await history('h_b1', table));
+  });
 });

@@ -113,6 +113,12 @@ async function readTable(client: Client, history: QualifiedName): Promise<Histor
     return undefined;
   }
   const row = rows[0] as { key_columns: string[]; mirror_table: string | null; truncate_lsn: string | null };
+  const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(history)]);
+  if (!exists.rows[0].found) {
+    // Dropped by hand (a fresh start): forget it, and a new history is created.
+    await client.query('DELETE FROM cdc_sink.tables WHERE target_schema = $1 AND history_table = $2', [history.schema, history.table]);
+    return undefined;
+  }
   const columns = await tableColumns(client, history);
   for (const c of [...VERSION_COLUMNS, ...LINEAGE_COLUMNS]) columns.delete(c);
   return {
