@@ -6,7 +6,7 @@
  */
 export { decodeSinkRecord, comparePositions, type SinkChange, type SinkItem, type SinkRecord, type SinkTruncate, type SourcePosition, type SourceTable } from './record';
 export { planBatch, type StagedEvent, type TablePlan, type TableSegment } from './batch';
-export { nextOffsets, type BadRecord, type BatchResult, type PartitionOffset, type SinkOffsetStore, type SinkTarget } from './offsets';
+export { nextOffsets, type BadRecord, type BatchPosition, type BatchResult, type PartitionOffset, type SinkOffsetStore, type SinkTarget } from './offsets';
 export { runSink, type SinkRunOptions, type SinkRunHooks, type SinkRunSummary, type SinkFrom } from './run';
 export { addCounts, emptyCounts, type SinkCounts, type TableCounts } from './summary';
 export { BadRecordError, SinkSchemaError, recordAt } from './errors';

@@ -38,13 +38,21 @@ export interface BatchResult {
   stop?: BadRecordError;
 }
 
+/** Where a batch sits in its partition: a target that buffers (S3) flushes when it has caught up. */
+export interface BatchPosition {
+  /** The offset after the batch's last record. */
+  next: bigint;
+  /** The partition's high watermark when the batch was fetched. */
+  highWatermark: bigint;
+}
+
 export interface SinkTarget<Result = BatchResult> extends SinkOffsetStore {
   /**
    * Applies one batch (records of any topics and partitions, each partition's in offset order) and
    * stores next offsets in the same transaction. Records below a partition's stored offset were
    * applied by another member (a rebalance) and are skipped.
    */
-  applyBatch(group: string, records: readonly SinkRecord[]): Promise<Result>;
+  applyBatch(group: string, records: readonly SinkRecord[], position?: BatchPosition): Promise<Result>;
   close(): Promise<void>;
 }
 

@@ -72,7 +72,7 @@ export async function runSink(settings: KafkaSettings, target: SinkTarget, optio
     clientId: 'cdc-sink',
   }, {
     handle: async (batch) => {
-      const result = await target.applyBatch(options.group, batch.records);
+      const result = await target.applyBatch(options.group, batch.records, { next: batch.next, highWatermark: batch.highWatermark });
       addCounts(counts, result.counts);
       if (!result.stop) for (const bad of result.bad) hooks.onSkipped?.(bad);
       // --on-error stop: what precedes the bad record is committed; the run ends with it.

@@ -11,7 +11,7 @@
  * `ops` keeps only some operations (`c` alone is the tutorials' "creates only" collection).
  */
 import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
-import type { EventTextParser } from '../../debezium';
+import { DecodeError, type EventTextParser } from '../../debezium';
 import { BadRecordError } from '../errors';
 import { decodeSinkRecord, type SinkChange, type SinkRecord, type SinkTruncate } from '../record';
 import { rowDocument, type Bson } from './values';
@@ -43,6 +43,9 @@ export function emptyMongoCounts(): MongoBatchCounts {
 }
 
 export class MongoTarget {
+  /** Operations left out by --op in the batch being applied. */
+  private skippedOps = 0;
+
   constructor(
     private readonly db: Db,
     private readonly bson: Bson,
@@ -53,6 +56,7 @@ export class MongoTarget {
   /** Writes one batch (records of one partition, in offset order), in order, per collection. */
   async applyBatch(records: readonly SinkRecord[]): Promise<MongoBatchCounts> {
     const counts = emptyMongoCounts();
+    this.skippedOps = 0;
     // Ordered per collection: two changes of one key in a batch land in source order.
     const writes = new Map<string, AnyBulkWriteOperation<Document>[]>();
     const add = (collection: string, op: AnyBulkWriteOperation<Document>) => {
@@ -71,26 +75,38 @@ export class MongoTarget {
         continue;
       }
       if (item.kind === 'skip') { counts.skipped++; continue; }
-      const op: MongoOp = item.kind === 'truncate' ? 't' : item.op;
-      if (!this.options.ops.has(op)) { counts.skipped++; continue; }
-      const collection = this.options.collection ?? item.table.table;
-      if (item.kind === 'truncate') {
-        add(collection, this.options.mode === 'upsert' ? { deleteMany: { filter: { '_cdc.table': tableName(item) } } } : this.appendOp(item));
-        continue;
+      try {
+        this.addItem(item, add);
+      } catch (err) {
+        // A value beyond its schema's limits (src/debezium says which): that record is bad.
+        if (!(err instanceof DecodeError)) throw err;
+        if (this.options.onError === 'stop') throw new BadRecordError(record, err.message);
+        counts.bad.push({ topic: record.topic, partition: record.partition, offset: record.offset, reason: err.message });
       }
-      if (this.options.mode === 'append') { add(collection, this.appendOp(item)); continue; }
-      // Keys are row values (numbers, strings, Decimal128 …), not ObjectIds.
-      const filter = { _id: this.keyOf(item) } as Filter<Document>;
-      if (item.op === 'd') { add(collection, { deleteOne: { filter } }); continue; }
-      const { doc, unchanged } = rowDocument(this.bson, item.row, item.rowSchema);
-      const body = { ...doc, _cdc: this.meta(item) };
-      // A TOASTed column missing from the event keeps its stored value: $set only what the event has.
-      add(collection, unchanged.length === 0
-        ? { replaceOne: { filter, replacement: body, upsert: true } }
-        : { updateOne: { filter, update: { $set: body }, upsert: true } });
     }
     for (const [collection, ops] of writes) await this.db.collection(collection).bulkWrite(ops, { ordered: true });
+    counts.skipped += this.skippedOps;
     return counts;
+  }
+
+  private addItem(item: SinkChange | SinkTruncate, add: (collection: string, op: AnyBulkWriteOperation<Document>) => void): void {
+    const op: MongoOp = item.kind === 'truncate' ? 't' : item.op;
+    if (!this.options.ops.has(op)) { this.skippedOps++; return; }
+    const collection = this.options.collection ?? item.table.table;
+    if (item.kind === 'truncate') {
+      add(collection, this.options.mode === 'upsert' ? { deleteMany: { filter: { '_cdc.table': tableName(item) } } } : this.appendOp(item));
+      return;
+    }
+    if (this.options.mode === 'append') { add(collection, this.appendOp(item)); return; }
+    // Keys are row values (numbers, strings, Decimal128 …), not ObjectIds.
+    const filter = { _id: this.keyOf(item) } as Filter<Document>;
+    if (item.op === 'd') { add(collection, { deleteOne: { filter } }); return; }
+    const { doc, unchanged } = rowDocument(this.bson, item.row, item.rowSchema);
+    const body = { ...doc, _cdc: this.meta(item) };
+    // A TOASTed column missing from the event keeps its stored value: $set only what the event has.
+    add(collection, unchanged.length === 0
+      ? { replaceOne: { filter, replacement: body, upsert: true } }
+      : { updateOne: { filter, update: { $set: body }, upsert: true } });
   }
 
   private keyOf(change: SinkChange): unknown {

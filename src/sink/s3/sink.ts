@@ -1,0 +1,228 @@
+/**
+ * `cdc sink s3` as a sink target: records become objects named by topic, Kafka partition and first
+ * offset, and the sink's position per partition is a small marker object in the bucket, written
+ * only after the objects it covers are uploaded.
+ *
+ * Objects are cut at offsets that are multiples of --flush-size (a window [kN, (k+1)N) of each
+ * partition, split by the --partition-by path), so which records share an object depends only on
+ * the records, never on how they were batched or when the sink crashed. A window is uploaded when
+ * complete; when the partition is caught up (or --rotate-interval passed) it is uploaded as far as
+ * it goes and rewritten, under the same name, once complete. The marker stays at the window's start
+ * until the window is complete: a restart re-reads at most one window per partition and rewrites
+ * the same names with the same bytes. No duplicates, no gaps.
+ *
+ * Memory: the records of one open window per partition held (at most --flush-size records each).
+ */
+import { classifyRecord, createEventTextParser, DecodeError, type EventTextParser } from '../../debezium';
+import type { JsonValue } from '../../json';
+import { BadRecordError } from '../errors';
+import type { BadRecord, BatchPosition, BatchResult, PartitionOffset, SinkTarget } from '../offsets';
+import type { SinkRecord } from '../record';
+import { emptyCounts, emptyTableCounts } from '../summary';
+import { CONTENT_TYPE, EXTENSION, encodeRows, type ObjectFormat } from './encode';
+import { markerKey, markerPrefix, objectKey, partitionPath, type PartitionBy } from './naming';
+import { envelopeRow, flatRow, pivotRows, type Shape, type ShapedRow } from './shape';
+import type { Bucket } from './store';
+
+export type S3Op = 'c' | 'r' | 'u' | 'd' | 't';
+
+export interface S3SinkOptions {
+  prefix: string;
+  format: ObjectFormat;
+  shape: Shape;
+  partitionBy: PartitionBy;
+  flushSize: number;
+  rotateIntervalMs?: number;
+  ops: ReadonlySet<S3Op>;
+  onError: 'stop' | 'skip';
+  now?: () => number;
+}
+
+interface OpenObject {
+  path: string;
+  firstOffset: string;
+  rows: ShapedRow[];
+}
+
+interface Window {
+  /** First offset this window covers: the window's start, or where reading began inside it. */
+  from: bigint;
+  /** Exclusive end: the next multiple of --flush-size. */
+  end: bigint;
+  objects: Map<string, OpenObject>;
+  openedAt: number;
+  /** Rows added since the last upload of this window. */
+  dirty: boolean;
+}
+
+interface PartitionState {
+  window: Window;
+  /** The offset the next record must have for the buffer to continue; else it is rebuilt. */
+  expected: bigint;
+  marker: bigint | undefined;
+}
+
+export interface UploadedObject {
+  key: string;
+  rows: number;
+  bytes: number;
+}
+
+export class S3Sink implements SinkTarget {
+  private readonly parseText: EventTextParser = createEventTextParser();
+  private readonly partitions = new Map<string, PartitionState>();
+  readonly uploads: UploadedObject[] = [];
+
+  constructor(private readonly bucket: Bucket, private readonly options: S3SinkOptions) {}
+
+  async storedOffsets(group: string, topics: readonly string[]): Promise<PartitionOffset[]> {
+    const out: PartitionOffset[] = [];
+    for (const key of await this.bucket.list(markerPrefix(this.options.prefix, group))) {
+      const text = await this.bucket.get(key);
+      if (!text) continue;
+      const marker = JSON.parse(text) as PartitionOffset;
+      if (topics.includes(marker.topic) && /^\d+$/.test(marker.nextOffset)) out.push({ topic: marker.topic, partition: marker.partition, nextOffset: marker.nextOffset });
+    }
+    return out;
+  }
+
+  async applyBatch(group: string, records: readonly SinkRecord[], position?: BatchPosition): Promise<BatchResult> {
+    const counts = emptyCounts();
+    const bad: BadRecord[] = [];
+    const committed: PartitionOffset[] = [];
+    if (records.length === 0) return { counts, bad, committed };
+    const { topic, partition } = records[0];
+    const id = `${topic}\u0000${partition}`;
+    const first = BigInt(records[0].offset);
+    let state = this.partitions.get(id);
+    // A seek (a new assignment, a restart) starts a new buffer where reading starts.
+    if (!state || state.expected !== first) {
+      state = { window: this.newWindow(first, first), expected: first, marker: state?.marker };
+      this.partitions.set(id, state);
+    }
+    let stop: BadRecordError | undefined;
+    for (const record of records) {
+      const offset = BigInt(record.offset);
+      while (offset >= state.window.end) {
+        await this.upload(state.window, topic, partition);
+        state.window = this.newWindow(state.window.end, offset);
+      }
+      counts.records++;
+      const shaped = this.shape(record, counts);
+      if ('bad' in shaped) {
+        if (this.options.onError === 'stop') { stop = new BadRecordError(record, shaped.bad); break; }
+        bad.push({ topic, partition, offset: record.offset, reason: shaped.bad });
+        counts.bad++;
+      } else {
+        for (const row of shaped.rows) this.add(state.window, record, row, shaped.time, shaped.table);
+      }
+      state.expected = offset + 1n;
+    }
+    const now = this.now();
+    const caughtUp = position !== undefined && state.expected >= position.highWatermark;
+    const rotate = this.options.rotateIntervalMs !== undefined && now - state.window.openedAt >= this.options.rotateIntervalMs;
+    if (state.window.dirty && (caughtUp || rotate || stop)) await this.upload(state.window, topic, partition);
+    // The durable position: the start of the window still open (records past it are rewritten).
+    const marker = stop && state.window.objects.size === 0 ? BigInt(stop.record.offset) : state.window.from;
+    if (state.marker !== marker) {
+      const offsets = { topic, partition, nextOffset: marker.toString() };
+      await this.bucket.put(markerKey(this.options.prefix, group, topic, partition), Buffer.from(JSON.stringify(offsets)), 'application/json');
+      state.marker = marker;
+      committed.push(offsets);
+    }
+    if (stop) {
+      bad.push({ topic, partition, offset: stop.record.offset, reason: stop.reason });
+      this.partitions.delete(id);
+    }
+    return { counts, bad, committed, stop };
+  }
+
+  async close(): Promise<void> {
+    this.bucket.close();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private newWindow(windowStart: bigint, firstOffset: bigint): Window {
+    const size = BigInt(this.options.flushSize);
+    const start = (windowStart / size) * size;
+    return { from: firstOffset > start ? firstOffset : start, end: start + size, objects: new Map(), openedAt: this.now(), dirty: false };
+  }
+
+  private add(window: Window, record: SinkRecord, row: ShapedRow, timeMs: bigint | undefined, table: string | undefined): void {
+    const path = partitionPath(this.options.partitionBy, row, timeMs);
+    let object = window.objects.get(path);
+    if (!object) {
+      object = { path, firstOffset: record.offset, rows: [] };
+      window.objects.set(path, object);
+    }
+    object.rows.push(row);
+    window.dirty = true;
+    void table;
+  }
+
+  private async upload(window: Window, topic: string, partition: number): Promise<void> {
+    if (!window.dirty) return;
+    // In offset order of their first record: a stable order, whatever the Map's history.
+    const objects = [...window.objects.values()].sort((a, b) => (BigInt(a.firstOffset) < BigInt(b.firstOffset) ? -1 : 1));
+    for (const object of objects) {
+      const key = objectKey(this.options.prefix, topic, object.path, partition, object.firstOffset, EXTENSION[this.options.format]);
+      const body = await encodeRows(object.rows, this.options.format);
+      await this.bucket.put(key, body, CONTENT_TYPE[this.options.format]);
+      this.uploads.push({ key, rows: object.rows.length, bytes: body.length });
+    }
+    window.dirty = false;
+  }
+
+  /** The rows a record becomes, or why it cannot be used; skipped records give no rows. */
+  private shape(record: SinkRecord, counts: ReturnType<typeof emptyCounts>): { rows: ShapedRow[]; time?: bigint; table?: string } | { bad: string } {
+    const timestamp = (record as { timestamp?: string }).timestamp;
+    const recordTime = timestamp && /^-?\d+$/.test(timestamp) ? BigInt(timestamp) : undefined;
+    if (record.value === null || record.value.length === 0) {
+      counts.tombstones++;
+      // The envelope shape mirrors the topic, tombstones included; the others have nothing to write.
+      return this.options.shape === 'envelope' ? { rows: [envelopeRow(record)], time: recordTime } : { rows: [] };
+    }
+    let value: JsonValue;
+    try {
+      value = this.parseText(record.value.toString('utf8'));
+    } catch (err) {
+      return { bad: `not JSON: ${(err as Error).message}` };
+    }
+    const classified = classifyRecord(value, this.parseText);
+    if (classified.kind === 'invalid') return { bad: classified.reason };
+    if (classified.kind !== 'change') {
+      counts.otherSkipped++;
+      return this.options.shape === 'envelope' ? { rows: [envelopeRow(record)], time: recordTime } : { rows: [] };
+    }
+    const event = classified.event;
+    const op = event.op as S3Op;
+    if (!this.options.ops.has(op)) { counts.otherSkipped++; return { rows: [] }; }
+    const source = event.source ?? {};
+    const ts = source.ts_ms;
+    const time = typeof ts === 'number' ? BigInt(Math.trunc(ts)) : recordTime;
+    const table = typeof source.table === 'string' ? `${typeof source.schema === 'string' ? source.schema + '.' : ''}${source.table}` : undefined;
+    counts.changes++;
+    if (table) {
+      const t = (counts.tables[table] ??= emptyTableCounts(table));
+      t.events++;
+      if (op === 'd') t.deletes++; else if (op === 't') t.truncates++; else t.versionsOpened++;
+    }
+    try {
+      switch (this.options.shape) {
+        case 'envelope': return { rows: [envelopeRow(record)], time, table };
+        case 'flat': return { rows: op === 't' ? [] : [flatRow(event, record)], time, table };
+        case 'pivot': {
+          if (op === 't') return { rows: [] };
+          const rows = pivotRows(event, record);
+          return 'invalid' in rows ? { bad: rows.invalid } : { rows, time, table };
+        }
+      }
+    } catch (err) {
+      if (err instanceof DecodeError) return { bad: err.message };
+      throw err;
+    }
+  }
+}
