@@ -59,7 +59,7 @@ export function registerParse(program: Command, ctx: Context): void {
     .option('--skip-invalid', 'exit 0 even when records were invalid (they are still reported)')
     .option('--strict', 'stop at the first invalid record')
     .addOption(new Option('--summary <format>', 'summary on stderr').choices(['text', 'json', 'none']).default('text'))
-    .option('--threads <n>', 'worker threads for a large file (default: one per core, up to 4, for files from 32 MiB; 1: none); output is the same', intFlag('--threads', { min: 1, max: 64 }))
+    .option('--threads <n>', 'worker threads for a large file (default: one per core, up to 4, for files from 32 MiB while a core is idle; 1: none); output is the same', intFlag('--threads', { min: 1, max: 64 }))
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: ParseFlags) => {
       const options = toRunOptions(flags, ctx);
