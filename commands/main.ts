@@ -9,6 +9,7 @@ import { packageVersion } from '../src/package-root';
 import { maskConnectionString } from '../src/secrets';
 import { checkSettings, createSettings } from '../src/settings';
 import { describeSettings, settingsFlagsOf } from './ui/settings-flags';
+import { wireProcessSignals } from './ui/interrupt';
 import { stackHint } from './ui/where';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { argvForUnknownCommandHelp } from './unknown-command';
@@ -148,8 +149,19 @@ function allCommands(command: Command): Command[] {
   return command.commands.flatMap((child) => [child, ...allCommands(child)]);
 }
 
-/** Runs `cdc` with the given argv and returns the exit code. Never throws. */
-export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
+/** Runs `cdc` with the given argv and returns the exit code. Never throws. Without `ctx`: the process's own streams and signals. */
+export async function main(argv: string[], ctx?: Context): Promise<number> {
+  if (ctx) return run(argv, ctx);
+  const own = processContext();
+  const unwire = wireProcessSignals(own);
+  try {
+    return await run(argv, own);
+  } finally {
+    unwire();
+  }
+}
+
+async function run(argv: string[], ctx: Context): Promise<number> {
   // Plain `cdc` asks what it can do: the help on stdout with exit 0 (commander would print it to stderr).
   if (argv.length <= 2) argv = [...argv, '--help'];
   // --no-color must also hold for errors commander reports before any action hook runs.

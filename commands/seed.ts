@@ -90,7 +90,7 @@ export function registerSeed(program: Command, ctx: Context): void {
       const [{ openSource, defaultCustomersSource }, { seedCustomers }] = await Promise.all([import('../src/seed/source'), import('../src/seed/customers')]);
       const source = await openSource(options.source ?? defaultCustomersSource(), ctx.cwd, ctx.stdin);
       const progress = progressBar(ctx, `Seeding ${displayName(table)}`, options.json);
-      const interrupt = onInterrupt();
+      const interrupt = onInterrupt(ctx);
       let result: SeedCustomersResult;
       try {
         result = await withPg(target, (client) => seedCustomers(client, {
@@ -128,7 +128,7 @@ export function registerSeed(program: Command, ctx: Context): void {
       const target = await pgTarget(ctx, options);
       const { seedHoldings } = await import('../src/seed/holdings');
       const spinner = startSpinner(ctx, `Seeding ${displayName(table)}`, { json: options.json });
-      const interrupt = onInterrupt();
+      const interrupt = onInterrupt(ctx);
       let result: SeedHoldingsResult;
       try {
         result = await withPg(target, (client) => seedHoldings(client, {

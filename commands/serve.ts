@@ -54,7 +54,7 @@ export function registerServe(program: Command, ctx: Context): void {
       const schema = options.targetSchema === undefined ? undefined : parseIdentifier(options.targetSchema, '--target-schema');
       const target = targetFor(ctx);
       const { serve } = await import('../src/serve/server');
-      const interrupt = onInterrupt();
+      const interrupt = onInterrupt(ctx);
       try {
         await serve({
           target,

@@ -13,6 +13,7 @@ import { intFlag, MAX_SECONDS, repeatable } from './ui/flags';
 import { addKafkaOptions } from './ui/settings-flags';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { summaryLine, writerFor, type Format } from './watch/output';
+import { interruptible } from './ui/interrupt';
 
 const FORMATS: readonly Format[] = ['pretty', 'jsonl', 'records'];
 
@@ -134,8 +135,8 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   });
   let interrupted = false;
   const onSignal = () => { interrupted = true; controller.abort(); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = interruptible(ctx);
+  interrupt.addEventListener('abort', onSignal, { once: true });
 
   const { watchTopics } = await import('../src/watch/consume');
   const styleErr = stderrStyle(ctx);
@@ -161,8 +162,7 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
       onReconnecting: (message) => warn(ctx, message),
     }, controller.signal);
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interrupt.removeEventListener('abort', onSignal);
     ctx.stdout.removeListener('error', onOutputError);
   }
   if (outputError && outputError.code !== 'EPIPE') {

@@ -29,6 +29,12 @@ export interface Context {
    * command's flags, --context and the running stack.
    */
   settings: Settings;
+  /**
+   * Aborted by the first Ctrl-C (SIGINT) or SIGTERM, for the commands that stop cleanly on it
+   * (they claim it with `interruptible(ctx)`, commands/ui/interrupt.ts). Pass it down; never
+   * listen to process signals yourself.
+   */
+  signal: AbortSignal;
 }
 
 /** Colour rules of https://no-color.org and FORCE_COLOR, applied to one stream. */
@@ -60,5 +66,7 @@ export function processContext(): Context {
     now: () => new Date(),
     verbose: false,
     settings: createSettings({ env }),
+    // Replaced by `main` with one the process's signals abort.
+    signal: new AbortController().signal,
   };
 }

@@ -11,6 +11,7 @@ import { confirm } from '../ui/confirm';
 import { note, writeJson } from '../ui/output';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addConnectOptions, withClient, connectorName } from './common';
+import { formatBytes } from '../../src/bytes';
 
 interface Options extends ConnectFlags {
   yes?: boolean;
@@ -84,13 +85,4 @@ export function leftoverLines(report: DeleteReport): string[] {
     ...(pg?.dropped?.publication ? [`dropped publication '${pg.publication.name}'`] : []),
   ];
   return [...done, ...(lines.length ? ['left behind:', ...lines] : ['nothing left behind'])];
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = -1;
-  do { v /= 1024; i++; } while (v >= 1024 && i < units.length - 1);
-  return `${v.toFixed(1)} ${units[i]}`;
 }

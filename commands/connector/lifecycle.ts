@@ -7,12 +7,11 @@ import type { Context } from '../../src/context';
 import type { ConnectClient } from '../../src/connect/client';
 import type { ConnectFlags } from '../../src/connect/connection';
 import type { RestartPlan } from '../../src/connect/restart-watch';
-import { UsageError } from '../../src/errors';
 import { note, writeJson } from '../ui/output';
-import { startSpinner } from '../ui/spinner';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { secondsFlag } from '../ui/flags';
 import { addConnectOptions, connectorNames, withClient } from './common';
+import { untilRunning } from './until-running';
 
 interface WaitOptions extends ConnectFlags {
   wait?: boolean;
@@ -22,18 +21,7 @@ interface WaitOptions extends ConnectFlags {
 
 async function waitFor(ctx: Context, client: ConnectClient, names: string[], options: WaitOptions, restarts = new Map<string, RestartPlan>()): Promise<void> {
   if (!options.wait) return;
-  const { waitUntilRunning } = await import('../../src/connect/wait');
-  const seconds = Number(options.waitTimeout);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--wait-timeout must be a positive number, got '${options.waitTimeout}'`);
-  for (const name of names) {
-    const spinner = startSpinner(ctx, `waiting for ${sanitizeForTerminal(name)} to run`, { json: options.json });
-    const summary = await waitUntilRunning(client, name, {
-      timeoutMs: seconds * 1000,
-      restart: restarts.get(name),
-      onPoll: (s) => spinner.update(`${sanitizeForTerminal(name)}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
-    }).finally(() => spinner.stop());
-    note(ctx, `${stderrStyle(ctx).green('✓')} ${sanitizeForTerminal(name)} RUNNING (${summary.taskCount} tasks)`);
-  }
+  await untilRunning(ctx, client, names.map((name) => ({ name, restart: restarts.get(name) })), { timeoutMs: Number(options.waitTimeout) * 1000, json: options.json });
 }
 
 export function registerLifecycleCommands(parent: Command, ctx: Context): void {

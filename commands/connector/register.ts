@@ -10,12 +10,12 @@ import type { ConnectFlags } from '../../src/connect/connection';
 import type { RegisterFlags } from '../../src/connect/from-flags';
 import type { ConnectorSpec } from '../../src/connect/spec';
 import { writeJson, note } from '../ui/output';
-import { startSpinner } from '../ui/spinner';
 import { portText, repeatable, secondsFlag, textFlag } from '../ui/flags';
 import { declareSettingsFlags } from '../ui/settings-flags';
 import { connectAddress } from '../ui/where';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addConnectOptions, connectorName, readAll, withClient } from './common';
+import { untilRunning } from './until-running';
 import { formatFieldErrors, writeDiff, writeFindings, writeFixes } from './render';
 
 interface Options extends ConnectFlags, RegisterFlags {
@@ -150,7 +150,7 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
       return;
     }
 
-    const results = [];
+    const results: { name: string; action: string; changedKeys: string[]; health: string | null }[] = [];
     for (const item of plan.items) {
       const action = await applyConnector(client, item).catch((err) => {
         const fieldErrors = (err as { fieldErrors?: { field: string; errors: string[] }[] }).fieldErrors;
@@ -159,27 +159,12 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
       });
       const keys = item.changes.length;
       note(ctx, `${style.green('✓')} ${action} ${sanitizeForTerminal(item.spec.name)}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''} at ${connectAddress(ctx)}`);
-      results.push({ name: item.spec.name, action, changedKeys: item.changes.map((c) => c.key), health: null as string | null });
+      results.push({ name: item.spec.name, action, changedKeys: item.changes.map((c) => c.key), health: null });
     }
     if (options.wait) {
-      const { waitUntilRunning } = await import('../../src/connect/wait');
-      for (const result of results) {
-        const spinner = startSpinner(ctx, `waiting for ${sanitizeForTerminal(result.name)} to run`, { json: options.json });
-        try {
-          const summary = await waitUntilRunning(client, result.name, {
-            timeoutMs: waitSeconds * 1000,
-            // An updated connector restarts; its old (maybe FAILED) state lingers for a moment.
-            initialDelayMs: result.action === 'updated' ? 1000 : 0,
-            onPoll: (s) => spinner.update(`${sanitizeForTerminal(result.name)}: connector ${s.connector.state}, tasks ${s.taskCount} running`),
-          });
-          spinner.stop();
-          result.health = summary.health;
-          note(ctx, `${style.green('✓')} ${sanitizeForTerminal(result.name)} RUNNING (${summary.taskCount} tasks)`);
-        } catch (err) {
-          spinner.stop();
-          throw err;
-        }
-      }
+      const summaries = await untilRunning(ctx, client, results.map((r) => ({ name: r.name, initialDelayMs: r.action === 'updated' ? 1000 : 0 })),
+        { timeoutMs: waitSeconds * 1000, json: options.json });
+      summaries.forEach((summary, i) => { results[i].health = summary.health; });
     }
     if (options.json) writeJson(ctx, results);
   });

@@ -58,7 +58,7 @@ export function registerSeedFinance(seed: Command, ctx: Context): void {
       const target = await pgTarget(ctx, options);
       const { seedFinance } = await import('../../src/seed/finance');
       const spinner = startSpinner(ctx, `Seeding ${schema}`, { json: options.json });
-      const interrupt = onInterrupt();
+      const interrupt = onInterrupt(ctx);
       let result: SeedFinanceResult;
       try {
         result = await withPg(target, (client) => seedFinance(client, {

@@ -4,6 +4,7 @@
 import type { Context } from '../../src/context';
 import type { SeedCustomersResult, SeedProgress } from '../../src/seed/customers';
 import type { SeedHoldingsResult } from '../../src/seed/holdings';
+import { interruptible } from '../ui/interrupt';
 import { note } from '../ui/output';
 import { startSpinner } from '../ui/spinner';
 import { stderrStyle } from '../ui/style';
@@ -35,18 +36,8 @@ export function renderHoldings(ctx: Context, r: SeedHoldingsResult, where: strin
  * Ctrl-C (or SIGTERM) stops a load cleanly instead of killing it: what was committed is reported,
  * then the command exits 130. A second Ctrl-C is Node's default again: immediate exit.
  */
-export function onInterrupt(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-    },
-  };
+export function onInterrupt(ctx: Context): { signal: AbortSignal; dispose: () => void } {
+  return { signal: interruptible(ctx), dispose: () => {} };
 }
 
 /** A progress bar drawn on the spinner line: bytes when the size is known, rows otherwise. */

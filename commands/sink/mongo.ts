@@ -14,6 +14,7 @@ import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addKafkaOptions, addMongoOptions } from '../ui/settings-flags';
 import { wholeNumber } from './options';
 import { liveLine, summaryDocument } from './render';
+import { interruptible } from '../ui/interrupt';
 
 interface SinkMongoFlags {
   topicsRegex?: string;
@@ -133,8 +134,8 @@ async function runSinkMongo(ctx: Context, options: SinkMongoOptions): Promise<vo
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = () => { interrupted = true; controller.abort(); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = interruptible(ctx);
+  interrupt.addEventListener('abort', onSignal, { once: true });
   const spinner = startSpinner(ctx, `sink: connecting to ${topics.length} topic(s)`, { json: options.json });
   const startedAt = Date.now();
   try {
@@ -151,8 +152,7 @@ async function runSinkMongo(ctx: Context, options: SinkMongoOptions): Promise<vo
     spinner.stop();
     throw err;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interrupt.removeEventListener('abort', onSignal);
     await sink.close();
   }
 }

@@ -13,6 +13,7 @@ import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addKafkaOptions, addTargetOptions } from '../ui/settings-flags';
 import { DEFAULT_GROUP, wholeNumber } from './options';
 import { liveLine, summaryDocument, summaryLines } from './render';
+import { interruptible } from '../ui/interrupt';
 
 export interface SinkPostgresFlags {
   topicsRegex?: string;
@@ -105,8 +106,8 @@ async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Prom
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = () => { interrupted = true; controller.abort(); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = interruptible(ctx);
+  interrupt.addEventListener('abort', onSignal, { once: true });
   const spinner = startSpinner(ctx, `sink: connecting to ${topics.length} topic(s)`, { json: options.json });
   const startedAt = Date.now();
   const style = stderrStyle(ctx);
@@ -126,8 +127,7 @@ async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Prom
     spinner.stop();
     throw err;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interrupt.removeEventListener('abort', onSignal);
     await sink.close();
   }
 }

@@ -9,6 +9,7 @@ import { maskConnectionString } from '../../src/secrets';
 import type { UpResult } from '../../src/stack/up';
 import { note, writeJson } from '../ui/output';
 import { secondsFlag } from '../ui/flags';
+import { interruptible } from '../ui/interrupt';
 import { startSpinner } from '../ui/spinner';
 import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { maskUrls, settingsFor, withStackOptions, type PortFlags } from './options';
@@ -33,14 +34,12 @@ Examples:
       const { StackStartError } = await import('../../src/stack/errors');
       const spinner = startSpinner(ctx, 'starting the stack', { json: flags.json });
       // Ctrl-C while starting: stop the services already started instead of leaving them behind.
-      const interrupt = new AbortController();
-      const onSigint = (): void => interrupt.abort();
-      process.once('SIGINT', onSigint);
+      const interrupt = interruptible(ctx);
       try {
         const result = await stackUp(settings, {
           env: ctx.env,
           timeoutMs: timeout * 1000,
-          signal: interrupt.signal,
+          signal: interrupt,
           onProgress: (step, detail) => {
             spinner.update(detail);
             // Without a spinner, say why the first start takes longer.
@@ -58,8 +57,6 @@ Examples:
           note(ctx, stderrStyle(ctx).dim('---'));
         }
         throw err;
-      } finally {
-        process.off('SIGINT', onSigint);
       }
     });
 }

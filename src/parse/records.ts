@@ -11,6 +11,7 @@
  * indented under the stray line, or an indented one-line event) is still a record, at its own line.
  */
 import { isUtf8 } from 'node:buffer';
+import { formatBytes } from '../bytes';
 
 export interface TextRecord {
   kind: 'record';
@@ -127,7 +128,7 @@ export class RecordSplitter {
 
   private tooLong(out: SplitItem[]): void {
     this.lineNo++;
-    out.push({ kind: 'problem', line: this.lineNo, reason: `line longer than ${sizeText(this.maxRecordBytes)}: skipped` });
+    out.push({ kind: 'problem', line: this.lineNo, reason: `line longer than ${formatBytes(this.maxRecordBytes)}: skipped` });
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -166,7 +167,7 @@ export class RecordSplitter {
       if (indent === text.length || indent > multi.indent) {
         multi.chars += text.length + 1;
         if (multi.chars > this.maxRecordBytes) {
-          out.push({ kind: 'problem', line: multi.line, reason: `multi-line JSON value longer than ${sizeText(this.maxRecordBytes)}: skipped` });
+          out.push({ kind: 'problem', line: multi.line, reason: `multi-line JSON value longer than ${formatBytes(this.maxRecordBytes)}: skipped` });
           this.multi = null;
           return;
         }
@@ -259,8 +260,4 @@ function recover(multi: MultiLine, out: SplitItem[]): void {
       i = Math.max(j, i + 1);
     }
   }
-}
-
-function sizeText(bytes: number): string {
-  return bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MiB` : `${bytes} bytes`;
 }

@@ -84,7 +84,7 @@ function slotItem(slot: SlotInfo, keepSize: number): CheckItem {
   if (!slot.active) {
     const unbounded = keepSize < 0 ? ' (max_slot_wal_keep_size = -1: without bound)' : '';
     return { check: 'replication_slot', subject: slot.name, status: 'WARN',
-      detail: `${base}${unbounded}${(slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES ? ' — over 1 GB, and it grows until something reads or drops the slot' : ''}`,
+      detail: `${base}${unbounded}${(slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES ? ' — over 1 GiB, and it grows until something reads or drops the slot' : ''}`,
       fix: `resume its connector, or if nothing uses it: cdc pg slots --drop ${slot.name}` };
   }
   return { check: 'replication_slot', subject: slot.name, status: 'OK', detail: base };
@@ -111,7 +111,7 @@ function namedSlotItem(slots: SlotInfo[], name: string, database: string): Check
       fix: `cdc pg slots --drop ${name}, then restart the connector with a new snapshot` };
   }
   if (!slot.active && (slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES) {
-    return { check: 'replication_slot', subject: name, status: 'WARN', detail: `${base} — over 1 GB while no connector reads it`, fix: 'start or resume its connector' };
+    return { check: 'replication_slot', subject: name, status: 'WARN', detail: `${base} — over 1 GiB while no connector reads it`, fix: 'start or resume its connector' };
   }
   return { check: 'replication_slot', subject: name, status: 'OK', detail: slot.active ? base : `${base}: ready for its connector` };
 }

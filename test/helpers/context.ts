@@ -50,6 +50,7 @@ export function testContext(options: {
     now: () => now,
     verbose: false,
     settings: createSettings({ env }),
+    signal: new AbortController().signal,
     out: () => Buffer.concat(outChunks).toString('utf8'),
     err: () => Buffer.concat(errChunks).toString('utf8'),
   };

@@ -35,7 +35,7 @@ describe('RecordSplitter', () => {
   it('skips a line over the limit without holding it, and goes on with the next', () => {
     const long = 'x'.repeat(100);
     const items = split(['{"a":1}\n', long.slice(0, 40), long.slice(40), long, '\n{"b":2}\n'], 64);
-    expect(records(items)).toEqual([[1, '{"a":1}'], [2, 'PROBLEM line longer than 64 bytes: skipped'], [3, '{"b":2}']]);
+    expect(records(items)).toEqual([[1, '{"a":1}'], [2, 'PROBLEM line longer than 64 B: skipped'], [3, '{"b":2}']]);
   });
 
   it('keeps a 10 MB line that arrives in 64 KiB chunks', () => {

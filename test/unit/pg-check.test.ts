@@ -64,7 +64,7 @@ describe('runPgCheck on recorded servers', () => {
     expect(byCheck(report.items, 'max_wal_senders')).toMatchObject({ status: 'FAIL', detail: '0: no connector can stream changes' });
     expect(byCheck(report.items, 'role', 'app')).toMatchObject({ status: 'FAIL', fix: 'as a superuser: ALTER ROLE "app" WITH REPLICATION' });
     expect(byCheck(report.items, 'replication_slot', 'old_connector')).toMatchObject({ status: 'WARN', fix: 'resume its connector, or if nothing uses it: cdc pg slots --drop old_connector' });
-    expect(byCheck(report.items, 'replication_slot', 'old_connector')?.detail).toMatch(/retains 3\.0 GB of WAL \(max_slot_wal_keep_size = -1: without bound\) — over 1 GB/);
+    expect(byCheck(report.items, 'replication_slot', 'old_connector')?.detail).toMatch(/retains 3\.0 GiB of WAL \(max_slot_wal_keep_size = -1: without bound\) — over 1 GiB/);
     expect(byCheck(report.items, 'replication_slot', 'gone')).toMatchObject({ status: 'FAIL' });
     expect(byCheck(report.items, 'publication', 'dbz_publication')).toMatchObject({ status: 'OK', detail: 'bank.holding' });
     expect(byCheck(report.items, 'primary_keys')).toMatchObject({ status: 'WARN' });
@@ -111,7 +111,7 @@ describe('runPgCheck for one connector (--name / --slot / --publication)', () =>
     const check = async (slot: string) => (await runPgCheck(recordedClient(rec).client, { tables: [], slot, fix: false })).items.filter((i) => i.check.startsWith('replication_slot'));
     expect(await check('finance')).toEqual([expect.objectContaining({ subject: 'finance', status: 'OK', detail: expect.stringMatching(/inactive.*: ready for its connector$/) })]);
     expect(await check('absent')).toEqual([expect.objectContaining({ subject: 'absent', status: 'WARN', detail: expect.stringMatching(/does not exist yet/) })]);
-    expect(await check('old_connector')).toEqual([expect.objectContaining({ status: 'WARN', detail: expect.stringMatching(/over 1 GB while no connector reads it/) })]);
+    expect(await check('old_connector')).toEqual([expect.objectContaining({ status: 'WARN', detail: expect.stringMatching(/over 1 GiB while no connector reads it/) })]);
     expect(await check('gone')).toEqual([expect.objectContaining({ status: 'FAIL', detail: expect.stringMatching(/WAL is lost/) })]);
     expect(await check('wal2json_one')).toEqual([expect.objectContaining({ status: 'FAIL', detail: expect.stringMatching(/needs a logical pgoutput slot on shop/) })]);
   });
