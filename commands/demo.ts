@@ -53,7 +53,7 @@ export function registerDemo(program: Command, ctx: Context): void {
       const { runDemo } = await import('../src/demo');
       const spinner = startSpinner(ctx, 'cdc demo', { json: flags.json });
       const style = stderrStyle(ctx);
-      const interrupt = onInterrupt();
+      const interrupt = onInterrupt(ctx);
       let result: DemoResult;
       try {
         result = await runDemo({
