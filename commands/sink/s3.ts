@@ -17,6 +17,7 @@ import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addKafkaOptions, addS3Options } from '../ui/settings-flags';
 import { wholeNumber } from './options';
 import { liveLine, summaryDocument } from './render';
+import { interruptible } from '../ui/interrupt';
 
 interface SinkS3Flags {
   topicsRegex?: string;
@@ -164,8 +165,8 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = () => { interrupted = true; controller.abort(); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = interruptible(ctx);
+  interrupt.addEventListener('abort', onSignal, { once: true });
   const spinner = startSpinner(ctx, `sink: checking ${display}`, { json: options.json });
   const startedAt = Date.now();
   try {
@@ -184,8 +185,7 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
     spinner.stop();
     throw err;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interrupt.removeEventListener('abort', onSignal);
     await sink.close();
   }
 }
