@@ -176,9 +176,9 @@ describe('cdc seed finance', () => {
 
   it('refuses bad flags before connecting, and a workload without customers or products', async () => {
     for (const [args, message] of [
-      [['--ops=-1'], /--ops must be an integer ≥ 0/],
-      [['--orders', 'many'], /--orders must be an integer ≥ 0/],
-      [['--rate', '0'], /--rate must be a number > 0/],
+      [['--ops=-1'], /--ops must be a whole number, got "-1"/],
+      [['--orders', 'many'], /--orders must be a whole number, got "many"/],
+      [['--rate', '0'], /--rate must be a number above 0, got "0"/],
       [['--schema', ''], /bad schema name: an empty name/],
       [['--replica-identity', 'nothing'], /Allowed choices are full, default/],
     ] as [string[], RegExp][]) {
