@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import type { Context } from '../src/context';
-import { ExitCode, ExitStatus, InterruptedError } from '../src/errors';
+import { ExitCode, ExitStatus, InterruptedError, UsageError } from '../src/errors';
 import type { DemoResult } from '../src/demo';
 import { intFlag, secondsFlag } from './ui/flags';
 import { note } from './ui/output';
@@ -42,13 +42,16 @@ takes the role's password from CDC_DEMO_PASSWORD.`;
 export function registerDemo(program: Command, ctx: Context): void {
   program.command('demo')
     .description('run the finance pipeline end to end: stack, source, connector, sink, workload, reports')
-    .option('--ops <n>', 'workload moves (each one transaction)', intFlag('--ops', { max: 100_000 }), 200)
+    .option('--ops <n>', 'workload moves (each one transaction)', intFlag('--ops', { min: 1, max: 100_000 }), 200)
     .option('--seed <n>', 'seed of the starting set and the workload', intFlag('--seed', { min: 0, max: 2 ** 31 - 1 }), 1)
     .option('--no-stack', 'do not start the local stack: use the services the environment names')
     .option('--timeout <seconds>', 'give up on a connector wait after this long', secondsFlag('--timeout'), 180)
     .option('--json', 'one JSON document: what was built, the workload, the sink passes and the four reports')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: DemoFlags) => {
+      if (!flags.stack && !ctx.env.CDC_DEMO_PASSWORD) {
+        throw new UsageError('--no-stack needs CDC_DEMO_PASSWORD: the password for the demo\'s replication role cdc_user', 'with the local stack it is made once and kept in the stack folder');
+      }
       const stack = flags.stack ? await settingsFor(ctx, {}) : undefined;
       const { runDemo } = await import('../src/demo');
       const spinner = startSpinner(ctx, 'cdc demo', { json: flags.json });
