@@ -3,7 +3,8 @@
  * → `cdc pg setup` (a replication role with minimal rights, publication, slot) → `cdc connector
  * register` with that role, slot and publication → a workload in two parts → `cdc sink postgres`
  * → every finance `cdc report` equals the same question asked of the source directly, and
- * `seed finance --json`'s answers, now and `--at` the moment between the two parts.
+ * `seed finance --json`'s answers, now and `--at` two earlier moments: before the workload and
+ * between its two parts.
  */
 import { Client } from 'pg';
 import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
@@ -67,13 +68,18 @@ afterAll(async () => {
 }, 240_000);
 
 describe('the finance pipeline', () => {
-  it('pg setup → seed finance → register with the preset → workload → sink: every report equals the source, now and --at an earlier moment', async () => {
-    await cdc(['seed', 'finance', '--schema', f.name, '--customers', '15', '--products', '8', '--orders', '60', '--seed', '21']);
+  it('pg setup → seed finance → register with the preset → workload → sink: every report equals the source, now and --at two earlier moments', async () => {
+    const start = JSON.parse((await cdc(['seed', 'finance', '--schema', f.name, '--customers', '15', '--products', '8', '--orders', '60', '--seed', '21', '--json'])).stdout);
     await cdc(['pg', 'setup', '--name', f.name, '--tables', TABLES.map((t) => `${f.name}.${t}`).join(','), '--user', role, '--password-env', 'FIN_PW', '--replica-identity-full']);
     const register = ['connector', 'register', f.name, ...TABLES.flatMap((t) => ['--table', `${f.name}.${t}`]), '--topic-prefix', f.name,
       '--user', role, '--password-env', 'FIN_PW', '--slot', f.name, '--publication', `${f.name}_pub`, '--wait', '--wait-timeout', '120'];
     await cdc(register);
     await cdc(['connector', 'wait', f.name, '--for', 'snapshot']);
+    // A first earlier moment: after the snapshot, before any change (valid_from of snapshot rows
+    // is their read time, before this).
+    await new Promise((r) => setTimeout(r, 1100));
+    const beforeWorkload = await withPg(f.urls.pgUrl, async (c) => (await c.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0].t);
+    await new Promise((r) => setTimeout(r, 1100));
 
     const first = JSON.parse((await cdc(['seed', 'finance', '--schema', f.name, '--ops', '150', '--seed', '21', '--json'])).stdout);
     // A moment between the two parts, on the source's clock (valid_from comes from the source's commit times).
@@ -94,6 +100,8 @@ describe('the finance pipeline', () => {
       expect([name, normal(now)]).toEqual([name, normal(second.answers[name])]);
       const earlier = await report(name, between);
       expect([name, 'at', normal(earlier)]).toEqual([name, 'at', normal(first.answers[name])]);
+      const atStart = await report(name, beforeWorkload);
+      expect([name, 'at start', normal(atStart)]).toEqual([name, 'at start', normal(start.answers[name])]);
     }
     // The two parts moved the answers: the --at comparison is not the same check twice.
     expect(REPORTS.some((name) => JSON.stringify(first.answers[name]) !== JSON.stringify(second.answers[name]))).toBe(true);
