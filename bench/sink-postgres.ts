@@ -8,13 +8,13 @@
  * cdc's peak RSS comes from /usr/bin/time. Needs the running stack (`cdc stack up`), whose worker
  * carries the JDBC sink. Usage: npm run bench:sink [-- --events 200000 --keys 20000 --batch-size 5000 --keep]
  */
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { stackLayout } from '../src/stack/layout';
 import { defaultStackDir } from '../src/stack/settings';
 import { readState } from '../src/stack/state';
+import { run, waitFor, workload } from './change-topic';
 
 const CDC = path.resolve(__dirname, '../../bin/cdc.js');
 
@@ -23,69 +23,9 @@ function arg(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** A small seeded generator, so every run makes the same workload. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-}
-
-/** The statements: `keys` inserts, then updates, deletes and re-inserts to 20/70/10 % of `events`. */
-function workload(schema: string, events: number, keys: number): string[] {
-  const next = random(42);
-  const inserts = Math.round(events * 0.2);
-  const deletes = Math.round(events * 0.1);
-  const ops: string[] = [...Array(inserts - keys).fill('c'), ...Array(deletes).fill('d'), ...Array(events - inserts - deletes).fill('u')];
-  for (let i = ops.length - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); [ops[i], ops[j]] = [ops[j], ops[i]]; }
-  const live: number[] = [];
-  const gone: number[] = [];
-  const sql: string[] = [];
-  const row = (k: number) => `(${k}, 'item ${k}', ${Math.floor(next() * 1000)}, ${(next() * 1000).toFixed(2)}, now())`;
-  for (let k = 1; k <= keys; k++) { live.push(k); sql.push(`INSERT INTO ${schema}.item VALUES ${row(k)}`); }
-  let owed = 0; // a re-insert that found no deleted key yet: the next delete pays it back
-  for (let op of ops) {
-    if (op === 'c' && gone.length === 0) { op = 'd'; owed++; } else if (op === 'd' && owed > 0 && gone.length > 0) { op = 'c'; owed--; }
-    if (op === 'u') {
-      const k = live[Math.floor(next() * live.length)];
-      sql.push(`UPDATE ${schema}.item SET qty = ${Math.floor(next() * 1000)}, price = ${(next() * 1000).toFixed(2)}, updated = now() WHERE id = ${k}`);
-    } else if (op === 'd') {
-      const at = Math.floor(next() * live.length);
-      const k = live[at];
-      live[at] = live[live.length - 1];
-      live.pop();
-      gone.push(k);
-      sql.push(`DELETE FROM ${schema}.item WHERE id = ${k}`);
-    } else {
-      const k = gone.pop()!;
-      live.push(k);
-      sql.push(`INSERT INTO ${schema}.item VALUES ${row(k)}`);
-    }
-  }
-  return sql;
-}
-
 async function finalState(client: Client, table: string, where = 'true'): Promise<string> {
   const { rows } = await client.query(`SELECT count(*)::text || ' ' || coalesce(sum(qty), 0)::text || ' ' || coalesce(sum(price), 0)::text AS s FROM ${table} WHERE ${where}`);
   return rows[0].s as string;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function main(): Promise<void> {
