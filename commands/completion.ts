@@ -26,7 +26,7 @@ export function registerCompletion(program: Command, ctx: Context): void {
 Examples:
   source <(cdc completion bash)                  # this shell; add the line to ~/.bashrc to keep it
   cdc completion zsh > "\${fpath[1]}/_cdc"        # zsh, then start a new shell
-  cdc completion fish > ~/.config/fish/completions/cdc.fish
+  mkdir -p ~/.config/fish/completions && cdc completion fish > ~/.config/fish/completions/cdc.fish
 
 Connector, topic and context names come from the services cdc is pointed at (flags are not read:
 environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms (CDC_COMPLETION_TIMEOUT_MS).`)

@@ -25,3 +25,20 @@ export function shellCommands(block: string): string[] {
     .map((line) => line.replace(/\s+#\s.*$/, '').trim())
     .filter((line) => line && !line.startsWith('#'));
 }
+
+/** A command of cdc's help: its words (`['stack', 'up']`) and the example lines of its help. */
+export interface HelpExamples {
+  command: string[];
+  examples: string[];
+}
+
+/**
+ * The lines of a help text's `Examples:` section: indented lines up to the first blank line, `$ `
+ * prompts removed, comments dropped, continuation lines joined.
+ */
+export function examplesOfHelp(help: string): string[] {
+  const match = /^Examples:\n((?:[ \t]+\S.*\n?)+)/m.exec(help);
+  if (!match) return [];
+  const lines = match[1].split('\n').map((l) => l.trim().replace(/^\$ /, ''));
+  return shellCommands(lines.join('\n'));
+}

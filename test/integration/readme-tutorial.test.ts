@@ -2,15 +2,20 @@
  * The README's tutorial, pasted as a script on a fresh machine: `bash -euo pipefail` runs the
  * marked blocks verbatim, with `cdc` on PATH as `npm link` puts it there, in an empty folder, with
  * no cdc settings in the environment or a config file, on a stack of its own (the tutorial's first
- * line starts it). Then the files it wrote are checked.
+ * line starts it). Then the files it wrote are checked. Then, in the world the tutorial made, every
+ * other example of the README and of every --help runs as written (help-examples.ts says how).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Command } from 'commander';
+import { buildProgram } from '../../commands/main';
+import { testContext } from '../helpers/context';
 import { freePorts, privateStackFolder } from '../helpers/private-stack';
-import { markedBlock } from '../helpers/readme';
+import { examplesOfHelp, markedBlock, README, shellBlocks, shellCommands } from '../helpers/readme';
 import { CDC_BIN, runCli } from '../helpers/run-cli';
+import { EXAMPLE_PLANS } from './help-examples';
 
 jest.setTimeout(420_000);
 
@@ -45,6 +50,53 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ co
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
   });
+}
+
+/** Every example of the README and of every --help but connector's and config's (test/integration/connector*.test.ts run those). */
+function allExamples(): { where: string; example: string }[] {
+  const found: { where: string; example: string }[] = [];
+  const readme = fs.readFileSync(README, 'utf8').replace(/<!-- (tutorial|walkthrough) -->[\s\S]*?<!-- \/\1 -->/g, '');
+  for (const block of shellBlocks(readme)) for (const example of shellCommands(block)) found.push({ where: 'README.md', example });
+  const ctx = testContext();
+  const program = buildProgram(ctx);
+  const visit = (command: Command, words: string[]) => {
+    if (words[0] === 'connector' || words[0] === 'config' || command.name() === '__complete') return;
+    const before = ctx.out().length;
+    command.outputHelp();
+    for (const example of examplesOfHelp(ctx.out().slice(before))) found.push({ where: `cdc ${[...words, '--help'].join(' ')}`, example });
+    for (const sub of command.commands) visit(sub, [...words, sub.name()]);
+  };
+  visit(program, []);
+  return found;
+}
+
+/** Runs one example with bash in its own process group; `interruptAfter` sends Ctrl-C to the group. */
+function runExample(example: string, cwd: string, env: NodeJS.ProcessEnv, interruptAfter?: number): Promise<{ code: number | null; signal: string | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-o', 'pipefail', '-c', example], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    const stop = (signal: NodeJS.Signals) => { try { process.kill(-child.pid!, signal); } catch { /* gone */ } };
+    const ctrlC = interruptAfter === undefined ? undefined : setTimeout(() => stop('SIGINT'), interruptAfter * 1000);
+    const limit = setTimeout(() => stop('SIGKILL'), 150_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(ctrlC);
+      clearTimeout(limit);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+async function answers(url: string, seconds: number): Promise<boolean> {
+  for (let i = 0; i < seconds * 4; i++) {
+    try {
+      if ((await fetch(url)).status < 500) return true;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 describe('README tutorial, pasted as a script', () => {
@@ -90,4 +142,49 @@ describe('README tutorial, pasted as a script', () => {
     expect(new Set(customers.map((l) => l.split(',')[0])).size).toBe(12_435);
     expect(customers.every((l) => l.endsWith(',r'))).toBe(true);
   });
+  it('then every other example of the README and of every --help works as written', async () => {
+    const cwd = path.join(work, 'examples');
+    fs.mkdirSync(cwd);
+    // The files examples name: the fixtures, a captured events file, the customers CSV.
+    const fixtures = path.resolve(__dirname, '../../fixtures');
+    fs.symlinkSync(fixtures, path.join(cwd, 'fixtures'));
+    fs.copyFileSync(path.join(fixtures, 'holding-events.jsonl'), path.join(cwd, 'events.jsonl'));
+    fs.copyFileSync(path.join(fixtures, 'customers.csv'), path.join(cwd, 'customers.csv'));
+    // The tutorial's shell: cdc pointed at the stack, as `eval "$(cdc stack env)"` leaves it.
+    const stackEnv = await runCli(['stack', 'env'], { env });
+    const shellEnv: NodeJS.ProcessEnv = { ...env };
+    for (const line of stackEnv.stdout.split('\n').filter((l) => l.startsWith('export '))) {
+      for (const [, key, value] of line.matchAll(/([A-Z_]+)=('[^']*'|"[^"]*"|\S+)/g)) shellEnv[key] = value.replace(/^(['"])(.*)\1$/, '$2');
+    }
+    expect(shellEnv.CDC_CONNECT_URL).toBeDefined();
+
+    const examples = allExamples();
+    expect(Object.keys(EXAMPLE_PLANS).filter((e) => !examples.some((x) => x.example === e))).toEqual([]);
+    // Starting the stack's services comes first (the sinks' examples need S3 and MongoDB), stopping
+    // it last: everything else needs it.
+    const order = (e: string) => (/^cdc stack up( |$)/.test(e) ? -1 : /^cdc stack down( |$)/.test(e) ? 1 : 0);
+    examples.sort((a, b) => order(a.example) - order(b.example));
+
+    const failures: string[] = [];
+    const skipped: string[] = [];
+    for (const { where, example } of examples) {
+      const plan = EXAMPLE_PLANS[example];
+      if (plan && 'skip' in plan) { skipped.push(`${where}: ${example} — ${plan.skip}`); continue; }
+      if (plan && 'setup' in plan) await plan.setup(shellEnv.DATABASE_URL!);
+      let background: ReturnType<typeof spawn> | undefined;
+      if (plan && 'during' in plan) {
+        background = spawn('bash', ['-c', plan.during], { cwd, env: shellEnv, detached: true, stdio: 'ignore' });
+        if (!(await answers(plan.ready, 60))) failures.push(`${where}: ${example}\n  ${plan.during} did not answer at ${plan.ready}`);
+      }
+      const interrupt = plan && 'interruptAfter' in plan ? plan.interruptAfter : undefined;
+      const result = await runExample(example, cwd, shellEnv, interrupt);
+      if (background) { try { process.kill(-background.pid!, 'SIGINT'); } catch { /* gone */ } }
+      // Ctrl-C is the documented end of a follower: exit 130 (cdc) or death by SIGINT (tail).
+      const ok = interrupt === undefined ? result.code === 0 : result.code === 130 || result.code === 0 || result.signal === 'SIGINT';
+      process.stderr.write(`[example] ${ok ? 'ok  ' : 'FAIL'} ${example} (exit ${result.code ?? result.signal})\n`);
+      if (!ok) failures.push(`${where}: ${example}\n  exit ${result.code ?? result.signal}\n  ${result.output.trim().split('\n').slice(-6).join('\n  ')}`);
+    }
+    process.stderr.write(`examples: ${examples.length} found, ${skipped.length} not run:\n  ${skipped.join('\n  ')}\n`);
+    expect(failures).toEqual([]);
+  }, 1_500_000);
 });
