@@ -5,13 +5,19 @@
  */
 import { withPg } from '../helpers/pipeline';
 
+/** What a setup can use: the stack's database, and a bash in the examples' folder and shell. */
+export interface World {
+  databaseUrl: string;
+  sh(command: string): Promise<number | null>;
+}
+
 export type ExamplePlan =
   /** Follows or serves until stopped: interrupted after `seconds` (Ctrl-C), as a user would. */
   | { interruptAfter: number }
   /** Not run here, and why (stated in the test output). */
   | { skip: string }
-  /** Run after `setup` has made the world the example assumes (DATABASE_URL: the stack's database). */
-  | { setup: (databaseUrl: string) => Promise<void> }
+  /** Run after `setup` has made the world the example assumes. */
+  | { setup: (world: World) => Promise<void> }
   /** Run while `command` runs in the background, once `ready` (a URL) answers. */
   | { during: string; ready: string };
 
@@ -32,6 +38,7 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   'tail -f "$(cdc stack logs kafka --path)"': { interruptAfter: 3 },
   'cdc serve': { interruptAfter: 8 },
   'cdc serve --host 0.0.0.0 --port 8080': { interruptAfter: 8 },
+  'cdc serve --target-schema analytics': { interruptAfter: 8 },
   "cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --target-schema analytics --current": { interruptAfter: 15 },
 
   // The HTTP API's examples, against `cdc serve` on its default address.
@@ -44,10 +51,15 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
 
   // The world an example assumes.
   'cdc pg slots --drop old_connector_slot --yes': {
-    setup: (url) => withPg(url, (c) => c.query(`select pg_create_logical_replication_slot('old_connector_slot', 'pgoutput')`)).then(() => undefined),
+    setup: (w) => withPg(w.databaseUrl, (c) => c.query(`select pg_create_logical_replication_slot('old_connector_slot', 'pgoutput')`)).then(() => undefined),
   },
   // The tutorial ran it already: it refuses to run over its own rows (without --truncate).
-  'cdc seed holdings --script tutorial': { setup: (url) => withPg(url, (c) => c.query('truncate bank.holding')).then(() => undefined) },
+  'cdc seed holdings --script tutorial': { setup: (w) => withPg(w.databaseUrl, (c) => c.query('truncate bank.holding')).then(() => undefined) },
+  // The report examples read the history where the sink writes by default (the source's schema,
+  // finance); the README's pipeline writes it into analytics.
+  'cdc report open-orders': {
+    setup: async (w) => { await w.sh("cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --exit-at-end --group examples-finance"); },
+  },
 
   // Not runnable on this machine, said plainly.
   'kcat -b localhost:9092 -t dbserver1.bank.holding -C -u | cdc parse > holding_pivot.txt': { skip: 'kcat is not installed here, and the tutorial stack does not listen on localhost:9092' },

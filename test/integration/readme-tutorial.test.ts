@@ -170,7 +170,9 @@ describe('README tutorial, pasted as a script', () => {
     for (const { where, example } of examples) {
       const plan = EXAMPLE_PLANS[example];
       if (plan && 'skip' in plan) { skipped.push(`${where}: ${example} — ${plan.skip}`); continue; }
-      if (plan && 'setup' in plan) await plan.setup(shellEnv.DATABASE_URL!);
+      if (plan && 'setup' in plan) {
+        await plan.setup({ databaseUrl: shellEnv.DATABASE_URL!, sh: async (command) => (await runExample(command, cwd, shellEnv)).code });
+      }
       let background: ReturnType<typeof spawn> | undefined;
       if (plan && 'during' in plan) {
         background = spawn('bash', ['-c', plan.during], { cwd, env: shellEnv, detached: true, stdio: 'ignore' });
