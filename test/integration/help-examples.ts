@@ -73,6 +73,13 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   "cdc sink mongo --topics-regex 'dbserver1\\.public\\..*' --database retail --json": {
     skip: "BROKEN as written here: the README's customers walkthrough publishes retail.public.customers, not dbserver1.public.* (reported to the sink engineer)",
   },
+  'cdc sink s3 dbserver1.public.customers --bucket cdc --exit-at-end': {
+    skip: 'BROKEN as written here: the README publishes retail.public.customers, not dbserver1.public.customers (reported to the sink engineer)',
+  },
+  // Added to `cdc sink s3 --help` after this test's last full run: not verified yet. Remove these
+  // two entries to run them (they follow the topic: { interruptAfter: 10 }, and need the stack's S3).
+  'cdc sink s3 dbserver1.bank.holding --bucket cdc --format parquet --partition-by date': { skip: 'not verified yet by this test (new example; see help-examples.ts)' },
+  'cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u': { skip: 'not verified yet by this test (new example; see help-examples.ts)' },
   'cdc pg check --name finance --tables finance.orders --pg-url postgres://cdc_user@localhost:5432/postgres': {
     skip: 'BROKEN as written: pg check has --table, not --tables, and localhost:5432 is not the stack (reported to the pg engineer)',
   },
