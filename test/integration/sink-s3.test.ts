@@ -54,17 +54,17 @@ beforeAll(async () => {
   s3 = new S3Client({ region: 'us-east-1', endpoint: f.urls.s3Url, forcePathStyle: true, credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   await withPg(f.urls.pgUrl, async (c) => {
     await c.query(`CREATE SCHEMA "${f.name}"`);
-    await c.query(`CREATE TABLE "${f.name}".items (id bigint PRIMARY KEY, price numeric(20,4), big bigint, day date, seen timestamp, label text)`);
+    await c.query(`CREATE TABLE "${f.name}".items (id bigint PRIMARY KEY, price numeric(20,4), big bigint, day date, seen timestamp, label text, small numeric(10,2))`);
     await c.query(`ALTER TABLE "${f.name}".items REPLICA IDENTITY FULL`);
-    await c.query(`INSERT INTO "${f.name}".items SELECT g, g * 1.25 + 0.0001, 9007199254740993 + g, date '2026-01-01' + g, timestamp '2026-12-01 10:00:00.123456' + g * interval '1 hour', 'item ' || g FROM generate_series(1, 60) g`);
+    await c.query(`INSERT INTO "${f.name}".items SELECT g, g * 1.25 + 0.0001, 9007199254740993 + g, date '2026-01-01' + g, timestamp '2026-12-01 10:00:00.123456' + g * interval '1 hour', 'item ' || g, -g * 1.01 FROM generate_series(1, 60) g`);
   });
   await registerConnector(f, ['items']);
   await withPg(f.urls.pgUrl, async (c) => {
-    await c.query(`INSERT INTO "${f.name}".items VALUES (1000, 1234567890123456.1234, -9223372036854775808, '1969-07-20', '1969-07-20 20:17:40', 'before 1970')`);
+    await c.query(`INSERT INTO "${f.name}".items VALUES (1000, 1234567890123456.1234, -9223372036854775808, '1969-07-20', '1969-07-20 20:17:40', 'before 1970', -99999999.99)`);
     for (let i = 0; i < 120; i++) await c.query(`UPDATE "${f.name}".items SET price = price + 0.0001, label = label || '.' WHERE id = $1`, [1 + (i % 60)]);
     await c.query(`DELETE FROM "${f.name}".items WHERE id IN (3, 5)`);
-    await c.query(`INSERT INTO "${f.name}".items VALUES (999999, 0, 0, null, null, 'MARKER')`);
-    rows = (await c.query({ text: `SELECT i.id::text AS id, i.price::text AS price, i.big::text AS big FROM "${f.name}".items i ORDER BY i.id`, types: { getTypeParser: () => (v: string) => v } })).rows;
+    await c.query(`INSERT INTO "${f.name}".items VALUES (999999, 0, 0, null, null, 'MARKER', 99999999.99)`);
+    rows = (await c.query({ text: `SELECT i.id::text AS id, i.price::text AS price, i.big::text AS big, i.small::text AS small FROM "${f.name}".items i ORDER BY i.id`, types: { getTypeParser: () => (v: string) => v } })).rows;
   });
   const records = await readTopicsUntil(f, [topic], (rs) => rs.some((r) => valueText(r).includes('"MARKER"')));
   allOffsets = records.map((r) => Number(r.offset));
@@ -125,16 +125,16 @@ test('parquet, flat: DuckDB reads real column types and exact values', async () 
   // every other object has the real types.
   const first = files[keys.findIndex((k) => k.endsWith('+0+0.parquet'))];
   const later = files[keys.findIndex((k) => k.endsWith('+0+100.parquet'))];
-  expect(await typesOf(later)).toEqual(expect.objectContaining({ after_id: 'BIGINT', after_price: 'DECIMAL(20,4)', after_big: 'BIGINT', after_day: 'DATE', after_seen: 'TIMESTAMP', ts_ms: 'BIGINT', kafka_offset: 'BIGINT', kafka_partition: 'INTEGER', after_label: 'VARCHAR' }));
+  expect(await typesOf(later)).toEqual(expect.objectContaining({ after_id: 'BIGINT', after_price: 'DECIMAL(20,4)', after_small: 'DECIMAL(10,2)', after_big: 'BIGINT', after_day: 'DATE', after_seen: 'TIMESTAMP', ts_ms: 'BIGINT', kafka_offset: 'BIGINT', kafka_partition: 'INTEGER', after_label: 'VARCHAR' }));
   expect(await typesOf(first)).toEqual(expect.objectContaining({ after_price: 'DECIMAL(20,4)', after_day: 'VARCHAR', after_seen: 'VARCHAR' }));
   const moon = (await duck.runAndReadAll(`SELECT after_day, after_seen FROM read_parquet('${first}') WHERE after_id = 1000`)).getRowObjectsJson();
   expect(moon).toEqual([{ after_day: '1969-07-20', after_seen: '1969-07-20T20:17:40.000000' }]);
   const all = files.map((file) => `'${file}'`).join(', ');
-  const read = (await duck.runAndReadAll(`SELECT kafka_offset::varchar AS o, op, coalesce(after_id, before_id)::varchar AS id, after_price::varchar AS price, after_big::varchar AS big FROM read_parquet([${all}], union_by_name = true) ORDER BY kafka_offset`)).getRowObjectsJson();
+  const read = (await duck.runAndReadAll(`SELECT kafka_offset::varchar AS o, op, coalesce(after_id, before_id)::varchar AS id, after_price::varchar AS price, after_big::varchar AS big, after_small::varchar AS small FROM read_parquet([${all}], union_by_name = true) ORDER BY kafka_offset`)).getRowObjectsJson();
   expect(read.map((r) => Number(r.o))).toEqual(changeOffsets);
-  const last = new Map<string, { price: unknown; big: unknown }>();
-  for (const r of read) { if (r.op === 'd') last.delete(String(r.id)); else last.set(String(r.id), { price: r.price, big: r.big }); }
-  for (const row of rows) expect([row.id, last.get(String(row.id))]).toEqual([row.id, { price: row.price, big: row.big }]);
+  const last = new Map<string, { price: unknown; big: unknown; small: unknown }>();
+  for (const r of read) { if (r.op === 'd') last.delete(String(r.id)); else last.set(String(r.id), { price: r.price, big: r.big, small: r.small }); }
+  for (const row of rows) expect([row.id, last.get(String(row.id))]).toEqual([row.id, { price: row.price, big: row.big, small: row.small }]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -38,7 +38,7 @@ export async function encodeRows(rows: readonly ShapedRow[], format: ObjectForma
 
 /** A Parquet column: its type in parquetjs' terms and how a cell becomes its value. */
 interface ParquetColumn {
-  field: { type: string; optional: true; precision?: number; scale?: number };
+  field: { type: string; optional: true; precision?: number; scale?: number; typeLength?: number };
   /** The type's identity, to tell when rows of one object disagree (a schema change). */
   id: string;
   convert(cell: Cell): unknown;
@@ -69,26 +69,27 @@ function isoMicros(text: string): bigint | null {
 
 function columnFor(schema: ConnectSchema | undefined): ParquetColumn {
   if (!schema) return TEXT;
-  const params = (schema.parameters ?? {}) as Record<string, string>;
+  const params = (schema.parameters ?? {});
   switch (schema.name) {
     case 'org.apache.kafka.connect.data.Decimal': {
       const precision = Number(params['connect.decimal.precision']);
       const scale = Number(params.scale);
       if (!Number.isInteger(precision) || precision < 1 || precision > MAX_DECIMAL_PRECISION || !Number.isInteger(scale) || scale < 0 || scale > precision) return TEXT;
-      // Debezium's bytes are the unscaled value, big-endian two's complement: Parquet's own encoding.
-      const bytes = (cell: Cell) => (typeof cell.raw === 'string' ? Buffer.from(cell.raw, 'base64') : null);
-      const unscaled = (cell: Cell) => {
-        const b = bytes(cell);
-        if (!b || b.length === 0) return null;
-        const hex = b.toString('hex');
-        let v = BigInt(`0x${hex}`);
-        if (b[0] & 0x80) v -= 1n << BigInt(b.length * 8);
-        return v;
-      };
+      // Debezium's bytes are the unscaled value, big-endian two's complement: Parquet's own encoding,
+      // stored as fixed-length bytes (sign-extended) at every precision. (The writer's INT64 path
+      // would scale a JavaScript number itself: inexact, and it refuses BigInts.)
+      const length = Math.ceil((precision * Math.log2(10) + 1) / 8);
       return {
-        field: { type: 'DECIMAL', optional: true, precision, scale },
+        field: { type: 'DECIMAL', optional: true, precision, scale, typeLength: length },
         id: `DECIMAL(${precision},${scale})`,
-        convert: precision <= 18 ? unscaled : bytes,
+        convert: (cell) => {
+          if (typeof cell.raw !== 'string') return null;
+          const bytes = Buffer.from(cell.raw, 'base64');
+          if (bytes.length === 0 || bytes.length > length) return null;
+          const out = Buffer.alloc(length, bytes[0] & 0x80 ? 0xff : 0x00);
+          bytes.copy(out, length - bytes.length);
+          return out;
+        },
       };
     }
     case 'io.debezium.time.MicroTimestamp':
@@ -115,9 +116,9 @@ function columnFor(schema: ConnectSchema | undefined): ParquetColumn {
   if (schema.name) return TEXT;
   switch (schema.type) {
     case 'int8': case 'int16': case 'int32':
-      return { field: { type: 'INT32', optional: true }, id: 'INT32', convert: (cell) => { const v = exactInt(cell.raw ?? (cell.value as JsonValue)); return v === null ? null : Number(v); } };
+      return { field: { type: 'INT32', optional: true }, id: 'INT32', convert: (cell) => { const v = exactInt(cell.raw ?? (cell.value)); return v === null ? null : Number(v); } };
     case 'int64':
-      return { field: { type: 'INT64', optional: true }, id: 'INT64', convert: (cell) => exactInt(cell.raw ?? (cell.value as JsonValue)) };
+      return { field: { type: 'INT64', optional: true }, id: 'INT64', convert: (cell) => exactInt(cell.raw ?? (cell.value)) };
     case 'float32':
       return { field: { type: 'FLOAT', optional: true }, id: 'FLOAT', convert: (cell) => (typeof cell.value === 'number' ? cell.value : cell.value instanceof JsonNumber ? Number(cell.value.text) : null) };
     case 'float64':
