@@ -3,7 +3,7 @@
  * answers it: commands and flags from the registered tree, and live names (connectors, topics,
  * contexts) when the service answers within a short time.
  */
-import { Argument, Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import type { Context } from '../src/context';
 import { offerFor } from './completion/candidates';
 import { completionScript, SHELLS, type Shell } from './completion/scripts';

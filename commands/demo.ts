@@ -2,7 +2,7 @@
  * `cdc demo`: the whole finance pipeline in one command for a newcomer. The steps are those of
  * src/demo; this file checks the flags, shows progress on stderr and prints the reports.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, InterruptedError, UsageError } from '../src/errors';
 import type { DemoResult } from '../src/demo';

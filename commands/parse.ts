@@ -2,7 +2,7 @@
  * `cdc parse`: Debezium change events (stdin or files) to holding_pivot rows on stdout. Problems,
  * notes and the summary go to stderr; exit 3 when a record was invalid (unless --skip-invalid).
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import type { Note, ParseBatch, ParseSummary, ParseRunOptions } from '../src/parse';

@@ -2,7 +2,7 @@
  * `cdc pg check` and `cdc pg slots`: what CDC needs from PostgreSQL, and the replication slots
  * that hold its WAL.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import type { PgTarget } from '../src/pg/connection';

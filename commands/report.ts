@@ -3,7 +3,7 @@
  * `cdc sink postgres` writes, now or as of any moment (`--at`). `cdc report install-views` creates
  * the finance views for SQL users and BI tools. The SQL lives in src/report, shared with `cdc serve`.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { UsageError } from '../src/errors';
 import { parseIdentifier } from '../src/pg/identifiers';

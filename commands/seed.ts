@@ -2,7 +2,7 @@
  * `cdc seed customers` and `cdc seed holdings`: load and drive the source database in place of
  * the tutorials' psql sessions and data generator.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { displayName, parseIdentifier, parseQualifiedName } from '../src/pg/identifiers';

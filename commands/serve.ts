@@ -3,7 +3,7 @@
  * 127.0.0.1 unless --host says otherwise. Stops gracefully on SIGINT/SIGTERM: in-flight requests
  * finish, new ones get 503, the pool closes.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../src/context';
 import { UsageError } from '../src/errors';
 import { parseIdentifier } from '../src/pg/identifiers';

@@ -2,7 +2,7 @@
  * `cdc stack up|down|status|logs|env`: a local PostgreSQL + Kafka + Kafka Connect/Debezium stack
  * without Docker, for development and the integration tests.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../src/errors';
 import { maskConnectionString } from '../src/secrets';

@@ -2,7 +2,7 @@
  * `cdc watch <topic…>`: a Debezium-aware topic viewer. Pretty, decoded blocks on a terminal; the
  * record values as JSON lines in a pipe, so `cdc watch T --exit-at-end | cdc parse` works.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../src/context';
 import { ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
 import type { PartitionProgress } from '../src/kafka/consume';

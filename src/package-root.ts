@@ -12,7 +12,7 @@ export function packageRoot(): string {
   let dir = __dirname;
   for (;;) {
     const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate) && JSON.parse(fs.readFileSync(candidate, 'utf8')).name === 'cdc') {
+    if (fs.existsSync(candidate) && (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === 'cdc') {
       cached = dir;
       return dir;
     }
@@ -23,5 +23,5 @@ export function packageRoot(): string {
 }
 
 export function packageVersion(): string {
-  return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -132,7 +132,7 @@ export class Redactor {
     for (const [key, value] of Object.entries(env)) {
       if (isStrongSecretKey(key) || (isSecretKey(key) && value && looksSecret(value))) this.add(value);
     }
-    for (const key of ['PGUSER', 'PGDATABASE', 'USER', 'LOGNAME']) if (env[key]) this.open.add(env[key]!);
+    for (const key of ['PGUSER', 'PGDATABASE', 'USER', 'LOGNAME']) if (env[key]) this.open.add(env[key]);
     try {
       const url = new URL(env.DATABASE_URL ?? '');
       if (url.username) this.open.add(decodeURIComponent(url.username));

@@ -58,7 +58,7 @@ function scrubError(err: unknown, redactor: Redactor): unknown {
  * misreads) empty names, '/', control characters and surrounding spaces; refused here as usage errors.
  */
 export function connectorName(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   const bad = text.trim() === '' ? 'is empty' : text.includes('/') ? "contains '/'" : /[\u0000-\u001f\u007f-\u009f]/.test(text) ? 'contains control characters'
     : text.trim() !== text ? 'has leading or trailing spaces' : undefined;
   if (bad) throw new UsageError(`the connector name ${JSON.stringify(text)} ${bad}`, 'connector names are letters, digits, - and _');
@@ -76,6 +76,6 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** Reads all of stdin as text. */
 export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk));
   return Buffer.concat(chunks).toString('utf8');
 }

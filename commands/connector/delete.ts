@@ -2,7 +2,7 @@
  * `cdc connector delete NAME`: asks on a TTY (unless --yes), deletes, then says what is left
  * behind: stored offsets, the replication slot and the publication.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { CdcError, ExitCode } from '../../src/errors';
 import type { ConnectFlags } from '../../src/connect/connection';

@@ -2,7 +2,7 @@
  * `cdc connector describe NAME` (config, masked, plus state) and `cdc connector status [NAME…]`
  * (states and root causes; exit 0 all RUNNING, 5 degraded, 6 failed).
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitStatus } from '../../src/errors';
 import type { ConnectFlags } from '../../src/connect/connection';
@@ -86,7 +86,7 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
           for (const name of names) summaries.push(summarizeStatus(await client.status(name), redact));
         } else {
           const expanded = await client.listExpanded();
-          summaries = Object.keys(expanded).sort().flatMap((n) => (expanded[n].status ? [summarizeStatus(expanded[n].status!, redact)] : []));
+          summaries = Object.keys(expanded).sort().flatMap((n) => (expanded[n].status ? [summarizeStatus(expanded[n].status, redact)] : []));
         }
         const checks = new Map<string, DatabaseCheck>();
         if (options.checkDb) {

@@ -2,7 +2,7 @@
  * `pause`, `resume`, `stop`, `restart`: one request each per connector, gated on the worker's
  * version where the endpoint is newer (stop: Kafka 3.5; restart with tasks: 3.0).
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectClient } from '../../src/connect/client';
 import type { ConnectFlags } from '../../src/connect/connection';

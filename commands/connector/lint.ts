@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus, InputError, UsageError } from '../../src/errors';
 import type { LintFinding } from '../../src/connect/lint';

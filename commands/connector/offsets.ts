@@ -2,7 +2,7 @@
  * `cdc connector offsets NAME`: the stored source offsets (Kafka ≥ 3.5); `--reset` stops the
  * connector and deletes them (Kafka ≥ 3.6), so that resuming starts over.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { CdcError, ExitCode } from '../../src/errors';
 import type { ConnectFlags } from '../../src/connect/connection';

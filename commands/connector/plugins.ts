@@ -1,7 +1,7 @@
 /**
  * `cdc connector plugins`: the connector plugins installed on the worker.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectFlags } from '../../src/connect/connection';
 import { writeJson, writeTable } from '../ui/output';

@@ -3,7 +3,7 @@
  * config). Lints first, then upserts (or, with --dry-run, validates on the server and shows the
  * diff against the live config), and with --wait blocks until everything is RUNNING.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { InputError, UsageError, ExitStatus, ExitCode } from '../../src/errors';
 import type { ConnectFlags } from '../../src/connect/connection';

@@ -2,7 +2,7 @@
  * `cdc connector validate FILE…`: the lint rules, then Connect's own validation, field by field.
  * Nothing is written. Exit 3 when anything is invalid.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus } from '../../src/errors';
 import type { ConnectFlags } from '../../src/connect/connection';

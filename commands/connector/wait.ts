@@ -3,7 +3,7 @@
  * stops at RUNNING, which Connect reports from the first snapshot row on; this waits for the end
  * of the snapshot, or for every change committed in the source so far (src/connect/catch-up.ts).
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import type { ConnectFlags } from '../../src/connect/connection';
 import type { WaitCondition, WaitProgress } from '../../src/connect/connector-wait';

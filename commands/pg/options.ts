@@ -2,7 +2,7 @@
  * Connection options every Postgres-facing command (`cdc pg`, `cdc seed`) shares, and the one
  * place they become a target (number flags: commands/ui/flags.ts).
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { withPg, type PgTarget } from '../../src/pg/connection';
 import { textFlag } from '../ui/flags';

@@ -2,7 +2,7 @@
  * `cdc pg setup`: the replication role, publication, slot and replica identity a connector needs,
  * made once by a DBA; idempotent; --dry-run prints the SQL (password masked).
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../../src/context';
 import { UsageError } from '../../src/errors';
 import type { PgTarget } from '../../src/pg/connection';

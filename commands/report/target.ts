@@ -2,7 +2,7 @@
  * The flags `cdc report` and `cdc serve` share: the target database (resolved once by the settings
  * resolver, as for the sinks) and the schema of the history tables.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import type { PgTarget } from '../../src/settings';
 import { addTargetOptions as addTargetConnectionOptions } from '../ui/settings-flags';

@@ -1,7 +1,7 @@
 /**
  * `cdc seed finance`: the finance source schema, a reproducible starting set and a workload.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus } from '../../src/errors';
 import { parseIdentifier } from '../../src/pg/identifiers';

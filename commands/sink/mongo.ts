@@ -2,7 +2,7 @@
  * `cdc sink mongo`: Debezium topics → MongoDB documents (one per row with upsert, one per change
  * with append), idempotent on replay. Flags are checked here; src/sink/mongo does the work.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
 import { maskConnectionString } from '../../src/secrets';

@@ -2,7 +2,7 @@
  * `cdc sink postgres`: Debezium topics → SCD2 `<table>_history` tables in a target PostgreSQL,
  * exactly once. Flags are checked here, then src/sink runs it; this file only renders.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
 import { parseIdentifier } from '../../src/pg/identifiers';

@@ -3,7 +3,7 @@
  * gzip'd JSON lines or Parquet, with idempotent object names. Flags are checked here before
  * anything connects; src/sink/s3 does the work.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
 import type { SinkFrom, SinkRunSummary } from '../../src/sink';

@@ -2,7 +2,7 @@
  * `cdc stack up`: start the stack (or reuse a healthy one) and wait until it is ready. On failure,
  * the end of the failing service's log is printed before the error.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
 import { UsageError } from '../../src/errors';
 import { maskConnectionString } from '../../src/secrets';

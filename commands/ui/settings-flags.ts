@@ -36,7 +36,7 @@ export function settingsFlagsOf(command: Command): { flags: SettingsFlags; servi
   const entry = declared.get(command);
   if (!entry) return { flags: {}, services: [], early: [] };
   const o = command.opts<Record<string, string | boolean | undefined>>();
-  const s = (key: string) => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
+  const s = (key: string) => (typeof o[key] === 'string' ? (o[key]) : undefined);
   const b = (key: string) => (o[key] === true ? true : undefined);
   const flags: SettingsFlags = {};
   for (const service of entry.services) {

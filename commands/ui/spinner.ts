@@ -19,7 +19,7 @@ export function startSpinner(ctx: Context, text: string, options: { json?: boole
   // Loaded only when a spinner is shown: ora and its dependencies cost ~25 ms of start-up.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ora = require('ora') as typeof oraFunction;
-  const spinner = ora({ text, stream: ctx.stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true }).start();
+  const spinner = ora({ text, stream: ctx.stderr, color: 'cyan', isEnabled: true }).start();
   if (!ctx.stderrColor) spinner.color = 'white';
   return {
     update: (t) => { spinner.text = t; },

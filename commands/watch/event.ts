@@ -94,7 +94,7 @@ export function pretty(value: Decoded, style: Style, pad: string, parentKey: str
     }
     const entries = Object.entries(value);
     if (entries.length === 0) return pad + '{}';
-    const lines = entries.map(([k, v]) => `${inner}${style.cyan(JSON.stringify(sanitizeForTerminal(k)))}: ${pretty(v as Decoded, style, inner, k, depth + 1).trimStart()}`);
+    const lines = entries.map(([k, v]) => `${inner}${style.cyan(JSON.stringify(sanitizeForTerminal(k)))}: ${pretty(v, style, inner, k, depth + 1).trimStart()}`);
     return `${pad}{\n${lines.join(',\n')}\n${pad}}`;
   }
   return pad + inline(value, style);

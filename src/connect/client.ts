@@ -7,7 +7,7 @@
 import type { AxiosInstance } from 'axios';
 import type { ConnectOptions } from './connection';
 import { httpError, isTimeout, isTransient, networkError, RequestDeadlineError, serverMessage } from './errors';
-import { Redactor } from './redactor';
+import type { Redactor } from './redactor';
 import type {
   ConfigKeyDefinition, ConfigValidation, ConnectorConfig, ConnectorInfo, ConnectorOffsets,
   ConnectorStatus, ExpandedConnectors, PluginInfo, ServerInfo,

@@ -82,7 +82,7 @@ async function waitLoop(
   const { slot, publication } = slotAndPublication(config);
   return withPg(target, async (pg) => {
     const upto = options.until === 'caught-up' ? await currentWalLsn(pg) : undefined;
-    let last: WaitProgress = { snapshotDone: false };
+    let last: WaitProgress;
     let summary: StatusSummary | undefined;
     for (;;) {
       summary = summarizeStatus(await client.status(name), (t) => client.redactor.redact(t));

@@ -3,7 +3,7 @@
  * is STOPPED, delete the offsets. Offsets hold 64-bit LSNs and transaction ids, so they are parsed
  * with lossless-json and numbers are kept as their exact text.
  */
-import { isSafeNumber, parse, type LosslessNumber } from 'lossless-json';
+import { isSafeNumber, parse } from 'lossless-json';
 import { CdcError, ExitCode } from '../errors';
 import type { ConnectClient } from './client';
 import { ConnectBadRequestError } from './errors';
@@ -22,7 +22,7 @@ function exactNumber(text: string): number | string {
 }
 
 export function parseOffsets(text: string): StoredOffset[] {
-  const doc = parse(text, null, exactNumber as (value: string) => LosslessNumber | number) as unknown as { offsets?: StoredOffset[] };
+  const doc = parse(text, null, exactNumber) as { offsets?: StoredOffset[] };
   return doc?.offsets ?? [];
 }
 

@@ -37,7 +37,7 @@ export function parseSpecs(text: string, source: string): ConnectorSpec[] {
  * registration: checked before, so that --dry-run refuses them too and they never reach a terminal.
  */
 export function checkConnectorName(name: string, source: string): void {
-  // eslint-disable-next-line no-control-regex
+   
   const bad = /[\u0000-\u001f\u007f-\u009f]/.test(name) ? 'control characters' : name.includes('/') ? "'/'" : name.trim() !== name ? 'leading or trailing spaces' : undefined;
   if (bad) throw new InputError(`${source}: the connector name ${JSON.stringify(name)} contains ${bad}, which Kafka Connect refuses`, 'use letters, digits, - and _');
 }

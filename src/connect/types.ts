@@ -14,6 +14,7 @@ export interface ServerInfo {
 }
 
 export interface StateInfo {
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- the known states, and any a newer worker reports
   state: ConnectorState | string;
   worker_id?: string;
   trace?: string;

@@ -84,7 +84,7 @@ function pivotRows(event: ChangeEvent, options: PivotOptions): PivotResult {
   if (missingIdentity.length) return { ok: false, reason: missingColumns('identity', missingIdentity, image, '--identity') };
   // ExtractNewRecordState's schema lists its `__op`, `__deleted`, … fields; they are metadata, not columns.
   const fields = options.fields === '*'
-    ? rowColumns(image, event.rowSchema as ConnectSchema | undefined)
+    ? rowColumns(image, event.rowSchema)
       .filter((c) => !options.identity.includes(c) && !(c.startsWith('__') && !Object.hasOwn(image, c)))
     : options.fields;
   const missingFields = fields.filter((column) => !Object.hasOwn(image, column));

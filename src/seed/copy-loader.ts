@@ -13,7 +13,7 @@ import { finished } from 'node:stream/promises';
 import type { Client } from 'pg';
 import type { Writable } from 'node:stream';
 import { quoteIdent, quoteQualified, type QualifiedName } from '../pg/identifiers';
-import { CsvRecordScanner, hasContent, isMarkerRecord, quoteMarkers, recordBytes } from './csv-records';
+import { type CsvRecordScanner, hasContent, isMarkerRecord, quoteMarkers, recordBytes } from './csv-records';
 import { rowError } from './row-errors';
 
 export interface CopyLoadOptions {
@@ -68,7 +68,7 @@ export async function copyLoad(
   const uncommitted = { rows: 0, inserted: 0, updated: 0, batches: 0 };
   let setupPending = [...options.setupSql, ...(options.truncate ? [`TRUNCATE ${target}`] : [])];
   let copy: (Writable & { rowCount: number }) | undefined;
-  let copyError: unknown;
+  let copyError: Error | undefined;
   let inTransaction = false;
   let batchRows = 0;
   // Bytes of a record not yet complete: held back so that a batch ends exactly on a record.

@@ -4,7 +4,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors';
-import { CsvRecordScanner, hasContent } from './csv-records';
+import { type CsvRecordScanner, hasContent } from './csv-records';
 
 export interface FirstRecord {
   fields: string[];
@@ -47,7 +47,7 @@ export async function readFirstRecord(chunks: AsyncIterator<Buffer>, scanner: Cs
 
 function parseFields(bytes: Buffer): string[] {
   try {
-    const records = parse(bytes, { relax_column_count: true }) as string[][];
+    const records: string[][] = parse(bytes, { relax_column_count: true });
     return records[0] ?? [];
   } catch (err) {
     throw new InputError(`the first row is not valid CSV: ${(err as Error).message}`);

@@ -49,6 +49,6 @@ export function rowError(err: unknown, span: BatchSpan): InputError | undefined 
 
 /** Row values from a file may hold control characters; they must not reach a terminal raw. */
 function stripControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }

@@ -50,7 +50,7 @@ export function resolveConnect(layers: Layers, flags: NonNullable<SettingsFlags[
   const passwordEnv = layers.context.values.connectPasswordEnv;
   const password = urlPassword
     ?? pick(layers, { env: [CONNECT_ENV.password] })
-    ?? (passwordEnv && layers.env[passwordEnv] ? setting(layers.env[passwordEnv] as string, 'context', `${contextSource(layers.context)} (env:${passwordEnv})`) : undefined)
+    ?? (passwordEnv && layers.env[passwordEnv] ? setting(layers.env[passwordEnv], 'context', `${contextSource(layers.context)} (env:${passwordEnv})`) : undefined)
     ?? pick(layers, { context: 'connectPassword' });
   return {
     url: { ...chosen, value: url.toString().replace(/\/+$/, '') },

@@ -141,7 +141,7 @@ export function parsePgUrl(text: string, origin: string): UrlFields {
 }
 
 function definedOnly(fields: UrlFields): UrlFields {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as UrlFields;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 /** libpq's sslmode as node-postgres' ssl setting (Debezium's database.sslmode takes the same values). */

@@ -40,7 +40,7 @@ export function resolveS3(layers: Layers, flags: NonNullable<SettingsFlags['s3']
   const accessKeyId = pick(layers, { env: S3_ENV.accessKeyId, context: 's3AccessKeyId', stack: stack?.accessKeyId });
   const secretEnv = layers.context.values.s3SecretAccessKeyEnv;
   const secretAccessKey = pick(layers, { env: S3_ENV.secretAccessKey })
-    ?? (secretEnv && layers.env[secretEnv] ? setting(layers.env[secretEnv] as string, 'context', `${contextSource(layers.context)} (env:${secretEnv})`) : undefined)
+    ?? (secretEnv && layers.env[secretEnv] ? setting(layers.env[secretEnv], 'context', `${contextSource(layers.context)} (env:${secretEnv})`) : undefined)
     ?? pick(layers, { stack: stack?.secretAccessKey });
   if (accessKeyId && !secretAccessKey) {
     throw new UsageError(`S3 access key id ${accessKeyId.value} (from ${accessKeyId.source}) has no secret key`,

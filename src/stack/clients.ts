@@ -24,7 +24,7 @@ export function unregisterClient(layout: StackLayout, pid = process.pid): void {
 
 /** Pids of other live test runs using the stack; entries of dead runs are removed. */
 export function otherClients(layout: StackLayout, pid = process.pid): number[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(clientsDir(layout));
   } catch {

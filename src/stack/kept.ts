@@ -86,7 +86,7 @@ async function describe(service: ServiceName, layout: StackLayout, urls: StackUr
         .map((e) => e.name.replace(/-\d+$/, ''));
       const own = [...new Set(topics)].filter((t) => !t.startsWith('connect-')).sort();
       const connectors = await connectGet(urls.connectUrl, '/connectors');
-      const list = Array.isArray(connectors?.body) ? (connectors!.body as string[]).sort() : [];
+      const list = Array.isArray(connectors?.body) ? (connectors.body as string[]).sort() : [];
       return `${count(own.length, 'topic')}${own.length ? ` (${names(own)})` : ''}, ${count(list.length, 'connector')}${list.length ? ` (${names(list)})` : ''}`;
     }
     case 's3': {

@@ -130,7 +130,7 @@ export function parseWith(value: string, what: string): ExtraService[] {
  * enter /root.
  */
 export function defaultStackDir(env: NodeJS.ProcessEnv, root = packageRoot(), uid = process.getuid?.()): string {
-  if (env[DIR_ENV]) return path.resolve(env[DIR_ENV]!);
+  if (env[DIR_ENV]) return path.resolve(env[DIR_ENV]);
   if (fs.existsSync(path.join(root, 'tsconfig.json'))) return path.join(root, '.stack');
   const xdg = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : undefined;
   const stateHome = xdg ?? (uid === 0 ? '/var/lib' : path.join(env.HOME || os.homedir(), '.local', 'state'));
@@ -177,7 +177,7 @@ export function resolveStackSettings(
   }
   let extras: ExtraService[] = [];
   if (flags.with !== undefined) extras = parseWith(flags.with, '--with');
-  else if (env[WITH_ENV] !== undefined) extras = parseWith(env[WITH_ENV]!, WITH_ENV);
+  else if (env[WITH_ENV] !== undefined) extras = parseWith(env[WITH_ENV], WITH_ENV);
   else if (running?.with) extras = running.with;
   else if (flags.contextWith !== undefined) extras = parseWith(flags.contextWith, 'the config setting stackWith');
   return { dir, ports, with: extras };

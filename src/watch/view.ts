@@ -4,7 +4,7 @@
  */
 import { DecodeError, decodeRow, formatDecoded, isUnchanged, type ChangeEvent, type Decoded } from '../debezium';
 import { InputError } from '../errors';
-import { isJsonObject, setOwn, stringifyLossless, type JsonObject, type JsonValue } from '../json';
+import { isJsonObject, setOwn, stringifyLossless, type JsonValue } from '../json';
 import { eventOf } from './event';
 import { headerText, type WatchRecord } from './record';
 
@@ -135,6 +135,6 @@ function isoTime(ms: number): string | undefined {
 }
 
 function payloadOf(value: JsonValue | undefined): JsonValue {
-  if (isJsonObject(value) && 'payload' in value && 'schema' in value) return (value as JsonObject).payload;
+  if (isJsonObject(value) && 'payload' in value && 'schema' in value) return (value).payload;
   return value ?? null;
 }

@@ -152,7 +152,7 @@ describe('cdc connector against the real worker', () => {
     expect(result.stderr).toContain(`${names.placeholder}: database.password=\${env:PGPASSWORD}, resolved by the worker`);
     expect(result.stderr).not.toContain('plaintext-password');
     const config = await (await fetch(`${urls.connectUrl}/connectors/${names.placeholder}/config`)).json() as Record<string, string>;
-    expect(config['database.password']).toBe('\${env:PGPASSWORD}');
+    expect(config['database.password']).toBe('${env:PGPASSWORD}');
     // cdc logs in as the connector with its own URL's password when PGPASSWORD is not set here.
     expectExit(await cdc(['status', names.placeholder, '--check-db'], { env: superuser }), 0);
     expectExit(await cdc(['delete', names.placeholder, '--yes', '--drop-slot', '--drop-publication'], { env: superuser }), 0);

@@ -62,7 +62,7 @@ describe('cdc seed customers', () => {
     expect(result.stderr).toMatch(/12,435 rows .* 12,435 inserted, 0 updated, 0 unchanged/);
     expect(result.stderr).not.toMatch(/\r|\u001b/);
 
-    const expected = parse(fs.readFileSync(fixture), { columns: true }) as Record<string, string>[];
+    const expected: Record<string, string>[] = parse(fs.readFileSync(fixture), { columns: true });
     const rows = (await client.query(`SELECT * FROM "${schema}".customers ORDER BY "customerId"`)).rows;
     expect(rows).toHaveLength(expected.length);
     for (let i = 0; i < expected.length; i++) {

@@ -89,7 +89,7 @@ describe("COPY's end-of-data marker is data", () => {
     fs.writeFileSync(file, [HEADER, ...body.slice(0, 5), '\\.', ...body.slice(5)].join('\n') + '\n');
     const result = await seed('--table', `${schema}.marker_customers`, '--source', file, '--batch-size', '2');
     expectExit(result, 3);
-    expect(result.stderr).toMatch(/malformed row 6: invalid input syntax for type integer: "\\\.\" \(column customerId\)/);
+    expect(result.stderr).toMatch(/malformed row 6: invalid input syntax for type integer: "\\\."\s\(column customerId\)/);
     expect(result.stderr).toMatch(/4 row\(s\) before it were committed/);
   });
 });

@@ -4,7 +4,7 @@
  * dates as dates); `--op c` keeps only the rows created after the snapshot; append writes one
  * document per change, and a replay or a kill -9 mid-run adds no duplicate and loses nothing.
  */
-import { Decimal128, Long, MongoClient } from 'mongodb';
+import { Decimal128, type Long, MongoClient } from 'mongodb';
 import { withPg } from '../helpers/pipeline';
 import { describeResult, runCli } from '../helpers/run-cli';
 import { cleanUp, readTopicsUntil, registerConnector, sinkFixture, valueText } from './sink-helpers';

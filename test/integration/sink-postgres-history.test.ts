@@ -163,7 +163,7 @@ function checkHistory(rows: Row[], expected: Expected[], keyColumn: string): voi
   rows.forEach((row, i) => {
     const [key, , , values, from, to] = expected[i];
     const what = `${keyColumn}=${key} row ${i}`;
-    const picked = Object.fromEntries(Object.keys(values).map((c) => [c, row[c] instanceof Date ? isoDay(row[c] as Date) : row[c]]));
+    const picked = Object.fromEntries(Object.keys(values).map((c) => [c, row[c] instanceof Date ? isoDay(row[c]) : row[c]]));
     expect({ what, ...picked }).toEqual({ what, ...values });
     within(from, row.valid_from as Date, `${what} valid_from`);
     if (to === null) expect({ what, valid_to: row.valid_to }).toEqual({ what, valid_to: null });

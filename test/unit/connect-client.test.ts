@@ -12,7 +12,7 @@ async function resolveConnectOptions(flags: { connectUrl?: string; connectUser?:
 import { ConnectBadRequestError } from '../../src/connect/errors';
 import { Redactor } from '../../src/connect/redactor';
 import { readOffsets, resetOffsets } from '../../src/connect/offsets';
-import { CdcError, ExitCode, NotFoundError } from '../../src/errors';
+import { type CdcError, ExitCode, NotFoundError } from '../../src/errors';
 import { closedPort, FakeConnect, recorded } from './connect-fake-server';
 
 const fake = new FakeConnect();

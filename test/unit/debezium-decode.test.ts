@@ -34,7 +34,7 @@ describe('decodeValue: temporal types', () => {
     ['io.debezium.time.MicroDuration', 'int64', -3600000000, '-PT1H'],
     ['io.debezium.time.MicroDuration', 'int64', 0, 'PT0S'],
   ])('%s %p → %p', (name, type, raw, expected) => {
-    expect(decodeValue(raw as never, named(type as string, name as string))).toBe(expected);
+    expect(decodeValue(raw as never, named(type, name))).toBe(expected);
   });
 
   it('formats dates like Date.toISOString over a wide range, and beyond its range', () => {
@@ -196,7 +196,7 @@ describe('decodeValue: values that do not fit their schema are errors, never gue
     ['io.debezium.time.MicroDuration', 'int64', new JsonNumber('1' + '0'.repeat(30)), /not a valid MicroDuration/],
     ['io.debezium.time.MicroTimestamp', 'int64', 'oops', /"oops" is not a valid MicroTimestamp/],
   ])('%s %p is out of range', (name, type, raw, reason) => {
-    expect(reasonFor(raw, named(type as string, name as string))).toMatch(reason as RegExp);
+    expect(reasonFor(raw, named(type, name))).toMatch(reason);
   });
 
   it('rejects plain values that contradict their Connect type', () => {
@@ -228,7 +228,7 @@ describe('decodeValue: values that do not fit their schema are errors, never gue
   });
 
   it('names the place of a bad value inside arrays and structs (geometry)', () => {
-    const geometry: ConnectSchema = { type: 'struct', name: 'io.debezium.data.geometry.Geometry', fields: [{ field: 'wkb', type: 'bytes' }, { field: 'srid', type: 'int32', optional: true }] } as ConnectSchema;
+    const geometry: ConnectSchema = { type: 'struct', name: 'io.debezium.data.geometry.Geometry', fields: [{ field: 'wkb', type: 'bytes' }, { field: 'srid', type: 'int32', optional: true }] };
     expect(reasonFor([{ wkb: 'AQE=', srid: 4326 }, { wkb: '%%', srid: null }], { type: 'array', items: geometry })).toBe('[1].wkb: bytes value "%%" is not base64');
     expect(decodeValue({ wkb: 'AQE=', srid: 4326 }, geometry)).toEqual({ wkb: '\\x0101', srid: 4326 });
     const schema = parseLossless('{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"balance"}]}') as unknown as ConnectSchema;

@@ -155,7 +155,7 @@ const semanticSchema: fc.Arbitrary<ConnectSchema> = fc.oneof(
     ['struct', 'io.debezium.data.VariableScaleDecimal'], ['string', 'io.debezium.data.Json'], ['string', 'io.debezium.time.ZonedTimestamp'],
   ).map(([type, name]) => ({ type, name })),
   fc.record({ scale: parameterText, 'connect.decimal.precision': parameterText }, { requiredKeys: [] })
-    .map((parameters) => ({ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: parameters as Record<string, string> })),
+    .map((parameters) => ({ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: parameters })),
   parameterText.map((length) => ({ type: 'bytes', name: 'io.debezium.data.Bits', parameters: { length } })),
 );
 const anySchema: fc.Arbitrary<ConnectSchema> = fc.letrec<{ schema: ConnectSchema }>((tie) => ({
@@ -164,7 +164,7 @@ const anySchema: fc.Arbitrary<ConnectSchema> = fc.letrec<{ schema: ConnectSchema
     semanticSchema,
     tie('schema').map((items) => ({ type: 'array', items })),
     fc.array(fc.tuple(fc.string({ maxLength: 4 }), tie('schema')), { maxLength: 3 })
-      .map((members) => ({ type: 'struct', name: 'io.debezium.data.geometry.Geometry', fields: members.map(([field, schema]) => ({ ...schema, field })) }) as ConnectSchema),
+      .map((members) => ({ type: 'struct', name: 'io.debezium.data.geometry.Geometry', fields: members.map(([field, schema]) => ({ ...schema, field })) })),
   ),
 })).schema;
 /** Values shaped like Debezium's encodings, and not. */
@@ -263,14 +263,15 @@ describe('fuzz: the pivot, end to end', () => {
       const text = records.map((r) => r.t + '\n').join('');
       const problems: number[] = [];
       const gen = parseEvents([{ name: 'fuzz', chunks: (async function* () { yield Buffer.from(text); })() }], {
-        ...DEFAULT_PIVOT_OPTIONS, format: format as 'text', skipSnapshot: false, strict: false, processedAt: '2026-01-01T00:00:00.000Z', now: () => new Date(),
+        ...DEFAULT_PIVOT_OPTIONS, format: format, skipSnapshot: false, strict: false, processedAt: '2026-01-01T00:00:00.000Z', now: () => new Date(),
       });
       let summary;
       let output = '';
       for (;;) {
         const next = await gen.next();
         if (next.done) { summary = next.value; break; }
-        output += next.value.output;
+        const chunk = next.value.output;
+        output += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
         problems.push(...next.value.problems.map((p) => p.line));
       }
       const valid = records.filter((r) => r.ok).length;

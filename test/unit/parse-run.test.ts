@@ -86,7 +86,7 @@ describe('parseEvents', () => {
   it('writes RFC 4180 CSV with a header, quoting where needed', async () => {
     const { output } = await run([input('c', fixture('customers-events.jsonl'))], { format: 'csv', identity: ['id'], fields: ['email', 'preferences', 'tags'] });
     expect(output.startsWith('id,change_field,old_value,new_value,datetime_created,datetime_updated,datetime_deleted,datetime_inserted,op\r\n')).toBe(true);
-    const records = csvParse(output, { columns: true }) as Record<string, string>[];
+    const records: Record<string, string>[] = csvParse(output, { columns: true });
     expect(records.find((r) => r.change_field === 'preferences' && r.op === 'r')!.new_value).toBe('{"tier":"gold","limits":{"daily":12345678901234567890}}');
     expect(records.find((r) => r.change_field === 'tags' && r.op === 'r')!.new_value).toBe('["a","b c"]');
     expect(records.find((r) => r.change_field === 'email' && r.op === 'd')).toMatchObject({ id: '1002', old_value: '', new_value: '' });

@@ -24,7 +24,7 @@ describe('cdc sink postgres: flags → options', () => {
     [['t'], { ...defaults, group: ' ' }, /--group must not be empty/],
     [['t'], { ...defaults, targetSchema: 'a.b' }, /bad --target-schema name "a.b"/],
   ])('refuses %j %j', (topics, flags, message) => {
-    expect(() => checkSinkPostgresFlags(topics as string[], flags as SinkPostgresFlags)).toThrow(message);
+    expect(() => checkSinkPostgresFlags(topics, flags)).toThrow(message);
   });
 });
 

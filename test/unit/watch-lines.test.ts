@@ -9,7 +9,7 @@ describe('jsonl (piped default)', () => {
     const out = valueLines(records).toString('utf8').split('\n');
     expect(out).toHaveLength(records.length + 1);
     expect(out.pop()).toBe('');
-    out.forEach((line, i) => expect(line).toBe(records[i].value === null ? 'null' : records[i].value!.toString('utf8')));
+    out.forEach((line, i) => expect(line).toBe(records[i].value === null ? 'null' : records[i].value.toString('utf8')));
   });
 
   it('keeps a bigint beyond 2^53 and Debezium\'s key order', () => {

@@ -119,6 +119,7 @@ describe('deeply nested values (issue 12 item 1)', () => {
 });
 
 /** The update record with its value's payload changed by `edit` (the schema kept). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests edit arbitrary parts of a recorded event
 function edited(edit: (payload: Record<string, any>) => void): WatchRecord {
   const value = JSON.parse(events.u.value!.toString());
   edit(value.payload);

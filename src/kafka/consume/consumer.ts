@@ -148,7 +148,7 @@ class ConsumerRun {
     this.consumer.on(FETCH, () => { this.lastHealthy = Date.now(); });
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.lastHealthy = Date.now();
-      this.onAssignment(fromAssignment(payload.memberAssignment as Record<string, number[]>));
+      this.onAssignment(fromAssignment(payload.memberAssignment));
     });
     this.consumer.on(END_BATCH_PROCESS, ({ payload }) => {
       // Batches of only control records or compacted-away offsets never reach eachBatch; move past them.

@@ -23,7 +23,7 @@ export class PartitionMap<V> {
 
   set(tp: TopicPartition, value: V): this {
     let partitions = this.byTopic.get(tp.topic);
-    if (!partitions) this.byTopic.set(tp.topic, (partitions = new Map()));
+    if (!partitions) this.byTopic.set(tp.topic, (partitions = new Map<number, V>()));
     partitions.set(tp.partition, value);
     return this;
   }

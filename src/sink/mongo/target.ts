@@ -127,12 +127,15 @@ export class MongoTarget {
   }
 
   private appendOp(item: SinkChange | SinkTruncate): AnyBulkWriteOperation<Document> {
-    const doc: Document = { _id: `${item.record.topic}/${item.record.partition}/${item.record.offset}`, ...this.meta(item) };
+    const id = `${item.record.topic}/${item.record.partition}/${item.record.offset}`;
+    const doc: Document = { _id: id, ...this.meta(item) };
     if (item.kind === 'change') {
       doc.key = this.keyOf(item);
       doc.row = rowDocument(this.bson, item.row, item.rowSchema).doc;
     }
-    return { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } };
+    // Record coordinates, not an ObjectId: the driver's filter type only knows the latter.
+    const filter = { _id: id } as unknown as Filter<Document>;
+    return { replaceOne: { filter, replacement: doc, upsert: true } };
   }
 }
 

@@ -63,7 +63,7 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
     counts.stale += before.rowCount ?? 0;
     removed += before.rowCount ?? 0;
   }
-  const skipped = await client.query(`
+  const skipped = await client.query<{ duplicates: number; stale: number }>(`
     WITH newest AS (
       SELECT st._seq, m._source_lsn AS lsn, m._source_op AS op FROM ${s} st
       CROSS JOIN LATERAL (SELECT v._source_lsn, v._source_op FROM ${h} v WHERE ${keyed('v', 'st')}
@@ -116,7 +116,7 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
   // 5. New versions; a delete is a row of its own, valid_from = valid_to = the delete's time.
   const list = columns.map(quoteIdent).join(', ');
   const sourceList = columns.length ? `${list}, ` : '';
-  const inserted = await client.query(`
+  const inserted = await client.query<{ deletes: number; opened: number; closed: number }>(`
     WITH ins AS (
       INSERT INTO ${h} (${sourceList}valid_from, valid_to, is_current, operation_type, _source_lsn, _source_op, _source_txid, _kafka_topic, _kafka_partition, _kafka_offset)
       SELECT ${sourceList}_ts, CASE WHEN _op = 'd' THEN _ts ELSE _next_ts END, _op <> 'd' AND _last,

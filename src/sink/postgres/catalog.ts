@@ -11,7 +11,7 @@ export const CATALOG_SCHEMA = 'cdc_sink';
 const DDL_LOCK = 0x63646373; // 'cdcs'
 
 export async function ensureCatalog(client: Client): Promise<void> {
-  const { rows } = await client.query(`SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AND to_regclass('cdc_sink.tables') IS NOT NULL AS ready`);
+  const { rows } = await client.query<{ ready: boolean }>(`SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AND to_regclass('cdc_sink.tables') IS NOT NULL AS ready`);
   if (rows[0].ready) return;
   await client.query('BEGIN');
   try {

@@ -5,7 +5,7 @@
  * negative intervals, and arrays.
  */
 import { isUnchanged, type Decoded } from '../../debezium';
-import { stringifyLossless, JsonNumber, type JsonValue } from '../../json';
+import { stringifyLossless, JsonNumber } from '../../json';
 
 export const COPY_NULL = '\\N';
 
@@ -30,7 +30,7 @@ function literal(value: Decoded, type: string): string {
 }
 
 function jsonText(value: Decoded): string {
-  return stringifyLossless(value as JsonValue);
+  return stringifyLossless(value);
 }
 
 /** `{a,"b c",NULL}` with every element quoted: quoting is always allowed and avoids the rules. */

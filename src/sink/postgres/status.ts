@@ -30,7 +30,7 @@ export interface SinkStatus {
 
 export async function sinkStatus(target: PgTarget, settings: KafkaSettings, group: string | undefined): Promise<SinkStatus> {
   const stored = await withPg(target, async (client) => {
-    const exists = await client.query(`SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AS found`);
+    const exists = await client.query<{ found: boolean }>(`SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AS found`);
     if (!exists.rows[0].found) return [];
     const { rows } = await client.query(
       `SELECT group_id, topic, partition, next_offset::text AS next, last_lsn::text AS lsn, events::text AS events, updated_at

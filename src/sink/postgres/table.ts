@@ -106,14 +106,14 @@ async function readTable(client: Client, history: QualifiedName): Promise<Histor
     `SELECT key_columns, mirror_table, truncate_lsn::text AS truncate_lsn FROM cdc_sink.tables WHERE target_schema = $1 AND history_table = $2`,
     [history.schema, history.table]);
   if (rows.length === 0) {
-    const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(history)]);
+    const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(history)]);
     if (exists.rows[0].found) {
       throw new SinkSchemaError(`table ${history.schema}.${history.table} exists and was not created by cdc sink`, 'drop or rename it, or choose another --target-schema');
     }
     return undefined;
   }
   const row = rows[0] as { key_columns: string[]; mirror_table: string | null; truncate_lsn: string | null };
-  const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(history)]);
+  const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(history)]);
   if (!exists.rows[0].found) {
     // Dropped by hand (a fresh start): forget it, and a new history is created.
     await client.query('DELETE FROM cdc_sink.tables WHERE target_schema = $1 AND history_table = $2', [history.schema, history.table]);
@@ -163,7 +163,7 @@ async function createTable(client: Client, plan: TablePlan, history: QualifiedNa
 /** `--current`: a plain table of the current rows, filled from the history's current versions. */
 async function addMirror(client: Client, table: HistoryTable, mirror: QualifiedName): Promise<HistoryTable> {
   await lockDdl(client);
-  const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(mirror)]);
+  const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(mirror)]);
   if (exists.rows[0].found) {
     throw new SinkSchemaError(`table ${mirror.schema}.${mirror.table} exists and was not created by cdc sink: --current will not write into it`,
       'sink into another --target-schema (the source table itself may live there)');
