@@ -10,8 +10,12 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Pr
     const child = spawn(command, args, { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -20,7 +24,10 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Pr
 /** A small seeded generator, so every run makes the same workload. */
 export function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 /** The statements: `keys` inserts, then updates, deletes and re-inserts to 20/70/10 % of `events`. */
@@ -29,15 +36,27 @@ export function workload(schema: string, events: number, keys: number): string[]
   const inserts = Math.round(events * 0.2);
   const deletes = Math.round(events * 0.1);
   const ops: string[] = [...Array(inserts - keys).fill('c'), ...Array(deletes).fill('d'), ...Array(events - inserts - deletes).fill('u')];
-  for (let i = ops.length - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); [ops[i], ops[j]] = [ops[j], ops[i]]; }
+  for (let i = ops.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [ops[i], ops[j]] = [ops[j], ops[i]];
+  }
   const live: number[] = [];
   const gone: number[] = [];
   const sql: string[] = [];
   const row = (k: number) => `(${k}, 'item ${k}', ${Math.floor(next() * 1000)}, ${(next() * 1000).toFixed(2)}, now())`;
-  for (let k = 1; k <= keys; k++) { live.push(k); sql.push(`INSERT INTO ${schema}.item VALUES ${row(k)}`); }
+  for (let k = 1; k <= keys; k++) {
+    live.push(k);
+    sql.push(`INSERT INTO ${schema}.item VALUES ${row(k)}`);
+  }
   let owed = 0; // a re-insert that found no deleted key yet: the next delete pays it back
   for (let op of ops) {
-    if (op === 'c' && gone.length === 0) { op = 'd'; owed++; } else if (op === 'd' && owed > 0 && gone.length > 0) { op = 'c'; owed--; }
+    if (op === 'c' && gone.length === 0) {
+      op = 'd';
+      owed++;
+    } else if (op === 'd' && owed > 0 && gone.length > 0) {
+      op = 'c';
+      owed--;
+    }
     if (op === 'u') {
       const k = live[Math.floor(next() * live.length)];
       sql.push(`UPDATE ${schema}.item SET qty = ${Math.floor(next() * 1000)}, price = ${(next() * 1000).toFixed(2)}, updated = now() WHERE id = ${k}`);
@@ -64,4 +83,3 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     await new Promise((r) => setTimeout(r, 250));
   }
 }
-

@@ -32,7 +32,10 @@ function generate(): void {
   let batch = '';
   for (let i = 0; i < EVENTS; i++) {
     batch += holdingEnvelope(i) + '\n';
-    if (batch.length > 4_000_000) { fs.writeSync(fd, batch); batch = ''; }
+    if (batch.length > 4_000_000) {
+      fs.writeSync(fd, batch);
+      batch = '';
+    }
   }
   fs.writeSync(fd, batch);
   fs.closeSync(fd);
@@ -45,7 +48,9 @@ function time(command: string, args: string[]): Promise<Timing> {
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { stdio: ['ignore', devNull, 'pipe'], cwd: ROOT });
     let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       fs.closeSync(devNull);
@@ -78,7 +83,9 @@ async function main(): Promise<void> {
     best.node = Math.min(best.node, c.seconds);
     const d = await time('python3', python);
     best.python = Math.min(best.python, d.seconds);
-    process.stderr.write(`run ${run + 1}: cdc parse ${a.seconds.toFixed(2)} s, jq ${b.seconds.toFixed(2)} s, node loop ${c.seconds.toFixed(2)} s, python ${d.seconds.toFixed(2)} s\n`);
+    process.stderr.write(
+      `run ${run + 1}: cdc parse ${a.seconds.toFixed(2)} s, jq ${b.seconds.toFixed(2)} s, node loop ${c.seconds.toFixed(2)} s, python ${d.seconds.toFixed(2)} s\n`,
+    );
   }
   const parsed = JSON.parse(summary) as { records: number; rows: number; invalid: number };
   if (parsed.records !== EVENTS || parsed.invalid !== 0) throw new Error(`unexpected summary: ${summary}`);
@@ -87,23 +94,27 @@ async function main(): Promise<void> {
   const jqVersion = await new Promise<string>((resolve) => {
     const child = spawn('jq', ['--version']);
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     child.on('close', () => resolve(out.trim()));
   });
-  process.stdout.write([
-    `${EVENTS.toLocaleString('en-US')} envelopes with schema, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ` +
-      `best of ${RUNS}; node ${process.version}, ${jqVersion}, ${os.cpus().length} cores; ${parsed.rows.toLocaleString('en-US')} rows written`,
-    '',
-    '| tool | seconds | events/s | MB/s |',
-    '|---|---|---|---|',
-    row('cdc parse (text)', best.cdc),
-    row('jq -c .payload', best.jq),
-    row('bare Node loop (readline + JSON.parse + JSON.stringify(after))', best.node),
-    row('Python per-line json.loads (bench/parse_stream.py)', best.python),
-    '',
-    `cdc parse throughput: ${(best.jq / best.cdc).toFixed(2)}× jq, ${(best.node / best.cdc).toFixed(2)}× the Node loop, ${(best.python / best.cdc).toFixed(2)}× Python`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `${EVENTS.toLocaleString('en-US')} envelopes with schema, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ` +
+        `best of ${RUNS}; node ${process.version}, ${jqVersion}, ${os.cpus().length} cores; ${parsed.rows.toLocaleString('en-US')} rows written`,
+      '',
+      '| tool | seconds | events/s | MB/s |',
+      '|---|---|---|---|',
+      row('cdc parse (text)', best.cdc),
+      row('jq -c .payload', best.jq),
+      row('bare Node loop (readline + JSON.parse + JSON.stringify(after))', best.node),
+      row('Python per-line json.loads (bench/parse_stream.py)', best.python),
+      '',
+      `cdc parse throughput: ${(best.jq / best.cdc).toFixed(2)}× jq, ${(best.node / best.cdc).toFixed(2)}× the Node loop, ${(best.python / best.cdc).toFixed(2)}× Python`,
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Parser throughput on the first 20,000 lines, in this process: best of 3 passes each. */
@@ -134,7 +145,11 @@ function parsers(): string {
   return '\n' + out.join('\n') + '\n';
 }
 
-main().then(() => { process.stdout.write(parsers()); }).catch((err: Error) => {
-  process.stderr.write(`bench:parse failed: ${err.message}\n`);
-  process.exitCode = 1;
-});
+main()
+  .then(() => {
+    process.stdout.write(parsers());
+  })
+  .catch((err: Error) => {
+    process.stderr.write(`bench:parse failed: ${err.message}\n`);
+    process.exitCode = 1;
+  });

@@ -46,7 +46,12 @@ export function holdingEnvelope(i: number): string {
     createdUs: (BASE_MS - 86_400_000 + id) * 1000 + 123,
     updatedUs: commitMs * 1000 + 456,
   };
-  const previous: Holding = { ...h, stock: STOCKS[(id + (phase >= 4 ? 1 : 0)) % STOCKS.length], quantity: 1 + ((id * 37 + (phase - 1) * 5) % 5000), updatedUs: h.updatedUs - 7000 };
+  const previous: Holding = {
+    ...h,
+    stock: STOCKS[(id + (phase >= 4 ? 1 : 0)) % STOCKS.length],
+    quantity: 1 + ((id * 37 + (phase - 1) * 5) % 5000),
+    updatedUs: h.updatedUs - 7000,
+  };
   const before = kind === 'c' ? 'null' : row(kind === 'd' ? h : previous);
   const after = kind === 'd' ? 'null' : row(h);
   const lsn = 34_000_000 + i * 312;

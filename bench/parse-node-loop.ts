@@ -13,7 +13,10 @@ async function main(file: string): Promise<void> {
     if (!line) continue;
     const event = JSON.parse(line) as { payload?: { after?: unknown } } | null;
     out += JSON.stringify(event?.payload?.after ?? null) + '\n';
-    if (out.length > 1 << 20) { if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r)); out = ''; }
+    if (out.length > 1 << 20) {
+      if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r));
+      out = '';
+    }
   }
   process.stdout.write(out);
 }

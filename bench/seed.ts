@@ -33,7 +33,9 @@ function pgUrl(): { url: string; origin: string } {
   try {
     const url = JSON.parse(fs.readFileSync(state, 'utf8')).urls?.pgUrl;
     if (url) return { url, origin: `the project's stack (${state})` };
-  } catch { /* no stack running */ }
+  } catch {
+    /* no stack running */
+  }
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, origin: 'DATABASE_URL' };
   throw new Error('no PostgreSQL: start the stack (npm run stack:up), or pass --pg-url / set CDC_BENCH_PG_URL');
 }
@@ -49,7 +51,10 @@ function generate(file: string, rows: number): void {
   let buf = 'customerId,customerFName,customerLName,customerEmail,customerPassword,customerStreet,customerCity,customerState,customerZipcode\n';
   for (let i = 1; i <= rows; i++) {
     buf += `${i},${csv(first[i % 6])},${csv(last[(i * 7) % 6])},XXXXXXXXX,XXXXXXXXX,${(i * 37) % 9999} Noble Embers Ridge,${cities[i % 5]},${states[i % 5]},${(i * 7919) % 99999}\n`;
-    if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
+    if (buf.length > 1 << 20) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
   }
   fs.writeSync(fd, buf);
   fs.closeSync(fd);
@@ -111,7 +116,11 @@ async function main(): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   const version = (await client.query('SHOW server_version')).rows[0].server_version;
-  const settings = (await client.query(`SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) AS s FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_level')`)).rows[0].s;
+  const settings = (
+    await client.query(
+      `SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) AS s FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_level')`,
+    )
+  ).rows[0].s;
   const psqlVersion = execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim();
   console.log(`PostgreSQL ${version} (${settings}) from ${origin}; ${psqlVersion}; node ${process.version}; ${os.cpus().length} cores`);
   try {
@@ -137,7 +146,11 @@ async function main(): Promise<void> {
         const tables = [psqlTable];
         await client.query(createCustomersSql({ schema, table: `psql_${run}` }));
         await client.query(`ALTER TABLE ${psqlTable} REPLICA IDENTITY FULL`);
-        const sides = [() => { psqlMs.push(timed('psql', [url, '-q', '-c', `\\copy ${psqlTable} FROM '${data.file}' WITH (FORMAT csv, HEADER true)`]).ms); }];
+        const sides = [
+          () => {
+            psqlMs.push(timed('psql', [url, '-q', '-c', `\\copy ${psqlTable} FROM '${data.file}' WITH (FORMAT csv, HEADER true)`]).ms);
+          },
+        ];
         const reruns: (() => void)[] = [];
         for (const [v, variant] of variants.entries()) {
           const nodeTable = `${schema}.node_${run}_${v}`;
@@ -146,14 +159,24 @@ async function main(): Promise<void> {
           await client.query(createCustomersSql({ schema, table: `node_${run}_${v}` }));
           await client.query(`ALTER TABLE ${nodeTable} REPLICA IDENTITY FULL`);
           sides.push(
-            () => { variant.nodeMs.push(timed(process.execPath, ['-e', MINIMAL_NODE_COPY, url, nodeTable, data.file, ROOT], variant.env).ms); },
             () => {
-              const { ms, stdout } = timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file, '--json'], variant.env);
+              variant.nodeMs.push(timed(process.execPath, ['-e', MINIMAL_NODE_COPY, url, nodeTable, data.file, ROOT], variant.env).ms);
+            },
+            () => {
+              const { ms, stdout } = timed(
+                process.execPath,
+                [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file, '--json'],
+                variant.env,
+              );
               variant.cdcMs.push(ms);
               variant.cdcLoadMs.push(JSON.parse(stdout).seconds * 1000);
             },
           );
-          reruns.push(() => { variant.rerunMs.push(timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file], variant.env).ms); });
+          reruns.push(() => {
+            variant.rerunMs.push(
+              timed(process.execPath, [CDC, 'seed', 'customers', '--pg-url', url, '--table', cdcTable, '--source', data.file], variant.env).ms,
+            );
+          });
         }
         // Each side goes first, in the middle and last in turn.
         for (let i = 0; i < sides.length; i++) sides[(run + i) % sides.length]();
@@ -171,15 +194,26 @@ async function main(): Promise<void> {
       console.error(`${data.name}: psql ${psqlMs.map(Math.round).join('/')} ms`);
       for (const variant of variants) {
         const [m, c, l, r] = [median(variant.nodeMs), median(variant.cdcMs), median(variant.cdcLoadMs), median(variant.rerunMs)];
-        lines.push(`| ${data.name}${variant.label} | ${short(p)} | ${short(m)} (${(m / p).toFixed(2)}×) | ${short(c)} | **${(c / p).toFixed(2)}×** | ${small ? `${Math.round(l)} ms` : `${(l / 1000).toFixed(2)} s`} | ${short(r)} |`);
-        console.error(`${data.name}${variant.label}: minimal node ${variant.nodeMs.map(Math.round).join('/')} ms, cdc ${variant.cdcMs.map(Math.round).join('/')} ms (load ${variant.cdcLoadMs.map(Math.round).join('/')} ms), cdc re-run ${variant.rerunMs.map(Math.round).join('/')} ms`);
+        lines.push(
+          `| ${data.name}${variant.label} | ${short(p)} | ${short(m)} (${(m / p).toFixed(2)}×) | ${short(c)} | **${(c / p).toFixed(2)}×** | ${small ? `${Math.round(l)} ms` : `${(l / 1000).toFixed(2)} s`} | ${short(r)} |`,
+        );
+        console.error(
+          `${data.name}${variant.label}: minimal node ${variant.nodeMs.map(Math.round).join('/')} ms, cdc ${variant.cdcMs.map(Math.round).join('/')} ms (load ${variant.cdcLoadMs.map(Math.round).join('/')} ms), cdc re-run ${variant.rerunMs.map(Math.round).join('/')} ms`,
+        );
       }
     }
-    console.log('| data | `psql \\copy` | minimal Node COPY (÷ psql) | `cdc seed customers` | cdc ÷ psql | cdc load time (no process start) | cdc re-run (upsert, all unchanged) |');
+    console.log(
+      '| data | `psql \\copy` | minimal Node COPY (÷ psql) | `cdc seed customers` | cdc ÷ psql | cdc load time (no process start) | cdc re-run (upsert, all unchanged) |',
+    );
     console.log('|---|---|---|---|---|---|---|');
     for (const line of lines) console.log(line);
     // Other work on the machine skews every column alike; say how busy it was.
-    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) on ${os.cpus().length} cores; ${new Date().toISOString()}`);
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')} (1 / 5 / 15 min) on ${os.cpus().length} cores; ${new Date().toISOString()}`,
+    );
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
     await client.end();

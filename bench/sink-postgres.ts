@@ -24,7 +24,9 @@ function arg(name: string, fallback: number): number {
 }
 
 async function finalState(client: Client, table: string, where = 'true'): Promise<string> {
-  const { rows } = await client.query(`SELECT count(*)::text || ' ' || coalesce(sum(qty), 0)::text || ' ' || coalesce(sum(price), 0)::text AS s FROM ${table} WHERE ${where}`);
+  const { rows } = await client.query(
+    `SELECT count(*)::text || ' ' || coalesce(sum(qty), 0)::text || ' ' || coalesce(sum(price), 0)::text AS s FROM ${table} WHERE ${where}`,
+  );
   return rows[0].s as string;
 }
 
@@ -45,8 +47,8 @@ async function main(): Promise<void> {
   await source.connect();
   const target = new Client({ connectionString: targetUrl });
   await target.connect();
-  const inTopic = async () => (await admin.listTopics()).includes(topic)
-    ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
+  const inTopic = async () =>
+    (await admin.listTopics()).includes(topic) ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
   const expectedRecords = events + Math.round(events * 0.1); // every delete is followed by a tombstone
 
   if ((await inTopic()) < expectedRecords) {
@@ -57,7 +59,11 @@ async function main(): Promise<void> {
     noPassword.password = '';
     // A new connector name each time: Connect keeps a deleted connector's offsets under its name.
     const connector = `${name}_${Date.now().toString(36)}`;
-    const reg = await run(process.execPath, [CDC, 'connector', 'register', connector, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'], env);
+    const reg = await run(
+      process.execPath,
+      [CDC, 'connector', 'register', connector, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'],
+      env,
+    );
     if (reg.code !== 0) throw new Error(`connector register failed:\n${reg.stderr}`);
     const sql = workload(name, events, keys);
     // 100 statements per transaction: Debezium still writes one event per row change.
@@ -72,8 +78,29 @@ async function main(): Promise<void> {
   await target.query(`DELETE FROM cdc_sink.tables WHERE target_schema = 'bench_cdc'`).catch(() => undefined);
   const group = `bench_cdc_${Date.now()}`;
   let started = process.hrtime.bigint();
-  const sink = await run('/usr/bin/time', ['-f', '%M', process.execPath, CDC, 'sink', 'postgres', topic, '--target-url', targetUrl,
-    '--target-schema', 'bench_cdc', '--group', group, '--exit-at-end', '--batch-size', String(batchSize), '--json'], env);
+  const sink = await run(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%M',
+      process.execPath,
+      CDC,
+      'sink',
+      'postgres',
+      topic,
+      '--target-url',
+      targetUrl,
+      '--target-schema',
+      'bench_cdc',
+      '--group',
+      group,
+      '--exit-at-end',
+      '--batch-size',
+      String(batchSize),
+      '--json',
+    ],
+    env,
+  );
   const cdcSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (sink.code !== 0) throw new Error(`cdc sink postgres failed:\n${sink.stderr}`);
   const peakKb = Number(sink.stderr.trim().split('\n').at(-1));
@@ -102,24 +129,32 @@ async function main(): Promise<void> {
     'consumer.override.auto.offset.reset': 'earliest',
   };
   started = process.hrtime.bigint();
-  const put = await fetch(`${connectUrl}/connectors/${jdbc}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  const put = await fetch(`${connectUrl}/connectors/${jdbc}/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(config),
+  });
   if (!put.ok) throw new Error(`registering the JDBC sink failed: ${put.status} ${await put.text()}`);
   await waitFor('the JDBC sink to reach the final state', async () => (await finalState(target, 'bench_jdbc.item')) === sourceState, 1_800_000);
   const jdbcSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  process.stdout.write([
-    `${events} change events (${summary.records} records with tombstones) over ${keys} keys, one partition; cdc --batch-size ${batchSize}`,
-    '| sink | writes | seconds | events/s | peak RSS |',
-    '|---|---|---|---|---|',
-    `| cdc sink postgres | full history: ${historyRows} rows | ${cdcSeconds.toFixed(1)} | ${Math.round(events / cdcSeconds)} | ${(peakKb / 1024).toFixed(0)} MB |`,
-    `| Debezium JDBC sink 3.4.3 (upsert) | current rows: ${sourceState.split(' ')[0]} | ${jdbcSeconds.toFixed(1)} | ${Math.round(events / jdbcSeconds)} | (in the Connect worker) |`,
-    `cdc / JDBC throughput: ${(jdbcSeconds / cdcSeconds).toFixed(2)}x`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `${events} change events (${summary.records} records with tombstones) over ${keys} keys, one partition; cdc --batch-size ${batchSize}`,
+      '| sink | writes | seconds | events/s | peak RSS |',
+      '|---|---|---|---|---|',
+      `| cdc sink postgres | full history: ${historyRows} rows | ${cdcSeconds.toFixed(1)} | ${Math.round(events / cdcSeconds)} | ${(peakKb / 1024).toFixed(0)} MB |`,
+      `| Debezium JDBC sink 3.4.3 (upsert) | current rows: ${sourceState.split(' ')[0]} | ${jdbcSeconds.toFixed(1)} | ${Math.round(events / jdbcSeconds)} | (in the Connect worker) |`,
+      `cdc / JDBC throughput: ${(jdbcSeconds / cdcSeconds).toFixed(2)}x`,
+      '',
+    ].join('\n'),
+  );
 
   await fetch(`${connectUrl}/connectors/${jdbc}`, { method: 'DELETE' }).catch(() => undefined);
   if (!keep) {
-    const connectors = ((await (await fetch(`${connectUrl}/connectors`)).json()) as string[]).filter((c) => c.startsWith(`${name}_`) && !c.startsWith(`${name}_jdbc`));
+    const connectors = ((await (await fetch(`${connectUrl}/connectors`)).json()) as string[]).filter(
+      (c) => c.startsWith(`${name}_`) && !c.startsWith(`${name}_jdbc`),
+    );
     for (const connector of connectors) {
       await run(process.execPath, [CDC, 'connector', 'delete', connector, '--yes'], env);
       for (let i = 0; i < 20; i++) {
@@ -129,7 +164,8 @@ async function main(): Promise<void> {
       }
       await source.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [connector]);
     }
-    for (const { pubname } of (await source.query('SELECT pubname FROM pg_publication WHERE pubname LIKE $1', [`${name}%`])).rows) await source.query(`DROP PUBLICATION "${pubname}"`);
+    for (const { pubname } of (await source.query('SELECT pubname FROM pg_publication WHERE pubname LIKE $1', [`${name}%`])).rows)
+      await source.query(`DROP PUBLICATION "${pubname}"`);
     await source.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   }

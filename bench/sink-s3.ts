@@ -27,7 +27,15 @@ function arg(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-interface Result { name: string; seconds: number; bytes: number; objects: number; peakKb: number; note: string; failed?: string }
+interface Result {
+  name: string;
+  seconds: number;
+  bytes: number;
+  objects: number;
+  peakKb: number;
+  note: string;
+  failed?: string;
+}
 
 async function objectsUnder(s3: S3Client, prefix: string): Promise<{ bytes: number; objects: number }> {
   let bytes = 0;
@@ -35,7 +43,10 @@ async function objectsUnder(s3: S3Client, prefix: string): Promise<{ bytes: numb
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: S3_BUCKET, Prefix: prefix, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) { bytes += o.Size ?? 0; objects++; }
+    for (const o of page.Contents ?? []) {
+      bytes += o.Size ?? 0;
+      objects++;
+    }
     token = page.NextContinuationToken;
   } while (token);
   return { bytes, objects };
@@ -58,8 +69,8 @@ async function main(): Promise<void> {
   const source = new Client({ connectionString: pgUrl });
   await source.connect();
   const s3 = new S3Client({ forcePathStyle: true });
-  const inTopic = async () => (await admin.listTopics()).includes(topic)
-    ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
+  const inTopic = async () =>
+    (await admin.listTopics()).includes(topic) ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
   const expectedRecords = events + Math.round(events * 0.1); // every delete is followed by a tombstone
 
   if ((await inTopic()) < expectedRecords) {
@@ -69,7 +80,11 @@ async function main(): Promise<void> {
     const noPassword = new URL(pgUrl);
     noPassword.password = '';
     const connector = `${name}_${Date.now().toString(36)}`;
-    const reg = await run(process.execPath, [CDC, 'connector', 'register', connector, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'], env);
+    const reg = await run(
+      process.execPath,
+      [CDC, 'connector', 'register', connector, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'],
+      env,
+    );
     if (reg.code !== 0) throw new Error(`connector register failed:\n${reg.stderr}`);
     const sql = workload(name, events, keys);
     for (let i = 0; i < sql.length; i += 100) await source.query(`BEGIN; ${sql.slice(i, i + 100).join('; ')}; COMMIT`);
@@ -83,8 +98,31 @@ async function main(): Promise<void> {
   for (const format of ['jsonl.gz', 'parquet'] as const) {
     const prefix = `bench-${runId}/${format.replace('.', '')}`;
     const started = process.hrtime.bigint();
-    const sink = await run('/usr/bin/time', ['-f', '%M', process.execPath, CDC, 'sink', 's3', topic, '--bucket', S3_BUCKET, '--prefix', prefix,
-      '--format', format, '--flush-size', String(flushSize), '--group', `bench-${runId}-${format}`, '--exit-at-end', '--json'], env);
+    const sink = await run(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%M',
+        process.execPath,
+        CDC,
+        'sink',
+        's3',
+        topic,
+        '--bucket',
+        S3_BUCKET,
+        '--prefix',
+        prefix,
+        '--format',
+        format,
+        '--flush-size',
+        String(flushSize),
+        '--group',
+        `bench-${runId}-${format}`,
+        '--exit-at-end',
+        '--json',
+      ],
+      env,
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (sink.code !== 0) {
       // One format failing must not hide the others' figures: report it in the table and go on.
@@ -98,29 +136,48 @@ async function main(): Promise<void> {
     const rows = summary.objects.reduce((n, o) => n + o.rows, 0);
     if (rows !== events) throw new Error(`cdc sink s3 --format ${format} wrote ${rows} rows, expected ${events} change events`);
     const stored = await objectsUnder(s3, `${prefix}/${topic}/`);
-    results.push({ name: `cdc sink s3 --format ${format}`, seconds, ...stored, peakKb: Number(sink.stderr.trim().split('\n').at(-1)), note: `${rows} flat rows` });
+    results.push({
+      name: `cdc sink s3 --format ${format}`,
+      seconds,
+      ...stored,
+      peakKb: Number(sink.stderr.trim().split('\n').at(-1)),
+      note: `${rows} flat rows`,
+    });
   }
 
   // The plain pipeline: Debezium's values as they are, one per line, gzip'd, one streamed upload.
   const key = `bench-${runId}/kcat/${topic}.jsonl.gz`;
-  const script = `set -o pipefail; /usr/bin/time -f 'kcat %M' kcat -C -b ${brokers} -t ${topic} -o beginning -e -q `
-    + `| /usr/bin/time -f 'gzip %M' gzip -6 | /usr/bin/time -f 'upload %M' ${process.execPath} ${UPLOAD} ${S3_BUCKET} ${key}`;
+  const script =
+    `set -o pipefail; /usr/bin/time -f 'kcat %M' kcat -C -b ${brokers} -t ${topic} -o beginning -e -q ` +
+    `| /usr/bin/time -f 'gzip %M' gzip -6 | /usr/bin/time -f 'upload %M' ${process.execPath} ${UPLOAD} ${S3_BUCKET} ${key}`;
   const started = process.hrtime.bigint();
   const pipe = await run('bash', ['-c', script], env);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (pipe.code !== 0) throw new Error(`kcat | gzip | upload failed:\n${pipe.stderr}`);
   const peaks = [...pipe.stderr.matchAll(/^(kcat|gzip|upload) (\d+)$/gm)].map((m) => Number(m[2]));
   const stored = await objectsUnder(s3, key);
-  results.push({ name: 'kcat -C -e \\| gzip \\| upload-stdin', seconds, ...stored, peakKb: peaks.reduce((a, b) => a + b, 0), note: 'raw Debezium JSON, tombstones as empty lines' });
+  results.push({
+    name: 'kcat -C -e \\| gzip \\| upload-stdin',
+    seconds,
+    ...stored,
+    peakKb: peaks.reduce((a, b) => a + b, 0),
+    note: 'raw Debezium JSON, tombstones as empty lines',
+  });
 
   const [load1, load5] = (await import('node:os')).loadavg();
-  process.stdout.write([
-    `${events} change events (${records} records with tombstones) over ${keys} keys, one partition; cdc --flush-size ${flushSize}; load average ${load1.toFixed(1)} / ${load5.toFixed(1)} (1/5 min)`,
-    '| pipeline | objects | MB written | seconds | events/s | MB/s | peak RSS |',
-    '|---|---|---|---|---|---|---|',
-    ...results.map((r) => r.failed ? `| ${r.name} | FAILED after ${r.seconds.toFixed(1)} s: ${r.failed} | | | | | |` : `| ${r.name} (${r.note}) | ${r.objects} | ${(r.bytes / 1e6).toFixed(2)} | ${r.seconds.toFixed(1)} | ${Math.round(events / r.seconds)} | ${(r.bytes / 1e6 / r.seconds).toFixed(2)} | ${(r.peakKb / 1024).toFixed(0)} MB |`),
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `${events} change events (${records} records with tombstones) over ${keys} keys, one partition; cdc --flush-size ${flushSize}; load average ${load1.toFixed(1)} / ${load5.toFixed(1)} (1/5 min)`,
+      '| pipeline | objects | MB written | seconds | events/s | MB/s | peak RSS |',
+      '|---|---|---|---|---|---|---|',
+      ...results.map((r) =>
+        r.failed
+          ? `| ${r.name} | FAILED after ${r.seconds.toFixed(1)} s: ${r.failed} | | | | | |`
+          : `| ${r.name} (${r.note}) | ${r.objects} | ${(r.bytes / 1e6).toFixed(2)} | ${r.seconds.toFixed(1)} | ${Math.round(events / r.seconds)} | ${(r.bytes / 1e6 / r.seconds).toFixed(2)} | ${(r.peakKb / 1024).toFixed(0)} MB |`,
+      ),
+      '',
+    ].join('\n'),
+  );
 
   if (!keep) {
     const connectUrl = state.urls.connectUrl;
@@ -134,7 +191,8 @@ async function main(): Promise<void> {
       }
       await source.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [connector]);
     }
-    for (const { pubname } of (await source.query('SELECT pubname FROM pg_publication WHERE pubname LIKE $1', [`${name}%`])).rows) await source.query(`DROP PUBLICATION "${pubname}"`);
+    for (const { pubname } of (await source.query('SELECT pubname FROM pg_publication WHERE pubname LIKE $1', [`${name}%`])).rows)
+      await source.query(`DROP PUBLICATION "${pubname}"`);
     await source.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   }

@@ -27,7 +27,9 @@ function timed(script: string): Promise<{ seconds: number; lines: number }> {
     const started = process.hrtime.bigint();
     const child = spawn('bash', ['-c', `set -o pipefail; ${script} | wc -l`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -49,8 +51,7 @@ async function main(): Promise<void> {
   const topic = `benchgroup.${events}.bank.holding`;
   // A real snapshot event (with its schema) as the template; the id varies.
   const template = JSON.parse(fs.readFileSync(FIXTURE, 'utf8').split('\n')[0]) as { value: string };
-  const have = (await admin.listTopics()).includes(topic)
-    ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0) : -1;
+  const have = (await admin.listTopics()).includes(topic) ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0) : -1;
   if (have !== events) {
     if (have >= 0) await admin.deleteTopics({ topics: [topic] });
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
     await producer.connect();
     for (let i = 0; i < events; i += 100) {
       const messages = Array.from({ length: Math.min(100, events - i) }, (_, k) => ({
-        key: `{"holding_id":${i + k}}`, value: template.value.replace(/"holding_id":\d+/g, `"holding_id":${i + k}`),
+        key: `{"holding_id":${i + k}}`,
+        value: template.value.replace(/"holding_id":\d+/g, `"holding_id":${i + k}`),
       }));
       await producer.send({ topic, messages, acks: -1 });
     }
@@ -70,7 +72,10 @@ async function main(): Promise<void> {
   for (let i = 0; i < runs; i++) {
     const group = `benchgroup-${process.pid}-${i}`;
     groups.push(group);
-    for (const [label, extra] of [['none', ''], ['group', ` --group ${group}`]] as const) {
+    for (const [label, extra] of [
+      ['none', ''],
+      ['group', ` --group ${group}`],
+    ] as const) {
       const r = await timed(`CDC_BROKERS=${brokers} node ${CDC} watch ${topic} --exit-at-end -q${extra}`);
       if (r.lines !== events) throw new Error(`${label}: ${r.lines} lines, expected ${events}`);
       results[label].push(r.seconds);
@@ -81,15 +86,17 @@ async function main(): Promise<void> {
   await admin.disconnect();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const [mn, mg] = [median(results.none), median(results.group)];
-  process.stdout.write([
-    `events: ${events} of ~${bytes} B in 1 partition; runs: ${runs}, median wall time`,
-    '| pipeline | seconds | events/s |',
-    '|---|---|---|',
-    `| cdc watch T --exit-at-end (commits nothing) | ${mn.toFixed(2)} | ${Math.round(events / mn)} |`,
-    `| cdc watch T --exit-at-end --group G (a commit per write of ≤ 250, overlapping the next write) | ${mg.toFixed(2)} | ${Math.round(events / mg)} |`,
-    `all runs: none ${results.none.map((s) => s.toFixed(2)).join(', ')}; group ${results.group.map((s) => s.toFixed(2)).join(', ')}`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `events: ${events} of ~${bytes} B in 1 partition; runs: ${runs}, median wall time`,
+      '| pipeline | seconds | events/s |',
+      '|---|---|---|',
+      `| cdc watch T --exit-at-end (commits nothing) | ${mn.toFixed(2)} | ${Math.round(events / mn)} |`,
+      `| cdc watch T --exit-at-end --group G (a commit per write of ≤ 250, overlapping the next write) | ${mg.toFixed(2)} | ${Math.round(events / mg)} |`,
+      `all runs: none ${results.none.map((s) => s.toFixed(2)).join(', ')}; group ${results.group.map((s) => s.toFixed(2)).join(', ')}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err) => {

@@ -33,7 +33,9 @@ function timed(script: string): Promise<{ seconds: number; lines: number }> {
     const started = process.hrtime.bigint();
     const child = spawn('bash', ['-c', `set -o pipefail; ${script} | wc -l`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -59,13 +61,16 @@ async function main(): Promise<void> {
   pg.on('error', (err) => process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`));
   await pg.connect();
 
-  const stored = async () => (await admin.listTopics()).includes(topic)
-    ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
+  const stored = async () =>
+    (await admin.listTopics()).includes(topic) ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
   if ((await stored()) < events) {
     process.stderr.write(`making ${events} Debezium events in ${topic} (table snapshot)…\n`);
     cdcSync(['seed', 'holdings', '--schema', name], env);
-    await pg.query(`insert into "${name}".holding select g, g % 1000, (array['VFIAX','SP500','VTSAX'])[1 + g % 3], g % 500, now(), now()
-      from generate_series(1, $1) g on conflict do nothing`, [events]);
+    await pg.query(
+      `insert into "${name}".holding select g, g % 1000, (array['VFIAX','SP500','VTSAX'])[1 + g % 3], g % 500, now(), now()
+      from generate_series(1, $1) g on conflict do nothing`,
+      [events],
+    );
     const noPassword = new URL(pgUrl);
     noPassword.password = '';
     cdcSync(['connector', 'register', name, '--table', `${name}.holding`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'], env);
@@ -83,7 +88,11 @@ async function main(): Promise<void> {
   const kcatOnlyCmd = `kcat -b ${brokers} -C -t ${topic} -e -q`;
   const results: Record<string, number[]> = { cdc: [], kcat: [], kcatOnly: [] };
   for (let i = 0; i < runs; i++) {
-    for (const [label, cmd] of [['cdc', cdcCmd], ['kcat', kcatCmd], ['kcatOnly', kcatOnlyCmd]] as const) {
+    for (const [label, cmd] of [
+      ['cdc', cdcCmd],
+      ['kcat', kcatCmd],
+      ['kcatOnly', kcatOnlyCmd],
+    ] as const) {
       const r = await timed(cmd);
       if (r.lines !== events) throw new Error(`${label}: ${r.lines} lines, expected ${events}`);
       results[label].push(r.seconds);
@@ -95,16 +104,18 @@ async function main(): Promise<void> {
   const mk = median(results.kcat);
   const mo = median(results.kcatOnly);
   const outBytes = Number(spawnSync('bash', ['-c', `${cdcCmd} | wc -c`], { encoding: 'utf8' }).stdout.trim());
-  process.stdout.write([
-    `events: ${events} in ${partitions} partition(s), ${(outBytes / 1e6).toFixed(0)} MB of JSON lines (${Math.round(outBytes / events)} B/event); runs: ${runs}, median wall time`,
-    `| pipeline | seconds | events/s |`,
-    `|---|---|---|`,
-    `| cdc watch ${'`'}--exit-at-end${'`'} (JSON lines) | ${mc.toFixed(2)} | ${Math.round(events / mc)} |`,
-    `| kcat -C -e -q \\| jq -c .payload | ${mk.toFixed(2)} | ${Math.round(events / mk)} |`,
-    `| kcat -C -e -q alone (no jq; reference) | ${mo.toFixed(2)} | ${Math.round(events / mo)} |`,
-    `all runs: cdc ${results.cdc.map((s) => s.toFixed(2)).join(', ')}; kcat|jq ${results.kcat.map((s) => s.toFixed(2)).join(', ')}; kcat ${results.kcatOnly.map((s) => s.toFixed(2)).join(', ')}`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `events: ${events} in ${partitions} partition(s), ${(outBytes / 1e6).toFixed(0)} MB of JSON lines (${Math.round(outBytes / events)} B/event); runs: ${runs}, median wall time`,
+      `| pipeline | seconds | events/s |`,
+      `|---|---|---|`,
+      `| cdc watch ${'`'}--exit-at-end${'`'} (JSON lines) | ${mc.toFixed(2)} | ${Math.round(events / mc)} |`,
+      `| kcat -C -e -q \\| jq -c .payload | ${mk.toFixed(2)} | ${Math.round(events / mk)} |`,
+      `| kcat -C -e -q alone (no jq; reference) | ${mo.toFixed(2)} | ${Math.round(events / mo)} |`,
+      `all runs: cdc ${results.cdc.map((s) => s.toFixed(2)).join(', ')}; kcat|jq ${results.kcat.map((s) => s.toFixed(2)).join(', ')}; kcat ${results.kcatOnly.map((s) => s.toFixed(2)).join(', ')}`,
+      '',
+    ].join('\n'),
+  );
 
   if (!keep) {
     spawnSync(process.execPath, [CDC, 'connector', 'delete', name, '--yes'], { env: { ...process.env, ...env } });

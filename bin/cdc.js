@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 'use strict';
 const { main } = require('../dist/commands/main.js');
-main(process.argv).then((code) => { process.exitCode = code; });
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -22,14 +22,17 @@ export function registerCompletion(program: Command, ctx: Context): void {
     .command('completion')
     .description('print the shell completion script (commands, flags, connector, topic and context names)')
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   source <(cdc completion bash)                  # this shell; add the line to ~/.bashrc to keep it
   cdc completion zsh > "\${fpath[1]}/_cdc"        # zsh, then start a new shell
   mkdir -p ~/.config/fish/completions && cdc completion fish > ~/.config/fish/completions/cdc.fish
 
 Connector, topic and context names come from the services cdc is pointed at (flags are not read:
-environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms (CDC_COMPLETION_TIMEOUT_MS).`)
+environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms (CDC_COMPLETION_TIMEOUT_MS).`,
+    )
     .action((shell: Shell) => {
       ctx.stdout.write(completionScript(shell));
     });
@@ -50,8 +53,9 @@ environment and config context), when they answer within ${LIVE_TIMEOUT_MS} ms (
       if ('live' in offer) {
         const { liveNames } = await import('../src/completion/live-names');
         const current = words[words.length - 1] ?? '';
-        candidates = (await liveNames(offer.live, { env: ctx.env, settings: ctx.settings, timeoutMs: liveTimeoutMs(ctx.env) }))
-          .filter((name) => name.startsWith(current));
+        candidates = (await liveNames(offer.live, { env: ctx.env, settings: ctx.settings, timeoutMs: liveTimeoutMs(ctx.env) })).filter((name) =>
+          name.startsWith(current),
+        );
       }
       if (candidates.length) ctx.stdout.write(`${candidates.join('\n')}\n`);
     });

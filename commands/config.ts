@@ -46,10 +46,13 @@ export function registerConfig(program: Command, ctx: Context): void {
 
   const load = () => import('../src/config/contexts');
 
-  config.command('path').description('print the config file location').action(async () => {
-    const { configPath } = await import('../src/config/config-file');
-    writeLine(ctx, configPath(ctx.env));
-  });
+  config
+    .command('path')
+    .description('print the config file location')
+    .action(async () => {
+      const { configPath } = await import('../src/config/config-file');
+      writeLine(ctx, configPath(ctx.env));
+    });
 
   config
     .command('get-contexts')
@@ -62,25 +65,35 @@ export function registerConfig(program: Command, ctx: Context): void {
       const mode = await looseFileMode(ctx.env);
       if (mode) warn(ctx, `the config file has mode ${mode}; it may hold credentials: chmod 600 it`);
       if (options.json) {
-        writeJson(ctx, rows.map((r) => ({ name: r.name, current: r.current, ...presentSettings(r.settings) })));
+        writeJson(
+          ctx,
+          rows.map((r) => ({ name: r.name, current: r.current, ...presentSettings(r.settings) })),
+        );
         return;
       }
       if (rows.length === 0) note(ctx, 'no contexts yet: cdc config set-context NAME --connect-url URL');
-      writeTable(ctx, ['CURRENT', 'NAME', 'CONNECT URL', 'BROKERS', 'PG URL'], rows.map((r) => {
-        const s = presentSettings(r.settings);
-        return [r.current ? '*' : '', r.name, s.connectUrl ?? '', s.brokers ?? '', s.pgUrl ?? ''];
-      }));
+      writeTable(
+        ctx,
+        ['CURRENT', 'NAME', 'CONNECT URL', 'BROKERS', 'PG URL'],
+        rows.map((r) => {
+          const s = presentSettings(r.settings);
+          return [r.current ? '*' : '', r.name, s.connectUrl ?? '', s.brokers ?? '', s.pgUrl ?? ''];
+        }),
+      );
     });
 
-  config.command('current-context').description('print the current context').action(async () => {
-    const { readConfigFile } = await import('../src/config/config-file');
-    const file = await readConfigFile(ctx.env);
-    if (!file.currentContext) {
-      note(ctx, 'no current context: cdc config use-context NAME');
-      return;
-    }
-    writeLine(ctx, file.currentContext);
-  });
+  config
+    .command('current-context')
+    .description('print the current context')
+    .action(async () => {
+      const { readConfigFile } = await import('../src/config/config-file');
+      const file = await readConfigFile(ctx.env);
+      if (!file.currentContext) {
+        note(ctx, 'no current context: cdc config use-context NAME');
+        return;
+      }
+      writeLine(ctx, file.currentContext);
+    });
 
   config
     .command('view')
@@ -124,22 +137,27 @@ export function registerConfig(program: Command, ctx: Context): void {
     .option('--use', 'make it the current context')
     .action(async (name: string, options: SetOptions) => {
       const { setContext } = await load();
-      const result = await setContext(ctx.env, name, {
-        connectUrl: options.connectUrl,
-        connectUsername: options.connectUser,
-        connectPasswordEnv: options.connectPasswordEnv,
-        connectCaFile: options.caFile,
-        connectCertFile: options.certFile,
-        connectKeyFile: options.keyFile,
-        brokers: options.brokers,
-        pgUrl: options.pgUrl,
-        targetUrl: options.targetUrl,
-        mongoUrl: options.mongoUrl,
-        s3Endpoint: options.s3Endpoint,
-        s3Region: options.s3Region,
-        s3AccessKeyId: options.s3AccessKeyId,
-        s3SecretAccessKeyEnv: options.s3SecretAccessKeyEnv,
-      }, { unset: options.unset, use: options.use });
+      const result = await setContext(
+        ctx.env,
+        name,
+        {
+          connectUrl: options.connectUrl,
+          connectUsername: options.connectUser,
+          connectPasswordEnv: options.connectPasswordEnv,
+          connectCaFile: options.caFile,
+          connectCertFile: options.certFile,
+          connectKeyFile: options.keyFile,
+          brokers: options.brokers,
+          pgUrl: options.pgUrl,
+          targetUrl: options.targetUrl,
+          mongoUrl: options.mongoUrl,
+          s3Endpoint: options.s3Endpoint,
+          s3Region: options.s3Region,
+          s3AccessKeyId: options.s3AccessKeyId,
+          s3SecretAccessKeyEnv: options.s3SecretAccessKeyEnv,
+        },
+        { unset: options.unset, use: options.use },
+      );
       note(ctx, `${stderrStyle(ctx).green('✓')} ${result.created ? 'created' : 'updated'} context ${name} in ${result.file}`);
     });
 

@@ -20,7 +20,9 @@ export function registerConnector(program: Command, ctx: Context): void {
   const group = program
     .command('connector')
     .description('register and operate Kafka Connect connectors (Debezium PostgreSQL made safe)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cdc connector register holding --table bank.holding --topic-prefix dbserver1 --wait
   cdc connector list
@@ -29,7 +31,8 @@ Examples:
   cdc connector delete holding --yes
 
 Connect URL: --connect-url > CDC_CONNECT_URL > config context (cdc config) > http://localhost:8083.
-Secrets in configs are masked everywhere unless --show-secrets (describe).`);
+Secrets in configs are masked everywhere unless --show-secrets (describe).`,
+    );
   // Every write of every subcommand, the error report included, is scrubbed of the secrets seen.
   group.hook('preAction', () => guardOutput(ctx));
   registerRegisterCommand(group, ctx);

@@ -40,7 +40,8 @@ services the environment names (DATABASE_URL, CDC_TARGET_URL, CDC_BROKERS, CDC_C
 takes the role's password from CDC_DEMO_PASSWORD.`;
 
 export function registerDemo(program: Command, ctx: Context): void {
-  program.command('demo')
+  program
+    .command('demo')
     .description('run the finance pipeline end to end: stack, source, connector, sink, workload, reports')
     .option('--ops <n>', 'workload moves (each one transaction)', intFlag('--ops', { min: 1, max: 100_000 }), 200)
     .option('--seed <n>', 'seed of the starting set and the workload', intFlag('--seed', { min: 0, max: 2 ** 31 - 1 }), 1)
@@ -50,7 +51,10 @@ export function registerDemo(program: Command, ctx: Context): void {
     .addHelpText('after', EXAMPLES)
     .action(async (flags: DemoFlags) => {
       if (!flags.stack && !ctx.env.CDC_DEMO_PASSWORD) {
-        throw new UsageError('--no-stack needs CDC_DEMO_PASSWORD: the password for the demo\'s replication role cdc_user', 'with the local stack it is made once and kept in the stack folder');
+        throw new UsageError(
+          "--no-stack needs CDC_DEMO_PASSWORD: the password for the demo's replication role cdc_user",
+          'with the local stack it is made once and kept in the stack folder',
+        );
       }
       const stack = flags.stack ? await settingsFor(ctx, {}) : undefined;
       const { runDemo } = await import('../src/demo');
@@ -60,7 +64,12 @@ export function registerDemo(program: Command, ctx: Context): void {
       let result: DemoResult;
       try {
         result = await runDemo({
-          stack, settings: ctx.settings, env: ctx.env, ops: flags.ops, seed: flags.seed, timeoutMs: flags.timeout * 1000,
+          stack,
+          settings: ctx.settings,
+          env: ctx.env,
+          ops: flags.ops,
+          seed: flags.seed,
+          timeoutMs: flags.timeout * 1000,
           signal: interrupt.signal,
           onStep: (step, detail) => {
             spinner.stop();

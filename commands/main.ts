@@ -142,7 +142,10 @@ function resolveSettings(ctx: Context, command: Command, contextName: string | u
   });
   if (contextName !== undefined) void ctx.settings.context;
   checkSettings(ctx.settings, early);
-  describeSettings(ctx, services.filter((service) => early.includes(service)));
+  describeSettings(
+    ctx,
+    services.filter((service) => early.includes(service)),
+  );
 }
 
 function allCommands(command: Command): Command[] {
@@ -230,9 +233,7 @@ function causesOf(err: Error): string[] {
   while (cause !== undefined && cause !== null && !seen.has(cause) && lines.length < 5) {
     seen.add(cause);
     const e = cause as { name?: string; code?: string; message?: string };
-    lines.push(cause instanceof Error || e.message !== undefined
-      ? `${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}: ${e.message}`
-      : String(cause));
+    lines.push(cause instanceof Error || e.message !== undefined ? `${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}: ${e.message}` : String(cause));
     cause = (cause as { cause?: unknown }).cause;
   }
   return lines;

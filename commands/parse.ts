@@ -59,7 +59,11 @@ export function registerParse(program: Command, ctx: Context): void {
     .option('--skip-invalid', 'exit 0 even when records were invalid (they are still reported)')
     .option('--strict', 'stop at the first invalid record')
     .addOption(new Option('--summary <format>', 'summary on stderr').choices(['text', 'json', 'none']).default('text'))
-    .option('--threads <n>', 'worker threads for a large file (default: one per core, up to 4, for files from 32 MiB while a core is idle; 1: none); output is the same', intFlag('--threads', { min: 1, max: 64 }))
+    .option(
+      '--threads <n>',
+      'worker threads for a large file (default: one per core, up to 4, for files from 32 MiB while a core is idle; 1: none); output is the same',
+      intFlag('--threads', { min: 1, max: 64 }),
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: ParseFlags) => {
       const options = toRunOptions(flags, ctx);
@@ -105,7 +109,10 @@ function toRunOptions(flags: ParseFlags, ctx: Context): ParseRunOptions {
 }
 
 function splitColumns(list: string, option: string): string[] {
-  const columns = list.split(',').map((c) => c.trim()).filter(Boolean);
+  const columns = list
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (columns.length === 0) throw new UsageError(`${option} needs at least one column name`);
   return columns;
 }
@@ -169,7 +176,9 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 function reportHidden(ctx: Context, digest: ProblemDigest): void {
   const style = stderrStyle(ctx);
   for (const { kind, count } of digest.hidden()) {
-    ctx.stderr.write(`${style.red('invalid')} ${count} more record${count === 1 ? '' : 's'} not shown: ${sanitizeForTerminal(kind)} (the first ${SHOWN_PER_REASON} of each reason are shown)\n`);
+    ctx.stderr.write(
+      `${style.red('invalid')} ${count} more record${count === 1 ? '' : 's'} not shown: ${sanitizeForTerminal(kind)} (the first ${SHOWN_PER_REASON} of each reason are shown)\n`,
+    );
   }
 }
 
@@ -180,7 +189,9 @@ function reportSummary(ctx: Context, summary: ParseSummary, format: ParseFlags['
     return;
   }
   const style = stderrStyle(ctx);
-  const skipped = Object.entries(summary.skipped).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`);
+  const skipped = Object.entries(summary.skipped)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}`);
   const parts = [
     `${summary.records} records`,
     `${summary.events} events`,

@@ -36,8 +36,19 @@ Examples:
   $ cdc pg slots --json
   $ cdc pg slots --drop old_connector_slot --yes        # drop an inactive slot without asking`;
 
-interface CheckOptions extends PgCliOptions { table?: string[]; name?: string; slot?: string; publication?: string; fix?: boolean; json?: boolean }
-interface SlotsOptions extends PgCliOptions { drop?: string; yes?: boolean; json?: boolean }
+interface CheckOptions extends PgCliOptions {
+  table?: string[];
+  name?: string;
+  slot?: string;
+  publication?: string;
+  fix?: boolean;
+  json?: boolean;
+}
+interface SlotsOptions extends PgCliOptions {
+  drop?: string;
+  yes?: boolean;
+  json?: boolean;
+}
 
 export function registerPg(program: Command, ctx: Context): void {
   const pg = program.command('pg').description('set up and check what CDC needs from PostgreSQL; list and drop replication slots');
@@ -47,8 +58,8 @@ export function registerPg(program: Command, ctx: Context): void {
     .description('check wal_level, slots, senders, role rights, publications and tables for CDC')
     .option('--table <schema.table...>', 'also check these tables (REPLICA IDENTITY, primary key, publication)')
     .option('--name <connector>', 'the connector: its slot and publication as `connector register` / `pg setup --name` name them', textFlag('--name'))
-    .option('--slot <name>', 'the connector\'s replication slot (default: from --name): checked alone, idle is fine', textFlag('--slot'))
-    .option('--publication <name>', 'the connector\'s publication (default: from --name): tables must be in it, --fix adds them', textFlag('--publication'))
+    .option('--slot <name>', "the connector's replication slot (default: from --name): checked alone, idle is fine", textFlag('--slot'))
+    .option('--publication <name>', "the connector's publication (default: from --name): tables must be in it, --fix adds them", textFlag('--publication'))
     .option('--fix', 'apply the safe fixes: REPLICA IDENTITY FULL, publication membership')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText('after', CHECK_EXAMPLES)
@@ -102,32 +113,61 @@ export function registerPg(program: Command, ctx: Context): void {
         if (options.json) return writeJson(ctx, slots.map(slotJson));
         if (slots.length === 0 && ctx.stdoutIsTTY) return note(ctx, `No replication slots on ${target.display}.`);
         // Names come from the server, possibly made by anyone: no control characters reach the terminal.
-        writeTable(ctx, ['SLOT', 'PLUGIN', 'TYPE', 'DATABASE', 'ACTIVE', 'RETAINED WAL', 'WAL STATUS'], slots.map((s) => [
-          s.name, s.plugin ?? '-', s.type, s.database ?? '-', s.active ? `yes (pid ${s.activePid})` : 'no',
-          ctx.stdoutIsTTY ? formatBytes(s.retainedBytes) : String(s.retainedBytes ?? ''), s.walStatus ?? '-',
-        ].map(sanitizeForTerminal)));
+        writeTable(
+          ctx,
+          ['SLOT', 'PLUGIN', 'TYPE', 'DATABASE', 'ACTIVE', 'RETAINED WAL', 'WAL STATUS'],
+          slots.map((s) =>
+            [
+              s.name,
+              s.plugin ?? '-',
+              s.type,
+              s.database ?? '-',
+              s.active ? `yes (pid ${s.activePid})` : 'no',
+              ctx.stdoutIsTTY ? formatBytes(s.retainedBytes) : String(s.retainedBytes ?? ''),
+              s.walStatus ?? '-',
+            ].map(sanitizeForTerminal),
+          ),
+        );
       });
     });
 }
 
 function slotJson(s: SlotInfo) {
-  return { name: s.name, plugin: s.plugin, type: s.type, database: s.database, active: s.active, activePid: s.activePid,
-    retainedBytes: s.retainedBytes, walStatus: s.walStatus, restartLsn: s.restartLsn, confirmedFlushLsn: s.confirmedFlushLsn };
+  return {
+    name: s.name,
+    plugin: s.plugin,
+    type: s.type,
+    database: s.database,
+    active: s.active,
+    activePid: s.activePid,
+    retainedBytes: s.retainedBytes,
+    walStatus: s.walStatus,
+    restartLsn: s.restartLsn,
+    confirmedFlushLsn: s.confirmedFlushLsn,
+  };
 }
 
 function renderCheck(ctx: Context, target: PgTarget, report: CheckReport): void {
   const label = (item: CheckItem) => (item.subject ? `${item.check} ${item.subject}` : item.check);
   if (!ctx.stdoutIsTTY) {
     // Piped: one item per line, tab-separated: status, check, subject, detail, fix.
-    for (const item of report.items) ctx.stdout.write([item.status, item.check, item.subject ?? '', item.detail, item.fix ?? ''].map((c) => sanitizeForTerminal(c.replace(/[\t\n]/g, ' '))).join('\t') + '\n');
+    for (const item of report.items)
+      ctx.stdout.write(
+        [item.status, item.check, item.subject ?? '', item.detail, item.fix ?? ''].map((c) => sanitizeForTerminal(c.replace(/[\t\n]/g, ' '))).join('\t') + '\n',
+      );
   } else {
     const style = stdoutStyle(ctx);
     const paint = { OK: style.green, WARN: style.yellow, FAIL: style.red };
     const width = Math.max(...report.items.map((i) => label(i).length));
     ctx.stdout.write(`${style.bold(`PostgreSQL ${report.serverVersion}`)} at ${target.display} as ${report.user}\n`);
     for (const item of report.items) {
-      ctx.stdout.write(`${paint[item.status](item.status.padEnd(4))}  ${sanitizeForTerminal(label(item).padEnd(width))}  ${sanitizeForTerminal(item.detail)}\n`);
-      if (item.fix && item.status !== 'OK') ctx.stdout.write(`${' '.repeat(width + 8)}${style.dim('fix:')} ${sanitizeForTerminal(item.fix)}${item.fixable ? style.dim(' (--fix applies it)') : ''}\n`);
+      ctx.stdout.write(
+        `${paint[item.status](item.status.padEnd(4))}  ${sanitizeForTerminal(label(item).padEnd(width))}  ${sanitizeForTerminal(item.detail)}\n`,
+      );
+      if (item.fix && item.status !== 'OK')
+        ctx.stdout.write(
+          `${' '.repeat(width + 8)}${style.dim('fix:')} ${sanitizeForTerminal(item.fix)}${item.fixable ? style.dim(' (--fix applies it)') : ''}\n`,
+        );
     }
   }
   const style = stderrStyle(ctx);

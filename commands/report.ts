@@ -103,7 +103,8 @@ function parseFormat(text: string | undefined, ctx: Context): ReportFormat {
 
 function parseTimeout(text: string): number {
   const seconds = Number(text);
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || seconds <= 0 || seconds > 86_400) throw new UsageError(`--timeout must be a number of seconds from 0 to 86400, got ${JSON.stringify(text)}`);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || seconds <= 0 || seconds > 86_400)
+    throw new UsageError(`--timeout must be a number of seconds from 0 to 86400, got ${JSON.stringify(text)}`);
   return seconds * 1000;
 }
 
@@ -124,7 +125,9 @@ function listReports(ctx: Context, json: boolean): void {
     route: r.route,
   }));
   if (json) return writeJson(ctx, rows);
-  writeTable(ctx, ['REPORT', 'PIPELINE', 'PARAMETERS', 'DESCRIPTION'], rows.map((r) => [
-    r.name, r.pipeline, r.parameters.map((p) => (p.required ? `--${p.name}` : `[--${p.name}]`)).join(' ') || '-', r.description,
-  ]));
+  writeTable(
+    ctx,
+    ['REPORT', 'PIPELINE', 'PARAMETERS', 'DESCRIPTION'],
+    rows.map((r) => [r.name, r.pipeline, r.parameters.map((p) => (p.required ? `--${p.name}` : `[--${p.name}]`)).join(' ') || '-', r.description]),
+  );
 }

@@ -77,7 +77,7 @@ export function registerSeed(program: Command, ctx: Context): void {
     .option('--limit <n>', 'load only the first N rows', intFlag('--limit', { min: 1 }))
     .option('--table <[schema.]table>', 'target table (default: public.customers)')
     .option('--schema <name>', 'schema when --table names none (default: public)')
-    .option('--truncate', 'replace the table\'s rows: the truncate and the whole load are one transaction (with --rate: the first row\'s)')
+    .option('--truncate', "replace the table's rows: the truncate and the whole load are one transaction (with --rate: the first row's)")
     .addOption(new Option('--replica-identity <mode>', 'REPLICA IDENTITY of a table created now').choices(['full', 'default']).default('full'))
     .option('--batch-size <n>', 'rows per COPY transaction', intFlag('--batch-size', { min: 1, max: 1_000_000 }), 20_000)
     .option('--rate <n>', 'insert row by row at N rows per second', numberFlag('--rate', { max: 1_000_000 }))
@@ -93,10 +93,19 @@ export function registerSeed(program: Command, ctx: Context): void {
       const interrupt = onInterrupt(ctx);
       let result: SeedCustomersResult;
       try {
-        result = await withPg(target, (client) => seedCustomers(client, {
-          table, source, limit: options.limit, truncate: Boolean(options.truncate), replicaIdentity: options.replicaIdentity,
-          batchSize: options.batchSize, rate: options.rate, onProgress: progress.update, signal: interrupt.signal,
-        }));
+        result = await withPg(target, (client) =>
+          seedCustomers(client, {
+            table,
+            source,
+            limit: options.limit,
+            truncate: Boolean(options.truncate),
+            replicaIdentity: options.replicaIdentity,
+            batchSize: options.batchSize,
+            rate: options.rate,
+            onProgress: progress.update,
+            signal: interrupt.signal,
+          }),
+        );
       } finally {
         progress.stop();
         interrupt.dispose();
@@ -131,12 +140,19 @@ export function registerSeed(program: Command, ctx: Context): void {
       const interrupt = onInterrupt(ctx);
       let result: SeedHoldingsResult;
       try {
-        result = await withPg(target, (client) => seedHoldings(client, {
-          table, script: options.script, ops: options.ops, seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
-          users: options.users, truncate: Boolean(options.truncate), rate: options.rate,
-          onProgress: (done, total) => spinner.update(`Seeding ${displayName(table)}: ${n(done)}/${n(total)} statements`),
-          signal: interrupt.signal,
-        }));
+        result = await withPg(target, (client) =>
+          seedHoldings(client, {
+            table,
+            script: options.script,
+            ops: options.ops,
+            seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+            users: options.users,
+            truncate: Boolean(options.truncate),
+            rate: options.rate,
+            onProgress: (done, total) => spinner.update(`Seeding ${displayName(table)}: ${n(done)}/${n(total)} statements`),
+            signal: interrupt.signal,
+          }),
+        );
       } finally {
         spinner.stop();
         interrupt.dispose();

@@ -79,6 +79,7 @@ export function registerServe(program: Command, ctx: Context): void {
 
 function intFlag(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max)
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return value;
 }

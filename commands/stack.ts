@@ -17,7 +17,9 @@ export function registerStack(program: Command, ctx: Context): void {
   const stack = program
     .command('stack')
     .description('run a local PostgreSQL + Kafka + Kafka Connect (Debezium) stack without Docker')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Needs Java 17+, PostgreSQL server binaries and (for the first start only) Maven.
 Ports (defaults): PostgreSQL 15432, Kafka 19092, KRaft controller 19093, Connect 18083;
 with --with s3,mongo also S3 (S3Proxy) 19000 and MongoDB wire protocol (mongo-java-server) 17017.
@@ -28,7 +30,8 @@ Examples:
   $ eval "$(cdc stack env)"           # point cdc at it
   $ cdc stack status --json
   $ cdc stack logs connect -n 100
-  $ cdc stack down`);
+  $ cdc stack down`,
+    );
 
   registerStackUp(stack, ctx);
 
@@ -36,14 +39,17 @@ Examples:
     .description('stop every process of the stack and check that no process or port is left')
     .option('--purge', 'also wipe the data (databases, topics, connectors, buckets, collections); jars and logs stay')
     .option('--json', 'print what was stopped as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Data stays in the stack folder for the next 'cdc stack up' (as docker compose keeps named volumes);
 --purge wipes it. Logs stay either way.
 
 Examples:
   $ cdc stack down
   $ cdc stack down --purge            # the next 'up' starts from empty services
-  $ cdc stack down --dir /tmp/cdc-stack`)
+  $ cdc stack down --dir /tmp/cdc-stack`,
+    )
     .action(async (flags: PortFlags & { purge?: boolean }) => {
       const settings = await settingsFor(ctx, flags, { preferRunning: true });
       const { stackDown } = await import('../src/stack/down');
@@ -63,12 +69,15 @@ Examples:
   withStackOptions(stack.command('status'))
     .description('check each service for real (login, metadata request, /health and plugins)')
     .option('--json', 'print the status as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit status: 0 when every service is healthy, 5 when only some are, 1 when none is.
 
 Examples:
   $ cdc stack status
-  $ cdc stack status --json | jq -r .state`)
+  $ cdc stack status --json | jq -r .state`,
+    )
     .action(async (flags: PortFlags) => {
       const settings = await settingsFor(ctx, flags, { preferRunning: true });
       const { stackStatus } = await import('../src/stack/status');
@@ -79,9 +88,11 @@ Examples:
       if (flags.json) {
         writeJson(ctx, { ...status, urls, services, env });
       } else {
-        writeTable(ctx, ['service', 'state', 'port', 'pid', 'detail'], services.map((s) => [
-          s.service, s.healthy ? 'up' : 'down', String(s.port), s.pid === null ? '-' : String(s.pid), sanitizeForTerminal(s.detail),
-        ]));
+        writeTable(
+          ctx,
+          ['service', 'state', 'port', 'pid', 'detail'],
+          services.map((s) => [s.service, s.healthy ? 'up' : 'down', String(s.port), s.pid === null ? '-' : String(s.pid), sanitizeForTerminal(s.detail)]),
+        );
         note(ctx, `stack ${status.state} (${status.dir}); logs: ${status.logs}`);
         note(ctx, `environment ('eval "$(cdc stack env)"' sets it; secrets masked here):`);
         for (const [name, value] of Object.entries(env)) note(ctx, `  ${name}=${value}`);
@@ -95,10 +106,13 @@ Examples:
     .argument('[service]', 'postgres | kafka | connect | s3 | mongo | maven')
     .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(intFlag('--lines', { min: 1, max: 10_000_000 })).default(50))
     .option('--path', 'print the log file path(s) instead')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ cdc stack logs connect -n 200
-  $ tail -f "$(cdc stack logs kafka --path)"`)
+  $ tail -f "$(cdc stack logs kafka --path)"`,
+    )
     .action(async (service: string | undefined, flags: PortFlags & { lines: number; path?: boolean }) => {
       const names = ['postgres', 'kafka', 'connect', 's3', 'mongo', 'maven'] as const;
       if (service !== undefined && !names.includes(service as (typeof names)[number])) {
@@ -114,7 +128,10 @@ Examples:
       const chosen = service ? [service as (typeof names)[number]] : names.filter((n) => fs.existsSync(layout.log(n)));
       if (chosen.length === 0) warn(ctx, `no logs in ${layout.logs} yet; start the stack with 'cdc stack up'`);
       for (const name of chosen) {
-        if (flags.path) { writeLine(ctx, layout.log(name)); continue; }
+        if (flags.path) {
+          writeLine(ctx, layout.log(name));
+          continue;
+        }
         if (!service) writeLine(ctx, `==> ${layout.log(name)} <==`);
         writeLine(ctx, sanitizeForTerminal(maskConnectionString(tailFile(layout.log(name), lines))));
       }
@@ -122,7 +139,9 @@ Examples:
 
   withStackOptions(stack.command('env'))
     .description('print shell exports that point cdc at the stack: eval "$(cdc stack env)"')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Prints CDC_CONNECT_URL, CDC_BROKERS, DATABASE_URL (with the stack's throwaway password
 'postgres', the same as docker-compose.yml) and CDC_TARGET_URL (the sinks' target database
 'analytics', user and password 'analytics'); with s3 running also AWS_ACCESS_KEY_ID,
@@ -132,7 +151,8 @@ with mongo running CDC_MONGO_URL. The credentials are throwaway ones, printed fo
 
 Examples:
   $ eval "$(cdc stack env)"
-  $ cdc stack env --pg-port 25432`)
+  $ cdc stack env --pg-port 25432`,
+    )
     .action(async (flags: PortFlags) => {
       const settings = await settingsFor(ctx, flags, { preferRunning: true });
       const { stackUrls } = await import('../src/stack/settings');
@@ -140,7 +160,12 @@ Examples:
       const { readState } = await import('../src/stack/state');
       const urls = stackUrls(settings.ports, settings.with);
       if (!readState(stackLayout(settings.dir))) warn(ctx, `no stack recorded as running in ${settings.dir}; start one with 'cdc stack up'`);
-      writeLine(ctx, `export ${Object.entries(stackEnv(urls)).map(([name, value]) => `${name}=${shellQuote(value)}`).join(' ')}`);
+      writeLine(
+        ctx,
+        `export ${Object.entries(stackEnv(urls))
+          .map(([name, value]) => `${name}=${shellQuote(value)}`)
+          .join(' ')}`,
+      );
     });
 }
 

@@ -36,7 +36,6 @@ interface WatchFlags {
   onError?: OnError;
 }
 
-
 /** Repeatable options; their values are checked by src/watch/filters before anything is read. */
 const collect = repeatable();
 
@@ -48,21 +47,41 @@ export function registerWatch(program: Command, ctx: Context): void {
     .option('--from <position>', 'where to start: beginning (default), end (new events only), an offset (42), or -N (the last N of each partition)')
     .option('--since <time>', 'start at the first event at or after a time: 10m, 2h, 1d ago, or ISO-8601 (2026-01-02T03:04:05Z)')
     .option('-p, --partition <list>', 'only these partitions, e.g. 0 or 0,2 (not with --group)')
-    .option('-g, --group <id>', 'consume as this consumer group: partitions are shared with other members, offsets are committed after the output is written, and a restart carries on where the group stopped')
+    .option(
+      '-g, --group <id>',
+      'consume as this consumer group: partitions are shared with other members, offsets are committed after the output is written, and a restart carries on where the group stopped',
+    )
     .option('-n, --max-messages <n>', 'stop after writing N events (counted after filters)', intFlag('--max-messages'))
     .option('-e, --exit-at-end', 'stop at the end of the topic as it was when watch started')
     .option('--op <ops>', 'only these operations: c,u,d,r,t,m and tombstone (x)')
     .option('--table <name>', 'only events of this table (table or schema.table; repeatable)', collect)
     .option('--key <match>', 'only events whose key has field=value, or any key field equal to value (repeatable)', collect)
-    .addOption(new Option('-o, --output <format>', 'pretty (default on a terminal), jsonl (default in a pipe: the record values, one per line), records (one object per line with topic, partition, offset, timestamp, key, headers, value)').choices(FORMATS))
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'pretty (default on a terminal), jsonl (default in a pipe: the record values, one per line), records (one object per line with topic, partition, offset, timestamp, key, headers, value)',
+      ).choices(FORMATS),
+    )
     .option('--changes', 'pretty: show updates as the changed columns only, old → new')
     .option('--full', 'pretty: show the whole record value, schema included, undecoded')
     .option('--raw', 'pretty: show the record value exactly as stored');
   addKafkaOptions(command)
-    .option('--reconnect-for <seconds>', 'how long to keep reconnecting when Kafka goes away mid-stream', intFlag('--reconnect-for', { min: 1, max: MAX_SECONDS }), 120)
-    .addOption(new Option('--on-error <mode>', 'a record that cannot be shown (e.g. nested too deeply): stop (default) names it and ends with exit 3, everything before it written (and committed); skip reports it on stderr and goes on').choices(['stop', 'skip']))
+    .option(
+      '--reconnect-for <seconds>',
+      'how long to keep reconnecting when Kafka goes away mid-stream',
+      intFlag('--reconnect-for', { min: 1, max: MAX_SECONDS }),
+      120,
+    )
+    .addOption(
+      new Option(
+        '--on-error <mode>',
+        'a record that cannot be shown (e.g. nested too deeply): stop (default) names it and ends with exit 3, everything before it written (and committed); skip reports it on stderr and goes on',
+      ).choices(['stop', 'skip']),
+    )
     .option('-q, --quiet', 'no summary and no assignment notes on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Where it starts: without --group, at the beginning of every partition (the whole changelog, as
 \`| cdc parse\` needs); --from end shows new events only. With --group, where the group's committed
 offsets are; partitions the group has never read start at the beginning (or the end with --from end).
@@ -85,7 +104,8 @@ Examples:
   $ cdc watch dbserver1.bank.holding --op u,d --key holding_id=1000
   $ cdc watch dbserver1.bank.holding --since 10m -n 20
   $ cdc watch dbserver1.bank.holding --exit-at-end | cdc parse > holding_pivot.txt
-  $ cdc watch dbserver1.bank.holding --group pivot | cdc parse   # run twice to share the partitions`)
+  $ cdc watch dbserver1.bank.holding --group pivot | cdc parse   # run twice to share the partitions`,
+    )
     .action(async (topics: string[], flags: WatchFlags) => {
       await runWatch(ctx, topics, flags);
     });
@@ -95,11 +115,12 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   const { parseFrom, parseSince, parsePartitions, DEFAULT_START } = await import('../src/watch/positions');
   const { buildFilter, parseOps } = await import('../src/watch/filters');
   if (flags.from !== undefined && flags.since !== undefined) throw new UsageError('--from and --since cannot be combined');
-  const start = flags.since !== undefined ? parseSince(flags.since, ctx.now())
-    : flags.from !== undefined ? parseFrom(flags.from) : DEFAULT_START;
+  const start = flags.since !== undefined ? parseSince(flags.since, ctx.now()) : flags.from !== undefined ? parseFrom(flags.from) : DEFAULT_START;
   if (flags.group !== undefined && (start.kind === 'offset' || start.kind === 'tail' || start.kind === 'time')) {
-    throw new UsageError('--group carries on from the group\'s committed offsets; --since and --from <offset> do not apply',
-      'drop --group to read from a position, or reset the group\'s offsets');
+    throw new UsageError(
+      "--group carries on from the group's committed offsets; --since and --from <offset> do not apply",
+      "drop --group to read from a position, or reset the group's offsets",
+    );
   }
   for (const topic of topics) {
     // Kafka's own rule for topic names: otherwise every broker would answer 'does not exist'.
@@ -123,18 +144,25 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   const render = await writerFor(ctx, format, mode);
   const controller = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
-  const onOutputError = (err: NodeJS.ErrnoException) => { outputError ??= err; controller.abort(); };
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    outputError ??= err;
+    controller.abort();
+  };
   ctx.stdout.on('error', onOutputError);
-  const write = (data: Buffer | string) => new Promise<void>((resolve) => {
-    if (outputError) return resolve();
-    // Resolves once the bytes are handed to the OS; only then may --group commit the offsets.
-    ctx.stdout.write(data, (err) => {
-      if (err) onOutputError(err);
-      resolve();
+  const write = (data: Buffer | string) =>
+    new Promise<void>((resolve) => {
+      if (outputError) return resolve();
+      // Resolves once the bytes are handed to the OS; only then may --group commit the offsets.
+      ctx.stdout.write(data, (err) => {
+        if (err) onOutputError(err);
+        resolve();
+      });
     });
-  });
   let interrupted = false;
-  const onSignal = () => { interrupted = true; controller.abort(); };
+  const onSignal = () => {
+    interrupted = true;
+    controller.abort();
+  };
   const interrupt = interruptible(ctx);
   interrupt.addEventListener('abort', onSignal, { once: true });
 
@@ -142,25 +170,37 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   const styleErr = stderrStyle(ctx);
   let summary: WatchSummary;
   try {
-    summary = await watchTopics(settings, {
-      topics, start, partitions: flags.partition === undefined ? undefined : parsePartitions(flags.partition),
-      group: flags.group, exitAtEnd: Boolean(flags.exitAtEnd), maxMessages, accept, reconnectForMs, onError: flags.onError ?? 'stop',
-    }, {
-      render,
-      write,
-      onSkipped: (error) => warn(ctx, `skipped ${sanitizeForTerminal(error.message)}`),
-      log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
-      onAssigned: (assigned) => {
-        const text = assignmentText(assigned);
-        if (flags.group !== undefined && !flags.quiet) note(ctx, styleErr.dim(`cdc watch: group ${flags.group} assigned ${sanitizeForTerminal(text)}`));
-        else verbose(ctx, `reading ${text}`);
-        // A terminal with nothing to show looks hung: say what it waits for.
-        if (ctx.stderrIsTTY && !flags.quiet && !flags.exitAtEnd && assigned.length > 0 && assigned.every((p) => p.lag === 0n)) {
-          note(ctx, styleErr.dim(`cdc watch: waiting for new events on ${sanitizeForTerminal(text)} (Ctrl-C to stop)`));
-        }
+    summary = await watchTopics(
+      settings,
+      {
+        topics,
+        start,
+        partitions: flags.partition === undefined ? undefined : parsePartitions(flags.partition),
+        group: flags.group,
+        exitAtEnd: Boolean(flags.exitAtEnd),
+        maxMessages,
+        accept,
+        reconnectForMs,
+        onError: flags.onError ?? 'stop',
       },
-      onReconnecting: (message) => warn(ctx, message),
-    }, controller.signal);
+      {
+        render,
+        write,
+        onSkipped: (error) => warn(ctx, `skipped ${sanitizeForTerminal(error.message)}`),
+        log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
+        onAssigned: (assigned) => {
+          const text = assignmentText(assigned);
+          if (flags.group !== undefined && !flags.quiet) note(ctx, styleErr.dim(`cdc watch: group ${flags.group} assigned ${sanitizeForTerminal(text)}`));
+          else verbose(ctx, `reading ${text}`);
+          // A terminal with nothing to show looks hung: say what it waits for.
+          if (ctx.stderrIsTTY && !flags.quiet && !flags.exitAtEnd && assigned.length > 0 && assigned.every((p) => p.lag === 0n)) {
+            note(ctx, styleErr.dim(`cdc watch: waiting for new events on ${sanitizeForTerminal(text)} (Ctrl-C to stop)`));
+          }
+        },
+        onReconnecting: (message) => warn(ctx, message),
+      },
+      controller.signal,
+    );
   } finally {
     interrupt.removeEventListener('abort', onSignal);
     ctx.stdout.removeListener('error', onOutputError);
@@ -176,5 +216,15 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
 /** `topic [0,1,2], other [0]` (or `nothing`), from partitions in topic order. */
 function assignmentText(assigned: PartitionProgress[]): string {
   const topics = [...new Set(assigned.map((p) => p.topic))];
-  return topics.map((t) => `${t} [${assigned.filter((p) => p.topic === t).map((p) => p.partition).join(',')}]`).join(', ') || 'nothing';
+  return (
+    topics
+      .map(
+        (t) =>
+          `${t} [${assigned
+            .filter((p) => p.topic === t)
+            .map((p) => p.partition)
+            .join(',')}]`,
+      )
+      .join(', ') || 'nothing'
+  );
 }

@@ -11,6 +11,9 @@ export function formatBytes(bytes: number | bigint | string | null | undefined):
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let scaled = value / 1024;
   let unit = 0;
-  while (Math.abs(scaled) >= 1024 && unit < units.length - 1) { scaled /= 1024; unit++; }
+  while (Math.abs(scaled) >= 1024 && unit < units.length - 1) {
+    scaled /= 1024;
+    unit++;
+  }
   return `${scaled.toFixed(1)} ${units[unit]}`;
 }

@@ -6,7 +6,8 @@
 export const MASK = '********';
 
 /** Key names that always hold a secret (config keys, environment variables, context settings). */
-const SECRET_NAME = /(password|passwd|passphrase|secret|token|credential|jaas[._-]?config|auth[._-]?info|user[._-]?info|private[._-]?key|api[._-]?key|access[._-]?key)/i;
+const SECRET_NAME =
+  /(password|passwd|passphrase|secret|token|credential|jaas[._-]?config|auth[._-]?info|user[._-]?info|private[._-]?key|api[._-]?key|access[._-]?key)/i;
 
 /**
  * Names with `key` in them that are not secrets: record keys (converters, serializers, key
@@ -64,8 +65,9 @@ export function maskConfig(
 export function maskConnectionString(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]*)(@)/gi, (_m, head: string, _pw: string, at: string) => `${head}${MASK}${at}`)
-    .replace(/(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\$\{[^}\s]*\}|[^\s&;,"'\\]+)/gi,
-      (m, head: string, value: string) => (isPlaceholder(value) ? m : `${head}${MASK}`));
+    .replace(/(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\$\{[^}\s]*\}|[^\s&;,"'\\]+)/gi, (m, head: string, value: string) =>
+      isPlaceholder(value) ? m : `${head}${MASK}`,
+    );
 }
 
 /** The forms a secret takes in printed text: as is, and escaped inside a JSON string. */
@@ -87,9 +89,7 @@ export function redactValues(text: string, secrets: Iterable<string | null | und
     for (const form of printedForms(secret)) {
       // A password that is a plain word ("postgres") is masked as a word, not inside others
       // ("postgresql"): elsewhere every occurrence is masked.
-      result = /^[A-Za-z]+$/.test(form)
-        ? result.replace(new RegExp(`(?<![A-Za-z0-9])${form}(?![A-Za-z0-9])`, 'g'), MASK)
-        : result.split(form).join(MASK);
+      result = /^[A-Za-z]+$/.test(form) ? result.replace(new RegExp(`(?<![A-Za-z0-9])${form}(?![A-Za-z0-9])`, 'g'), MASK) : result.split(form).join(MASK);
     }
   }
   return maskConnectionString(result);
@@ -148,7 +148,10 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    return redactValues(text, [...this.values].filter((v) => !this.open.has(v)));
+    return redactValues(
+      text,
+      [...this.values].filter((v) => !this.open.has(v)),
+    );
   }
 }
 

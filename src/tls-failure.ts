@@ -51,20 +51,47 @@ export function describeTlsFailure(code: string | undefined, message: string, se
   const detail = message.split('\n')[0].trim();
   switch (cause) {
     case 'hostname':
-      return { cause, problem: `${service}'s certificate is not valid for host ${host}${certNames ? `: it names ${certNames}` : ` (${detail})`}`,
-        hint: `connect with a host name that the certificate lists in its subjectAltName, or have the certificate reissued for ${host}; a CA file does not change this` };
+      return {
+        cause,
+        problem: `${service}'s certificate is not valid for host ${host}${certNames ? `: it names ${certNames}` : ` (${detail})`}`,
+        hint: `connect with a host name that the certificate lists in its subjectAltName, or have the certificate reissued for ${host}; a CA file does not change this`,
+      };
     case 'expired':
-      return { cause, problem: `${service}'s certificate has expired`, hint: "renew the server's certificate (and check this machine's clock); a CA file does not change this" };
+      return {
+        cause,
+        problem: `${service}'s certificate has expired`,
+        hint: "renew the server's certificate (and check this machine's clock); a CA file does not change this",
+      };
     case 'not-yet-valid':
-      return { cause, problem: `${service}'s certificate is not valid yet`, hint: "check this machine's clock and the server's, or the certificate's start date" };
+      return {
+        cause,
+        problem: `${service}'s certificate is not valid yet`,
+        hint: "check this machine's clock and the server's, or the certificate's start date",
+      };
     case 'self-signed':
-      return { cause, problem: `${service}'s certificate is self-signed, and not trusted here`, hint: 'pass that certificate itself with --ca-file to trust it' };
+      return {
+        cause,
+        problem: `${service}'s certificate is self-signed, and not trusted here`,
+        hint: 'pass that certificate itself with --ca-file to trust it',
+      };
     case 'unknown-ca':
-      return { cause, problem: `${service}'s certificate is signed by a CA that is not trusted here (${detail})`, hint: 'pass the CA that signed it (the whole chain up to the root) with --ca-file' };
+      return {
+        cause,
+        problem: `${service}'s certificate is signed by a CA that is not trusted here (${detail})`,
+        hint: 'pass the CA that signed it (the whole chain up to the root) with --ca-file',
+      };
     case 'client-cert':
-      return { cause, problem: `${service} refused the TLS handshake (${detail})`, hint: 'it may require a client certificate: pass --cert-file and --key-file' };
+      return {
+        cause,
+        problem: `${service} refused the TLS handshake (${detail})`,
+        hint: 'it may require a client certificate: pass --cert-file and --key-file',
+      };
     case 'not-tls':
-      return { cause, problem: `${service} did not answer in TLS at ${host} (${detail})`, hint: 'the port speaks plain text: use http:// (or drop --ssl), or the TLS port' };
+      return {
+        cause,
+        problem: `${service} did not answer in TLS at ${host} (${detail})`,
+        hint: 'the port speaks plain text: use http:// (or drop --ssl), or the TLS port',
+      };
     default:
       return { cause, problem: `TLS handshake with ${service} failed: ${detail}`, hint: 'check the TLS settings (--ca-file, --cert-file, --key-file)' };
   }

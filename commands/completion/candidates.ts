@@ -19,14 +19,20 @@ export function offerFor(program: Command, words: string[]): Offer {
   let pendingOption: Option | undefined;
   let positionals = 0;
   for (const word of done) {
-    if (pendingOption) { pendingOption = undefined; continue; }
+    if (pendingOption) {
+      pendingOption = undefined;
+      continue;
+    }
     if (word.startsWith('-') && word !== '-') {
       const option = findOption(command, word);
       if (option && (option.required || option.optional) && !word.includes('=')) pendingOption = option;
       continue;
     }
     const sub = positionals === 0 ? visible(command.commands).find((c) => c.name() === word || c.aliases().includes(word)) : undefined;
-    if (sub) { command = sub; continue; }
+    if (sub) {
+      command = sub;
+      continue;
+    }
     positionals++;
   }
   const offer = pendingOption ? optionValues(pendingOption) : current.startsWith('-') ? { words: flagsOf(command) } : nextWord(command, positionals);

@@ -15,7 +15,11 @@ import { declareSettingsFlags } from '../ui/settings-flags';
 
 export function addConnectOptions(command: Command): Command {
   return declareSettingsFlags(command, 'connect')
-    .option('--connect-url <url>', 'Kafka Connect REST URL (env CDC_CONNECT_URL; else the config context, the running `cdc stack`, http://localhost:8083)', textFlag('--connect-url'))
+    .option(
+      '--connect-url <url>',
+      'Kafka Connect REST URL (env CDC_CONNECT_URL; else the config context, the running `cdc stack`, http://localhost:8083)',
+      textFlag('--connect-url'),
+    )
     .option('--connect-user <name>', 'basic-auth user (env CDC_CONNECT_USER); the password comes from CDC_CONNECT_PASSWORD', textFlag('--connect-user'))
     .option('--ca-file <pem>', 'CA certificate(s) to trust for an https:// worker', fileFlag('--ca-file'))
     .option('--cert-file <pem>', 'client certificate for mutual TLS', fileFlag('--cert-file'))
@@ -30,7 +34,11 @@ export async function withClient<T>(ctx: Context, flags: ConnectFlags, fn: (clie
     const { connectOptions, createConnectClient } = await import('../../src/connect/connection');
     const options = connectOptions(ctx.settings.connect, flags);
     const client = await createConnectClient(options, redactor, {
-      onRequest: (e) => verbose(ctx, `${e.method} ${e.path} → ${e.status ?? 'no answer'} (${e.ms} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})${e.retrying ? ` retrying: ${e.retrying}` : ''}`),
+      onRequest: (e) =>
+        verbose(
+          ctx,
+          `${e.method} ${e.path} → ${e.status ?? 'no answer'} (${e.ms} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})${e.retrying ? ` retrying: ${e.retrying}` : ''}`,
+        ),
     });
     return await fn(client);
   } catch (err) {
@@ -58,9 +66,16 @@ function scrubError(err: unknown, redactor: Redactor): unknown {
  * misreads) empty names, '/', control characters and surrounding spaces; refused here as usage errors.
  */
 export function connectorName(text: string): string {
-   
-  const bad = text.trim() === '' ? 'is empty' : text.includes('/') ? "contains '/'" : /[\u0000-\u001f\u007f-\u009f]/.test(text) ? 'contains control characters'
-    : text.trim() !== text ? 'has leading or trailing spaces' : undefined;
+  const bad =
+    text.trim() === ''
+      ? 'is empty'
+      : text.includes('/')
+        ? "contains '/'"
+        : /[\u0000-\u001f\u007f-\u009f]/.test(text)
+          ? 'contains control characters'
+          : text.trim() !== text
+            ? 'has leading or trailing spaces'
+            : undefined;
   if (bad) throw new UsageError(`the connector name ${JSON.stringify(text)} ${bad}`, 'connector names are letters, digits, - and _');
   return text;
 }
@@ -76,6 +91,6 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** Reads all of stdin as text. */
 export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk));
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }

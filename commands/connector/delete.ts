@@ -31,13 +31,16 @@ export function registerDeleteCommand(parent: Command, ctx: Context): void {
     .option('--drop-publication', "also drop the connector's publication")
     .option('--json', 'print the report as JSON on stdout');
   addConnectOptions(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cdc connector delete holding                 # asks first on a terminal; elsewhere exit 2: pass --yes
   cdc connector delete holding --yes --drop-slot --drop-publication
 
 Connect keeps a deleted connector's offsets: re-creating it under the same name resumes from them
-without a new snapshot. PostgreSQL keeps its replication slot, which retains WAL until dropped.`)
+without a new snapshot. PostgreSQL keeps its replication slot, which retains WAL until dropped.`,
+    )
     .action(async (name: string, options: Options) => {
       await withClient(ctx, options, async (client) => {
         // A name that does not exist is not found (exit 4) before anything is asked.
@@ -46,7 +49,12 @@ without a new snapshot. PostgreSQL keeps its replication slot, which retains WAL
           throw new CdcError('not deleted', { exitCode: ExitCode.RUNTIME });
         }
         const { deleteConnector } = await import('../../src/connect/delete');
-        const report = await deleteConnector(client, name, { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication, own: () => ctx.settings.pg }, info);
+        const report = await deleteConnector(
+          client,
+          name,
+          { env: ctx.env, dropSlot: options.dropSlot, dropPublication: options.dropPublication, own: () => ctx.settings.pg },
+          info,
+        );
         note(ctx, `${stderrStyle(ctx).green('✓')} deleted ${sanitizeForTerminal(name)}`);
         if (options.json) writeJson(ctx, report);
         else for (const line of leftoverLines(report)) note(ctx, sanitizeForTerminal(line));
@@ -75,7 +83,9 @@ export function leftoverLines(report: DeleteReport): string[] {
     } else {
       if (pg.slot.exists) {
         const retained = pg.slot.retainedBytes ? `, retains ${formatBytes(pg.slot.retainedBytes)} of WAL` : '';
-        lines.push(`- replication slot '${pg.slot.name}' remains on ${pg.database} (${pg.slot.active ? 'still active' : 'inactive'}${retained}); it holds WAL back until dropped: ${dropSlot}`);
+        lines.push(
+          `- replication slot '${pg.slot.name}' remains on ${pg.database} (${pg.slot.active ? 'still active' : 'inactive'}${retained}); it holds WAL back until dropped: ${dropSlot}`,
+        );
       }
       if (pg.publication.exists) lines.push(`- publication '${pg.publication.name}' remains on ${pg.database}: ${dropPub}`);
     }

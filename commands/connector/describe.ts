@@ -45,7 +45,8 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
       if (options.showSecrets) revealSecretsOnStdout(ctx);
       await withClient(ctx, options, async (client) => {
         const [{ summarizeStatus, healthExitCode }, { pluginPasswordKeys, presentConfig }] = await Promise.all([
-          import('../../src/connect/status'), import('../../src/connect/masking'),
+          import('../../src/connect/status'),
+          import('../../src/connect/masking'),
         ]);
         const info = await client.connector(name);
         const summary = summarizeStatus(await client.status(name), options.showSecrets ? undefined : (t) => client.redactor.redact(t));
@@ -86,31 +87,53 @@ export function registerDescribeCommands(parent: Command, ctx: Context): void {
           for (const name of names) summaries.push(summarizeStatus(await client.status(name), redact));
         } else {
           const expanded = await client.listExpanded();
-          summaries = Object.keys(expanded).sort().flatMap((n) => (expanded[n].status ? [summarizeStatus(expanded[n].status, redact)] : []));
+          summaries = Object.keys(expanded)
+            .sort()
+            .flatMap((n) => (expanded[n].status ? [summarizeStatus(expanded[n].status, redact)] : []));
         }
         const checks = new Map<string, DatabaseCheck>();
         if (options.checkDb) {
           const { checkDatabase, applyDatabaseCheck } = await import('../../src/connect/db-check');
-          summaries = await Promise.all(summaries.map(async (s) => {
-            const check = await checkDatabase(await client.config(s.name), ctx.env, redact, () => ctx.settings.pg);
-            checks.set(s.name, check);
-            return applyDatabaseCheck(s, check);
-          }));
+          summaries = await Promise.all(
+            summaries.map(async (s) => {
+              const check = await checkDatabase(await client.config(s.name), ctx.env, redact, () => ctx.settings.pg);
+              checks.set(s.name, check);
+              return applyDatabaseCheck(s, check);
+            }),
+          );
         }
         const dbLine = (name: string) => {
           const check = checks.get(name);
           if (!check) return undefined;
           if (check.problem) return `database: ${check.problem}`;
-          return check.slot ? `database: slot '${check.slot.name}' in use${check.slot.retainedBytes ? `, ${check.slot.retainedBytes} bytes of WAL retained` : ''}` : undefined;
+          return check.slot
+            ? `database: slot '${check.slot.name}' in use${check.slot.retainedBytes ? `, ${check.slot.retainedBytes} bytes of WAL retained` : ''}`
+            : undefined;
         };
         if (options.json) {
-          writeJson(ctx, summaries.map((s) => {
-            const check = checks.get(s.name);
-            return check ? { ...statusJson(s), database: { checked: check.checked, problem: check.problem ?? null, slot: check.slot ?? null } } : statusJson(s);
-          }));
+          writeJson(
+            ctx,
+            summaries.map((s) => {
+              const check = checks.get(s.name);
+              return check
+                ? { ...statusJson(s), database: { checked: check.checked, problem: check.problem ?? null, slot: check.slot ?? null } }
+                : statusJson(s);
+            }),
+          );
         } else if (!ctx.stdoutIsTTY) {
-          writeTable(ctx, [], summaries.map((s) => [s.name, s.health, s.connector.state, s.taskCount,
-            s.tasks.find((t) => t.rootCause)?.rootCause ?? s.connector.rootCause ?? checks.get(s.name)?.problem ?? ''].map(sanitizeForTerminal)));
+          writeTable(
+            ctx,
+            [],
+            summaries.map((s) =>
+              [
+                s.name,
+                s.health,
+                s.connector.state,
+                s.taskCount,
+                s.tasks.find((t) => t.rootCause)?.rootCause ?? s.connector.rootCause ?? checks.get(s.name)?.problem ?? '',
+              ].map(sanitizeForTerminal),
+            ),
+          );
         } else {
           const style = stdoutStyle(ctx);
           for (const s of summaries) {

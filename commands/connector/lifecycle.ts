@@ -21,22 +21,31 @@ interface WaitOptions extends ConnectFlags {
 
 async function waitFor(ctx: Context, client: ConnectClient, names: string[], options: WaitOptions, restarts = new Map<string, RestartPlan>()): Promise<void> {
   if (!options.wait) return;
-  await untilRunning(ctx, client, names.map((name) => ({ name, restart: restarts.get(name) })), { timeoutMs: Number(options.waitTimeout) * 1000, json: options.json });
+  await untilRunning(
+    ctx,
+    client,
+    names.map((name) => ({ name, restart: restarts.get(name) })),
+    { timeoutMs: Number(options.waitTimeout) * 1000, json: options.json },
+  );
 }
 
 export function registerLifecycleCommands(parent: Command, ctx: Context): void {
   const simple: { name: 'pause' | 'resume' | 'stop'; description: string; done: string; example: string }[] = [
     { name: 'pause', description: 'pause connectors (tasks keep their assignment; resume continues)', done: 'paused', example: 'cdc connector pause holding' },
     { name: 'resume', description: 'resume paused or stopped connectors', done: 'resumed', example: 'cdc connector resume holding --wait' },
-    { name: 'stop', description: 'stop connectors: tasks shut down, config and offsets stay (Kafka ≥ 3.5)', done: 'stopped', example: 'cdc connector stop holding' },
+    {
+      name: 'stop',
+      description: 'stop connectors: tasks shut down, config and offsets stay (Kafka ≥ 3.5)',
+      done: 'stopped',
+      example: 'cdc connector stop holding',
+    },
   ];
   for (const spec of simple) {
-    const command = parent
-      .command(spec.name)
-      .description(spec.description)
-      .argument('<names...>', 'connector names', connectorNames);
+    const command = parent.command(spec.name).description(spec.description).argument('<names...>', 'connector names', connectorNames);
     if (spec.name === 'resume') {
-      command.option('--wait', 'wait until the connector and its tasks are RUNNING').option('--wait-timeout <seconds>', 'how long --wait waits', secondsFlag('--wait-timeout'), 60);
+      command
+        .option('--wait', 'wait until the connector and its tasks are RUNNING')
+        .option('--wait-timeout <seconds>', 'how long --wait waits', secondsFlag('--wait-timeout'), 60);
     }
     addConnectOptions(command)
       .addHelpText('after', `\nExamples:\n  ${spec.example}\n  ${spec.example.replace('holding', 'holding orders')}`)
@@ -65,10 +74,13 @@ export function registerLifecycleCommands(parent: Command, ctx: Context): void {
     .option('--wait-timeout <seconds>', 'how long --wait waits', secondsFlag('--wait-timeout'), 60)
     .option('--json', 'print the statuses Connect returns as JSON');
   addConnectOptions(restart)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cdc connector restart holding
-  cdc connector restart holding --include-tasks --failed-only --wait`)
+  cdc connector restart holding --include-tasks --failed-only --wait`,
+    )
     .action(async (names: string[], options: WaitOptions & { includeTasks?: boolean; failedOnly?: boolean }) => {
       await withClient(ctx, options, async (client) => {
         if (options.includeTasks || options.failedOnly) {
@@ -83,8 +95,14 @@ Examples:
           const before = options.wait ? await client.status(name) : undefined;
           const status = await client.restart(name, { includeTasks: options.includeTasks, onlyFailed: options.failedOnly });
           if (before) restarts.set(name, restartPlan(before, status));
-          results.push({ name, restarting: status ? [status.connector.state, ...status.tasks.map((t) => t.state)].filter((s) => s === 'RESTARTING').length : null });
-          note(ctx, `${stderrStyle(ctx).green('✓')} restarted ${sanitizeForTerminal(name)}${options.includeTasks ? ' with tasks' : ''}${options.failedOnly ? ' (failed instances only)' : ''}`);
+          results.push({
+            name,
+            restarting: status ? [status.connector.state, ...status.tasks.map((t) => t.state)].filter((s) => s === 'RESTARTING').length : null,
+          });
+          note(
+            ctx,
+            `${stderrStyle(ctx).green('✓')} restarted ${sanitizeForTerminal(name)}${options.includeTasks ? ' with tasks' : ''}${options.failedOnly ? ' (failed instances only)' : ''}`,
+          );
         }
         if (options.json) writeJson(ctx, results);
         await waitFor(ctx, client, names, options, restarts);

@@ -53,16 +53,24 @@ export function registerLintCommand(parent: Command, ctx: Context): void {
 async function runLint(ctx: Context, inputs: string[], options: Options): Promise<void> {
   if (options.write && !options.fix) throw new UsageError('--write rewrites the files with the fixes: use it with --fix');
   if (options.write && inputs.includes('-')) throw new UsageError('--write cannot rewrite stdin (-): drop --write to print the result');
-  if (options.fix && options.json && !options.write) throw new UsageError('--fix prints the upgraded config on stdout: add --write to get --json findings instead');
+  if (options.fix && options.json && !options.write)
+    throw new UsageError('--fix prints the upgraded config on stdout: add --write to get --json findings instead');
   const ignore = new Set(options.ignoreLint ?? []);
   const files = await expand(inputs);
   if (options.fix && !options.write && files.length > 1) {
-    throw new UsageError(`--fix prints one upgraded file on stdout, and ${files.length} were given`, 'lint one file at a time, or rewrite them all with --fix --write');
+    throw new UsageError(
+      `--fix prints one upgraded file on stdout, and ${files.length} were given`,
+      'lint one file at a time, or rewrite them all with --fix --write',
+    );
   }
   const [{ parseSpecs }, { lintBatch }, { fixDocument }] = await Promise.all([
-    import('../../src/connect/spec'), import('../../src/connect/lint'), import('../../src/connect/upgrade'),
+    import('../../src/connect/spec'),
+    import('../../src/connect/lint'),
+    import('../../src/connect/upgrade'),
   ]);
-  const texts = await Promise.all(files.map(async (f) => ({ source: f === '-' ? 'stdin' : f, file: f, text: f === '-' ? await readAll(ctx.stdin) : await fs.readFile(f, 'utf8') })));
+  const texts = await Promise.all(
+    files.map(async (f) => ({ source: f === '-' ? 'stdin' : f, file: f, text: f === '-' ? await readAll(ctx.stdin) : await fs.readFile(f, 'utf8') })),
+  );
   const style = stderrStyle(ctx);
   // The files' secrets are masked wherever they would be printed (the output guard of the group).
   const redactor = redactorFor(ctx);
@@ -79,10 +87,29 @@ async function runLint(ctx: Context, inputs: string[], options: Options): Promis
   const applied: LintFinding[] = [];
   if (!options.fix) {
     const specs = texts.flatMap((t) => parseSpecs(t.text, t.source));
-    remaining.push(...lintBatch(specs.map((s) => ({ name: s.name, config: s.config })), [], ignore));
+    remaining.push(
+      ...lintBatch(
+        specs.map((s) => ({ name: s.name, config: s.config })),
+        [],
+        ignore,
+      ),
+    );
     if (!options.json) writeFindings(ctx, remaining);
-    if (options.json) writeJson(ctx, specs.map((s) => ({ name: s.name, source: s.source, findings: remaining.filter((f) => f.connector === s.name) })));
-    else for (const s of specs) writeLine(ctx, summaryLine(stdoutStyle(ctx), `${s.name} (${s.source})`, remaining.filter((f) => f.connector === s.name)));
+    if (options.json)
+      writeJson(
+        ctx,
+        specs.map((s) => ({ name: s.name, source: s.source, findings: remaining.filter((f) => f.connector === s.name) })),
+      );
+    else
+      for (const s of specs)
+        writeLine(
+          ctx,
+          summaryLine(
+            stdoutStyle(ctx),
+            `${s.name} (${s.source})`,
+            remaining.filter((f) => f.connector === s.name),
+          ),
+        );
   } else {
     for (const t of texts) {
       const result = fixDocument(t.text, t.source, ignore);
@@ -94,8 +121,7 @@ async function runLint(ctx: Context, inputs: string[], options: Options): Promis
         const shown = options.showSecrets ? result.text : maskDocument(result.text);
         masked ||= shown !== result.text;
         ctx.stdout.write(shown);
-      }
-      else if (fixes.length) {
+      } else if (fixes.length) {
         await fs.writeFile(t.file, result.text);
         note(ctx, `${style.green('✓')} wrote ${sanitizeForTerminal(t.file)} (${fixes.length} fix${fixes.length === 1 ? '' : 'es'})`);
       } else {
@@ -133,11 +159,20 @@ function summaryLine(style: ReturnType<typeof stdoutStyle>, label: string, findi
 async function expand(inputs: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const input of inputs) {
-    if (input === '-') { files.push(input); continue; }
+    if (input === '-') {
+      files.push(input);
+      continue;
+    }
     const stat = await fs.stat(input).catch(() => undefined);
     if (!stat) throw new InputError(`${input}: no such file or directory`);
-    if (!stat.isDirectory()) { files.push(input); continue; }
-    const json = (await fs.readdir(input)).filter((f) => f.toLowerCase().endsWith('.json')).sort().map((f) => path.join(input, f));
+    if (!stat.isDirectory()) {
+      files.push(input);
+      continue;
+    }
+    const json = (await fs.readdir(input))
+      .filter((f) => f.toLowerCase().endsWith('.json'))
+      .sort()
+      .map((f) => path.join(input, f));
     if (json.length === 0) throw new InputError(`${input}: no *.json files in the directory`);
     files.push(...json);
   }

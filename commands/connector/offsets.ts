@@ -20,14 +20,17 @@ export function registerOffsetsCommand(parent: Command, ctx: Context): void {
     .option('-y, --yes', 'do not ask before --reset')
     .option('--json', 'print JSON on stdout');
   addConnectOptions(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cdc connector offsets holding
   cdc connector offsets holding --json | jq '.offsets[0].offset.lsn'
   cdc connector offsets holding --reset --yes && cdc connector resume holding --wait
 
 After a reset, a Debezium connector starts over on resume: a new snapshot (per snapshot.mode),
-then streaming from its replication slot.`)
+then streaming from its replication slot.`,
+    )
     .action(async (name: string, options: ConnectFlags & { json?: boolean; reset?: boolean; yes?: boolean }) => {
       await withClient(ctx, options, async (client) => {
         const { readOffsets, resetOffsets } = await import('../../src/connect/offsets');
@@ -49,7 +52,11 @@ then streaming from its replication slot.`)
           return;
         }
         if (offsets.length === 0) note(ctx, `no stored offsets for ${sanitizeForTerminal(name)} (not started yet, or reset)`);
-        writeTable(ctx, ['PARTITION', 'OFFSET'], offsets.map((o) => [JSON.stringify(o.partition), o.offset === null ? 'null' : JSON.stringify(o.offset)]));
+        writeTable(
+          ctx,
+          ['PARTITION', 'OFFSET'],
+          offsets.map((o) => [JSON.stringify(o.partition), o.offset === null ? 'null' : JSON.stringify(o.offset)]),
+        );
       });
     });
 }

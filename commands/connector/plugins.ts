@@ -15,17 +15,25 @@ export function registerPluginsCommand(parent: Command, ctx: Context): void {
     .option('--all', 'include transformations, predicates and converters (Kafka ≥ 3.2)')
     .option('--json', 'print JSON on stdout');
   addConnectOptions(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cdc connector plugins
-  cdc connector plugins --all --json | jq -r '.[].class'`)
+  cdc connector plugins --all --json | jq -r '.[].class'`,
+    )
     .action(async (options: ConnectFlags & { json?: boolean; all?: boolean }) => {
       await withClient(ctx, options, async (client) => {
         const plugins = (await client.plugins(Boolean(options.all)))
           .map((p) => ({ class: p.class, type: p.type, version: p.version ?? null }))
           .sort((a, b) => a.type.localeCompare(b.type) || a.class.localeCompare(b.class));
         if (options.json) writeJson(ctx, plugins);
-        else writeTable(ctx, ['CLASS', 'TYPE', 'VERSION'], plugins.map((p) => [p.class, p.type, p.version ?? ''].map(sanitizeForTerminal)));
+        else
+          writeTable(
+            ctx,
+            ['CLASS', 'TYPE', 'VERSION'],
+            plugins.map((p) => [p.class, p.type, p.version ?? ''].map(sanitizeForTerminal)),
+          );
       });
     });
 }

@@ -59,16 +59,28 @@ export function registerRegisterCommand(parent: Command, ctx: Context): void {
     .option('--table <schema.table>', 'capture this table (repeatable)', repeatable(textFlag('--table')))
     .option('--schema <name>', 'capture every table of this schema (repeatable)', repeatable(textFlag('--schema')))
     .option('--database <dbname>', 'database name (default: from the PostgreSQL URL)', textFlag('--database'))
-    .option('--host <host>', 'database host as the Connect worker reaches it, e.g. postgres under docker compose (default: from the PostgreSQL URL)', textFlag('--host'))
+    .option(
+      '--host <host>',
+      'database host as the Connect worker reaches it, e.g. postgres under docker compose (default: from the PostgreSQL URL)',
+      textFlag('--host'),
+    )
     .option('--port <port>', 'database port (default: from the PostgreSQL URL)', portText('--port'))
     .option('--user <user>', 'database user with REPLICATION (default: from the PostgreSQL URL)', textFlag('--user'))
     .option('--pg-url <url>', 'PostgreSQL URL without password (env DATABASE_URL)', textFlag('--pg-url'))
-    .option('--password-env <VAR>', 'store the password from this environment variable (default: the placeholder ${env:PGPASSWORD} if the worker resolves it, else PGPASSWORD)', textFlag('--password-env', { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, what: 'an environment variable name' }))
+    .option(
+      '--password-env <VAR>',
+      'store the password from this environment variable (default: the placeholder ${env:PGPASSWORD} if the worker resolves it, else PGPASSWORD)',
+      textFlag('--password-env', { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, what: 'an environment variable name' }),
+    )
     .option('--password-ref <placeholder>', "let the worker resolve the password: '${env:VAR}' or '${file:path:key}'", textFlag('--password-ref'))
     .option('--topic-prefix <prefix>', 'topic prefix (default: derived from the connector name)', textFlag('--topic-prefix'))
     .option('--snapshot-mode <mode>', 'Debezium snapshot.mode (initial, no_data, when_needed, …)', textFlag('--snapshot-mode'))
     .option('--slot <name>', 'replication slot to use (default: named after the connector; e.g. one made by cdc pg setup)', textFlag('--slot'))
-    .option('--publication <name>', 'an existing publication to use as it is, e.g. one made by cdc pg setup (default: <name>_pub, created by Debezium)', textFlag('--publication'))
+    .option(
+      '--publication <name>',
+      'an existing publication to use as it is, e.g. one made by cdc pg setup (default: <name>_pub, created by Debezium)',
+      textFlag('--publication'),
+    )
     .option('--set <key=value>', 'any other connector setting (repeatable)', repeatable(textFlag('--set', { pattern: /^[^=\s][^=]*=/, what: 'key=value' })))
     .option('--dry-run', 'validate on the server and show the diff against the live config; write nothing')
     .option('--wait', 'wait until the connector and all its tasks are RUNNING')
@@ -102,7 +114,11 @@ async function specsFrom(ctx: Context, inputs: string[], options: Options): Prom
   const { fillDatabaseSettings } = await import('../../src/connect/database-defaults');
   for (const spec of specs) {
     // --database is a database flag of the file's connector here, not the source of `pg`.
-    const { config, filled } = fillDatabaseSettings(spec.config, { host: options.host, port: options.port, user: options.user, database: options.database }, () => ctx.settings.pg);
+    const { config, filled } = fillDatabaseSettings(
+      spec.config,
+      { host: options.host, port: options.port, user: options.user, database: options.database },
+      () => ctx.settings.pg,
+    );
     spec.config = config;
     if (filled.length) note(ctx, `${sanitizeForTerminal(spec.name)}: ${sanitizeForTerminal(filled.map((f) => `${f.key}=${f.value} (${f.from})`).join(', '))}`);
   }
@@ -125,17 +141,23 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
   await withClient(ctx, options, async (client) => {
     const { planRegistration, dryRun, applyConnector, settlePasswords } = await import('../../src/connect/register');
     for (const choice of await settlePasswords(client, specs)) {
-      note(ctx, choice.stored === 'placeholder'
-        ? `${choice.name}: database.password=${choice.placeholder}, resolved by the worker (no password stored in clear text)`
-        : `${style.yellow('note:')} ${choice.name}: ${choice.placeholder} does not log in from this worker (no env config provider there, or its PGPASSWORD is another user's); storing the password from ${choice.from} instead`);
+      note(
+        ctx,
+        choice.stored === 'placeholder'
+          ? `${choice.name}: database.password=${choice.placeholder}, resolved by the worker (no password stored in clear text)`
+          : `${style.yellow('note:')} ${choice.name}: ${choice.placeholder} does not log in from this worker (no env config provider there, or its PGPASSWORD is another user's); storing the password from ${choice.from} instead`,
+      );
     }
     const plan = await planRegistration(client, specs, new Set(options.ignoreLint ?? []));
     writeFindings(ctx, plan.findings);
     const lintErrors = plan.findings.filter((f) => f.severity === 'error');
     if (lintErrors.length) {
-      throw new InputError(`${lintErrors.length} lint error${lintErrors.length === 1 ? '' : 's'}: nothing was sent to Kafka Connect`,
-        options.fix ? 'what is left needs a decision: change the file, or skip a rule with --ignore-lint RULE'
-          : 'apply the replacements shown above (--fix does it), or skip a rule with --ignore-lint RULE');
+      throw new InputError(
+        `${lintErrors.length} lint error${lintErrors.length === 1 ? '' : 's'}: nothing was sent to Kafka Connect`,
+        options.fix
+          ? 'what is left needs a decision: change the file, or skip a rule with --ignore-lint RULE'
+          : 'apply the replacements shown above (--fix does it), or skip a rule with --ignore-lint RULE',
+      );
     }
 
     if (options.dryRun) {
@@ -144,7 +166,11 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
         if (r.errors.length) ctx.stderr.write(`${style.red('invalid:')} ${r.name} (${r.source})\n${formatFieldErrors(r.errors).join('\n')}\n`);
         if (!options.json) writeDiff(ctx, r.name, !r.exists, r.changes);
       }
-      if (options.json) writeJson(ctx, results.map(({ source: _s, ...r }) => r));
+      if (options.json)
+        writeJson(
+          ctx,
+          results.map(({ source: _s, ...r }) => r),
+        );
       note(ctx, style.dim('dry run: nothing was written'));
       if (results.some((r) => !r.valid)) throw new ExitStatus(ExitCode.INVALID_INPUT);
       return;
@@ -154,17 +180,27 @@ async function runRegister(ctx: Context, inputs: string[], options: Options): Pr
     for (const item of plan.items) {
       const action = await applyConnector(client, item).catch((err) => {
         const fieldErrors = (err as { fieldErrors?: { field: string; errors: string[] }[] }).fieldErrors;
-        if (fieldErrors?.length) ctx.stderr.write(`${style.red('invalid:')} ${sanitizeForTerminal(item.spec.name)}\n${formatFieldErrors(fieldErrors).join('\n')}\n`);
+        if (fieldErrors?.length)
+          ctx.stderr.write(`${style.red('invalid:')} ${sanitizeForTerminal(item.spec.name)}\n${formatFieldErrors(fieldErrors).join('\n')}\n`);
         throw err;
       });
       const keys = item.changes.length;
-      note(ctx, `${style.green('✓')} ${action} ${sanitizeForTerminal(item.spec.name)}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''} at ${connectAddress(ctx)}`);
+      note(
+        ctx,
+        `${style.green('✓')} ${action} ${sanitizeForTerminal(item.spec.name)}${action === 'updated' ? ` (${keys} key${keys === 1 ? '' : 's'} changed)` : ''} at ${connectAddress(ctx)}`,
+      );
       results.push({ name: item.spec.name, action, changedKeys: item.changes.map((c) => c.key), health: null });
     }
     if (options.wait) {
-      const summaries = await untilRunning(ctx, client, results.map((r) => ({ name: r.name, initialDelayMs: r.action === 'updated' ? 1000 : 0 })),
-        { timeoutMs: waitSeconds * 1000, json: options.json });
-      summaries.forEach((summary, i) => { results[i].health = summary.health; });
+      const summaries = await untilRunning(
+        ctx,
+        client,
+        results.map((r) => ({ name: r.name, initialDelayMs: r.action === 'updated' ? 1000 : 0 })),
+        { timeoutMs: waitSeconds * 1000, json: options.json },
+      );
+      summaries.forEach((summary, i) => {
+        results[i].health = summary.health;
+      });
     }
     if (options.json) writeJson(ctx, results);
   });

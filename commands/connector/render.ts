@@ -44,15 +44,20 @@ export function formatFieldErrors(errors: FieldError[]): string[] {
 export function writeDiff(ctx: Context, rawName: string, isNew: boolean, changes: ConfigChange[]): void {
   const style = stdoutStyle(ctx);
   const name = sanitizeForTerminal(rawName);
-  const header = isNew ? style.green(`+ ${name} (new connector)`) : changes.length ? style.yellow(`~ ${name} (${changes.length} key${changes.length === 1 ? '' : 's'} change)`) : `= ${name} (no change)`;
+  const header = isNew
+    ? style.green(`+ ${name} (new connector)`)
+    : changes.length
+      ? style.yellow(`~ ${name} (${changes.length} key${changes.length === 1 ? '' : 's'} change)`)
+      : `= ${name} (no change)`;
   ctx.stdout.write(header + '\n');
   for (const c of changes) {
     const [key, before, after] = [c.key, c.before ?? '', c.after ?? ''].map(sanitizeForTerminal);
-    const line = c.kind === 'added'
-      ? style.green(`  + ${key}: ${after}`)
-      : c.kind === 'removed'
-        ? style.red(`  - ${key}: ${before}`)
-        : style.yellow(`  ~ ${key}: ${before} → ${after}`);
+    const line =
+      c.kind === 'added'
+        ? style.green(`  + ${key}: ${after}`)
+        : c.kind === 'removed'
+          ? style.red(`  - ${key}: ${before}`)
+          : style.yellow(`  ~ ${key}: ${before} → ${after}`);
     ctx.stdout.write(line + '\n');
   }
 }

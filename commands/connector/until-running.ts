@@ -19,7 +19,12 @@ export interface UntilRunning {
   initialDelayMs?: number;
 }
 
-export async function untilRunning(ctx: Context, client: ConnectClient, items: UntilRunning[], options: { timeoutMs: number; json?: boolean }): Promise<StatusSummary[]> {
+export async function untilRunning(
+  ctx: Context,
+  client: ConnectClient,
+  items: UntilRunning[],
+  options: { timeoutMs: number; json?: boolean },
+): Promise<StatusSummary[]> {
   const { waitUntilRunning } = await import('../../src/connect/wait');
   const summaries: StatusSummary[] = [];
   for (const item of items) {

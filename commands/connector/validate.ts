@@ -19,10 +19,13 @@ export function registerValidateCommand(parent: Command, ctx: Context): void {
     .option('--ignore-lint <rule>', 'skip a lint rule (repeatable)', collect)
     .option('--json', 'print the results as JSON on stdout');
   addConnectOptions(command)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   cdc connector validate fixtures/connectors/holding.json
-  cdc connector validate connectors/ --json | jq '.[] | select(.valid | not)'`)
+  cdc connector validate connectors/ --json | jq '.[] | select(.valid | not)'`,
+    )
     .action(async (inputs: string[], options: ConnectFlags & { json?: boolean; ignoreLint?: string[] }) => {
       const { loadSpecs } = await import('../../src/connect/spec');
       const specs = await loadSpecs(inputs, () => readAll(ctx.stdin));

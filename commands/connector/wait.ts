@@ -41,20 +41,28 @@ export function registerWaitCommand(parent: Command, ctx: Context): void {
     .command('wait')
     .description("wait until a connector's snapshot, or every source change so far, is on Kafka")
     .argument('<name>', 'connector name', connectorName)
-    .addOption(new Option('--for <condition>', 'snapshot: all snapshot records; caught-up: and every change committed before the wait').choices(['snapshot', 'caught-up']).default('caught-up'))
+    .addOption(
+      new Option('--for <condition>', 'snapshot: all snapshot records; caught-up: and every change committed before the wait')
+        .choices(['snapshot', 'caught-up'])
+        .default('caught-up'),
+    )
     .option('--wait-timeout <seconds>', 'give up after this long (exit 5)', secondsFlag('--wait-timeout'), 120)
     .option('--json', 'print the result as JSON on stdout');
   addConnectOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (name: string, options: WaitFlags) => {
       const seconds = Number(options.waitTimeout);
-      if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--wait-timeout must be a positive number of seconds, not ${JSON.stringify(options.waitTimeout)}`);
+      if (!Number.isFinite(seconds) || seconds <= 0)
+        throw new UsageError(`--wait-timeout must be a positive number of seconds, not ${JSON.stringify(options.waitTimeout)}`);
       const spinner = startSpinner(ctx, `waiting for ${name}`, { json: options.json });
       try {
         const result = await withClient(ctx, options, async (client) => {
           const { waitForConnector } = await import('../../src/connect/connector-wait');
           return waitForConnector(client, name, {
-            until: options.for, timeoutMs: seconds * 1000, env: ctx.env, own: () => ctx.settings.pg,
+            until: options.for,
+            timeoutMs: seconds * 1000,
+            env: ctx.env,
+            own: () => ctx.settings.pg,
             onProgress: (p) => spinner.update(`waiting for ${name}: ${progressText(p)}`),
           });
         });

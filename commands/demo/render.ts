@@ -12,7 +12,13 @@ export function demoDocument(r: DemoResult): Record<string, unknown> {
     sink: {
       group: r.sink.group,
       targetSchema: r.sink.targetSchema,
-      passes: r.sink.passes.map((p) => ({ reason: p.reason, records: p.counts.records, changes: p.counts.changes, alreadyCommitted: p.counts.alreadyCommitted, elapsedMs: p.elapsedMs })),
+      passes: r.sink.passes.map((p) => ({
+        reason: p.reason,
+        records: p.counts.records,
+        changes: p.counts.changes,
+        alreadyCommitted: p.counts.alreadyCommitted,
+        elapsedMs: p.elapsedMs,
+      })),
     },
     reports: r.reports.map(reportDocument),
     views: r.views,

@@ -15,7 +15,12 @@ export interface PgCliOptions {
 
 export function addPgOptions(command: Command): Command {
   return declareSettingsFlags(command, 'pg')
-    .addOption(new Option('--pg-url <url>', 'PostgreSQL URL (else DATABASE_URL, PG* variables, the config context, the running `cdc stack`, postgres://postgres:…@localhost:5432/postgres)').argParser(textFlag('--pg-url')))
+    .addOption(
+      new Option(
+        '--pg-url <url>',
+        'PostgreSQL URL (else DATABASE_URL, PG* variables, the config context, the running `cdc stack`, postgres://postgres:…@localhost:5432/postgres)',
+      ).argParser(textFlag('--pg-url')),
+    )
     .addOption(new Option('--database <name>', 'database to use instead of the one in the URL').argParser(textFlag('--database')));
 }
 

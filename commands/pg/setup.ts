@@ -46,7 +46,10 @@ export function splitTables(values: string[]): QualifiedName[] {
     let quoted = false;
     for (const ch of value) {
       if (ch === '"') quoted = !quoted;
-      if (ch === ',' && !quoted) { names.push(current.trim()); current = ''; } else current += ch;
+      if (ch === ',' && !quoted) {
+        names.push(current.trim());
+        current = '';
+      } else current += ch;
     }
     names.push(current.trim());
   }
@@ -87,11 +90,16 @@ export function registerSetup(pg: Command, ctx: Context): void {
       }
       const target = await pgTarget(ctx, options);
       const { runSetup } = await import('../../src/pg/setup');
-      const report = await withPg(target, (client) => runSetup(client, {
-        tables, slot: names.slot as string, publication: names.publication as string,
-        user: options.user === undefined ? undefined : { name: options.user, password },
-        replicaIdentityFull: Boolean(options.replicaIdentityFull), dryRun: Boolean(options.dryRun),
-      }));
+      const report = await withPg(target, (client) =>
+        runSetup(client, {
+          tables,
+          slot: names.slot as string,
+          publication: names.publication as string,
+          user: options.user === undefined ? undefined : { name: options.user, password },
+          replicaIdentityFull: Boolean(options.replicaIdentityFull),
+          dryRun: Boolean(options.dryRun),
+        }),
+      );
       if (options.json) writeJson(ctx, { target: target.display, ...report });
       else render(ctx, target, report, options.name);
     });
@@ -110,6 +118,12 @@ function render(ctx: Context, target: PgTarget, report: SetupReport, name: strin
   }
   const who = report.user ? ` --user ${report.user} --password-env VAR` : '';
   // --publication also tells register that the publication exists (Debezium must not change it).
-  note(ctx, `next: cdc connector register ${name ?? 'CONNECTOR'} --table ${report.tables.join(' --table ')}${who} --slot ${report.slot} --publication ${report.publication}`);
-  note(ctx, `      cdc pg check --slot ${report.slot} --publication ${report.publication} --table ${report.tables.join(' --table ')}${report.user ? ` (as ${report.user}: --pg-url postgres://${report.user}@…)` : ''}`);
+  note(
+    ctx,
+    `next: cdc connector register ${name ?? 'CONNECTOR'} --table ${report.tables.join(' --table ')}${who} --slot ${report.slot} --publication ${report.publication}`,
+  );
+  note(
+    ctx,
+    `      cdc pg check --slot ${report.slot} --publication ${report.publication} --table ${report.tables.join(' --table ')}${report.user ? ` (as ${report.user}: --pg-url postgres://${report.user}@…)` : ''}`,
+  );
 }

@@ -26,7 +26,11 @@ export function renderReport(ctx: Context, result: ReportResult, format: ReportF
       ctx.stdout.write(stringify([names, ...result.rows.map((row) => row.map((v) => v ?? ''))]));
       return;
     case 'table':
-      writeTable(ctx, names, result.rows.map((row) => row.map((v) => sanitizeForTerminal(v ?? ''))));
+      writeTable(
+        ctx,
+        names,
+        result.rows.map((row) => row.map((v) => sanitizeForTerminal(v ?? ''))),
+      );
       return;
   }
 }

@@ -12,8 +12,7 @@ export interface TargetCliOptions {
 }
 
 export function addTargetOptions(command: Command): Command {
-  return addTargetConnectionOptions(command)
-    .addOption(new Option('--target-schema <name>', 'schema of the history tables'));
+  return addTargetConnectionOptions(command).addOption(new Option('--target-schema <name>', 'schema of the history tables'));
 }
 
 export function targetFor(ctx: Context): PgTarget {

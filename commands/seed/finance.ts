@@ -49,7 +49,7 @@ export function registerSeedFinance(seed: Command, ctx: Context): void {
     .option('--seed <n>', 'seed of the starting set and the workload (default: a random one, reported)', intFlag('--seed', { max: 2 ** 31 - 1 }))
     .option('--ops <n>', 'run N workload moves, each one transaction', intFlag('--ops', { max: 1_000_000_000 }), 0)
     .option('--rate <n>', 'run at most N moves per second', numberFlag('--rate', { max: 1_000_000 }))
-    .option('--truncate', 'replace the rows with the starting set (in the load\'s transaction)')
+    .option('--truncate', "replace the rows with the starting set (in the load's transaction)")
     .addOption(new Option('--replica-identity <mode>', 'REPLICA IDENTITY of tables created now').choices(['full', 'default']).default('full'))
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText('after', EXAMPLES)
@@ -61,12 +61,19 @@ export function registerSeedFinance(seed: Command, ctx: Context): void {
       const interrupt = onInterrupt(ctx);
       let result: SeedFinanceResult;
       try {
-        result = await withPg(target, (client) => seedFinance(client, {
-          schema, replicaIdentity: options.replicaIdentity, truncate: Boolean(options.truncate),
-          start: { customers: options.customers, products: options.products, orders: options.orders },
-          seed: options.seed ?? Math.floor(Math.random() * 2 ** 31), ops: options.ops, rate: options.rate,
-          onProgress: (done, total) => spinner.update(`Seeding ${schema}: ${n(done)}/${n(total)} moves`), signal: interrupt.signal,
-        }));
+        result = await withPg(target, (client) =>
+          seedFinance(client, {
+            schema,
+            replicaIdentity: options.replicaIdentity,
+            truncate: Boolean(options.truncate),
+            start: { customers: options.customers, products: options.products, orders: options.orders },
+            seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+            ops: options.ops,
+            rate: options.rate,
+            onProgress: (done, total) => spinner.update(`Seeding ${schema}: ${n(done)}/${n(total)} moves`),
+            signal: interrupt.signal,
+          }),
+        );
       } finally {
         spinner.stop();
         interrupt.dispose();
@@ -86,8 +93,16 @@ function render(ctx: Context, r: SeedFinanceResult, where: string): void {
     : 'existing rows kept';
   note(ctx, `${head} ${r.schema}${made} at ${where}: ${set}`);
   if (r.ops > 0) {
-    const moves = Object.entries(r.moves).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+    const moves = Object.entries(r.moves)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ');
     note(ctx, `  ${n(r.ops)} moves in ${r.seconds.toFixed(2)} s: ${moves}`);
   }
-  note(ctx, `  rows now: ${Object.entries(r.rowsAtEnd).map(([t, v]) => `${t} ${n(v)}`).join(', ')}`);
+  note(
+    ctx,
+    `  rows now: ${Object.entries(r.rowsAtEnd)
+      .map(([t, v]) => `${t} ${n(v)}`)
+      .join(', ')}`,
+  );
 }

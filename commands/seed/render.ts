@@ -13,9 +13,12 @@ import { stderrStyle } from '../ui/style';
 export function renderCustomers(ctx: Context, result: SeedCustomersResult, where: string): void {
   const style = stderrStyle(ctx);
   const created = result.created ? ` (created, REPLICA IDENTITY ${result.replicaIdentity.toUpperCase()})` : '';
-  note(ctx, `${result.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${result.table} at ${where}${created}: ${n(result.rows)} rows from ${result.source} — ` +
-    `${n(result.inserted)} inserted, ${n(result.updated)} updated, ${n(result.unchanged)} unchanged` +
-    ` in ${result.seconds.toFixed(2)} s (${n(result.rowsPerSecond)} rows/s, ${result.mode}${result.truncated ? ', truncated first' : ''})`);
+  note(
+    ctx,
+    `${result.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${result.table} at ${where}${created}: ${n(result.rows)} rows from ${result.source} — ` +
+      `${n(result.inserted)} inserted, ${n(result.updated)} updated, ${n(result.unchanged)} unchanged` +
+      ` in ${result.seconds.toFixed(2)} s (${n(result.rowsPerSecond)} rows/s, ${result.mode}${result.truncated ? ', truncated first' : ''})`,
+  );
 }
 
 export function renderHoldings(ctx: Context, r: SeedHoldingsResult, where: string): void {
@@ -27,9 +30,12 @@ export function renderHoldings(ctx: Context, r: SeedHoldingsResult, where: strin
   }
   for (const entry of r.log ?? []) note(ctx, `  ${entry.statement};  -- ${entry.rows} row(s)`);
   const seed = r.seed !== undefined ? ` (seed ${r.seed}, ${r.users} users)` : '';
-  note(ctx, `${r.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${r.table} at ${where}${created}: ${n(r.statements)} ${r.workload} statements${seed} in ${r.seconds.toFixed(2)} s — ` +
-    `${n(r.events.c)} inserted, ${n(r.events.u)} updated (holding_stock ${n(r.fieldsChanged.holding_stock)}, holding_quantity ${n(r.fieldsChanged.holding_quantity)}), ` +
-    `${n(r.events.d)} deleted; ${n(r.rowsAtEnd)} rows now; expect ${n(r.pivot.rows)} holding_pivot rows (${n(r.pivot.changedOnlyRows)} with --changed-only)`);
+  note(
+    ctx,
+    `${r.interrupted ? style.yellow('interrupted:') : style.green('✔')} ${r.table} at ${where}${created}: ${n(r.statements)} ${r.workload} statements${seed} in ${r.seconds.toFixed(2)} s — ` +
+      `${n(r.events.c)} inserted, ${n(r.events.u)} updated (holding_stock ${n(r.fieldsChanged.holding_stock)}, holding_quantity ${n(r.fieldsChanged.holding_quantity)}), ` +
+      `${n(r.events.d)} deleted; ${n(r.rowsAtEnd)} rows now; expect ${n(r.pivot.rows)} holding_pivot rows (${n(r.pivot.changedOnlyRows)} with --changed-only)`,
+  );
 }
 
 /**

@@ -59,7 +59,8 @@ function mongoName(text: string, flag: string, database: boolean): string {
 }
 
 export function checkSinkMongoFlags(topics: string[], flags: SinkMongoFlags): SinkMongoOptions {
-  if (topics.length === 0 && !flags.topicsRegex) throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink mongo dbserver1.inventory.customers --op c');
+  if (topics.length === 0 && !flags.topicsRegex)
+    throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink mongo dbserver1.inventory.customers --op c');
   if (!flags.group.trim()) throw new UsageError('--group must not be empty');
   const ops = new Set<MongoOp>();
   for (const op of flags.op.split(',').map((o) => o.trim())) {
@@ -84,22 +85,39 @@ export function checkSinkMongoFlags(topics: string[], flags: SinkMongoFlags): Si
 }
 
 export function registerSinkMongo(sink: Command, ctx: Context): void {
-  addKafkaOptions(addMongoOptions(sink.command('mongo')
-    .description('land Debezium change events in MongoDB: one document per row (upsert) or per change (append)')
-    .argument('[topic...]', 'Debezium topics, e.g. dbserver1.inventory.customers')
-    .option('--topics-regex <re>', 'also every topic whose whole name matches')))
+  addKafkaOptions(
+    addMongoOptions(
+      sink
+        .command('mongo')
+        .description('land Debezium change events in MongoDB: one document per row (upsert) or per change (append)')
+        .argument('[topic...]', 'Debezium topics, e.g. dbserver1.inventory.customers')
+        .option('--topics-regex <re>', 'also every topic whose whole name matches'),
+    ),
+  )
     .option('--database <name>', 'MongoDB database', 'cdc')
     .option('--collection <name>', 'one collection for every table (default: one per source table, named after it)')
     .option('--op <ops>', 'operations to land: c (create), r (snapshot read), u, d, t (truncate); "c" is the tutorials\' creates-only collection', 'c,r,u,d,t')
-    .addOption(new Option('--mode <mode>', 'upsert: one document per key, deletes remove it; append: one document per change').choices(['upsert', 'append']).default('upsert'))
-    .option('-g, --group <name>', 'consumer group: processes with one group split the partitions; offsets live in the database (_cdc_offsets)', 'cdc-sink-mongo')
+    .addOption(
+      new Option('--mode <mode>', 'upsert: one document per key, deletes remove it; append: one document per change')
+        .choices(['upsert', 'append'])
+        .default('upsert'),
+    )
+    .option(
+      '-g, --group <name>',
+      'consumer group: processes with one group split the partitions; offsets live in the database (_cdc_offsets)',
+      'cdc-sink-mongo',
+    )
     .addOption(new Option('--from <where>', 'where partitions with no stored offset start').choices(['beginning', 'end', 'stored']).default('beginning'))
     .option('-e, --exit-at-end', 'stop at the end of the topics as they were at the start')
     .option('--batch-size <n>', 'at most this many records per bulk write', '5000')
-    .addOption(new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3) or skip (reported)').choices(['stop', 'skip']).default('stop'))
+    .addOption(
+      new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3) or skip (reported)').choices(['stop', 'skip']).default('stop'),
+    )
     .option('--timeout <seconds>', 'how long to wait for MongoDB to answer before giving up', '10')
     .option('--json', 'print the summary as JSON on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Documents: upsert mode keys each document by the row's primary key (_id: the value, or an object
 of the key columns) and adds _cdc {op, table, ts, lsn, topic, partition, offset}; append mode
 writes {_id: "<topic>/<partition>/<offset>", op, table, ts, lsn, key, row}. Decimals are
@@ -112,7 +130,8 @@ Examples:
   $ eval "$(cdc stack env)"                                  # CDC_BROKERS, CDC_MONGO_URL
   $ cdc sink mongo dbserver1.inventory.customers --op c      # the tutorial's creates-only collection
   $ cdc sink mongo dbserver1.bank.holding --mode append --collection holding_changes --exit-at-end
-  $ cdc sink mongo --topics-regex 'dbserver1\\.public\\..*' --database retail --json`)
+  $ cdc sink mongo --topics-regex 'dbserver1\\.public\\..*' --database retail --json`,
+    )
     .action(async (topics: string[], flags: SinkMongoFlags) => {
       await runSinkMongo(ctx, checkSinkMongoFlags(topics, flags));
     });
@@ -129,21 +148,38 @@ async function runSinkMongo(ctx: Context, options: SinkMongoOptions): Promise<vo
   }
   const { MongoSink } = await import('../../src/sink/mongo/sink');
   const { runSink } = await import('../../src/sink/run');
-  const sink = await MongoSink.open({ url, database: options.database, collection: options.collection, ops: options.ops, mode: options.mode, onError: options.onError, timeoutMs: options.timeoutMs });
+  const sink = await MongoSink.open({
+    url,
+    database: options.database,
+    collection: options.collection,
+    ops: options.ops,
+    mode: options.mode,
+    onError: options.onError,
+    timeoutMs: options.timeoutMs,
+  });
   const display = `${maskConnectionString(url)} database ${options.database}`;
   const controller = new AbortController();
   let interrupted = false;
-  const onSignal = () => { interrupted = true; controller.abort(); };
+  const onSignal = () => {
+    interrupted = true;
+    controller.abort();
+  };
   const interrupt = interruptible(ctx);
   interrupt.addEventListener('abort', onSignal, { once: true });
   const spinner = startSpinner(ctx, `sink: connecting to ${topics.length} topic(s)`, { json: options.json });
   const startedAt = Date.now();
   try {
-    const summary = await runSink(settings, sink, { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize }, {
-      onProgress: (counts, partitions) => spinner.update(liveLine(counts, partitions, Date.now() - startedAt)),
-      onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
-      onReconnecting: (message) => warn(ctx, message),
-    }, controller.signal);
+    const summary = await runSink(
+      settings,
+      sink,
+      { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
+      {
+        onProgress: (counts, partitions) => spinner.update(liveLine(counts, partitions, Date.now() - startedAt)),
+        onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
+        onReconnecting: (message) => warn(ctx, message),
+      },
+      controller.signal,
+    );
     spinner.stop();
     if (options.json) writeJson(ctx, summaryDocument(summary, options.group, display));
     else for (const line of summaryLines(summary, display)) note(ctx, stderrStyle(ctx).dim(line));
@@ -161,7 +197,9 @@ function summaryLines(summary: SinkRunSummary, display: string): string[] {
   const c = summary.counts;
   const n = (v: number) => v.toLocaleString('en-US');
   const how = summary.reason === 'end' ? 'reached the end' : summary.reason === 'interrupted' ? 'interrupted' : 'stopped';
-  const lines = [`cdc sink mongo: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${sanitizeForTerminal(display)}; ${n(c.changes)} written or deleted, ${n(c.otherSkipped)} skipped${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}`];
+  const lines = [
+    `cdc sink mongo: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${sanitizeForTerminal(display)}; ${n(c.changes)} written or deleted, ${n(c.otherSkipped)} skipped${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}`,
+  ];
   for (const t of Object.values(c.tables)) lines.push(`  ${sanitizeForTerminal(t.table)}: ${n(t.events)} operations`);
   return lines;
 }

@@ -42,7 +42,8 @@ export interface SinkPostgresOptions {
 }
 
 export function checkSinkPostgresFlags(topics: string[], flags: SinkPostgresFlags): SinkPostgresOptions {
-  if (topics.length === 0 && !flags.topicsRegex) throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink postgres dbserver1.finance.orders --target-url …');
+  if (topics.length === 0 && !flags.topicsRegex)
+    throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink postgres dbserver1.finance.orders --target-url …');
   if (!flags.group.trim()) throw new UsageError('--group must not be empty');
   return {
     topics,
@@ -59,19 +60,38 @@ export function checkSinkPostgresFlags(topics: string[], flags: SinkPostgresFlag
 }
 
 export function registerSinkPostgres(sink: Command, ctx: Context): void {
-  addKafkaOptions(addTargetOptions(sink.command('postgres')
-    .description('land Debezium change events in a target PostgreSQL as SCD2 <table>_history tables, exactly once')
-    .argument('[topic...]', 'Debezium topics, e.g. dbserver1.finance.orders')
-    .option('--topics-regex <re>', 'also every topic whose whole name matches, e.g. \'dbserver1\\.finance\\..*\'')))
-    .option('--target-schema <name>', 'schema of the history tables (default: the source table\'s schema)')
-    .option('-g, --group <name>', 'consumer group: processes with one group split the partitions; its offsets live in the target (cdc_sink.offsets)', DEFAULT_GROUP)
-    .addOption(new Option('--from <where>', 'where partitions with no stored offset start; stored: refuse to start without any').choices(['beginning', 'end', 'stored']).default('beginning'))
+  addKafkaOptions(
+    addTargetOptions(
+      sink
+        .command('postgres')
+        .description('land Debezium change events in a target PostgreSQL as SCD2 <table>_history tables, exactly once')
+        .argument('[topic...]', 'Debezium topics, e.g. dbserver1.finance.orders')
+        .option('--topics-regex <re>', "also every topic whose whole name matches, e.g. 'dbserver1\\.finance\\..*'"),
+    ),
+  )
+    .option('--target-schema <name>', "schema of the history tables (default: the source table's schema)")
+    .option(
+      '-g, --group <name>',
+      'consumer group: processes with one group split the partitions; its offsets live in the target (cdc_sink.offsets)',
+      DEFAULT_GROUP,
+    )
+    .addOption(
+      new Option('--from <where>', 'where partitions with no stored offset start; stored: refuse to start without any')
+        .choices(['beginning', 'end', 'stored'])
+        .default('beginning'),
+    )
     .option('-e, --exit-at-end', 'stop at the end of the topics as they were at the start')
     .option('--current', 'also keep <table>: a plain mirror of the current rows')
     .option('--batch-size <n>', 'at most this many records per transaction', '5000')
-    .addOption(new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3; nothing past it committed) or skip (reported, committed past)').choices(['stop', 'skip']).default('stop'))
+    .addOption(
+      new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3; nothing past it committed) or skip (reported, committed past)')
+        .choices(['stop', 'skip'])
+        .default('stop'),
+    )
     .option('--json', 'print the summary as JSON on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Each source table <schema>.<table> gets <target-schema>.<table>_history: the source columns, then
 valid_from, valid_to (null while current), is_current, operation_type (INSERT, UPDATE, DELETE) and
 lineage (_source_lsn, _source_op, _source_txid, _kafka_topic, _kafka_partition, _kafka_offset).
@@ -85,7 +105,8 @@ Examples:
   $ eval "$(cdc stack env)"                                  # CDC_BROKERS, CDC_TARGET_URL
   $ cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --target-schema analytics --current
   $ cdc sink postgres dbserver1.bank.holding --exit-at-end --json | jq .tables
-  $ cdc sink status`)
+  $ cdc sink status`,
+    )
     .action(async (topics: string[], flags: SinkPostgresFlags) => {
       await runSinkPostgres(ctx, checkSinkPostgresFlags(topics, flags));
     });
@@ -105,20 +126,30 @@ async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Prom
   const sink = await PostgresSink.open(target, { targetSchema: options.targetSchema, current: options.current, onError: options.onError });
   const controller = new AbortController();
   let interrupted = false;
-  const onSignal = () => { interrupted = true; controller.abort(); };
+  const onSignal = () => {
+    interrupted = true;
+    controller.abort();
+  };
   const interrupt = interruptible(ctx);
   interrupt.addEventListener('abort', onSignal, { once: true });
   const spinner = startSpinner(ctx, `sink: connecting to ${topics.length} topic(s)`, { json: options.json });
   const startedAt = Date.now();
   const style = stderrStyle(ctx);
   try {
-    const summary = await runSink(settings, sink, { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize }, {
-      onProgress: (counts, partitions) => spinner.update(liveLine(counts, partitions, Date.now() - startedAt)),
-      onAssigned: (assigned) => verbose(ctx, `group ${options.group} holds ${assigned.map((p) => `${p.topic}[${p.partition}]@${p.position}`).join(', ') || 'nothing'}`),
-      onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
-      onReconnecting: (message) => warn(ctx, message),
-      log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
-    }, controller.signal);
+    const summary = await runSink(
+      settings,
+      sink,
+      { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
+      {
+        onProgress: (counts, partitions) => spinner.update(liveLine(counts, partitions, Date.now() - startedAt)),
+        onAssigned: (assigned) =>
+          verbose(ctx, `group ${options.group} holds ${assigned.map((p) => `${p.topic}[${p.partition}]@${p.position}`).join(', ') || 'nothing'}`),
+        onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
+        onReconnecting: (message) => warn(ctx, message),
+        log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
+      },
+      controller.signal,
+    );
     spinner.stop();
     if (options.json) writeJson(ctx, summaryDocument(summary, options.group, target.display));
     else for (const line of summaryLines(summary)) note(ctx, style.dim(line));

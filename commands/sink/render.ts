@@ -28,8 +28,14 @@ export function summaryDocument(summary: SinkRunSummary, group: string, target: 
     badSkipped: c.bad,
     alreadyCommitted: c.alreadyCommitted,
     tables: Object.values(c.tables).map((t) => ({
-      table: t.table, events: t.events, versionsOpened: t.versionsOpened, versionsClosed: t.versionsClosed,
-      deletes: t.deletes, truncates: t.truncates, duplicates: t.duplicates, stale: t.stale,
+      table: t.table,
+      events: t.events,
+      versionsOpened: t.versionsOpened,
+      versionsClosed: t.versionsClosed,
+      deletes: t.deletes,
+      truncates: t.truncates,
+      duplicates: t.duplicates,
+      stale: t.stale,
     })),
     partitions: summary.partitions.map((p) => ({ topic: p.topic, partition: p.partition, nextOffset: p.position.toString(), lag: p.lag.toString() })),
   };
@@ -39,9 +45,13 @@ export function summaryDocument(summary: SinkRunSummary, group: string, target: 
 export function summaryLines(summary: SinkRunSummary): string[] {
   const c = summary.counts;
   const how = summary.reason === 'end' ? 'reached the end' : summary.reason === 'interrupted' ? 'interrupted' : 'stopped';
-  const lines = [`cdc sink postgres: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s; ${n(c.changes)} changes, ${n(c.tombstones)} tombstones skipped${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}${c.alreadyCommitted ? `, ${n(c.alreadyCommitted)} already applied by another member` : ''}`];
+  const lines = [
+    `cdc sink postgres: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s; ${n(c.changes)} changes, ${n(c.tombstones)} tombstones skipped${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}${c.alreadyCommitted ? `, ${n(c.alreadyCommitted)} already applied by another member` : ''}`,
+  ];
   for (const t of Object.values(c.tables)) {
-    lines.push(`  ${sanitizeForTerminal(t.table)}: ${n(t.versionsOpened)} versions opened, ${n(t.versionsClosed)} closed, ${n(t.deletes)} deletes${t.truncates ? `, ${n(t.truncates)} truncates` : ''}; skipped ${n(t.duplicates)} duplicate, ${n(t.stale)} stale`);
+    lines.push(
+      `  ${sanitizeForTerminal(t.table)}: ${n(t.versionsOpened)} versions opened, ${n(t.versionsClosed)} closed, ${n(t.deletes)} deletes${t.truncates ? `, ${n(t.truncates)} truncates` : ''}; skipped ${n(t.duplicates)} duplicate, ${n(t.stale)} stale`,
+    );
   }
   return lines;
 }

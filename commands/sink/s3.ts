@@ -70,14 +70,16 @@ function partitionBy(text: string): PartitionBy {
 }
 
 export function checkSinkS3Flags(topics: string[], flags: SinkS3Flags): SinkS3Options {
-  if (topics.length === 0 && !flags.topicsRegex) throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink s3 dbserver1.public.customers --bucket cdc');
-  if (flags.bucket === undefined) throw new UsageError('--bucket is required', 'the local stack\'s bucket is cdc (cdc stack up --with s3)');
+  if (topics.length === 0 && !flags.topicsRegex)
+    throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink s3 dbserver1.public.customers --bucket cdc');
+  if (flags.bucket === undefined) throw new UsageError('--bucket is required', "the local stack's bucket is cdc (cdc stack up --with s3)");
   // S3's bucket naming rules: 3–63 lower-case letters, digits, dots and hyphens.
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(flags.bucket) || flags.bucket.includes('..')) {
     throw new UsageError(`--bucket ${JSON.stringify(flags.bucket)} is not a valid bucket name (3–63 characters: a-z, 0-9, '.', '-')`);
   }
   const prefix = flags.prefix.replace(/^\/+|\/+$/g, '');
-  if (/[\u0000-\u001f\\]/.test(prefix) || prefix.split('/').some((p) => p === '..' || p === '.')) throw new UsageError(`--prefix ${JSON.stringify(flags.prefix)} is not a usable key prefix`);
+  if (/[\u0000-\u001f\\]/.test(prefix) || prefix.split('/').some((p) => p === '..' || p === '.'))
+    throw new UsageError(`--prefix ${JSON.stringify(flags.prefix)} is not a usable key prefix`);
   if (!flags.group.trim()) throw new UsageError('--group must not be empty');
   const ops = new Set<S3Op>();
   for (const op of flags.op.split(',').map((o) => o.trim())) {
@@ -107,16 +109,28 @@ export function checkSinkS3Flags(topics: string[], flags: SinkS3Flags): SinkS3Op
 }
 
 export function registerSinkS3(sink: Command, ctx: Context): void {
-  addKafkaOptions(addS3Options(sink.command('s3')
-    .description('land Debezium change events in S3 or MinIO as JSON lines or Parquet, with idempotent object names')
-    .argument('[topic...]', 'Debezium topics, e.g. dbserver1.public.customers')
-    .option('--topics-regex <re>', 'also every topic whose whole name matches')))
+  addKafkaOptions(
+    addS3Options(
+      sink
+        .command('s3')
+        .description('land Debezium change events in S3 or MinIO as JSON lines or Parquet, with idempotent object names')
+        .argument('[topic...]', 'Debezium topics, e.g. dbserver1.public.customers')
+        .option('--topics-regex <re>', 'also every topic whose whole name matches'),
+    ),
+  )
     .option('--bucket <name>', 'the bucket (required)')
     .option('--prefix <path>', 'key prefix for every object', '')
     .option('--path-style', 'bucket in the URL path (MinIO and other local endpoints; the default when an endpoint is set)')
     .option('--create-bucket', 'create the bucket when it does not exist')
     .addOption(new Option('--format <format>', 'object format').choices(['jsonl', 'jsonl.gz', 'parquet']).default('jsonl'))
-    .addOption(new Option('--shape <shape>', 'flat: before_<col>/after_<col> + op, ts_ms, table, LSN, Kafka coordinates; envelope: Debezium\'s record; pivot: holding_pivot rows').choices(['flat', 'envelope', 'pivot']).default('flat'))
+    .addOption(
+      new Option(
+        '--shape <shape>',
+        "flat: before_<col>/after_<col> + op, ts_ms, table, LSN, Kafka coordinates; envelope: Debezium's record; pivot: holding_pivot rows",
+      )
+        .choices(['flat', 'envelope', 'pivot'])
+        .default('flat'),
+    )
     .option('--partition-by <how>', 'none, date, hour (commit time, UTC) or field:NAME', 'none')
     .option('--flush-size <n>', 'records per object window: objects cover offsets [kN, (k+1)N) of a partition', '10000')
     .option('--rotate-interval <ms>', 'also upload an open window once it is this old (it is rewritten, same name, when complete)')
@@ -124,10 +138,14 @@ export function registerSinkS3(sink: Command, ctx: Context): void {
     .option('-g, --group <name>', 'consumer group: processes with one group split the partitions; positions live in the bucket (_cdc/offsets/)', 'cdc-sink-s3')
     .addOption(new Option('--from <where>', 'where partitions with no stored position start').choices(['beginning', 'end', 'stored']).default('beginning'))
     .option('-e, --exit-at-end', 'stop at the end of the topics as they were at the start')
-    .addOption(new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3) or skip (reported)').choices(['stop', 'skip']).default('stop'))
+    .addOption(
+      new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3) or skip (reported)').choices(['stop', 'skip']).default('stop'),
+    )
     .option('--timeout <seconds>', 'per S3 request: an endpoint that does not answer fails in this time', '30')
     .option('--json', 'print the summary as JSON on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Objects: <prefix>/<topic>/<partition-by path>/<topic>+<partition>+<first offset>.<ext>. Which
 records share an object depends only on their offsets (windows of --flush-size) and the partition-by
 path, and the same records give the same bytes: after a crash the sink rewrites the same names with
@@ -141,7 +159,8 @@ Examples:
   $ eval "$(cdc stack env)"                                  # brokers, S3 endpoint and keys
   $ cdc sink s3 dbserver1.public.customers --bucket cdc --exit-at-end
   $ cdc sink s3 dbserver1.bank.holding --bucket cdc --format parquet --partition-by date
-  $ cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u`)
+  $ cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u`,
+    )
     .action(async (topics: string[], flags: SinkS3Flags) => {
       await runSinkS3(ctx, checkSinkS3Flags(topics, flags));
     });
@@ -161,25 +180,51 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
   const { runSink } = await import('../../src/sink/run');
   const bucket = await Bucket.open({ bucket: options.bucket, settings: s3, timeoutMs: options.timeoutMs, pathStyle: options.pathStyle });
   const display = `s3://${options.bucket}/${options.prefix}${s3.endpoint ? ` at ${s3.endpoint.value}` : ''}`;
-  const sink = new S3Sink(bucket, { prefix: options.prefix, format: options.format, shape: options.shape, partitionBy: options.partitionBy, flushSize: options.flushSize, rotateIntervalMs: options.rotateIntervalMs, ops: options.ops, onError: options.onError });
+  const sink = new S3Sink(bucket, {
+    prefix: options.prefix,
+    format: options.format,
+    shape: options.shape,
+    partitionBy: options.partitionBy,
+    flushSize: options.flushSize,
+    rotateIntervalMs: options.rotateIntervalMs,
+    ops: options.ops,
+    onError: options.onError,
+  });
   const controller = new AbortController();
   let interrupted = false;
-  const onSignal = () => { interrupted = true; controller.abort(); };
+  const onSignal = () => {
+    interrupted = true;
+    controller.abort();
+  };
   const interrupt = interruptible(ctx);
   interrupt.addEventListener('abort', onSignal, { once: true });
   const spinner = startSpinner(ctx, `sink: checking ${display}`, { json: options.json });
   const startedAt = Date.now();
   try {
     if ((await bucket.check(options.createBucket)) === 'created') note(ctx, `created bucket ${options.bucket}`);
-    const summary = await runSink(settings, sink, { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: Math.min(options.flushSize, 5000) }, {
-      onProgress: (counts, partitions) => spinner.update(`${liveLine(counts, partitions, Date.now() - startedAt)} · ${sink.uploads.length} objects`),
-      onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
-      onReconnecting: (message) => warn(ctx, message),
-    }, controller.signal);
+    const summary = await runSink(
+      settings,
+      sink,
+      { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: Math.min(options.flushSize, 5000) },
+      {
+        onProgress: (counts, partitions) => spinner.update(`${liveLine(counts, partitions, Date.now() - startedAt)} · ${sink.uploads.length} objects`),
+        onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
+        onReconnecting: (message) => warn(ctx, message),
+      },
+      controller.signal,
+    );
     spinner.stop();
     const objects = sink.uploads;
-    if (options.json) writeJson(ctx, { ...summaryDocument(summary, options.group, display), objects: objects.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })) });
-    else for (const line of summaryLines(summary, display, objects.length, objects.reduce((sum, o) => sum + o.bytes, 0))) note(ctx, stderrStyle(ctx).dim(line));
+    if (options.json)
+      writeJson(ctx, { ...summaryDocument(summary, options.group, display), objects: objects.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })) });
+    else
+      for (const line of summaryLines(
+        summary,
+        display,
+        objects.length,
+        objects.reduce((sum, o) => sum + o.bytes, 0),
+      ))
+        note(ctx, stderrStyle(ctx).dim(line));
     if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
   } catch (err) {
     spinner.stop();
@@ -194,5 +239,7 @@ function summaryLines(summary: SinkRunSummary, display: string, objects: number,
   const c = summary.counts;
   const n = (v: number) => v.toLocaleString('en-US');
   const how = summary.reason === 'end' ? 'reached the end' : summary.reason === 'interrupted' ? 'interrupted' : 'stopped';
-  return [`cdc sink s3: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${sanitizeForTerminal(display)}; ${n(objects)} uploads (${n(bytes)} bytes), ${n(c.changes)} changes, ${n(c.tombstones)} tombstones${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}`];
+  return [
+    `cdc sink s3: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${sanitizeForTerminal(display)}; ${n(objects)} uploads (${n(bytes)} bytes), ${n(c.changes)} changes, ${n(c.tombstones)} tombstones${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}`,
+  ];
 }

@@ -11,9 +11,14 @@ interface StatusFlags {
 }
 
 export function registerSinkStatus(sink: Command, ctx: Context): void {
-  addKafkaOptions(addTargetOptions(sink.command('status')
-    .description('per group, topic and partition: applied offset, lag, last LSN, records applied')
-    .option('-g, --group <name>', 'only this group')))
+  addKafkaOptions(
+    addTargetOptions(
+      sink
+        .command('status')
+        .description('per group, topic and partition: applied offset, lag, last LSN, records applied')
+        .option('-g, --group <name>', 'only this group'),
+    ),
+  )
     .option('--json', 'print the rows as JSON on stdout')
     .action(async (flags: StatusFlags) => {
       const target = ctx.settings.target;
@@ -26,7 +31,12 @@ export function registerSinkStatus(sink: Command, ctx: Context): void {
         warn(ctx, `no sink has stored offsets in ${target.display}${flags.group ? ` for group ${sanitizeForTerminal(flags.group)}` : ''}`);
         return;
       }
-      writeTable(ctx, ['group', 'topic', 'partition', 'applied offset', 'lag', 'last LSN', 'records', 'updated'],
-        status.rows.map((r) => [r.group, r.topic, String(r.partition), r.appliedOffset ?? '-', r.lag ?? '?', r.lastLsn ?? '-', r.records, r.updatedAt].map(sanitizeForTerminal)));
+      writeTable(
+        ctx,
+        ['group', 'topic', 'partition', 'applied offset', 'lag', 'last LSN', 'records', 'updated'],
+        status.rows.map((r) =>
+          [r.group, r.topic, String(r.partition), r.appliedOffset ?? '-', r.lag ?? '?', r.lastLsn ?? '-', r.records, r.updatedAt].map(sanitizeForTerminal),
+        ),
+      );
     });
 }

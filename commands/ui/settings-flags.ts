@@ -36,17 +36,38 @@ export function settingsFlagsOf(command: Command): { flags: SettingsFlags; servi
   const entry = declared.get(command);
   if (!entry) return { flags: {}, services: [], early: [] };
   const o = command.opts<Record<string, string | boolean | undefined>>();
-  const s = (key: string) => (typeof o[key] === 'string' ? (o[key]) : undefined);
+  const s = (key: string) => (typeof o[key] === 'string' ? o[key] : undefined);
   const b = (key: string) => (o[key] === true ? true : undefined);
   const flags: SettingsFlags = {};
   for (const service of entry.services) {
     switch (service) {
-      case 'connect': flags.connect = { url: s('connectUrl'), user: s('connectUser'), caFile: s('caFile'), certFile: s('certFile'), keyFile: s('keyFile') }; break;
-      case 'kafka': flags.kafka = { brokers: s('brokers'), ssl: b('ssl'), caFile: s('caFile'), certFile: s('certFile'), keyFile: s('keyFile'), insecure: b('insecure'), saslMechanism: s('saslMechanism'), saslUsername: s('saslUsername') }; break;
-      case 'pg': flags.pg = { url: s('pgUrl'), database: s('database') }; break;
-      case 'target': flags.target = { url: s('targetUrl'), database: s('targetDatabase') }; break;
-      case 's3': flags.s3 = { endpoint: s('s3Endpoint'), region: s('s3Region') }; break;
-      case 'mongo': flags.mongo = { url: s('mongoUrl') }; break;
+      case 'connect':
+        flags.connect = { url: s('connectUrl'), user: s('connectUser'), caFile: s('caFile'), certFile: s('certFile'), keyFile: s('keyFile') };
+        break;
+      case 'kafka':
+        flags.kafka = {
+          brokers: s('brokers'),
+          ssl: b('ssl'),
+          caFile: s('caFile'),
+          certFile: s('certFile'),
+          keyFile: s('keyFile'),
+          insecure: b('insecure'),
+          saslMechanism: s('saslMechanism'),
+          saslUsername: s('saslUsername'),
+        };
+        break;
+      case 'pg':
+        flags.pg = { url: s('pgUrl'), database: s('database') };
+        break;
+      case 'target':
+        flags.target = { url: s('targetUrl'), database: s('targetDatabase') };
+        break;
+      case 's3':
+        flags.s3 = { endpoint: s('s3Endpoint'), region: s('s3Region') };
+        break;
+      case 'mongo':
+        flags.mongo = { url: s('mongoUrl') };
+        break;
     }
   }
   return { flags, services: [...entry.services], early: [...entry.early] };
@@ -63,11 +84,24 @@ export function describeSettings(ctx: Context, services: Iterable<Service>): voi
         verbose(ctx, `Kafka Connect: ${c.url.value} (from ${c.url.source})${c.username ? ` as ${c.username.value}` : ''}`);
         break;
       }
-      case 'kafka': verbose(ctx, `brokers ${s.kafka.brokers.value.join(',')} (from ${s.kafka.brokers.source})`); break;
-      case 'pg': verbose(ctx, `PostgreSQL: ${s.pg.display} (from ${s.pg.source})`); break;
-      case 'target': verbose(ctx, `target PostgreSQL: ${s.target.display} (from ${s.target.source})`); break;
-      case 's3': verbose(ctx, `S3: ${s.s3.endpoint ? `${s.s3.endpoint.value} (from ${s.s3.endpoint.source})` : 'AWS'}, region ${s.s3.region.value} (from ${s.s3.region.source})`); break;
-      case 'mongo': verbose(ctx, `MongoDB: ${maskConnectionString(s.mongo.url.value)} (from ${s.mongo.url.source})`); break;
+      case 'kafka':
+        verbose(ctx, `brokers ${s.kafka.brokers.value.join(',')} (from ${s.kafka.brokers.source})`);
+        break;
+      case 'pg':
+        verbose(ctx, `PostgreSQL: ${s.pg.display} (from ${s.pg.source})`);
+        break;
+      case 'target':
+        verbose(ctx, `target PostgreSQL: ${s.target.display} (from ${s.target.source})`);
+        break;
+      case 's3':
+        verbose(
+          ctx,
+          `S3: ${s.s3.endpoint ? `${s.s3.endpoint.value} (from ${s.s3.endpoint.source})` : 'AWS'}, region ${s.s3.region.value} (from ${s.s3.region.source})`,
+        );
+        break;
+      case 'mongo':
+        verbose(ctx, `MongoDB: ${maskConnectionString(s.mongo.url.value)} (from ${s.mongo.url.source})`);
+        break;
     }
   }
 }
@@ -75,30 +109,49 @@ export function describeSettings(ctx: Context, services: Iterable<Service>): voi
 /** Kafka's connection flags (watch, and the sinks that consume). */
 export function addKafkaOptions(command: Command): Command {
   return declareSettingsFlags(command, 'kafka')
-    .option('--brokers <list>', 'Kafka bootstrap servers (env CDC_BROKERS; else the config context, the running `cdc stack`, localhost:9092)', textFlag('--brokers'))
+    .option(
+      '--brokers <list>',
+      'Kafka bootstrap servers (env CDC_BROKERS; else the config context, the running `cdc stack`, localhost:9092)',
+      textFlag('--brokers'),
+    )
     .option('--ssl', 'connect with TLS (env CDC_KAFKA_SSL=1)')
     .option('--ca-file <pem>', 'CA certificate(s) to trust (implies --ssl)', fileFlag('--ca-file'))
     .option('--cert-file <pem>', 'client certificate for mutual TLS (with --key-file)', fileFlag('--cert-file'))
     .option('--key-file <pem>', 'client private key for mutual TLS', fileFlag('--key-file'))
     .option('--insecure', 'TLS without verifying the server certificate (test clusters only)')
-    .option('--sasl-mechanism <name>', 'plain, scram-sha-256 or scram-sha-512 (env CDC_KAFKA_SASL_MECHANISM); the password is read from CDC_KAFKA_PASSWORD', textFlag('--sasl-mechanism'))
+    .option(
+      '--sasl-mechanism <name>',
+      'plain, scram-sha-256 or scram-sha-512 (env CDC_KAFKA_SASL_MECHANISM); the password is read from CDC_KAFKA_PASSWORD',
+      textFlag('--sasl-mechanism'),
+    )
     .option('--sasl-username <name>', 'SASL user (env CDC_KAFKA_SASL_USERNAME)', textFlag('--sasl-username'));
 }
 
 /** The sinks' target PostgreSQL. */
 export function addTargetOptions(command: Command): Command {
   return declareSettingsFlags(command, 'target')
-    .option('--target-url <url>', 'target PostgreSQL URL without password (env CDC_TARGET_URL; password from CDC_TARGET_PASSWORD; else the config context, the running `cdc stack`)', textFlag('--target-url'))
+    .option(
+      '--target-url <url>',
+      'target PostgreSQL URL without password (env CDC_TARGET_URL; password from CDC_TARGET_PASSWORD; else the config context, the running `cdc stack`)',
+      textFlag('--target-url'),
+    )
     .option('--target-database <name>', 'database to use instead of the one in the target URL', textFlag('--target-database'));
 }
 
 export function addS3Options(command: Command): Command {
   return declareSettingsFlags(command, 's3')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint, e.g. MinIO (env AWS_ENDPOINT_URL_S3; default: AWS); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY', textFlag('--s3-endpoint'))
+    .option(
+      '--s3-endpoint <url>',
+      'S3-compatible endpoint, e.g. MinIO (env AWS_ENDPOINT_URL_S3; default: AWS); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+      textFlag('--s3-endpoint'),
+    )
     .option('--s3-region <name>', 'S3 region (env AWS_REGION; default us-east-1)', textFlag('--s3-region'));
 }
 
 export function addMongoOptions(command: Command): Command {
-  return declareSettingsFlags(command, 'mongo')
-    .option('--mongo-url <url>', 'MongoDB URL (env CDC_MONGO_URL; else the config context, the running `cdc stack`, mongodb://localhost:27017)', textFlag('--mongo-url'));
+  return declareSettingsFlags(command, 'mongo').option(
+    '--mongo-url <url>',
+    'MongoDB URL (env CDC_MONGO_URL; else the config context, the running `cdc stack`, mongodb://localhost:27017)',
+    textFlag('--mongo-url'),
+  );
 }

@@ -22,9 +22,17 @@ export function startSpinner(ctx: Context, text: string, options: { json?: boole
   const spinner = ora({ text, stream: ctx.stderr, color: 'cyan', isEnabled: true }).start();
   if (!ctx.stderrColor) spinner.color = 'white';
   return {
-    update: (t) => { spinner.text = t; },
-    succeed: (t) => { spinner.succeed(t); },
-    fail: (t) => { spinner.fail(t); },
-    stop: () => { spinner.stop(); },
+    update: (t) => {
+      spinner.text = t;
+    },
+    succeed: (t) => {
+      spinner.succeed(t);
+    },
+    fail: (t) => {
+      spinner.fail(t);
+    },
+    stop: () => {
+      spinner.stop();
+    },
   };
 }

@@ -19,6 +19,9 @@ export function stderrStyle(ctx: Context): Style {
 export function sanitizeForTerminal(text: string): string {
   // Keep tab and newline; escape every other C0/C1 control character visibly, and the bidirectional
   // overrides and isolates, which can make a payload display reversed or hide part of a line.
-   
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -30,16 +30,21 @@ export function stackHint(ctx: Context, service: 'connect' | 'kafka' | 'pg'): st
   try {
     const stack = ctx.settings.stack;
     if (!stack) return undefined;
-    const used = service === 'connect' ? { value: ctx.settings.connect.url.value, layer: ctx.settings.connect.url.layer, source: ctx.settings.connect.url.source }
-      : service === 'kafka' ? { value: ctx.settings.kafka.brokers.value.join(','), layer: ctx.settings.kafka.brokers.layer, source: ctx.settings.kafka.brokers.source }
-        : { value: ctx.settings.pg.display, layer: ctx.settings.pg.layer, source: ctx.settings.pg.source };
+    const used =
+      service === 'connect'
+        ? { value: ctx.settings.connect.url.value, layer: ctx.settings.connect.url.layer, source: ctx.settings.connect.url.source }
+        : service === 'kafka'
+          ? { value: ctx.settings.kafka.brokers.value.join(','), layer: ctx.settings.kafka.brokers.layer, source: ctx.settings.kafka.brokers.source }
+          : { value: ctx.settings.pg.display, layer: ctx.settings.pg.layer, source: ctx.settings.pg.source };
     const there = service === 'connect' ? stack.connectUrl : service === 'kafka' ? stack.brokers : stack.pgUrl && maskConnectionString(stack.pgUrl);
     if (!there) return undefined;
     if (used.layer === 'stack') {
       return `the cdc stack in ${stack.dir} is recorded as running but its ${NAMES[service]} did not answer: see \`cdc stack status\``;
     }
-    return `a cdc stack is running (${stack.dir}) with ${NAMES[service]} at ${there}; this command used ${maskConnectionString(used.value)} (from ${used.source}). ` +
-      'To use the stack, leave that setting out or run eval "$(cdc stack env)"';
+    return (
+      `a cdc stack is running (${stack.dir}) with ${NAMES[service]} at ${there}; this command used ${maskConnectionString(used.value)} (from ${used.source}). ` +
+      'To use the stack, leave that setting out or run eval "$(cdc stack env)"'
+    );
   } catch {
     return undefined;
   }

@@ -94,7 +94,9 @@ export function pretty(value: Decoded, style: Style, pad: string, parentKey: str
     }
     const entries = Object.entries(value);
     if (entries.length === 0) return pad + '{}';
-    const lines = entries.map(([k, v]) => `${inner}${style.cyan(JSON.stringify(sanitizeForTerminal(k)))}: ${pretty(v, style, inner, k, depth + 1).trimStart()}`);
+    const lines = entries.map(
+      ([k, v]) => `${inner}${style.cyan(JSON.stringify(sanitizeForTerminal(k)))}: ${pretty(v, style, inner, k, depth + 1).trimStart()}`,
+    );
     return `${pad}{\n${lines.join(',\n')}\n${pad}}`;
   }
   return pad + inline(value, style);
@@ -126,10 +128,16 @@ function inlinePlain(root: Decoded, limit: number): string | undefined;
 function inlinePlain(root: Decoded, limit = Infinity): string | undefined {
   const out: string[] = [];
   let length = 0;
-  const push = (text: string) => { out.push(text); length += text.length; };
+  const push = (text: string) => {
+    out.push(text);
+    length += text.length;
+  };
   const stack: Array<{ entries: Array<[string | undefined, Decoded]>; next: number; close: string }> = [];
   const open = (value: Decoded) => {
-    if (!isContainer(value)) { push(scalarPlain(value)); return; }
+    if (!isContainer(value)) {
+      push(scalarPlain(value));
+      return;
+    }
     if (Array.isArray(value)) {
       push('[');
       stack.push({ entries: value.map((v): [undefined, Decoded] => [undefined, v]), next: 0, close: ']' });

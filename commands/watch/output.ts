@@ -28,7 +28,9 @@ export function summaryLine(s: WatchSummary, reason: StopReason): string {
     s.filtered > 0 ? `${s.filtered} filtered out` : '',
     s.tombstones > 0 ? `${s.tombstones} tombstone${s.tombstones === 1 ? '' : 's'}` : '',
     s.skipped > 0 ? `${s.skipped} skipped` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   const rate = s.elapsedMs > 0 ? Math.round((s.received * 1000) / s.elapsedMs) : 0;
   return `cdc watch: ${why} — ${s.written} event${s.written === 1 ? '' : 's'} written${extras ? ` (${extras})` : ''}, ${s.received} read from ${s.partitions} partition${s.partitions === 1 ? '' : 's'} in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate}/s)`;
 }

@@ -49,7 +49,10 @@ async function connectors(options: LiveOptions): Promise<string[]> {
 async function topics(options: LiveOptions): Promise<string[]> {
   const { createKafka } = await import('../kafka/client');
   const kafka = await createKafka(options.settings.kafka, {
-    clientId: 'cdc-completion', connectionTimeoutMs: options.timeoutMs, requestTimeoutMs: options.timeoutMs, retries: 0,
+    clientId: 'cdc-completion',
+    connectionTimeoutMs: options.timeoutMs,
+    requestTimeoutMs: options.timeoutMs,
+    retries: 0,
   });
   const admin = kafka.admin();
   try {

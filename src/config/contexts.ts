@@ -10,8 +10,20 @@ import { configPath, readConfigFile, writeConfigFile, type ConfigFile, type Cont
 
 /** Settings `cdc config set-context` may write, with the flag that sets each. */
 export const CONTEXT_KEYS = [
-  'connectUrl', 'connectUsername', 'connectPasswordEnv', 'connectCaFile', 'connectCertFile', 'connectKeyFile', 'brokers', 'pgUrl',
-  'targetUrl', 'mongoUrl', 's3Endpoint', 's3Region', 's3AccessKeyId', 's3SecretAccessKeyEnv',
+  'connectUrl',
+  'connectUsername',
+  'connectPasswordEnv',
+  'connectCaFile',
+  'connectCertFile',
+  'connectKeyFile',
+  'brokers',
+  'pgUrl',
+  'targetUrl',
+  'mongoUrl',
+  's3Endpoint',
+  's3Region',
+  's3AccessKeyId',
+  's3SecretAccessKeyEnv',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -42,7 +54,9 @@ export function presentSettings(settings: ContextSettings, showSecrets = false):
 
 export async function listContexts(env: NodeJS.ProcessEnv): Promise<ContextRow[]> {
   const file = await readConfigFile(env);
-  return Object.keys(file.contexts).sort().map((name) => ({ name, current: name === file.currentContext, settings: file.contexts[name] }));
+  return Object.keys(file.contexts)
+    .sort()
+    .map((name) => ({ name, current: name === file.currentContext, settings: file.contexts[name] }));
 }
 
 function checkName(name: string): void {
@@ -104,8 +118,10 @@ export async function deleteContext(env: NodeJS.ProcessEnv, name: string): Promi
 
 function missing(env: NodeJS.ProcessEnv, name: string, file: ConfigFile): NotFoundError {
   const known = Object.keys(file.contexts);
-  return new NotFoundError(`no context named '${name}' in ${configPath(env)}`,
-    known.length ? `known contexts: ${known.sort().join(', ')}` : 'create one with `cdc config set-context NAME --connect-url URL`');
+  return new NotFoundError(
+    `no context named '${name}' in ${configPath(env)}`,
+    known.length ? `known contexts: ${known.sort().join(', ')}` : 'create one with `cdc config set-context NAME --connect-url URL`',
+  );
 }
 
 /** Whether the file is readable by others (it may hold credentials); undefined when absent. */

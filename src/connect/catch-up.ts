@@ -24,8 +24,8 @@ export function committedPosition(offsets: StoredOffset[]): CommittedPosition | 
   const offset = offsets.find((o) => o.offset !== null)?.offset;
   if (!offset) return undefined;
   const snapshot = offset.snapshot;
-  const inSnapshot = snapshot !== undefined && snapshot !== false && snapshot !== 'false' && offset.snapshot_completed !== true
-    && offset.last_snapshot_record !== true;
+  const inSnapshot =
+    snapshot !== undefined && snapshot !== false && snapshot !== 'false' && offset.snapshot_completed !== true && offset.last_snapshot_record !== true;
   return { txId: text(offset.txId), lsn: bigintOf(offset.lsn), inSnapshot };
 }
 
@@ -56,7 +56,9 @@ export function snapshotDone(position: CommittedPosition | undefined, slotStream
 export function changesNotOnKafka(pending: PeekedChange[], position: CommittedPosition | undefined): number {
   if (!position || position.txId === undefined) return pending.length;
   let last = -1;
-  pending.forEach((c, i) => { if (c.xid === position.txId) last = i; });
+  pending.forEach((c, i) => {
+    if (c.xid === position.txId) last = i;
+  });
   if (last === -1) return pending.length;
   return pending.filter((c, i) => (c.xid === position.txId ? position.lsn === undefined || c.lsn > position.lsn : i > last)).length;
 }

@@ -9,8 +9,15 @@ import type { ConnectOptions } from './connection';
 import { httpError, isTimeout, isTransient, networkError, RequestDeadlineError, serverMessage } from './errors';
 import type { Redactor } from './redactor';
 import type {
-  ConfigKeyDefinition, ConfigValidation, ConnectorConfig, ConnectorInfo, ConnectorOffsets,
-  ConnectorStatus, ExpandedConnectors, PluginInfo, ServerInfo,
+  ConfigKeyDefinition,
+  ConfigValidation,
+  ConnectorConfig,
+  ConnectorInfo,
+  ConnectorOffsets,
+  ConnectorStatus,
+  ExpandedConnectors,
+  PluginInfo,
+  ServerInfo,
 } from './types';
 
 export interface RequestEvent {
@@ -109,7 +116,11 @@ export class ConnectClient {
       const message = serverMessage(raw.text);
       const canRetry = isTransient(raw.status, message) && now() - started + delay <= this.options.retryBudgetMs && delay < left();
       this.hooks.onRequest?.({
-        method, path, status: raw.status, ms: now() - t0, attempt,
+        method,
+        path,
+        status: raw.status,
+        ms: now() - t0,
+        attempt,
         retrying: canRetry ? this.redactor.redact(message || `HTTP ${raw.status}`) : undefined,
       });
       if (!canRetry) throw this.scrub(httpError(raw.status, message, { method, path, url: this.url }));
@@ -200,9 +211,7 @@ export class ConnectClient {
   }
 
   async restart(name: string, options: { includeTasks?: boolean; onlyFailed?: boolean } = {}): Promise<ConnectorStatus | undefined> {
-    const query = options.includeTasks || options.onlyFailed
-      ? `?includeTasks=${Boolean(options.includeTasks)}&onlyFailed=${Boolean(options.onlyFailed)}`
-      : '';
+    const query = options.includeTasks || options.onlyFailed ? `?includeTasks=${Boolean(options.includeTasks)}&onlyFailed=${Boolean(options.onlyFailed)}` : '';
     const raw = await this.request('POST', `/connectors/${enc(name)}/restart${query}`);
     return raw.status === 202 && raw.text ? (JSON.parse(raw.text) as ConnectorStatus) : undefined;
   }

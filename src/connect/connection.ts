@@ -58,7 +58,9 @@ export async function createConnectClient(options: ConnectOptions, redactor = ne
   const [{ default: axios }, https] = await Promise.all([import('axios'), import('node:https')]);
   if (options.password) redactor.add(options.password);
   const [ca, cert, key] = await Promise.all([
-    readPem(options.caFile, 'CA'), readPem(options.certFile, 'client certificate'), readPem(options.keyFile, 'client key'),
+    readPem(options.caFile, 'CA'),
+    readPem(options.certFile, 'client certificate'),
+    readPem(options.keyFile, 'client key'),
   ]);
   if (Boolean(cert) !== Boolean(key)) {
     throw new UsageError('a client certificate needs both --cert-file and --key-file');

@@ -73,40 +73,52 @@ interface Seen {
 }
 
 async function waitLoop(
-  client: ConnectClient, name: string, options: ConnectorWaitOptions, now: () => number, sleep: (ms: number) => Promise<void>, started: number,
+  client: ConnectClient,
+  name: string,
+  options: ConnectorWaitOptions,
+  now: () => number,
+  sleep: (ms: number) => Promise<void>,
+  started: number,
   seen: Seen,
 ): Promise<ConnectorWaitResult> {
   const config = await client.config(name);
   const { target, reason } = await pgTargetOf(config, options.env, options.own);
   if (!target) throw new CdcError(`cannot look at the database of connector '${name}': ${reason}`, { exitCode: ExitCode.RUNTIME });
   const { slot, publication } = slotAndPublication(config);
-  return withPg(target, async (pg) => {
-    const upto = options.until === 'caught-up' ? await currentWalLsn(pg) : undefined;
-    let last: WaitProgress;
-    let summary: StatusSummary | undefined;
-    for (;;) {
-      summary = summarizeStatus(await client.status(name), (t) => client.redactor.redact(t));
-      if (summary.health === 'FAILED') {
-        const failed = summary.tasks.find((t) => t.state === 'FAILED');
-        const cause = failed?.rootCause ?? summary.connector.rootCause ?? 'no trace given';
-        throw new ConnectorFailedError(summary, client.redactor.redact(`connector '${name}' FAILED${failed ? ` (task ${failed.id})` : ''}: ${cause}`));
+  return withPg(
+    target,
+    async (pg) => {
+      const upto = options.until === 'caught-up' ? await currentWalLsn(pg) : undefined;
+      let last: WaitProgress;
+      let summary: StatusSummary | undefined;
+      for (;;) {
+        summary = summarizeStatus(await client.status(name), (t) => client.redactor.redact(t));
+        if (summary.health === 'FAILED') {
+          const failed = summary.tasks.find((t) => t.state === 'FAILED');
+          const cause = failed?.rootCause ?? summary.connector.rootCause ?? 'no trace given';
+          throw new ConnectorFailedError(summary, client.redactor.redact(`connector '${name}' FAILED${failed ? ` (task ${failed.id})` : ''}: ${cause}`));
+        }
+        seen.summary = summary;
+        last = await look(pg, client, name, slot, publication, upto);
+        last.health = summary.health;
+        seen.last = last;
+        options.onProgress?.(last);
+        const done = last.snapshotDone && (upto === undefined || last.pendingChanges === 0);
+        if (done) {
+          return { name, until: options.until, ...last, targetLsn: upto === undefined ? undefined : formatLsn(upto), elapsedMs: now() - started };
+        }
+        if (options.signal?.aborted) throw new InterruptedError(`stopped waiting for connector '${name}'`);
+        if (now() - started >= options.timeoutMs) {
+          throw new WaitTimeoutError(
+            summary,
+            `connector '${name}' not ${options.until === 'snapshot' ? 'through its snapshot' : 'caught up'} after ${Math.round(options.timeoutMs / 1000)} s (${describe(last)})`,
+          );
+        }
+        await sleep(options.pollMs ?? 500);
       }
-      seen.summary = summary;
-      last = await look(pg, client, name, slot, publication, upto);
-      last.health = summary.health;
-      seen.last = last;
-      options.onProgress?.(last);
-      const done = last.snapshotDone && (upto === undefined || last.pendingChanges === 0);
-      if (done) {
-        return { name, until: options.until, ...last, targetLsn: upto === undefined ? undefined : formatLsn(upto), elapsedMs: now() - started };
-      }
-      if (options.signal?.aborted) throw new InterruptedError(`stopped waiting for connector '${name}'`);
-      if (now() - started >= options.timeoutMs) {
-        throw new WaitTimeoutError(summary, `connector '${name}' not ${options.until === 'snapshot' ? 'through its snapshot' : 'caught up'} after ${Math.round(options.timeoutMs / 1000)} s (${describe(last)})`);
-      }
-      await sleep(options.pollMs ?? 500);
-    }
-  }, { applicationName: 'cdc connector wait' });
+    },
+    { applicationName: 'cdc connector wait' },
+  );
 }
 
 /** object_not_in_prerequisite_state, undefined_object: the connector has not set up its slot yet. */
@@ -116,7 +128,10 @@ async function look(pg: Client, client: ConnectClient, name: string, slot: strin
   const state = await slotState(pg, slot);
   if (!state.exists) return { snapshotDone: false, pendingChanges: upto === undefined ? undefined : Number.NaN };
   if (upto !== undefined && state.plugin !== 'pgoutput') {
-    throw new UsageError(`--for caught-up reads the slot with pgoutput; slot ${slot} uses ${state.plugin}`, 'register the connector with plugin.name=pgoutput, or wait --for snapshot');
+    throw new UsageError(
+      `--for caught-up reads the slot with pgoutput; slot ${slot} uses ${state.plugin}`,
+      'register the connector with plugin.name=pgoutput, or wait --for snapshot',
+    );
   }
   // The slot first, the offset after: the offset is then at least as new as what the slot confirmed.
   let pending: PeekedChange[] = [];

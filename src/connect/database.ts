@@ -32,7 +32,8 @@ export async function pgTargetOf(config: ConnectorConfig, env: NodeJS.ProcessEnv
     password = resolved;
   }
   const port = Number(config['database.port'] ?? 5432);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) return { reason: `the connector config has database.port ${JSON.stringify(config['database.port'])}, not a port` };
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    return { reason: `the connector config has database.port ${JSON.stringify(config['database.port'])}, not a port` };
   let ssl: PgTarget['ssl'];
   try {
     ssl = sslForMode(config['database.sslmode']);

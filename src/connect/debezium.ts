@@ -50,8 +50,10 @@ export interface PostgresSource {
 
 export function buildPostgresConfig(source: PostgresSource): ConnectorConfig {
   if (source.tables.length === 0 && source.schemas.length === 0) {
-    throw new UsageError('say what to capture with --table schema.table (repeatable) or --schema NAME',
-      'capturing every table of a database is rarely intended; pass --schema public to mean it');
+    throw new UsageError(
+      'say what to capture with --table schema.table (repeatable) or --schema NAME',
+      'capturing every table of a database is rarely intended; pass --schema public to mean it',
+    );
   }
   const config: ConnectorConfig = {
     'connector.class': POSTGRES_CONNECTOR,
@@ -78,8 +80,10 @@ export function buildPostgresConfig(source: PostgresSource): ConnectorConfig {
 /** `--password-ref` must be a config-provider placeholder, never a literal password. */
 export function checkPasswordRef(ref: string): string {
   if (!isPlaceholder(ref) || !/^\$\{(env|file|directory|vault|aws|azure|gcp)[^:}]*:/i.test(ref)) {
-    throw new UsageError(`--password-ref takes a config provider placeholder such as '\${env:PGPASSWORD}' or '\${file:/etc/kafka/pg.properties:password}'`,
-      'passwords on the command line end up in shell history and `ps`; put the password in PGPASSWORD instead');
+    throw new UsageError(
+      `--password-ref takes a config provider placeholder such as '\${env:PGPASSWORD}' or '\${file:/etc/kafka/pg.properties:password}'`,
+      'passwords on the command line end up in shell history and `ps`; put the password in PGPASSWORD instead',
+    );
   }
   return ref;
 }

@@ -36,7 +36,7 @@ export async function deleteConnector(
   /** The connector as already fetched (the command looks it up before asking for confirmation). */
   known?: ConnectorInfo,
 ): Promise<DeleteReport> {
-  const info = known ?? await client.connector(name);
+  const info = known ?? (await client.connector(name));
   const config = info.config;
   const report: DeleteReport = { name, type: info.type };
   if (supports((await client.server()).version, 'readOffsets')) {
@@ -56,21 +56,25 @@ export async function deleteConnector(
   if (!target) return report;
   const pg = report.postgres;
   try {
-    await withPg(target, async (db) => {
-      if (options.dropSlot || options.dropPublication) {
-        // The task may still be stopping and holding the slot: wait for it to let go.
-        pg.dropped = {
-          slot: options.dropSlot ? await dropSlotWhenReleased(db, slot, { timeoutMs: 15_000 }) : false,
-          publication: options.dropPublication ? await dropPublication(db, publication) : false,
-        };
-      }
-      Object.assign(pg, {
-        slot: await lookupSlotWhenReleased(db, slot, { timeoutMs: 5_000 }),
-        publication: await lookupPublication(db, publication),
-        checked: true,
-        reason: undefined,
-      });
-    }, { applicationName: 'cdc connector', connectTimeoutMs: 5_000 });
+    await withPg(
+      target,
+      async (db) => {
+        if (options.dropSlot || options.dropPublication) {
+          // The task may still be stopping and holding the slot: wait for it to let go.
+          pg.dropped = {
+            slot: options.dropSlot ? await dropSlotWhenReleased(db, slot, { timeoutMs: 15_000 }) : false,
+            publication: options.dropPublication ? await dropPublication(db, publication) : false,
+          };
+        }
+        Object.assign(pg, {
+          slot: await lookupSlotWhenReleased(db, slot, { timeoutMs: 5_000 }),
+          publication: await lookupPublication(db, publication),
+          checked: true,
+          reason: undefined,
+        });
+      },
+      { applicationName: 'cdc connector', connectTimeoutMs: 5_000 },
+    );
   } catch (err) {
     report.postgres.reason = client.redactor.redact((err as Error).message);
   }

@@ -13,14 +13,22 @@ export interface FieldError {
 
 /** Connect refused the request as invalid (400). Carries the per-field errors when known. */
 export class ConnectBadRequestError extends InputError {
-  constructor(message: string, readonly fieldErrors: FieldError[] = [], hint?: string) {
+  constructor(
+    message: string,
+    readonly fieldErrors: FieldError[] = [],
+    hint?: string,
+  ) {
     super(message, hint);
   }
 }
 
 /** Any other HTTP failure from Connect; `status` is the HTTP status. */
 export class ConnectHttpError extends ServiceError {
-  constructor(message: string, readonly status: number, hint?: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    hint?: string,
+  ) {
     super(message, { hint });
   }
 }
@@ -44,7 +52,11 @@ export function serverMessage(body: unknown): string {
       return serverMessage(JSON.parse(text));
     } catch {
       // Plain text, or an HTML error page from a proxy: keep it short.
-      return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+      return text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 300);
     }
   }
   return '';
@@ -64,15 +76,21 @@ export function httpError(status: number, message: string, request: { method: st
     case 400:
       return new ConnectBadRequestError(text);
     case 401:
-      return new ConnectHttpError(`Kafka Connect at ${request.url} refused the credentials: ${text}`, status,
-        'set the user with --connect-user (or the context\'s connectUsername) and the password in CDC_CONNECT_PASSWORD');
+      return new ConnectHttpError(
+        `Kafka Connect at ${request.url} refused the credentials: ${text}`,
+        status,
+        "set the user with --connect-user (or the context's connectUsername) and the password in CDC_CONNECT_PASSWORD",
+      );
     case 403:
       return new ConnectHttpError(`Kafka Connect forbids ${what}: ${text}`, status);
     case 404: {
       // Connect words it variously ("Connector x not found", "No status found for connector x").
       const connector = /^\/connectors\/([^/?]+)/.exec(request.path);
       if (connector) return new NotFoundError(`connector '${decodeURIComponent(connector[1])}' not found`, 'list the connectors with `cdc connector list`');
-      return new NotFoundError(`${what}: ${text}`, /connector-plugins/.test(request.path) ? 'list the installed plugins with `cdc connector plugins`' : undefined);
+      return new NotFoundError(
+        `${what}: ${text}`,
+        /connector-plugins/.test(request.path) ? 'list the installed plugins with `cdc connector plugins`' : undefined,
+      );
     }
     case 409:
       return new CdcError(text, { exitCode: ExitCode.RUNTIME });
@@ -98,7 +116,12 @@ export function isTimeout(code: string | undefined, message: string | undefined)
  */
 export class RequestDeadlineError extends ServiceError {
   /** `allowedMs`: how long the request had before the limit (0: none was left to send it). */
-  constructor(readonly request: string, url: string, readonly limit: string, readonly allowedMs = 0) {
+  constructor(
+    readonly request: string,
+    url: string,
+    readonly limit: string,
+    readonly allowedMs = 0,
+  ) {
     super(`Kafka Connect at ${url} did not answer ${request} before ${limit} ran out`, {
       hint: 'the worker may be overloaded, paused or stuck: check its log, and `cdc connector status` once it answers',
     });
@@ -111,17 +134,23 @@ export function networkError(code: string | undefined, message: string, url: str
     return connectUnreachable(url, cause);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new ServiceError(`cannot resolve the host of Kafka Connect URL ${url}`, { hint: 'check --connect-url / CDC_CONNECT_URL', cause, unreachable: 'connect' });
+    return new ServiceError(`cannot resolve the host of Kafka Connect URL ${url}`, {
+      hint: 'check --connect-url / CDC_CONNECT_URL',
+      cause,
+      unreachable: 'connect',
+    });
   }
   if (isTimeout(code, message)) {
     return new ServiceError(`Kafka Connect at ${url} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, {
-      hint: 'raise the limit with --timeout <seconds>, or check the worker\'s load and log', cause,
+      hint: "raise the limit with --timeout <seconds>, or check the worker's load and log",
+      cause,
     });
   }
   const tls = describeTlsFailure(code, message, 'Kafka Connect', hostOf(url), certNames);
   if (tls) {
     return new ServiceError(`TLS handshake with Kafka Connect at ${url} failed: ${tls.problem}`, {
-      hint: tls.cause === 'unknown-ca' || tls.cause === 'self-signed' ? `${tls.hint} (or the context's connectCaFile)` : tls.hint, cause,
+      hint: tls.cause === 'unknown-ca' || tls.cause === 'self-signed' ? `${tls.hint} (or the context's connectCaFile)` : tls.hint,
+      cause,
     });
   }
   return new ServiceError(`request to Kafka Connect at ${url} failed: ${message}`, { cause });

@@ -46,8 +46,10 @@ export function configFromFlags(name: string, flags: RegisterFlags, env: NodeJS.
 
 export function connectorFromFlags(name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv, pg: PgTarget): FlagsConnector {
   if (flags.pgUrl !== undefined && flagUrlHasPassword(flags.pgUrl)) {
-    throw new UsageError('--pg-url must not contain a password: command lines end up in shell history and `ps`',
-      'put the password in PGPASSWORD (or --password-env VAR), or pass --password-ref \'${env:PGPASSWORD}\' for the worker to resolve');
+    throw new UsageError(
+      '--pg-url must not contain a password: command lines end up in shell history and `ps`',
+      "put the password in PGPASSWORD (or --password-env VAR), or pass --password-ref '${env:PGPASSWORD}' for the worker to resolve",
+    );
   }
   let password: string;
   let passwordFallback: FlagsConnector['passwordFallback'];

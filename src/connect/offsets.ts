@@ -46,7 +46,10 @@ export async function resetOffsets(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   // No request of the reset outlives its time limit, even when the worker stops answering.
-  client = client.within({ at: deadline, what: `the ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s allowed to stop the connector and reset its offsets` });
+  client = client.within({
+    at: deadline,
+    what: `the ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s allowed to stop the connector and reset its offsets`,
+  });
   let stopped = false;
   if ((await client.status(name)).connector.state !== 'STOPPED') {
     await client.stop(name);
@@ -64,7 +67,8 @@ export async function resetOffsets(
     }
     if (Date.now() > deadline) {
       throw new CdcError(`connector '${name}' did not reach STOPPED (state ${status.connector.state}); offsets not reset`, {
-        exitCode: ExitCode.RUNTIME, hint: `check with: cdc connector status ${name}`,
+        exitCode: ExitCode.RUNTIME,
+        hint: `check with: cdc connector status ${name}`,
       });
     }
     await sleep(300);

@@ -31,7 +31,11 @@ export async function planRegistration(client: ConnectClient, specs: ConnectorSp
   const live = Object.entries(expanded)
     .filter(([, entry]) => entry.info?.config)
     .map(([name, entry]) => ({ name, config: entry.info!.config }));
-  const findings = lintBatch(specs.map((s) => ({ name: s.name, config: s.config })), live, ignoreRules);
+  const findings = lintBatch(
+    specs.map((s) => ({ name: s.name, config: s.config })),
+    live,
+    ignoreRules,
+  );
   const items = specs.map((spec) => {
     const current = expanded[spec.name]?.info?.config;
     return { spec, live: current, changes: diffConfigs(current, spec.config, new Set(), (t) => client.redactor.redact(t)) };
@@ -40,9 +44,7 @@ export async function planRegistration(client: ConnectClient, specs: ConnectorSp
 }
 
 export function fieldErrors(validation: ConfigValidation): FieldError[] {
-  return validation.configs
-    .filter((c) => c.value.errors.length > 0)
-    .map((c) => ({ field: c.value.name, errors: c.value.errors }));
+  return validation.configs.filter((c) => c.value.errors.length > 0).map((c) => ({ field: c.value.name, errors: c.value.errors }));
 }
 
 export interface PasswordChoice {
@@ -125,18 +127,24 @@ export async function dryRun(client: ConnectClient, plan: RegistrationPlan): Pro
 export function loopbackHint(config: ConnectorConfig, errors: FieldError[]): string | undefined {
   const host = config['database.hostname'] ?? '';
   if (!/^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(host)) return undefined;
-  const unreachable = errors.some((e) => e.field === 'database.hostname' && e.errors.some((m) => /refused|timed? ?out|unknown ?host|could not connect/i.test(m)));
+  const unreachable = errors.some(
+    (e) => e.field === 'database.hostname' && e.errors.some((m) => /refused|timed? ?out|unknown ?host|could not connect/i.test(m)),
+  );
   if (!unreachable) return undefined;
-  return `Kafka Connect connects to the database itself, and ${host} is the worker's own host: when Connect runs in a container `
-    + '(docker compose), give the database host as the worker sees it, e.g. `--host postgres` (or database.hostname=postgres)';
+  return (
+    `Kafka Connect connects to the database itself, and ${host} is the worker's own host: when Connect runs in a container ` +
+    '(docker compose), give the database host as the worker sees it, e.g. `--host postgres` (or database.hostname=postgres)'
+  );
 }
 
 /** A placeholder password the worker could not resolve reaches PostgreSQL verbatim and fails the login. */
 export function placeholderHint(config: ConnectorConfig, errors: FieldError[]): string | undefined {
   const password = config['database.password'] ?? '';
   if (!isPlaceholder(password) || !errors.some((e) => e.errors.some((m) => /password authentication failed/i.test(m)))) return undefined;
-  return `on the worker, ${password} is not this user's password, or the worker does not resolve it (config.providers); `
-    + 'set PGPASSWORD here, or use --password-env VAR, to store the password itself';
+  return (
+    `on the worker, ${password} is not this user's password, or the worker does not resolve it (config.providers); ` +
+    'set PGPASSWORD here, or use --password-env VAR, to store the password itself'
+  );
 }
 
 export type ApplyAction = 'created' | 'updated' | 'unchanged';
@@ -153,8 +161,13 @@ export async function applyConnector(client: ConnectClient, item: PlannedConnect
   } catch (err) {
     if (err instanceof ConnectBadRequestError && /configuration is invalid/i.test(err.message)) {
       const { errors } = await validateOnServer(client, item.spec);
-      throw new ConnectBadRequestError(`connector '${item.spec.name}': Kafka Connect rejected the configuration`, errors,
-        loopbackHint(item.spec.config, errors) ?? placeholderHint(item.spec.config, errors) ?? 'fix the fields above; `cdc connector validate FILE` checks without registering');
+      throw new ConnectBadRequestError(
+        `connector '${item.spec.name}': Kafka Connect rejected the configuration`,
+        errors,
+        loopbackHint(item.spec.config, errors) ??
+          placeholderHint(item.spec.config, errors) ??
+          'fix the fields above; `cdc connector validate FILE` checks without registering',
+      );
     }
     throw err;
   }

@@ -37,9 +37,15 @@ export function parseSpecs(text: string, source: string): ConnectorSpec[] {
  * registration: checked before, so that --dry-run refuses them too and they never reach a terminal.
  */
 export function checkConnectorName(name: string, source: string): void {
-   
-  const bad = /[\u0000-\u001f\u007f-\u009f]/.test(name) ? 'control characters' : name.includes('/') ? "'/'" : name.trim() !== name ? 'leading or trailing spaces' : undefined;
-  if (bad) throw new InputError(`${source}: the connector name ${JSON.stringify(name)} contains ${bad}, which Kafka Connect refuses`, 'use letters, digits, - and _');
+  const bad = /[\u0000-\u001f\u007f-\u009f]/.test(name)
+    ? 'control characters'
+    : name.includes('/')
+      ? "'/'"
+      : name.trim() !== name
+        ? 'leading or trailing spaces'
+        : undefined;
+  if (bad)
+    throw new InputError(`${source}: the connector name ${JSON.stringify(name)} contains ${bad}, which Kafka Connect refuses`, 'use letters, digits, - and _');
 }
 
 function toSpec(item: unknown, source: string, fallbackName: string | undefined): ConnectorSpec {
@@ -81,7 +87,10 @@ export async function loadSpecs(inputs: string[], readStdin: () => Promise<strin
       throw new InputError(`${input}: no such file or directory`);
     }
     const files = stat.isDirectory()
-      ? (await fs.readdir(input)).filter((f) => f.toLowerCase().endsWith('.json')).sort().map((f) => path.join(input, f))
+      ? (await fs.readdir(input))
+          .filter((f) => f.toLowerCase().endsWith('.json'))
+          .sort()
+          .map((f) => path.join(input, f))
       : [input];
     if (stat.isDirectory() && files.length === 0) throw new InputError(`${input}: no *.json files in the directory`);
     for (const file of files) specs.push(...parseSpecs(await fs.readFile(file, 'utf8'), file));

@@ -16,7 +16,11 @@ export type Feature = keyof typeof FEATURES;
 
 /** Compares dotted versions numerically; suffixes such as `-SNAPSHOT` are ignored. */
 export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => v.split(/[.-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+  const parse = (v: string) =>
+    v
+      .split(/[.-]/)
+      .slice(0, 3)
+      .map((part) => Number.parseInt(part, 10) || 0);
   const [x, y] = [parse(a), parse(b)];
   for (let i = 0; i < 3; i++) {
     const diff = (x[i] ?? 0) - (y[i] ?? 0);

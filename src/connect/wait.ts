@@ -9,13 +9,20 @@ import { RestartTracker, type RestartPlan } from './restart-watch';
 import { summarizeStatus, type StatusSummary } from './status';
 
 export class ConnectorFailedError extends CdcError {
-  constructor(readonly summary: StatusSummary, message: string) {
+  constructor(
+    readonly summary: StatusSummary,
+    message: string,
+  ) {
     super(message, { exitCode: ExitCode.FAILED, hint: `after fixing the cause: cdc connector restart ${summary.name} --include-tasks --failed-only` });
   }
 }
 
 export class WaitTimeoutError extends CdcError {
-  constructor(readonly summary: StatusSummary | undefined, message: string, hint?: string) {
+  constructor(
+    readonly summary: StatusSummary | undefined,
+    message: string,
+    hint?: string,
+  ) {
     super(message, { exitCode: ExitCode.DEGRADED, hint: hint ?? (summary ? `check again with: cdc connector status ${summary.name}` : undefined) });
   }
 }
@@ -74,9 +81,14 @@ export async function waitUntilRunning(connect: ConnectClient, name: string, opt
       // A poll sent with a second or more to go and no answer: the worker stopped answering.
       // One sent in the last moments simply ran out with the wait: the usual timeout below.
       if (err instanceof RequestDeadlineError && err.allowedMs >= STALLED_AFTER_MS) {
-        const states = last ? `; last seen: connector ${last.connector.state}, tasks ${last.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none yet'}` : '';
-        throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${seconds} s: Kafka Connect at ${client.url} stopped answering (${err.request} had no answer)${states}`,
-          err.hint);
+        const states = last
+          ? `; last seen: connector ${last.connector.state}, tasks ${last.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none yet'}`
+          : '';
+        throw new WaitTimeoutError(
+          last,
+          `connector '${name}' not RUNNING after ${seconds} s: Kafka Connect at ${client.url} stopped answering (${err.request} had no answer)${states}`,
+          err.hint,
+        );
       }
       if (!(err instanceof RequestDeadlineError) && (err as { exitCode?: number }).exitCode !== ExitCode.NOT_FOUND) throw err;
     }
@@ -87,7 +99,7 @@ export async function waitUntilRunning(connect: ConnectClient, name: string, opt
       throw new WaitTimeoutError(last, `connector '${name}' not RUNNING after ${seconds} s (${states}${unseen})`);
     }
     // Quick polls only while the short restart states are to be expected, not for a whole timeout.
-    const pollMs = tracker?.pending().length && now() < graceEnds ? RESTART_POLL_MS : options.pollMs ?? 500;
+    const pollMs = tracker?.pending().length && now() < graceEnds ? RESTART_POLL_MS : (options.pollMs ?? 500);
     await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
   }
 }

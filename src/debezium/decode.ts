@@ -117,10 +117,14 @@ function decodeAt(value: JsonValue | undefined, schema: ConnectSchema | undefine
     if (semantic !== undefined) return semantic;
   }
   switch (schema.type) {
-    case 'int8': case 'int16': case 'int32': case 'int64':
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'int64':
       integer(value, schema.type, schema.type);
       return value;
-    case 'float32': case 'float64':
+    case 'float32':
+    case 'float64':
       // Jackson writes NaN and the infinities as strings.
       if (typeof value === 'number' || value instanceof JsonNumber || value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value;
       throw mismatch(value, schema.type);
@@ -140,7 +144,11 @@ function decodeAt(value: JsonValue | undefined, schema: ConnectSchema | undefine
       const struct = structSchema(schema);
       const out: { [key: string]: Decoded } = {};
       for (const key of Object.keys(value)) {
-        setOwn(out, key, within(`.${key}`, () => decodeAt(value[key], struct.byName.get(key), options, depth + 1)));
+        setOwn(
+          out,
+          key,
+          within(`.${key}`, () => decodeAt(value[key], struct.byName.get(key), options, depth + 1)),
+        );
       }
       return out;
     }
@@ -185,7 +193,13 @@ function decodeSemantic(value: JsonValue, schema: ConnectSchema): Decoded | unde
     }
     case 'io.debezium.data.VariableScaleDecimal': {
       if (!isJsonObject(value) || typeof value.value !== 'string') throw mismatch(value, 'VariableScaleDecimal {scale, value}');
-      const scale = inRange(integer(value.scale ?? null, 'int32', 'VariableScaleDecimal scale'), BigInt(DECIMAL_MIN_SCALE), BigInt(VALUE_MAX_SCALE), 'VariableScaleDecimal scale', '');
+      const scale = inRange(
+        integer(value.scale ?? null, 'int32', 'VariableScaleDecimal scale'),
+        BigInt(DECIMAL_MIN_SCALE),
+        BigInt(VALUE_MAX_SCALE),
+        'VariableScaleDecimal scale',
+        '',
+      );
       return decimalText(value.value, Number(scale), undefined, 'VariableScaleDecimal');
     }
     case 'io.debezium.data.Json':
@@ -257,7 +271,8 @@ function timestamp(n: bigint, unit: 'ms' | 'us', what: string): bigint {
 
 /** A schema parameter that must be an integer within PostgreSQL's limits. */
 function schemaInteger(text: string | undefined, what: string, min: number, max: number): number {
-  if (typeof text !== 'string' || !/^-?\d{1,12}$/.test(text)) throw new DecodeError(`${what} ${text === undefined ? 'is missing' : `${show(text)} is not an integer`} in the schema`);
+  if (typeof text !== 'string' || !/^-?\d{1,12}$/.test(text))
+    throw new DecodeError(`${what} ${text === undefined ? 'is missing' : `${show(text)} is not an integer`} in the schema`);
   const n = Number(text);
   if (n < min || n > max) throw new DecodeError(`${what} ${n} is beyond PostgreSQL's limits (${min} to ${max})`);
   return n;

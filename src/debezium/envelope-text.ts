@@ -32,7 +32,10 @@ export function createEventTextParser(): EventTextParser {
       if (text.substring(HEAD.length, joinAt) === entry.text && text.startsWith(JOIN, joinAt)) {
         const payload = payloadOf(text, joinAt + JOIN.length);
         if (payload === undefined) break;
-        if (k > 0) { cache.splice(k, 1); cache.unshift(entry); }
+        if (k > 0) {
+          cache.splice(k, 1);
+          cache.unshift(entry);
+        }
         return { schema: entry.value, payload };
       }
     }

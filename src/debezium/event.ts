@@ -131,7 +131,7 @@ function unwrappedEvent(row: JsonObject, schema: ConnectSchema | undefined): Cha
   const deleted = row.__deleted === 'true' || row.__deleted === true;
   const declared = typeof row.__op === 'string' && (CHANGE_OPS as readonly string[]).includes(row.__op) ? (row.__op as ChangeOp) : undefined;
   // Without __op a row is an upsert: pivoted as a create unless __deleted says otherwise.
-  const op: ChangeOp = deleted ? 'd' : declared ?? 'c';
+  const op: ChangeOp = deleted ? 'd' : (declared ?? 'c');
   const source: JsonObject = {};
   if (row.__source_ts_ms !== undefined) source.ts_ms = row.__source_ts_ms;
   if (row.__table !== undefined) source.table = row.__table;
@@ -152,8 +152,13 @@ function unwrappedEvent(row: JsonObject, schema: ConnectSchema | undefined): Cha
 function isKcatEnvelope(value: JsonObject): boolean {
   // The payload is usually the value as an escaped string; a pipeline step such as
   // `jq '.payload |= fromjson'` leaves it as the JSON value itself.
-  return 'topic' in value && 'partition' in value && 'offset' in value && 'payload' in value
-    && (typeof value.payload === 'string' || value.payload === null || isJsonObject(value.payload));
+  return (
+    'topic' in value &&
+    'partition' in value &&
+    'offset' in value &&
+    'payload' in value &&
+    (typeof value.payload === 'string' || value.payload === null || isJsonObject(value.payload))
+  );
 }
 
 function classifyKcat(value: JsonObject, parseText: TextParser, wrapping: number): DebeziumRecord {

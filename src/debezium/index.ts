@@ -15,9 +15,29 @@ import { setOwn, stringifyLossless, type JsonObject } from '../json';
 import { DecodeError, decodeValue, isUnchanged, type Decoded, type DecodeOptions } from './decode';
 import { structSchema, type ConnectSchema } from './schema';
 
-export { classifyRecord, CHANGE_OPS, type ChangeEvent, type ChangeOp, type DebeziumRecord, type EventShape, type KafkaCoordinates, type TextParser } from './event';
+export {
+  classifyRecord,
+  CHANGE_OPS,
+  type ChangeEvent,
+  type ChangeOp,
+  type DebeziumRecord,
+  type EventShape,
+  type KafkaCoordinates,
+  type TextParser,
+} from './event';
 export { createEventTextParser, type EventTextParser } from './envelope-text';
-export { DecodeError, decodeValue, decimalFromBase64, isToastPlaceholder, isUnchanged, TOAST_PLACEHOLDER, UNCHANGED, type Decoded, type DecodeOptions, type Unchanged } from './decode';
+export {
+  DecodeError,
+  decodeValue,
+  decimalFromBase64,
+  isToastPlaceholder,
+  isUnchanged,
+  TOAST_PLACEHOLDER,
+  UNCHANGED,
+  type Decoded,
+  type DecodeOptions,
+  type Unchanged,
+} from './decode';
 export { isConnectSchema, memberSchema, structSchema, type ConnectField, type ConnectSchema, type StructSchema } from './schema';
 export { isoDate, isoDurationMicros, isoInstantMs, isoTimeOfDay, isoTimestamp, NEGATIVE_INFINITY_TS, POSITIVE_INFINITY_TS } from './time';
 

@@ -45,7 +45,10 @@ export function isoTimestamp(value: bigint, unit: TimeUnit): string {
   const perDay = PER_SECOND[unit] * 86400n;
   let days = value / perDay;
   let rest = value % perDay;
-  if (rest < 0n) { rest += perDay; days -= 1n; }
+  if (rest < 0n) {
+    rest += perDay;
+    days -= 1n;
+  }
   return `${isoDate(days)}T${isoTimeOfDay(rest, unit)}`;
 }
 
@@ -58,9 +61,12 @@ export function isoInstantMs(value: bigint): string {
 export function isoDurationMicros(value: bigint): string {
   const sign = value < 0n ? '-' : '';
   let rest = value < 0n ? -value : value;
-  const days = rest / 86_400_000_000n; rest %= 86_400_000_000n;
-  const hours = rest / 3_600_000_000n; rest %= 3_600_000_000n;
-  const minutes = rest / 60_000_000n; rest %= 60_000_000n;
+  const days = rest / 86_400_000_000n;
+  rest %= 86_400_000_000n;
+  const hours = rest / 3_600_000_000n;
+  rest %= 3_600_000_000n;
+  const minutes = rest / 60_000_000n;
+  rest %= 60_000_000n;
   const seconds = rest / 1_000_000n;
   const micros = rest % 1_000_000n;
   let time = '';

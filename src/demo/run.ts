@@ -61,11 +61,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { runSetup } = await import('../pg/setup');
   const source = await withPg(pg, async (client) => {
     const seeded = await seedFinance(client, {
-      schema: DEMO.schema, replicaIdentity: 'full', start: {}, seed: options.seed, ops: 0, truncate: false, signal: options.signal,
+      schema: DEMO.schema,
+      replicaIdentity: 'full',
+      start: {},
+      seed: options.seed,
+      ops: 0,
+      truncate: false,
+      signal: options.signal,
     });
     const setup = await runSetup(client, {
-      tables: DEMO.tables.map((table) => ({ schema: DEMO.schema, table })), slot: DEMO.slot, publication: DEMO.publication,
-      user: { name: DEMO.user, password }, replicaIdentityFull: true, dryRun: false,
+      tables: DEMO.tables.map((table) => ({ schema: DEMO.schema, table })),
+      slot: DEMO.slot,
+      publication: DEMO.publication,
+      user: { name: DEMO.user, password },
+      replicaIdentityFull: true,
+      dryRun: false,
     });
     return { schema: DEMO.schema, created: seeded.created, startSetLoaded: seeded.startSet !== null, setupStatements: setup.statements.length };
   });
@@ -86,16 +96,35 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const sink = await PostgresSink.open(options.settings.target, { targetSchema: DEMO.targetSchema, current: false, onError: 'stop' });
   const passes: SinkRunSummary[] = [];
   try {
-    const sinkPass = (): Promise<SinkRunSummary> => runSink(options.settings.kafka, sink, {
-      topics: demoTopics(), group: DEMO.group, from: 'beginning', exitAtEnd: true, batchSize: 5000,
-    }, { onProgress: (counts) => options.onProgress?.(`sink: ${counts.changes} change(s) applied`) }, options.signal);
+    const sinkPass = (): Promise<SinkRunSummary> =>
+      runSink(
+        options.settings.kafka,
+        sink,
+        {
+          topics: demoTopics(),
+          group: DEMO.group,
+          from: 'beginning',
+          exitAtEnd: true,
+          batchSize: 5000,
+        },
+        { onProgress: (counts) => options.onProgress?.(`sink: ${counts.changes} change(s) applied`) },
+        options.signal,
+      );
     const background = sinkPass();
     // A failing workload must not leave the sink pass's rejection unobserved.
     background.catch(() => undefined);
-    const workload = await withPg(pg, (client) => seedFinance(client, {
-      schema: DEMO.schema, replicaIdentity: 'full', start: {}, seed: options.seed, ops: options.ops, truncate: false, signal: options.signal,
-      onProgress: (done, total) => options.onProgress?.(`workload: ${done}/${total} moves`),
-    }));
+    const workload = await withPg(pg, (client) =>
+      seedFinance(client, {
+        schema: DEMO.schema,
+        replicaIdentity: 'full',
+        start: {},
+        seed: options.seed,
+        ops: options.ops,
+        truncate: false,
+        signal: options.signal,
+        onProgress: (done, total) => options.onProgress?.(`workload: ${done}/${total} moves`),
+      }),
+    );
     if (workload.interrupted) throw new InterruptedError();
     passes.push(await background);
     step('sink', 'waiting until every workload change is on Kafka, then applying it to the history tables');
@@ -143,10 +172,19 @@ async function connectClient(settings: Settings, password: string) {
 async function register(connect: Awaited<ReturnType<typeof connectClient>>, options: DemoOptions, password: string): Promise<ApplyAction> {
   const { connectorFromFlags } = await import('../connect/from-flags');
   const { planRegistration, applyConnector } = await import('../connect/register');
-  const { config } = connectorFromFlags(DEMO.connector, {
-    table: DEMO.tables.map((t) => `${DEMO.schema}.${t}`), topicPrefix: DEMO.topicPrefix, user: DEMO.user,
-    passwordEnv: PASSWORD_ENV, slot: DEMO.slot, publication: DEMO.publication,
-  }, { ...options.env, [PASSWORD_ENV]: password }, options.settings.pg);
+  const { config } = connectorFromFlags(
+    DEMO.connector,
+    {
+      table: DEMO.tables.map((t) => `${DEMO.schema}.${t}`),
+      topicPrefix: DEMO.topicPrefix,
+      user: DEMO.user,
+      passwordEnv: PASSWORD_ENV,
+      slot: DEMO.slot,
+      publication: DEMO.publication,
+    },
+    { ...options.env, [PASSWORD_ENV]: password },
+    options.settings.pg,
+  );
   const plan = await planRegistration(connect, [{ name: DEMO.connector, config, source: 'cdc demo' }]);
   let action: ApplyAction = 'unchanged';
   for (const item of plan.items) action = await applyConnector(connect, item);

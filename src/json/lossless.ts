@@ -79,8 +79,15 @@ export function inexactNumberSpans(text: string): number[] | null {
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d >= 48 && d <= 57) { i++; continue; }
-        if (d === 46 || d === 101 || d === 69 || d === 43 || d === 45) { plainInteger = false; i++; continue; }
+        if (d >= 48 && d <= 57) {
+          i++;
+          continue;
+        }
+        if (d === 46 || d === 101 || d === 69 || d === 43 || d === 45) {
+          plainInteger = false;
+          i++;
+          continue;
+        }
         break;
       }
       if (plainInteger) {

@@ -81,7 +81,10 @@ function openFrame(value: unknown, pad: string): Frame | null {
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
     const member = object[key];
-    if (member !== undefined) { keys.push(key); values.push(member); }
+    if (member !== undefined) {
+      keys.push(key);
+      values.push(member);
+    }
   }
   return keys.length === 0 ? null : { keys, values, next: 0, pad };
 }
@@ -90,11 +93,17 @@ function openFrame(value: unknown, pad: string): Frame | null {
 function scalarText(value: unknown): string | undefined {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
-    case 'string': return JSON.stringify(value);
-    case 'number': return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean': return value ? 'true' : 'false';
-    case 'bigint': return value.toString();
-    case 'object': return value instanceof JsonNumber ? value.text : undefined;
-    default: return 'null';
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'object':
+      return value instanceof JsonNumber ? value.text : undefined;
+    default:
+      return 'null';
   }
 }

@@ -4,7 +4,9 @@
  * JavaScript object).
  */
 export type JsonValue = null | boolean | number | string | JsonNumber | JsonValue[] | JsonObject;
-export interface JsonObject { [key: string]: JsonValue }
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
 
 /** A JSON number whose exact text a JavaScript number cannot hold (beyond 2^53, 1.50, 1e3, -0). */
 export class JsonNumber {

@@ -38,11 +38,13 @@ export async function createKafka(settings: KafkaSettings, options: ClientOption
     [kafkajs.logLevel.INFO]: 'info',
     [kafkajs.logLevel.DEBUG]: 'debug',
   };
-  const logCreator: logCreator = () => ({ namespace, level: entryLevel, log }) => {
-    const { message, timestamp: _t, logger: _l, ...extra } = log;
-    const detail = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';
-    options.log?.(names[entryLevel] ?? 'info', `kafkajs ${namespace}: ${message}${detail}`);
-  };
+  const logCreator: logCreator =
+    () =>
+    ({ namespace, level: entryLevel, log }) => {
+      const { message, timestamp: _t, logger: _l, ...extra } = log;
+      const detail = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';
+      options.log?.(names[entryLevel] ?? 'info', `kafkajs ${namespace}: ${message}${detail}`);
+    };
   const config: KafkaConfig = {
     clientId: options.clientId ?? 'cdc',
     brokers: settings.brokers.value,
@@ -56,7 +58,7 @@ export async function createKafka(settings: KafkaSettings, options: ClientOption
   if (settings.ssl) {
     const read = async (file?: string) => (file ? fs.readFile(file, 'utf8') : undefined);
     config.ssl = {
-      ca: settings.ssl.caFile ? [await read(settings.ssl.caFile) as string] : undefined,
+      ca: settings.ssl.caFile ? [(await read(settings.ssl.caFile)) as string] : undefined,
       cert: await read(settings.ssl.certFile),
       key: await read(settings.ssl.keyFile),
       rejectUnauthorized: !settings.ssl.insecure,
@@ -112,13 +114,16 @@ export function kafkaError(err: unknown, settings: KafkaSettings, doing: string)
 
 /** OpenSSL's messages span lines and name C source files; keep the first line, without the path. */
 function oneLine(message: string): string {
-  return message.split('\n')[0].replace(/:[^:\s]*\/deps\/openssl\/[^:]+:\d+/, '').trim();
+  return message
+    .split('\n')[0]
+    .replace(/:[^:\s]*\/deps\/openssl\/[^:]+:\d+/, '')
+    .trim();
 }
 
 /** A TLS failure is not "is the broker running?": say which TLS option is missing. */
 function connectionHint(reason: string, settings: KafkaSettings): string {
   // Each TLS cause has its own remedy: only an unknown issuer is fixed by passing a CA.
-  const tls = describeTlsFailure(rootCodeOf(reason), reason, "the broker", settings.brokers.value[0]?.replace(/:\d+$/, '') ?? 'the broker');
+  const tls = describeTlsFailure(rootCodeOf(reason), reason, 'the broker', settings.brokers.value[0]?.replace(/:\d+$/, '') ?? 'the broker');
   if (tls && tls.cause !== 'other') {
     const insecure = tls.cause === 'unknown-ca' || tls.cause === 'self-signed' || tls.cause === 'hostname' ? ' (or --insecure for a test cluster)' : '';
     return `${tls.problem}: ${tls.hint}${insecure}`;

@@ -5,10 +5,7 @@
  */
 import type { AssignerProtocol as AssignerProtocolType, PartitionAssigner } from 'kafkajs';
 
-export function fixedAssigner(
-  protocol: typeof AssignerProtocolType,
-  partitions: Record<string, number[]>,
-): PartitionAssigner {
+export function fixedAssigner(protocol: typeof AssignerProtocolType, partitions: Record<string, number[]>): PartitionAssigner {
   return () => ({
     name: 'CdcWatchFixedAssigner',
     version: 0,

@@ -25,9 +25,15 @@ export function openInputs(files: string[], stdin: Readable, cwd: string): Parse
     if (stat.isFile()) sizes.set(file, stat.size);
   }
   // Files open lazily, one at a time, so many arguments do not hold many descriptors.
-  return files.map((file) => (file === '-'
-    ? { name: 'stdin', chunks: stdin }
-    : { name: file, chunks: lazyFile(path.resolve(cwd, file), file), file: sizes.has(file) ? { path: path.resolve(cwd, file), size: sizes.get(file)! } : undefined }));
+  return files.map((file) =>
+    file === '-'
+      ? { name: 'stdin', chunks: stdin }
+      : {
+          name: file,
+          chunks: lazyFile(path.resolve(cwd, file), file),
+          file: sizes.has(file) ? { path: path.resolve(cwd, file), size: sizes.get(file)! } : undefined,
+        },
+  );
 }
 
 async function* lazyFile(full: string, name: string): AsyncGenerator<Buffer> {

@@ -55,7 +55,15 @@ export function parallelPlan(file: { path: string; size: number }, options: Pick
 /** What a worker sends back for one chunk. */
 export type ChunkResult =
   | { id: number; sequential: true }
-  | { id: number; sequential?: false; output: Uint8Array; problems: { line: number; reason: string }[]; notes: { key: PivotNote; line: number; text: string }[]; summary: ParseSummary; lines: number };
+  | {
+      id: number;
+      sequential?: false;
+      output: Uint8Array;
+      problems: { line: number; reason: string }[];
+      notes: { key: PivotNote; line: number; text: string }[];
+      summary: ParseSummary;
+      lines: number;
+    };
 
 export interface ChunkTask {
   id: number;
@@ -70,15 +78,29 @@ interface Pending {
   result: Promise<ChunkResult>;
 }
 
-export async function* parseFileInParallel(input: ParseInput, plan: ParallelPlan, options: ParseRunOptions, state: RunState): AsyncGenerator<ParseBatch, boolean> {
+export async function* parseFileInParallel(
+  input: ParseInput,
+  plan: ParallelPlan,
+  options: ParseRunOptions,
+  state: RunState,
+): AsyncGenerator<ParseBatch, boolean> {
   const { Worker: WorkerThread } = await import('node:worker_threads');
   const { now: _now, ...plain } = options;
-  const workers: Worker[] = Array.from({ length: plan.workers }, () => new WorkerThread(plan.script, { workerData: { options: plain }, resourceLimits: WORKER_LIMITS }));
+  const workers: Worker[] = Array.from(
+    { length: plan.workers },
+    () => new WorkerThread(plan.script, { workerData: { options: plain }, resourceLimits: WORKER_LIMITS }),
+  );
   const waiting = new Map<number, (result: ChunkResult) => void>();
   for (const worker of workers) {
-    worker.on('message', (result: ChunkResult) => { waiting.get(result.id)?.(result); waiting.delete(result.id); });
+    worker.on('message', (result: ChunkResult) => {
+      waiting.get(result.id)?.(result);
+      waiting.delete(result.id);
+    });
     // A worker that fails leaves its chunks to the one-thread path.
-    worker.on('error', () => { for (const [id, resolve] of waiting) resolve({ id, sequential: true }); waiting.clear(); });
+    worker.on('error', () => {
+      for (const [id, resolve] of waiting) resolve({ id, sequential: true });
+      waiting.clear();
+    });
   }
   let fd: fs.promises.FileHandle;
   try {
@@ -142,7 +164,10 @@ export async function* parseFileInParallel(input: ParseInput, plan: ParallelPlan
       while (sequentialFrom === undefined && !eof && pending.length < plan.workers * 2) {
         const chunk = await readChunk();
         if (chunk === null) break;
-        if (chunk === 'long') { sequentialFrom = position; break; }
+        if (chunk === 'long') {
+          sequentialFrom = position;
+          break;
+        }
         dispatch(chunk.bytes, chunk.offset);
       }
       if (sequentialFrom === undefined && eof && carry.length > 0 && pending.length < plan.workers * 2) {
@@ -153,7 +178,10 @@ export async function* parseFileInParallel(input: ParseInput, plan: ParallelPlan
       const head = pending.shift();
       if (!head) break;
       const result = await head.result;
-      if (result.sequential) { sequentialFrom = head.offset; break; }
+      if (result.sequential) {
+        sequentialFrom = head.offset;
+        break;
+      }
       state.summary.threads = Math.max(state.summary.threads ?? 0, plan.workers);
       const batch = toBatch(result, input.name, lineOffset, options, state);
       lineOffset += result.lines;

@@ -33,7 +33,16 @@ export const DEFAULT_PIVOT_OPTIONS: PivotOptions = {
 };
 
 /** The columns after the identity columns, in output order. */
-export const PIVOT_TAIL_COLUMNS = ['change_field', 'old_value', 'new_value', 'datetime_created', 'datetime_updated', 'datetime_deleted', 'datetime_inserted', 'op'] as const;
+export const PIVOT_TAIL_COLUMNS = [
+  'change_field',
+  'old_value',
+  'new_value',
+  'datetime_created',
+  'datetime_updated',
+  'datetime_deleted',
+  'datetime_inserted',
+  'op',
+] as const;
 
 /** identity values…, change_field, old, new, created, updated, deleted, op (datetime_inserted is added when written). */
 export interface PivotRow {
@@ -69,24 +78,24 @@ function pivotRows(event: ChangeEvent, options: PivotOptions): PivotResult {
   if (!image) {
     return {
       ok: false,
-      reason: op === 'd'
-        ? 'delete event without `before`: the deleted row cannot be identified (REPLICA IDENTITY NOTHING?)'
-        : `${op === 'u' ? 'update' : op === 'r' ? 'snapshot read' : 'create'} event without \`after\``,
+      reason:
+        op === 'd'
+          ? 'delete event without `before`: the deleted row cannot be identified (REPLICA IDENTITY NOTHING?)'
+          : `${op === 'u' ? 'update' : op === 'r' ? 'snapshot read' : 'create'} event without \`after\``,
     };
   }
   if (!event.rowSchema && !options.rawValues) notes.push('schemaless');
   const byName = event.rowSchema?.type === 'struct' ? structSchema(event.rowSchema).byName : undefined;
-  const decode = (row: JsonObject | null, column: string): Decoded =>
-    row ? decodeColumn(row, column, byName?.get(column), { raw: options.rawValues }) : null;
+  const decode = (row: JsonObject | null, column: string): Decoded => (row ? decodeColumn(row, column, byName?.get(column), { raw: options.rawValues }) : null);
 
   // Own columns only: `--identity constructor` must not find Object.prototype's.
   const missingIdentity = options.identity.filter((column) => !Object.hasOwn(image, column));
   if (missingIdentity.length) return { ok: false, reason: missingColumns('identity', missingIdentity, image, '--identity') };
   // ExtractNewRecordState's schema lists its `__op`, `__deleted`, … fields; they are metadata, not columns.
-  const fields = options.fields === '*'
-    ? rowColumns(image, event.rowSchema)
-      .filter((c) => !options.identity.includes(c) && !(c.startsWith('__') && !Object.hasOwn(image, c)))
-    : options.fields;
+  const fields =
+    options.fields === '*'
+      ? rowColumns(image, event.rowSchema).filter((c) => !options.identity.includes(c) && !(c.startsWith('__') && !Object.hasOwn(image, c)))
+      : options.fields;
   const missingFields = fields.filter((column) => !Object.hasOwn(image, column));
   if (missingFields.length) return { ok: false, reason: missingColumns('tracked', missingFields, image, '--fields') };
 
@@ -132,7 +141,9 @@ function eventTimeOf(event: ChangeEvent, raw: boolean): Decoded {
   const ms = value instanceof JsonNumber && value.text.length > 20 ? undefined : toBigIntExact(value);
   if (ms === undefined || ms < INT64_MIN || ms > INT64_MAX) {
     const text = stringifyLossless(value);
-    throw new DecodeError(`${fromSource === undefined || fromSource === null ? 'ts_ms' : 'source.ts_ms'} ${text.length > 48 ? text.slice(0, 45) + '…' : text} is not a time in epoch milliseconds (an int64)`);
+    throw new DecodeError(
+      `${fromSource === undefined || fromSource === null ? 'ts_ms' : 'source.ts_ms'} ${text.length > 48 ? text.slice(0, 45) + '…' : text} is not a time in epoch milliseconds (an int64)`,
+    );
   }
   return isoInstantMs(ms);
 }

@@ -45,7 +45,11 @@ export class RecordSplitter {
    * `firstLine`: lines before these bytes (a chunk in the middle of an input); `atStart`: the bytes
    * begin the input (a byte order mark is dropped only there).
    */
-  constructor(private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, firstLine = 0, atStart = firstLine === 0) {
+  constructor(
+    private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
+    firstLine = 0,
+    atStart = firstLine === 0,
+  ) {
     this.lineNo = firstLine;
     this.atStart = atStart;
   }
@@ -69,12 +73,18 @@ export class RecordSplitter {
       // The over-long line ends at the first newline of this chunk.
       this.skipping = false;
       head = chunk.subarray(firstNewline + 1, last);
-      if (firstNewline === last) { this.keepTail(chunk, last, out); return out; }
+      if (firstNewline === last) {
+        this.keepTail(chunk, last, out);
+        return out;
+      }
     } else if (this.pendingBytes > 0) {
       if (this.pendingBytes + firstNewline > this.maxRecordBytes) {
         this.tooLong(out);
         head = chunk.subarray(firstNewline + 1, last);
-        if (firstNewline === last) { this.keepTail(chunk, last, out); return out; }
+        if (firstNewline === last) {
+          this.keepTail(chunk, last, out);
+          return out;
+        }
       } else {
         // Join only the held bytes with the rest of their line; the remaining lines need no copy.
         this.pending.push(chunk.subarray(0, firstNewline));
@@ -82,7 +92,10 @@ export class RecordSplitter {
         this.pending = [];
         this.pendingBytes = 0;
         this.lines(first, out);
-        if (firstNewline === last) { this.keepTail(chunk, last, out); return out; }
+        if (firstNewline === last) {
+          this.keepTail(chunk, last, out);
+          return out;
+        }
         head = chunk.subarray(firstNewline + 1, last);
       }
     }
@@ -211,7 +224,7 @@ function indentOf(text: string): number {
 }
 
 function isCloser(c: number): boolean {
-  return c === 125 /* } */ || c === 93 /* ] */;
+  return c === 125 /* } */ || c === 93; /* ] */
 }
 
 /** Indentation of a line that is only `{` or `[` (trailing spaces allowed), or -1. */

@@ -66,15 +66,26 @@ export interface ParseSummary {
 }
 
 const NOTE_TEXT: Record<PivotNote, string> = {
-  'before-missing': 'update events without `before` (REPLICA IDENTITY DEFAULT): their old_value is empty. ALTER TABLE … REPLICA IDENTITY FULL captures old values',
-  'flattened-update': 'update rows flattened by ExtractNewRecordState carry no `before`: their old_value is empty. Parse the unflattened envelopes for old values',
-  'before-keys-only': 'delete events whose `before` holds only key columns (REPLICA IDENTITY DEFAULT): old values of other columns are unknown and written empty',
+  'before-missing':
+    'update events without `before` (REPLICA IDENTITY DEFAULT): their old_value is empty. ALTER TABLE … REPLICA IDENTITY FULL captures old values',
+  'flattened-update':
+    'update rows flattened by ExtractNewRecordState carry no `before`: their old_value is empty. Parse the unflattened envelopes for old values',
+  'before-keys-only':
+    'delete events whose `before` holds only key columns (REPLICA IDENTITY DEFAULT): old values of other columns are unknown and written empty',
   'toast-unknown': 'unchanged TOASTed columns (__debezium_unavailable_value) whose old value is not in the event: written empty, never as a value',
-  schemaless: 'events without a schema: values are as Debezium encoded them (decimals as base64, times as epoch numbers). Set value.converter.schemas.enable=true to have them decoded',
+  schemaless:
+    'events without a schema: values are as Debezium encoded them (decimals as base64, times as epoch numbers). Set value.converter.schemas.enable=true to have them decoded',
 };
 
 export function emptySummary(): ParseSummary {
-  return { records: 0, events: 0, rows: 0, skipped: { tombstone: 0, snapshot: 0, truncate: 0, message: 0, heartbeat: 0, transaction: 0 }, invalid: 0, stopped: false };
+  return {
+    records: 0,
+    events: 0,
+    rows: 0,
+    skipped: { tombstone: 0, snapshot: 0, truncate: 0, message: 0, heartbeat: 0, transaction: 0 },
+    invalid: 0,
+    stopped: false,
+  };
 }
 
 /** What one run shares across inputs and chunks: counts, the schema cache, the formatter, the notes said. */
@@ -86,7 +97,12 @@ export interface RunState {
 }
 
 export function createRunState(options: Pick<ParseRunOptions, 'format' | 'identity'>, csvHeader = true): RunState {
-  return { summary: emptySummary(), parseText: createEventTextParser(), formatter: createFormatter(options.format, options.identity, csvHeader), noted: new Set() };
+  return {
+    summary: emptySummary(),
+    parseText: createEventTextParser(),
+    formatter: createFormatter(options.format, options.identity, csvHeader),
+    noted: new Set(),
+  };
 }
 
 export async function* parseEvents(inputs: ParseInput[], options: ParseRunOptions): AsyncGenerator<ParseBatch, ParseSummary> {
@@ -96,13 +112,22 @@ export async function* parseEvents(inputs: ParseInput[], options: ParseRunOption
     const stopped = parallel
       ? yield* parseFileInParallel(input, parallel, options, state)
       : yield* parseStream(input.name, input.chunks, new RecordSplitter(options.maxRecordBytes), options, state);
-    if (stopped) { state.summary.stopped = true; return state.summary; }
+    if (stopped) {
+      state.summary.stopped = true;
+      return state.summary;
+    }
   }
   return state.summary;
 }
 
 /** One input (or the rest of one) through one splitter, a batch per chunk. Returns true when --strict stopped. */
-export async function* parseStream(name: string, chunks: AsyncIterable<Buffer | string>, splitter: RecordSplitter, options: ParseRunOptions, state: RunState): AsyncGenerator<ParseBatch, boolean> {
+export async function* parseStream(
+  name: string,
+  chunks: AsyncIterable<Buffer | string>,
+  splitter: RecordSplitter,
+  options: ParseRunOptions,
+  state: RunState,
+): AsyncGenerator<ParseBatch, boolean> {
   for await (const chunk of chunks) {
     const batch = handleItems(splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk), name, options, state);
     if (batch.output.length || batch.problems.length || batch.notes.length) yield batch;
@@ -152,8 +177,16 @@ export function handleItems(items: SplitItem[], source: string, options: Omit<Pa
 type RecordOutcome = { rows: PivotRow[]; notes: PivotNote[] } | string | undefined;
 
 /** Rows and notes for a record, undefined when it is skipped (and counted), or the reason it is invalid. */
-function handleRecord(text: string, parseText: EventTextParser, options: Pick<ParseRunOptions, keyof PivotOptions | 'skipSnapshot'>, summary: ParseSummary): RecordOutcome {
-  if (isBlank(text)) { summary.skipped.tombstone++; return undefined; }
+function handleRecord(
+  text: string,
+  parseText: EventTextParser,
+  options: Pick<ParseRunOptions, keyof PivotOptions | 'skipSnapshot'>,
+  summary: ParseSummary,
+): RecordOutcome {
+  if (isBlank(text)) {
+    summary.skipped.tombstone++;
+    return undefined;
+  }
   let value;
   try {
     value = parseText(text);
@@ -162,17 +195,30 @@ function handleRecord(text: string, parseText: EventTextParser, options: Pick<Pa
   }
   const record = classifyRecord(value, parseText);
   switch (record.kind) {
-    case 'invalid': return record.reason;
-    case 'tombstone': case 'heartbeat': case 'transaction':
+    case 'invalid':
+      return record.reason;
+    case 'tombstone':
+    case 'heartbeat':
+    case 'transaction':
       summary.skipped[record.kind]++;
       return undefined;
-    default: break;
+    default:
+      break;
   }
   const event: ChangeEvent = record.event;
   summary.events++;
-  if (event.op === 't') { summary.skipped.truncate++; return undefined; }
-  if (event.op === 'm') { summary.skipped.message++; return undefined; }
-  if (event.op === 'r' && options.skipSnapshot) { summary.skipped.snapshot++; return undefined; }
+  if (event.op === 't') {
+    summary.skipped.truncate++;
+    return undefined;
+  }
+  if (event.op === 'm') {
+    summary.skipped.message++;
+    return undefined;
+  }
+  if (event.op === 'r' && options.skipSnapshot) {
+    summary.skipped.snapshot++;
+    return undefined;
+  }
   const pivot = pivotEvent(event, options);
   return pivot.ok ? pivot : pivot.reason;
 }

@@ -35,7 +35,7 @@ parentPort!.on('message', (task: ChunkTask) => {
       lines: splitter.lineCount,
     };
   }
-  parentPort!.postMessage(answer, answer.sequential ? [] : [(answer.output.buffer as ArrayBuffer)]);
+  parentPort!.postMessage(answer, answer.sequential ? [] : [answer.output.buffer as ArrayBuffer]);
 });
 
 /** UTF-8 bytes in an ArrayBuffer of their own (never Node's shared pool), so they can be moved. */

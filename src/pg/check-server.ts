@@ -27,38 +27,84 @@ export async function serverItems(client: Client, options: { slot?: string } = {
   const who = (await client.query<{ user: string; database: string }>('SELECT current_user AS user, current_database() AS database')).rows[0];
 
   const versionNum = Number(s.server_version_num);
-  items.push(versionNum >= 100000
-    ? { check: 'server_version', status: 'OK', detail: `PostgreSQL ${s.server_version} (pgoutput is built in)` }
-    : { check: 'server_version', status: 'FAIL', detail: `PostgreSQL ${s.server_version}: logical decoding with pgoutput needs 10 or later`, fix: 'upgrade PostgreSQL' });
+  items.push(
+    versionNum >= 100000
+      ? { check: 'server_version', status: 'OK', detail: `PostgreSQL ${s.server_version} (pgoutput is built in)` }
+      : {
+          check: 'server_version',
+          status: 'FAIL',
+          detail: `PostgreSQL ${s.server_version}: logical decoding with pgoutput needs 10 or later`,
+          fix: 'upgrade PostgreSQL',
+        },
+  );
 
-  items.push(s.wal_level === 'logical'
-    ? { check: 'wal_level', status: 'OK', detail: 'logical' }
-    : { check: 'wal_level', status: 'FAIL', detail: `${s.wal_level}: logical decoding needs wal_level = logical`, fix: 'ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL' });
+  items.push(
+    s.wal_level === 'logical'
+      ? { check: 'wal_level', status: 'OK', detail: 'logical' }
+      : {
+          check: 'wal_level',
+          status: 'FAIL',
+          detail: `${s.wal_level}: logical decoding needs wal_level = logical`,
+          fix: 'ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL',
+        },
+  );
 
   const slots = await listSlots(client);
   const maxSlots = Number(s.max_replication_slots);
-  items.push(maxSlots === 0
-    ? { check: 'max_replication_slots', status: 'FAIL', detail: '0: no replication slot can be created', fix: 'ALTER SYSTEM SET max_replication_slots = 10; then restart PostgreSQL' }
-    : slots.length >= maxSlots
-      ? { check: 'max_replication_slots', status: 'FAIL', detail: `all ${maxSlots} in use: a new connector cannot create its slot`, fix: `drop unused slots (cdc pg slots --drop NAME) or ALTER SYSTEM SET max_replication_slots = ${maxSlots * 2}; then restart` }
-      : { check: 'max_replication_slots', status: 'OK', detail: `${maxSlots} (${slots.length} in use)` });
+  items.push(
+    maxSlots === 0
+      ? {
+          check: 'max_replication_slots',
+          status: 'FAIL',
+          detail: '0: no replication slot can be created',
+          fix: 'ALTER SYSTEM SET max_replication_slots = 10; then restart PostgreSQL',
+        }
+      : slots.length >= maxSlots
+        ? {
+            check: 'max_replication_slots',
+            status: 'FAIL',
+            detail: `all ${maxSlots} in use: a new connector cannot create its slot`,
+            fix: `drop unused slots (cdc pg slots --drop NAME) or ALTER SYSTEM SET max_replication_slots = ${maxSlots * 2}; then restart`,
+          }
+        : { check: 'max_replication_slots', status: 'OK', detail: `${maxSlots} (${slots.length} in use)` },
+  );
 
   const senders = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_replication')).rows[0].n);
   const maxSenders = Number(s.max_wal_senders);
-  items.push(maxSenders === 0
-    ? { check: 'max_wal_senders', status: 'FAIL', detail: '0: no connector can stream changes', fix: 'ALTER SYSTEM SET max_wal_senders = 10; then restart PostgreSQL' }
-    : senders >= maxSenders
-      ? { check: 'max_wal_senders', status: 'FAIL', detail: `all ${maxSenders} in use`, fix: `ALTER SYSTEM SET max_wal_senders = ${maxSenders * 2}; then restart PostgreSQL` }
-      : { check: 'max_wal_senders', status: 'OK', detail: `${maxSenders} (${senders} in use)` });
+  items.push(
+    maxSenders === 0
+      ? {
+          check: 'max_wal_senders',
+          status: 'FAIL',
+          detail: '0: no connector can stream changes',
+          fix: 'ALTER SYSTEM SET max_wal_senders = 10; then restart PostgreSQL',
+        }
+      : senders >= maxSenders
+        ? {
+            check: 'max_wal_senders',
+            status: 'FAIL',
+            detail: `all ${maxSenders} in use`,
+            fix: `ALTER SYSTEM SET max_wal_senders = ${maxSenders * 2}; then restart PostgreSQL`,
+          }
+        : { check: 'max_wal_senders', status: 'OK', detail: `${maxSenders} (${senders} in use)` },
+  );
 
-  const role = (await client.query<{ rolcanlogin: boolean; rolreplication: boolean; rolsuper: boolean }>(
-    'SELECT rolcanlogin, rolreplication, rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0];
+  const role = (
+    await client.query<{ rolcanlogin: boolean; rolreplication: boolean; rolsuper: boolean }>(
+      'SELECT rolcanlogin, rolreplication, rolsuper FROM pg_roles WHERE rolname = current_user',
+    )
+  ).rows[0];
   if (role.rolsuper || (role.rolreplication && role.rolcanlogin)) {
     items.push({ check: 'role', subject: who.user, status: 'OK', detail: role.rolsuper ? 'superuser (has LOGIN and REPLICATION)' : 'LOGIN and REPLICATION' });
   } else {
     const missing = [!role.rolcanlogin && 'LOGIN', !role.rolreplication && 'REPLICATION'].filter(Boolean).join(' and ');
-    items.push({ check: 'role', subject: who.user, status: 'FAIL', detail: `lacks ${missing}: Debezium cannot open a replication connection as this role`,
-      fix: `as a superuser: ALTER ROLE ${quoteIdent(who.user)} WITH ${missing.replace(' and ', ' ')}` });
+    items.push({
+      check: 'role',
+      subject: who.user,
+      status: 'FAIL',
+      detail: `lacks ${missing}: Debezium cannot open a replication connection as this role`,
+      fix: `as a superuser: ALTER ROLE ${quoteIdent(who.user)} WITH ${missing.replace(' and ', ' ')}`,
+    });
   }
 
   const keepSize = Number(s.max_slot_wal_keep_size ?? -1);
@@ -78,14 +124,23 @@ function describeSlot(slot: SlotInfo): string {
 function slotItem(slot: SlotInfo, keepSize: number): CheckItem {
   const base = describeSlot(slot);
   if (slot.walStatus === 'lost') {
-    return { check: 'replication_slot', subject: slot.name, status: 'FAIL', detail: `${base}; its WAL is lost, the connector cannot resume from it`,
-      fix: `cdc pg slots --drop ${slot.name}, then restart the connector with a new snapshot` };
+    return {
+      check: 'replication_slot',
+      subject: slot.name,
+      status: 'FAIL',
+      detail: `${base}; its WAL is lost, the connector cannot resume from it`,
+      fix: `cdc pg slots --drop ${slot.name}, then restart the connector with a new snapshot`,
+    };
   }
   if (!slot.active) {
     const unbounded = keepSize < 0 ? ' (max_slot_wal_keep_size = -1: without bound)' : '';
-    return { check: 'replication_slot', subject: slot.name, status: 'WARN',
+    return {
+      check: 'replication_slot',
+      subject: slot.name,
+      status: 'WARN',
       detail: `${base}${unbounded}${(slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES ? ' — over 1 GiB, and it grows until something reads or drops the slot' : ''}`,
-      fix: `resume its connector, or if nothing uses it: cdc pg slots --drop ${slot.name}` };
+      fix: `resume its connector, or if nothing uses it: cdc pg slots --drop ${slot.name}`,
+    };
   }
   return { check: 'replication_slot', subject: slot.name, status: 'OK', detail: base };
 }
@@ -98,20 +153,41 @@ function slotItem(slot: SlotInfo, keepSize: number): CheckItem {
 function namedSlotItem(slots: SlotInfo[], name: string, database: string): CheckItem {
   const slot = slots.find((s) => s.name === name);
   if (!slot) {
-    return { check: 'replication_slot', subject: name, status: 'WARN', detail: 'does not exist yet: Debezium creates it when the connector starts (its changes before that are in the snapshot)',
-      fix: `cdc pg setup --slot ${name} … creates it now` };
+    return {
+      check: 'replication_slot',
+      subject: name,
+      status: 'WARN',
+      detail: 'does not exist yet: Debezium creates it when the connector starts (its changes before that are in the snapshot)',
+      fix: `cdc pg setup --slot ${name} … creates it now`,
+    };
   }
   const base = describeSlot(slot);
   if (slot.type !== 'logical' || slot.plugin !== 'pgoutput' || slot.database !== database) {
-    return { check: 'replication_slot', subject: name, status: 'FAIL', detail: `${base}: Debezium needs a logical pgoutput slot on ${database}`,
-      fix: `drop it (cdc pg slots --drop ${name}) if nothing uses it, or choose another slot name` };
+    return {
+      check: 'replication_slot',
+      subject: name,
+      status: 'FAIL',
+      detail: `${base}: Debezium needs a logical pgoutput slot on ${database}`,
+      fix: `drop it (cdc pg slots --drop ${name}) if nothing uses it, or choose another slot name`,
+    };
   }
   if (slot.walStatus === 'lost') {
-    return { check: 'replication_slot', subject: name, status: 'FAIL', detail: `${base}; its WAL is lost, the connector cannot resume from it`,
-      fix: `cdc pg slots --drop ${name}, then restart the connector with a new snapshot` };
+    return {
+      check: 'replication_slot',
+      subject: name,
+      status: 'FAIL',
+      detail: `${base}; its WAL is lost, the connector cannot resume from it`,
+      fix: `cdc pg slots --drop ${name}, then restart the connector with a new snapshot`,
+    };
   }
   if (!slot.active && (slot.retainedBytes ?? 0) > RETAINED_WARN_BYTES) {
-    return { check: 'replication_slot', subject: name, status: 'WARN', detail: `${base} — over 1 GiB while no connector reads it`, fix: 'start or resume its connector' };
+    return {
+      check: 'replication_slot',
+      subject: name,
+      status: 'WARN',
+      detail: `${base} — over 1 GiB while no connector reads it`,
+      fix: 'start or resume its connector',
+    };
   }
   return { check: 'replication_slot', subject: name, status: 'OK', detail: slot.active ? base : `${base}: ready for its connector` };
 }

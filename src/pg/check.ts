@@ -55,7 +55,7 @@ export async function runPgCheck(client: Client, options: CheckOptions): Promise
 
 async function inspect(client: Client, options: CheckOptions): Promise<CheckReport> {
   const server = await serverItems(client, { slot: options.slot });
-  const items = [...server.items, ...await publicationAndTableItems(client, options.tables, options.publication)];
+  const items = [...server.items, ...(await publicationAndTableItems(client, options.tables, options.publication))];
   const counts: Record<CheckStatus, number> = { OK: 0, WARN: 0, FAIL: 0 };
   for (const item of items) counts[item.status] += 1;
   return { serverVersion: server.serverVersion, user: server.user, database: server.database, items, fixes: [], counts };

@@ -49,8 +49,11 @@ export async function connectPg(target: PgTarget, options: ConnectOptions = {}):
       return await openAt(target, target.via.host, target.via.port, options);
     } catch (viaErr) {
       const second = translatePgError(viaErr, { ...target, ...target.via, display: displayOf({ ...target, ...target.via }) });
-      throw new ServiceError(`${first.message}; nor at ${target.via.host}:${target.via.port}, where cdc reaches PostgreSQL: ${second.message}`,
-        { hint: second.hint, cause: viaErr, exitCode: second.exitCode });
+      throw new ServiceError(`${first.message}; nor at ${target.via.host}:${target.via.port}, where cdc reaches PostgreSQL: ${second.message}`, {
+        hint: second.hint,
+        cause: viaErr,
+        exitCode: second.exitCode,
+      });
     }
   }
 }
@@ -82,8 +85,9 @@ async function openAt(target: PgTarget, host: string, port: number, options: Con
 /** Failures to reach a host at all, as opposed to a server that answers and refuses. */
 function unreachable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException)?.code ?? '';
-  return ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(code)
-    || /timeout/i.test((err as Error)?.message ?? '');
+  return (
+    ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'].includes(code) || /timeout/i.test((err as Error)?.message ?? '')
+  );
 }
 
 /** Runs `work` with a connection and always closes it; errors come back translated. */

@@ -51,13 +51,18 @@ export function translatePgError(err: unknown, target: Pick<PgTarget, 'host' | '
     case 'ENOENT':
       return make(`cannot reach ${where}: no socket in ${target.host}`, `is PostgreSQL running with its socket in ${target.host}?`);
     case '28P01':
-      return make(`password authentication failed for user ${target.user} at ${where}`,
-        'check the password in --pg-url, DATABASE_URL, PGPASSWORD or the config context (the stack and docker-compose use postgres/postgres)');
+      return make(
+        `password authentication failed for user ${target.user} at ${where}`,
+        'check the password in --pg-url, DATABASE_URL, PGPASSWORD or the config context (the stack and docker-compose use postgres/postgres)',
+      );
     case '28000':
       return make(`${where} refused user ${target.user}: ${e.message}`, 'allow this user, database and address in pg_hba.conf, or connect as another user');
     case '3D000':
-      return make(`database ${JSON.stringify(target.database)} does not exist at ${target.display}`,
-        `create it (createdb ${target.database}, or CREATE DATABASE) or choose another with --database`, ExitCode.NOT_FOUND);
+      return make(
+        `database ${JSON.stringify(target.database)} does not exist at ${target.display}`,
+        `create it (createdb ${target.database}, or CREATE DATABASE) or choose another with --database`,
+        ExitCode.NOT_FOUND,
+      );
     case '53300':
       return make(`${where} has too many connections`, 'close idle sessions or raise max_connections');
     case '57P03':
@@ -68,10 +73,16 @@ export function translatePgError(err: unknown, target: Pick<PgTarget, 'host' | '
     case '42P01':
       return new NotFoundError(clean(`${e.message} at ${target.display}`), 'check the schema and table names (see --table)');
     case '42703':
-      return make(`${e.message} at ${target.display}`, 'the table has other columns than the source names: load into a new table with --table, or rename the columns');
+      return make(
+        `${e.message} at ${target.display}`,
+        'the table has other columns than the source names: load into a new table with --table, or rename the columns',
+      );
     case '55000':
       if (/wal_level/i.test(e.message)) {
-        return make(`${e.message} at ${where}`, "ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL (run `cdc pg check` to see what else CDC needs)");
+        return make(
+          `${e.message} at ${where}`,
+          'ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL (run `cdc pg check` to see what else CDC needs)',
+        );
       }
       break;
     case '55006':

@@ -40,7 +40,8 @@ export function parseQualifiedName(text: string, defaultSchema = 'public', what 
 /** One identifier (a schema name), with the same quoting rules. */
 export function parseIdentifier(text: string, what = 'schema'): string {
   const parts = splitIdentifierParts(text, what);
-  if (parts.length !== 1) throw new UsageError(`bad ${what} name ${JSON.stringify(text)}: one name expected`, 'quote a name that contains dots: \'"my.schema"\'');
+  if (parts.length !== 1)
+    throw new UsageError(`bad ${what} name ${JSON.stringify(text)}: one name expected`, 'quote a name that contains dots: \'"my.schema"\'');
   return parts[0];
 }
 
@@ -55,7 +56,11 @@ function splitIdentifierParts(text: string, what: string): string[] {
       for (;;) {
         if (j >= text.length) throw new UsageError(`bad ${what} name ${JSON.stringify(text)}: unterminated quote`);
         if (text[j] === '"') {
-          if (text[j + 1] === '"') { part += '"'; j += 2; continue; }
+          if (text[j + 1] === '"') {
+            part += '"';
+            j += 2;
+            continue;
+          }
           break;
         }
         part += text[j++];
@@ -79,7 +84,10 @@ function checkIdentifier(part: string, what: string): string {
   if (part === '') throw new UsageError(`bad ${what} name: an empty name`);
   if (part.includes('\0')) throw new UsageError(`bad ${what} name: it contains a NUL character`);
   if (Buffer.byteLength(part) > MAX_IDENTIFIER_BYTES) {
-    throw new UsageError(`bad ${what} name ${JSON.stringify(part)}: longer than ${MAX_IDENTIFIER_BYTES} bytes`, 'Postgres would truncate it silently; choose a shorter name');
+    throw new UsageError(
+      `bad ${what} name ${JSON.stringify(part)}: longer than ${MAX_IDENTIFIER_BYTES} bytes`,
+      'Postgres would truncate it silently; choose a shorter name',
+    );
   }
   return part;
 }

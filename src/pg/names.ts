@@ -13,7 +13,11 @@ export const SLOT_NAME_PATTERN = /^[a-z0-9_]{1,63}$/;
 export const DEBEZIUM_DEFAULTS = { slot: 'debezium', publication: 'dbz_publication' } as const;
 
 export function slotNameFor(connectorName: string): string {
-  const base = connectorName.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').replace(/_+/g, '_');
+  const base = connectorName
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .replace(/_+/g, '_');
   return (base || 'cdc').slice(0, 63);
 }
 

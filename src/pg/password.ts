@@ -18,7 +18,14 @@ export function verifierMatches(stored: string | null, user: string, password: s
     return same(createHash('sha256').update(clientKey).digest(), Buffer.from(storedKey, 'base64'));
   }
   if (/^md5[0-9a-f]{32}$/.test(stored)) {
-    return same(Buffer.from(`md5${createHash('md5').update(password + user).digest('hex')}`), Buffer.from(stored));
+    return same(
+      Buffer.from(
+        `md5${createHash('md5')
+          .update(password + user)
+          .digest('hex')}`,
+      ),
+      Buffer.from(stored),
+    );
   }
   return false;
 }
@@ -42,4 +49,3 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
-

@@ -50,7 +50,12 @@ interface Step extends SetupStatement {
   alone?: boolean;
 }
 
-interface TableFacts { schema: string; table: string; oid: number; replident: string }
+interface TableFacts {
+  schema: string;
+  table: string;
+  oid: number;
+  replident: string;
+}
 
 export async function runSetup(client: Client, options: SetupOptions): Promise<SetupReport> {
   const { steps, unchanged, database } = await plan(client, options);
@@ -92,36 +97,53 @@ async function plan(client: Client, options: SetupOptions): Promise<{ steps: Ste
 
   const slot = (await listSlots(client, { name: options.slot }))[0];
   if (slot && (slot.type !== 'logical' || slot.plugin !== 'pgoutput' || slot.database !== database)) {
-    throw new CdcError(`replication slot ${options.slot} exists as a ${slot.type} slot${slot.plugin ? ` of plugin ${slot.plugin}` : ''}${slot.database ? ` on ${slot.database}` : ''}: Debezium needs a logical pgoutput slot on ${database}`,
-      { hint: `choose another name with --slot, or drop it if nothing uses it (cdc pg slots --drop ${options.slot})` });
+    throw new CdcError(
+      `replication slot ${options.slot} exists as a ${slot.type} slot${slot.plugin ? ` of plugin ${slot.plugin}` : ''}${slot.database ? ` on ${slot.database}` : ''}: Debezium needs a logical pgoutput slot on ${database}`,
+      { hint: `choose another name with --slot, or drop it if nothing uses it (cdc pg slots --drop ${options.slot})` },
+    );
   }
 
   if (options.user) await roleSteps(client, options.user, database, tables, steps, unchanged);
 
   const pub = await client.query<{ puballtables: boolean }>('SELECT puballtables FROM pg_publication WHERE pubname = $1', [options.publication]);
   if (pub.rowCount === 0) {
-    steps.push({ sql: publicationSql(options.publication, false, options.tables), why: `publication ${options.publication} for the ${tables.length} table(s)` });
+    steps.push({
+      sql: publicationSql(options.publication, false, options.tables),
+      why: `publication ${options.publication} for the ${tables.length} table(s)`,
+    });
   } else if (pub.rows[0].puballtables) {
     unchanged.push(`publication ${options.publication} (FOR ALL TABLES)`);
   } else {
-    const inIt = await client.query<{ oid: number }>('SELECT prrelid::int AS oid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = $1', [options.publication]);
+    const inIt = await client.query<{ oid: number }>(
+      'SELECT prrelid::int AS oid FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid WHERE p.pubname = $1',
+      [options.publication],
+    );
     const present = new Set(inIt.rows.map((r) => r.oid));
     const missing = tables.filter((t) => !present.has(t.oid));
-    if (missing.length) steps.push({ sql: publicationSql(options.publication, true, missing), why: `add ${missing.map(displayName).join(', ')} to publication ${options.publication}` });
+    if (missing.length)
+      steps.push({
+        sql: publicationSql(options.publication, true, missing),
+        why: `add ${missing.map(displayName).join(', ')} to publication ${options.publication}`,
+      });
     else unchanged.push(`publication ${options.publication} has every table`);
   }
 
   if (options.replicaIdentityFull) {
     for (const t of tables) {
       if (t.replident === 'f') unchanged.push(`${displayName(t)} has REPLICA IDENTITY FULL`);
-      else steps.push({ sql: `ALTER TABLE ${quoteQualified(t)} REPLICA IDENTITY FULL`, why: `updates and deletes of ${displayName(t)} carry the whole old row` });
+      else
+        steps.push({ sql: `ALTER TABLE ${quoteQualified(t)} REPLICA IDENTITY FULL`, why: `updates and deletes of ${displayName(t)} carry the whole old row` });
     }
   }
 
   if (slot) unchanged.push(`replication slot ${options.slot} (pgoutput)${slot.active ? ', in use' : ''}`);
   else {
-    steps.push({ sql: `SELECT pg_create_logical_replication_slot('${options.slot}', 'pgoutput')`, why: `replication slot ${options.slot}: WAL is kept from now on for the connector`,
-      run: { text: 'SELECT pg_create_logical_replication_slot($1, \'pgoutput\')', values: [options.slot] }, alone: true });
+    steps.push({
+      sql: `SELECT pg_create_logical_replication_slot('${options.slot}', 'pgoutput')`,
+      why: `replication slot ${options.slot}: WAL is kept from now on for the connector`,
+      run: { text: "SELECT pg_create_logical_replication_slot($1, 'pgoutput')", values: [options.slot] },
+      alone: true,
+    });
   }
   return { steps, unchanged, database };
 }
@@ -132,7 +154,9 @@ async function tableFacts(client: Client, tables: QualifiedName[]): Promise<Tabl
   for (const table of tables) {
     const found = await client.query<{ oid: number; relreplident: string }>(
       `SELECT c.oid::int AS oid, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`, [table.schema, table.table]);
+        WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`,
+      [table.schema, table.table],
+    );
     if (found.rowCount === 0) missing.push(displayName(table));
     else facts.push({ ...table, oid: found.rows[0].oid, replident: found.rows[0].relreplident });
   }
@@ -143,15 +167,26 @@ async function tableFacts(client: Client, tables: QualifiedName[]): Promise<Tabl
 }
 
 async function roleSteps(
-  client: Client, user: NonNullable<SetupOptions['user']>, database: string, tables: TableFacts[], steps: Step[], unchanged: string[],
+  client: Client,
+  user: NonNullable<SetupOptions['user']>,
+  database: string,
+  tables: TableFacts[],
+  steps: Step[],
+  unchanged: string[],
 ): Promise<void> {
-  const role = (await client.query<{ rolcanlogin: boolean; rolreplication: boolean; rolsuper: boolean }>(
-    'SELECT rolcanlogin, rolreplication, rolsuper FROM pg_roles WHERE rolname = $1', [user.name])).rows[0];
+  const role = (
+    await client.query<{ rolcanlogin: boolean; rolreplication: boolean; rolsuper: boolean }>(
+      'SELECT rolcanlogin, rolreplication, rolsuper FROM pg_roles WHERE rolname = $1',
+      [user.name],
+    )
+  ).rows[0];
   const name = quoteIdent(user.name);
   const password = user.password;
   if (!role) {
     if (password === undefined) throw new UsageError(`role ${user.name} does not exist: give its password with --password-env VAR to create it`);
-    steps.push(await passwordStep(client, `CREATE ROLE ${name} WITH LOGIN REPLICATION`, user.name, password, `role ${user.name}: LOGIN and REPLICATION, nothing else`));
+    steps.push(
+      await passwordStep(client, `CREATE ROLE ${name} WITH LOGIN REPLICATION`, user.name, password, `role ${user.name}: LOGIN and REPLICATION, nothing else`),
+    );
   } else {
     if (role.rolsuper) unchanged.push(`role ${user.name} is a superuser (more than Debezium needs)`);
     const missing = [!role.rolcanlogin && 'LOGIN', !role.rolreplication && 'REPLICATION'].filter(Boolean);
@@ -164,15 +199,19 @@ async function roleSteps(
   }
   // A role that does not exist yet has no privileges; has_*_privilege would fail on its name.
   const can = async (sql: string, values: unknown[]) => Boolean(role) && (await client.query<{ ok: boolean }>(sql, values)).rows[0].ok;
-  if (await can('SELECT has_database_privilege($1, $2, \'CONNECT\') AS ok', [user.name, database])) unchanged.push(`${user.name} may connect to ${database}`);
+  if (await can("SELECT has_database_privilege($1, $2, 'CONNECT') AS ok", [user.name, database])) unchanged.push(`${user.name} may connect to ${database}`);
   else steps.push({ sql: `GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${name}`, why: `${user.name} may connect to ${database}` });
   for (const schema of [...new Set(tables.map((t) => t.schema))]) {
-    if (await can('SELECT has_schema_privilege($1, $2, \'USAGE\') AS ok', [user.name, schema])) unchanged.push(`${user.name} may use schema ${schema}`);
+    if (await can("SELECT has_schema_privilege($1, $2, 'USAGE') AS ok", [user.name, schema])) unchanged.push(`${user.name} may use schema ${schema}`);
     else steps.push({ sql: `GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO ${name}`, why: `${user.name} may use schema ${schema}` });
   }
   const unreadable: TableFacts[] = [];
-  for (const t of tables) if (!(await can('SELECT has_table_privilege($1, $2::oid, \'SELECT\') AS ok', [user.name, t.oid]))) unreadable.push(t);
-  if (unreadable.length) steps.push({ sql: `GRANT SELECT ON ${unreadable.map(quoteQualified).join(', ')} TO ${name}`, why: `${user.name} may read ${unreadable.map(displayName).join(', ')} (the snapshot)` });
+  for (const t of tables) if (!(await can("SELECT has_table_privilege($1, $2::oid, 'SELECT') AS ok", [user.name, t.oid]))) unreadable.push(t);
+  if (unreadable.length)
+    steps.push({
+      sql: `GRANT SELECT ON ${unreadable.map(quoteQualified).join(', ')} TO ${name}`,
+      why: `${user.name} may read ${unreadable.map(displayName).join(', ')} (the snapshot)`,
+    });
   else unchanged.push(`${user.name} may read every table`);
 }
 

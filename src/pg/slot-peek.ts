@@ -40,7 +40,9 @@ export async function currentWalLsn(client: Client): Promise<bigint> {
 export async function slotState(client: Client, slot: string): Promise<SlotState> {
   const result = await client.query<{ plugin: string | null; state: string | null }>(
     `SELECT s.plugin, r.state FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
-      WHERE s.slot_name = $1`, [slot]);
+      WHERE s.slot_name = $1`,
+    [slot],
+  );
   const row = result.rows[0];
   if (!row) return { exists: false, streaming: false };
   return { exists: true, plugin: row.plugin, streaming: row.state === 'streaming' || row.state === 'catchup' };
@@ -60,7 +62,8 @@ export async function peekPendingChanges(client: Client, slot: string, publicati
     const result = await client.query<{ lsn: string; xid: string; kind: number }>(
       `SELECT lsn::text, xid::text, get_byte(data, 0) AS kind
          FROM pg_logical_slot_peek_binary_changes($1, $2::pg_lsn, NULL, 'proto_version', '1', 'publication_names', $3)`,
-      [copy, formatLsn(uptoLsn), quoteIdent(publication)]);
+      [copy, formatLsn(uptoLsn), quoteIdent(publication)],
+    );
     return result.rows.filter((r) => CHANGE_TYPES.has(r.kind)).map((r) => ({ xid: r.xid, lsn: parseLsn(r.lsn) }));
   } finally {
     // Temporary: it would go with the session anyway; dropping it now frees the slot at once.

@@ -32,17 +32,31 @@ export interface SlotFilter {
 export async function listSlots(client: Client, filter: SlotFilter = {}): Promise<SlotInfo[]> {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (filter.name !== undefined) { params.push(filter.name); where.push(`slot_name = $${params.length}`); }
+  if (filter.name !== undefined) {
+    params.push(filter.name);
+    where.push(`slot_name = $${params.length}`);
+  }
   if (filter.thisDatabase) where.push('database = current_database()');
   // On a standby pg_current_wal_lsn() fails; the last replayed position stands in for it.
   // wal_status exists from PostgreSQL 13: read through to_jsonb so older servers get null, not an error.
   const result = await client.query<{
-    slot_name: string; plugin: string | null; slot_type: string; database: string | null; active: boolean; active_pid: number | null;
-    retained: string | null; wal_status: string | null; restart_lsn: string | null; confirmed_flush_lsn: string | null;
-  }>(`SELECT slot_name, plugin, slot_type, database, active, active_pid,
+    slot_name: string;
+    plugin: string | null;
+    slot_type: string;
+    database: string | null;
+    active: boolean;
+    active_pid: number | null;
+    retained: string | null;
+    wal_status: string | null;
+    restart_lsn: string | null;
+    confirmed_flush_lsn: string | null;
+  }>(
+    `SELECT slot_name, plugin, slot_type, database, active, active_pid,
             pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, restart_lsn)::bigint::text AS retained,
             to_jsonb(s) ->> 'wal_status' AS wal_status, restart_lsn::text, confirmed_flush_lsn::text
-       FROM pg_replication_slots s ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY slot_name`, params);
+       FROM pg_replication_slots s ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY slot_name`,
+    params,
+  );
   return result.rows.map((r) => ({
     name: r.slot_name,
     plugin: r.plugin,

@@ -90,7 +90,11 @@ export const REPORTS: readonly ReportSpec[] = [
     pipeline: 'finance',
     description: 'orders counted by delivery date and status (default: OPEN and PENDING)',
     params: [{ name: 'status', kind: 'status', description: 'open (OPEN+PENDING), pending, completed, cancelled or all', required: false, default: 'open' }],
-    columns: [{ name: 'delivery_date', type: 'date' }, { name: 'status', type: 'text' }, { name: 'order_count', type: 'integer' }],
+    columns: [
+      { name: 'delivery_date', type: 'date' },
+      { name: 'status', type: 'text' },
+      { name: 'order_count', type: 'integer' },
+    ],
     route: '/orders',
     view: { name: 'open_orders_by_delivery_date_status', args: { status: 'open' } },
     sql: (sql, schema, args, at) => `
@@ -105,7 +109,10 @@ export const REPORTS: readonly ReportSpec[] = [
     pipeline: 'finance',
     description: 'the delivery dates with most OPEN or PENDING orders',
     params: [LIMIT],
-    columns: [{ name: 'delivery_date', type: 'date' }, { name: 'order_count', type: 'integer' }],
+    columns: [
+      { name: 'delivery_date', type: 'date' },
+      { name: 'order_count', type: 'integer' },
+    ],
     route: '/orders/top',
     view: { name: 'top_delivery_dates_open_orders', args: { limit: 3 } },
     sql: (sql, schema, args, at) => `
@@ -121,7 +128,11 @@ export const REPORTS: readonly ReportSpec[] = [
     pipeline: 'finance',
     description: 'item quantity of PENDING orders by product, largest first',
     params: [],
-    columns: [{ name: 'product_id', type: 'integer' }, { name: 'product_name', type: 'text' }, { name: 'pending_quantity', type: 'decimal' }],
+    columns: [
+      { name: 'product_id', type: 'integer' },
+      { name: 'product_name', type: 'text' },
+      { name: 'pending_quantity', type: 'decimal' },
+    ],
     route: '/orders/product',
     view: { name: 'open_pending_items_by_product', args: {} },
     sql: (sql, schema, _args, at) => `
@@ -137,8 +148,15 @@ export const REPORTS: readonly ReportSpec[] = [
     name: 'top-customers',
     pipeline: 'finance',
     description: 'the customers with most distinct orders in a status (default PENDING)',
-    params: [{ name: 'status', kind: 'status', description: 'pending, open (OPEN+PENDING), completed, cancelled or all', required: false, default: 'pending' }, LIMIT],
-    columns: [{ name: 'customer_id', type: 'integer' }, { name: 'customer_name', type: 'text' }, { name: 'order_count', type: 'integer' }],
+    params: [
+      { name: 'status', kind: 'status', description: 'pending, open (OPEN+PENDING), completed, cancelled or all', required: false, default: 'pending' },
+      LIMIT,
+    ],
+    columns: [
+      { name: 'customer_id', type: 'integer' },
+      { name: 'customer_name', type: 'text' },
+      { name: 'order_count', type: 'integer' },
+    ],
     route: '/orders/customers',
     view: { name: 'top_customers_with_pending_orders', args: { status: 'pending', limit: 3 } },
     sql: (sql, schema, args, at) => `
@@ -177,7 +195,10 @@ export const REPORTS: readonly ReportSpec[] = [
       { name: 'to', kind: 'time', description: 'end of the window (exclusive), ISO-8601', required: true },
       { ...LIMIT, default: 1 },
     ],
-    columns: [{ name: 'holding_stock', type: 'text' }, { name: 'times_sold', type: 'integer' }],
+    columns: [
+      { name: 'holding_stock', type: 'text' },
+      { name: 'times_sold', type: 'integer' },
+    ],
     route: '/holdings/top-sold-stock',
     // The tutorial filters on its datetime_updated column, which its workload never updates; the
     // commit time of the change (valid_from) is what "sold between D1 and D2" means.
@@ -185,8 +206,12 @@ export const REPORTS: readonly ReportSpec[] = [
       SELECT v.previous AS holding_stock, count(*) AS times_sold
       FROM (
         SELECT h.operation_type, h.valid_from, h.holding_stock AS value, lag(h.holding_stock) OVER (${HOLDING_VERSION_ORDER}) AS previous
-        FROM ${historyTable(schema, 'holding')} h${at === undefined ? '' : `
-        WHERE h.valid_from <= ${sql.param(at, 'timestamptz')}`}
+        FROM ${historyTable(schema, 'holding')} h${
+          at === undefined
+            ? ''
+            : `
+        WHERE h.valid_from <= ${sql.param(at, 'timestamptz')}`
+        }
       ) v
       WHERE v.operation_type = 'UPDATE' AND v.previous IS NOT NULL AND v.previous IS DISTINCT FROM v.value
         AND v.valid_from >= ${sql.param(args.from, 'timestamptz')} AND v.valid_from < ${sql.param(args.to, 'timestamptz')}

@@ -18,7 +18,10 @@ export function parseReportArgs(spec: ReportSpec, raw: Partial<Record<string, st
   const known = new Set(spec.params.map((p) => p.name));
   for (const key of ['limit', 'status', 'user', 'from', 'to'] as const) {
     if (raw[key] !== undefined && !known.has(key)) {
-      throw new UsageError(`report ${spec.name} takes no ${name(key)}`, spec.params.length ? `it takes ${spec.params.map((p) => name(p.name)).join(', ')}` : 'it takes no parameters');
+      throw new UsageError(
+        `report ${spec.name} takes no ${name(key)}`,
+        spec.params.length ? `it takes ${spec.params.map((p) => name(p.name)).join(', ')}` : 'it takes no parameters',
+      );
     }
   }
   for (const param of spec.params) {
@@ -30,13 +33,15 @@ export function parseReportArgs(spec: ReportSpec, raw: Partial<Record<string, st
     switch (param.kind) {
       case 'count': {
         const value = Number(text);
-        if (!/^\s*\d+\s*$/.test(text) || value < 1 || value > MAX_LIMIT) throw new UsageError(`${name(param.name)} must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(text)}`);
+        if (!/^\s*\d+\s*$/.test(text) || value < 1 || value > MAX_LIMIT)
+          throw new UsageError(`${name(param.name)} must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(text)}`);
         args.limit = value;
         break;
       }
       case 'status': {
         const value = text.trim().toLowerCase();
-        if (!(value in STATUS_CHOICES)) throw new UsageError(`${name(param.name)} must be one of ${Object.keys(STATUS_CHOICES).join(', ')}, got ${JSON.stringify(text)}`);
+        if (!(value in STATUS_CHOICES))
+          throw new UsageError(`${name(param.name)} must be one of ${Object.keys(STATUS_CHOICES).join(', ')}, got ${JSON.stringify(text)}`);
         args.status = value as OrderStatusChoice;
         break;
       }

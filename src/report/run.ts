@@ -43,11 +43,11 @@ export async function runReport(client: Client, spec: ReportSpec, query: ReportQ
   }
   const sql = new SqlBuilder();
   const text = spec.sql(sql, query.schema, query.args, query.at);
-  const result = await readOnly(client, query.timeoutMs, () =>
-    client.query({ text, values: sql.values, rowMode: 'array', types: AS_TEXT }),
-  ).catch((err: unknown) => {
-    throw explain(err, spec, query.schema);
-  });
+  const result = await readOnly(client, query.timeoutMs, () => client.query({ text, values: sql.values, rowMode: 'array', types: AS_TEXT })).catch(
+    (err: unknown) => {
+      throw explain(err, spec, query.schema);
+    },
+  );
   return {
     report: spec.name,
     schema: query.schema,
@@ -107,7 +107,9 @@ function explain(err: unknown, spec: ReportSpec | undefined, schema: string): un
     );
   }
   if (code === '57014') {
-    return new ServiceError('the report took longer than its statement timeout and was cancelled', { hint: 'raise --timeout, or add indexes to the history tables' });
+    return new ServiceError('the report took longer than its statement timeout and was cancelled', {
+      hint: 'raise --timeout, or add indexes to the history tables',
+    });
   }
   return err;
 }

@@ -85,7 +85,9 @@ export async function copyLoad(
     copy = client.query(copyFrom(copySql));
     // Postgres may reject a row at any moment, also while nothing awaits the stream: keep the
     // error for the next write or the end of the batch instead of letting it go unhandled.
-    copy.on('error', (err) => { copyError ??= err; });
+    copy.on('error', (err) => {
+      copyError ??= err;
+    });
   };
   const write = async (buf: Buffer) => {
     if (copyError) throw copyError;
@@ -200,9 +202,10 @@ export async function copyLoad(
 function buildUpsert(target: string, columns: string[], key: string[]): string {
   const cols = columns.map(quoteIdent);
   const others = columns.filter((c) => !key.includes(c)).map(quoteIdent);
-  const onConflict = others.length === 0
-    ? 'DO NOTHING'
-    : `DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+  const onConflict =
+    others.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
        WHERE (${others.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${others.map((c) => `EXCLUDED.${c}`).join(', ')})`;
   return `WITH changed AS (
       INSERT INTO ${target} AS t (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM ${STAGE}

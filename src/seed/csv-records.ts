@@ -200,7 +200,12 @@ export function recordBytes(carry: Buffer[], buf: Buffer, offset: number, end: n
   if (!markers) return [...carry, slice];
   const data = Buffer.concat([...carry, slice]);
   const shift = data.length - slice.length - offset;
-  return [quoteMarkers(data, markers.map((newline) => newline + shift))];
+  return [
+    quoteMarkers(
+      data,
+      markers.map((newline) => newline + shift),
+    ),
+  ];
 }
 
 /** Whether a last record without its newline is the marker. */

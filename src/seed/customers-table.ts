@@ -33,8 +33,10 @@ export function createCustomersSql(table: QualifiedName): string {
 export function interpretFirstRecord(fields: string[]): { header: boolean; columns: string[] } {
   if (fields.length > 0 && /^\s*\d+\s*$/.test(fields[0])) {
     if (fields.length !== CUSTOMER_COLUMNS.length) {
-      throw new InputError(`row 1 has ${fields.length} fields and no header row: expected the ${CUSTOMER_COLUMNS.length} customer columns`,
-        `add a header row naming the columns (${CUSTOMER_COLUMNS.map((c) => c.name).join(',')})`);
+      throw new InputError(
+        `row 1 has ${fields.length} fields and no header row: expected the ${CUSTOMER_COLUMNS.length} customer columns`,
+        `add a header row naming the columns (${CUSTOMER_COLUMNS.map((c) => c.name).join(',')})`,
+      );
     }
     return { header: false, columns: CUSTOMER_COLUMNS.map((c) => c.name) };
   }
@@ -55,9 +57,12 @@ export function checkColumnsForNewTable(columns: string[]): void {
   if (unknown.length) {
     // A web page instead of the raw file is the usual way to get here with --source URL.
     const html = columns.some((c) => c.trimStart().startsWith('<'));
-    throw new InputError(`the header names columns a customers table does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
-      html ? 'the source looks like an HTML page: point --source at the raw CSV file'
-        : `expected some of ${[...known].join(',')} — or create the table yourself and pass it with --table`);
+    throw new InputError(
+      `the header names columns a customers table does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+      html
+        ? 'the source looks like an HTML page: point --source at the raw CSV file'
+        : `expected some of ${[...known].join(',')} — or create the table yourself and pass it with --table`,
+    );
   }
   if (!columns.includes(CUSTOMER_KEY)) throw new InputError(`the header has no ${CUSTOMER_KEY} column, the primary key`);
 }

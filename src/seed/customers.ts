@@ -65,13 +65,18 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
     if (!first) throw new InputError(`${options.source.description} is empty`, 'a CSV with a header row is expected');
     const { header, columns } = interpretFirstRecord(first.fields);
 
-    const table = await planTable(client, options.table, {
-      sql: () => {
-        checkColumnsForNewTable(columns);
-        return createCustomersSql(options.table);
+    const table = await planTable(
+      client,
+      options.table,
+      {
+        sql: () => {
+          checkColumnsForNewTable(columns);
+          return createCustomersSql(options.table);
+        },
+        primaryKey: [CUSTOMER_KEY],
       },
-      primaryKey: [CUSTOMER_KEY],
-    }, options.replicaIdentity);
+      options.replicaIdentity,
+    );
     const missingKey = table.primaryKey.filter((k) => !columns.includes(k));
     // Rows can only be matched by a key the CSV provides; without one, refuse rather than duplicate.
     const plain = table.empty || options.truncate;
@@ -87,15 +92,45 @@ export async function seedCustomers(client: Client, options: SeedCustomersOption
     const firstBytes = header ? first.rest : Buffer.concat([first.bytes, first.rest]);
     let counts: LoadCounts;
     if (options.rate) {
-      counts = await rateLoad(client, {
-        table: options.table, columns, upsertKey, truncate: options.truncate, setupSql: table.createSql, limit, rate: options.rate, onProgress, signal: options.signal,
-      }, firstBytes, chunks, first.read);
+      counts = await rateLoad(
+        client,
+        {
+          table: options.table,
+          columns,
+          upsertKey,
+          truncate: options.truncate,
+          setupSql: table.createSql,
+          limit,
+          rate: options.rate,
+          onProgress,
+          signal: options.signal,
+        },
+        firstBytes,
+        chunks,
+        first.read,
+      );
     } else {
       const scannerForRows = header ? scanner : new CsvRecordScanner();
-      counts = await copyLoad(client, {
-        table: options.table, columns, upsertKey, truncate: options.truncate, atomic: options.truncate, setupSql: table.createSql,
-        batchSize: options.batchSize, limit, onProgress, signal: options.signal,
-      }, scannerForRows, firstBytes, chunks, first.read, header ? 1 : 0);
+      counts = await copyLoad(
+        client,
+        {
+          table: options.table,
+          columns,
+          upsertKey,
+          truncate: options.truncate,
+          atomic: options.truncate,
+          setupSql: table.createSql,
+          batchSize: options.batchSize,
+          limit,
+          onProgress,
+          signal: options.signal,
+        },
+        scannerForRows,
+        firstBytes,
+        chunks,
+        first.read,
+        header ? 1 : 0,
+      );
     }
     const seconds = (performance.now() - started) / 1000;
     return {

@@ -91,7 +91,7 @@ export async function seedHoldings(client: Client, options: SeedHoldingsOptions)
   const warnings: string[] = [];
   const random = seededRandom(options.seed);
   let nextId = Math.max(1000, (ids.length ? ids[ids.length - 1] : 0) + 1);
-  const total = options.script === 'tutorial' ? TUTORIAL_SCRIPT.length : options.ops ?? 0;
+  const total = options.script === 'tutorial' ? TUTORIAL_SCRIPT.length : (options.ops ?? 0);
   const pacer = createPacer(options.rate);
 
   const forget = (id: number) => {

@@ -47,10 +47,14 @@ export async function rateLoad(
       yield next.value;
     }
   }
-  const records = Readable.from(rest()).pipe(parse({
-    relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'],
-    cast: (value, context) => (value === '' && !context.quoting ? null : value),
-  }));
+  const records = Readable.from(rest()).pipe(
+    parse({
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n'],
+      cast: (value, context) => (value === '' && !context.quoting ? null : value),
+    }),
+  );
   const sql = insertSql(options);
   // Row i is due i/N s after the first row is in (its transaction may also create or truncate the table).
   let pacer: Pacer | undefined;
@@ -79,7 +83,9 @@ export async function rateLoad(
       if (counts.rows >= options.limit) break;
       const row = counts.rows + 1;
       if (fields.length !== options.columns.length) {
-        throw new InputError(`malformed row ${row}: ${fields.length} fields where the header has ${options.columns.length}; ${row - 1} row(s) before it were inserted`);
+        throw new InputError(
+          `malformed row ${row}: ${fields.length} fields where the header has ${options.columns.length}; ${row - 1} row(s) before it were inserted`,
+        );
       }
       await pacer?.wait(counts.rows, options.signal);
       if (options.signal?.aborted) break;
@@ -96,7 +102,8 @@ export async function rateLoad(
       options.onProgress?.(counts.rows, bytes);
     }
   } catch (err) {
-    if ((err as { code?: string }).code?.startsWith('CSV_')) throw new InputError(`the source is not valid CSV after row ${counts.rows}: ${(err as Error).message}`);
+    if ((err as { code?: string }).code?.startsWith('CSV_'))
+      throw new InputError(`the source is not valid CSV after row ${counts.rows}: ${(err as Error).message}`);
     throw err;
   } finally {
     records.destroy();
@@ -113,9 +120,10 @@ function insertSql(options: RateLoadOptions): string {
   const others = key ? options.columns.filter((c) => !key.includes(c)).map(quoteIdent) : [];
   let conflict = '';
   if (key) {
-    conflict = others.length === 0
-      ? `ON CONFLICT (${key.map(quoteIdent).join(', ')}) DO NOTHING`
-      : `ON CONFLICT (${key.map(quoteIdent).join(', ')}) DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+    conflict =
+      others.length === 0
+        ? `ON CONFLICT (${key.map(quoteIdent).join(', ')}) DO NOTHING`
+        : `ON CONFLICT (${key.map(quoteIdent).join(', ')}) DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
          WHERE (${others.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${others.map((c) => `EXCLUDED.${c}`).join(', ')})`;
   }
   return `INSERT INTO ${quoteQualified(options.table)} AS t (${cols.join(', ')}) VALUES (${values}) ${conflict} RETURNING (t.xmax = 0) AS inserted`;

@@ -29,7 +29,8 @@ export function rowError(err: unknown, span: BatchSpan): InputError | undefined 
   const applied = span.atomic
     ? 'nothing was loaded: the truncate and the load are one transaction, so the table keeps its old rows'
     : `${span.committed} row(s) before it were committed by earlier batches; nothing of its batch was applied`;
-  const hint = span.atomic ? 'fix the row (or the source) and run the command again'
+  const hint = span.atomic
+    ? 'fix the row (or the source) and run the command again'
     : 'fix the row (or the source) and run the command again: rows already loaded are upserted, not duplicated';
   if (line && (DATA_ERROR.test(e.code) || /^(22P04|22P02)$/.test(e.code))) {
     const row = span.rowOfLine ? span.rowOfLine(Number(line[1])) : span.firstRow + Number(line[1]) - 1;
@@ -42,13 +43,15 @@ export function rowError(err: unknown, span: BatchSpan): InputError | undefined 
     return new InputError(`rows ${span.firstRow}–${last} name the same key twice (${stripControl(e.message)}); ${applied}`, hint);
   }
   if (DATA_ERROR.test(e.code)) {
-    return new InputError(`a row of rows ${span.firstRow}–${span.firstRow + span.rows - 1} was rejected: ${stripControl(e.message)}${e.detail ? ` — ${stripControl(e.detail)}` : ''}; ${applied}`, hint);
+    return new InputError(
+      `a row of rows ${span.firstRow}–${span.firstRow + span.rows - 1} was rejected: ${stripControl(e.message)}${e.detail ? ` — ${stripControl(e.detail)}` : ''}; ${applied}`,
+      hint,
+    );
   }
   return undefined;
 }
 
 /** Row values from a file may hold control characters; they must not reach a terminal raw. */
 function stripControl(text: string): string {
-   
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }

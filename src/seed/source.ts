@@ -34,7 +34,8 @@ export async function openSource(spec: string, cwd: string, stdin?: Readable): P
   try {
     stat = await fs.promises.stat(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`source file ${file} does not exist`, 'pass a CSV file or an http(s) URL with --source');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new NotFoundError(`source file ${file} does not exist`, 'pass a CSV file or an http(s) URL with --source');
     throw new InputError(`cannot read source file ${file}: ${(err as Error).message}`);
   }
   if (!stat.isFile()) throw new InputError(`source ${file} is not a file`);
@@ -60,7 +61,10 @@ async function openUrl(url: string): Promise<SeedSource> {
     response = await fetch(url, { redirect: 'follow' });
   } catch (err) {
     const cause = (err as Error & { cause?: Error }).cause;
-    throw new ServiceError(`cannot download ${description}: ${cause?.message ?? (err as Error).message}`, { hint: 'check the URL and the network', cause: err });
+    throw new ServiceError(`cannot download ${description}: ${cause?.message ?? (err as Error).message}`, {
+      hint: 'check the URL and the network',
+      cause: err,
+    });
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel().catch(() => {});

@@ -55,19 +55,16 @@ export interface TableDefinition {
  * rows, so a load that fails there leaves no empty table behind and a connector never sees the
  * table half set up.
  */
-export async function planTable(
-  client: Client,
-  table: QualifiedName,
-  definition: TableDefinition,
-  identity: 'full' | 'default',
-): Promise<PreparedTable> {
+export async function planTable(client: Client, table: QualifiedName, definition: TableDefinition, identity: 'full' | 'default'): Promise<PreparedTable> {
   const existing = await tableInfo(client, table);
   if (existing) {
     const empty = (await client.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${quoteQualified(table)}) AS empty`)).rows[0].empty;
     const warnings: string[] = [];
     if (identity === 'full' && existing.replicaIdentity !== 'full') {
-      warnings.push(`${displayName(table)} exists with REPLICA IDENTITY ${existing.replicaIdentity.toUpperCase()}: updates and deletes will carry no full "before" image; ` +
-        `fix it with: cdc pg check --table ${displayName(table)} --fix`);
+      warnings.push(
+        `${displayName(table)} exists with REPLICA IDENTITY ${existing.replicaIdentity.toUpperCase()}: updates and deletes will carry no full "before" image; ` +
+          `fix it with: cdc pg check --table ${displayName(table)} --fix`,
+      );
     }
     return { primaryKey: existing.primaryKey, replicaIdentity: existing.replicaIdentity, created: false, empty, createSql: [], warnings };
   }
@@ -77,12 +74,7 @@ export async function planTable(
 }
 
 /** `planTable`, and a missing table created at once in a transaction of its own. */
-export async function prepareTable(
-  client: Client,
-  table: QualifiedName,
-  definition: TableDefinition,
-  identity: 'full' | 'default',
-): Promise<PreparedTable> {
+export async function prepareTable(client: Client, table: QualifiedName, definition: TableDefinition, identity: 'full' | 'default'): Promise<PreparedTable> {
   const plan = await planTable(client, table, definition, identity);
   if (!plan.created) return plan;
   await client.query('BEGIN');

@@ -45,49 +45,76 @@ export async function buildApp(options: ServeOptions): Promise<FastifyInstance> 
 
   app.setErrorHandler((err, _request, reply) => sendError(reply, err));
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).type('application/json').send(JSON.stringify({ error: `no route ${request.method} ${request.url.split('?')[0]}`, hint: 'the routes are listed at /docs' }));
+    void reply
+      .code(404)
+      .type('application/json')
+      .send(JSON.stringify({ error: `no route ${request.method} ${request.url.split('?')[0]}`, hint: 'the routes are listed at /docs' }));
   });
 
   for (const spec of REPORTS) {
-    app.get(spec.route, {
-      schema: {
-        summary: spec.description,
-        tags: [spec.pipeline],
-        querystring: querySchema(spec),
-        response: { 200: responseSchema(spec), 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 503: ERROR_SCHEMA },
+    app.get(
+      spec.route,
+      {
+        schema: {
+          summary: spec.description,
+          tags: [spec.pipeline],
+          querystring: querySchema(spec),
+          response: { 200: responseSchema(spec), 400: ERROR_SCHEMA, 404: ERROR_SCHEMA, 503: ERROR_SCHEMA },
+        },
+        validatorCompiler: NO_VALIDATION,
+        serializerCompiler: PRESERIALIZED,
       },
-      validatorCompiler: NO_VALIDATION,
-      serializerCompiler: PRESERIALIZED,
-    }, async (request, reply) => {
-      const query = singleValues(request);
-      const args = parseReportArgs(spec, query, queryName);
-      const at = query.at === undefined ? undefined : parseTime(query.at, queryName('at'));
-      const client = await options.pool.connect();
-      try {
-        const result = await runReport(client, spec, { schema: options.schemas[spec.pipeline], args, at, timeoutMs: options.statementTimeoutMs });
-        return reply.type('application/json').send(stringifyLossless(reportDocument(result)));
-      } finally {
-        client.release();
-      }
-    });
+      async (request, reply) => {
+        const query = singleValues(request);
+        const args = parseReportArgs(spec, query, queryName);
+        const at = query.at === undefined ? undefined : parseTime(query.at, queryName('at'));
+        const client = await options.pool.connect();
+        try {
+          const result = await runReport(client, spec, { schema: options.schemas[spec.pipeline], args, at, timeoutMs: options.statementTimeoutMs });
+          return reply.type('application/json').send(stringifyLossless(reportDocument(result)));
+        } finally {
+          client.release();
+        }
+      },
+    );
   }
 
-  app.get('/reports', { schema: { summary: 'the reports, their parameters and routes', tags: ['service'] }, serializerCompiler: PRESERIALIZED }, async (_request, reply) =>
-    reply.type('application/json').send(JSON.stringify(REPORTS.map((r) => ({
-      name: r.name, pipeline: r.pipeline, route: r.route, description: r.description,
-      parameters: r.params.map((p) => ({ name: p.name, required: p.required, default: p.default ?? null, description: p.description })),
-    })))));
+  app.get(
+    '/reports',
+    { schema: { summary: 'the reports, their parameters and routes', tags: ['service'] }, serializerCompiler: PRESERIALIZED },
+    async (_request, reply) =>
+      reply.type('application/json').send(
+        JSON.stringify(
+          REPORTS.map((r) => ({
+            name: r.name,
+            pipeline: r.pipeline,
+            route: r.route,
+            description: r.description,
+            parameters: r.params.map((p) => ({ name: p.name, required: p.required, default: p.default ?? null, description: p.description })),
+          })),
+        ),
+      ),
+  );
 
-  app.get('/healthz', { schema: { summary: 'target database reachable (and sink lag when cdc serve was given --group)', tags: ['service'] }, serializerCompiler: PRESERIALIZED }, async (_request, reply) => {
-    const started = Date.now();
-    try {
-      await options.pool.query('SELECT 1');
-    } catch (err) {
-      return reply.code(503).type('application/json').send(JSON.stringify({ status: 'unavailable', target: options.targetDisplay, error: maskConnectionString((err as Error).message) }));
-    }
-    const extra = options.health ? await options.health().catch((err: Error) => ({ sinkError: maskConnectionString(err.message) })) : {};
-    return reply.type('application/json').send(JSON.stringify({ status: 'ok', target: options.targetDisplay, targetLatencyMs: Date.now() - started, ...extra }));
-  });
+  app.get(
+    '/healthz',
+    { schema: { summary: 'target database reachable (and sink lag when cdc serve was given --group)', tags: ['service'] }, serializerCompiler: PRESERIALIZED },
+    async (_request, reply) => {
+      const started = Date.now();
+      try {
+        await options.pool.query('SELECT 1');
+      } catch (err) {
+        return reply
+          .code(503)
+          .type('application/json')
+          .send(JSON.stringify({ status: 'unavailable', target: options.targetDisplay, error: maskConnectionString((err as Error).message) }));
+      }
+      const extra = options.health ? await options.health().catch((err: Error) => ({ sinkError: maskConnectionString(err.message) })) : {};
+      return reply
+        .type('application/json')
+        .send(JSON.stringify({ status: 'ok', target: options.targetDisplay, targetLatencyMs: Date.now() - started, ...extra }));
+    },
+  );
   return app;
 }
 

@@ -21,10 +21,14 @@ export function querySchema(spec: ReportSpec): Record<string, unknown> {
 function paramSchema(param: ParamSpec): Record<string, unknown> {
   const base = { description: param.description, ...(param.default === undefined ? {} : { default: param.default }) };
   switch (param.kind) {
-    case 'count': return { ...base, type: 'integer', minimum: 1, maximum: 10_000 };
-    case 'status': return { ...base, type: 'string', enum: ['open', 'pending', 'completed', 'cancelled', 'all'] };
-    case 'id': return { ...base, type: 'string', pattern: '^-?[0-9]{1,19}$' };
-    case 'time': return { ...base, type: 'string', example: '2026-12-01T00:00:00Z' };
+    case 'count':
+      return { ...base, type: 'integer', minimum: 1, maximum: 10_000 };
+    case 'status':
+      return { ...base, type: 'string', enum: ['open', 'pending', 'completed', 'cancelled', 'all'] };
+    case 'id':
+      return { ...base, type: 'string', pattern: '^-?[0-9]{1,19}$' };
+    case 'time':
+      return { ...base, type: 'string', example: '2026-12-01T00:00:00Z' };
   }
 }
 

@@ -35,7 +35,12 @@ export async function serve(run: ServeRun): Promise<void> {
     await pool.end().catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
     throw new ServiceError(`cannot listen on ${run.host}:${run.port}: ${(err as Error).message}`, {
-      hint: code === 'EADDRINUSE' ? 'another program uses that port: pick another with --port (0 picks a free one)' : code === 'EADDRNOTAVAIL' ? '--host must be an address of this machine' : undefined,
+      hint:
+        code === 'EADDRINUSE'
+          ? 'another program uses that port: pick another with --port (0 picks a free one)'
+          : code === 'EADDRNOTAVAIL'
+            ? '--host must be an address of this machine'
+            : undefined,
     });
   }
   const address = app.server.address();

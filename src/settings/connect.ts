@@ -30,7 +30,13 @@ export interface ConnectSettings {
 }
 
 export function resolveConnect(layers: Layers, flags: NonNullable<SettingsFlags['connect']> = {}): ConnectSettings {
-  const chosen = pick(layers, { flag: [flags.url, '--connect-url'], env: [CONNECT_ENV.url], context: 'connectUrl', stack: layers.stack?.connectUrl, fallback: CONNECT_DEFAULT_URL });
+  const chosen = pick(layers, {
+    flag: [flags.url, '--connect-url'],
+    env: [CONNECT_ENV.url],
+    context: 'connectUrl',
+    stack: layers.stack?.connectUrl,
+    fallback: CONNECT_DEFAULT_URL,
+  });
   let url: URL;
   try {
     url = new URL(chosen.value);
@@ -45,13 +51,18 @@ export function resolveConnect(layers: Layers, flags: NonNullable<SettingsFlags[
   const urlPassword = url.password ? setting(decodeURIComponent(url.password), chosen.layer, chosen.source) : undefined;
   url.username = '';
   url.password = '';
-  const username = (flags.user !== undefined ? pick(layers, { flag: [flags.user, '--connect-user'] }) : undefined)
-    ?? urlUser ?? pick(layers, { env: [CONNECT_ENV.user], context: 'connectUsername' });
+  const username =
+    (flags.user !== undefined ? pick(layers, { flag: [flags.user, '--connect-user'] }) : undefined) ??
+    urlUser ??
+    pick(layers, { env: [CONNECT_ENV.user], context: 'connectUsername' });
   const passwordEnv = layers.context.values.connectPasswordEnv;
-  const password = urlPassword
-    ?? pick(layers, { env: [CONNECT_ENV.password] })
-    ?? (passwordEnv && layers.env[passwordEnv] ? setting(layers.env[passwordEnv], 'context', `${contextSource(layers.context)} (env:${passwordEnv})`) : undefined)
-    ?? pick(layers, { context: 'connectPassword' });
+  const password =
+    urlPassword ??
+    pick(layers, { env: [CONNECT_ENV.password] }) ??
+    (passwordEnv && layers.env[passwordEnv]
+      ? setting(layers.env[passwordEnv], 'context', `${contextSource(layers.context)} (env:${passwordEnv})`)
+      : undefined) ??
+    pick(layers, { context: 'connectPassword' });
   return {
     url: { ...chosen, value: url.toString().replace(/\/+$/, '') },
     username,

@@ -64,7 +64,10 @@ export function createSettings(input: SettingsInput): Settings {
     let done = false;
     let value: T;
     return () => {
-      if (!done) { value = make(); done = true; }
+      if (!done) {
+        value = make();
+        done = true;
+      }
       return value;
     };
   };
@@ -72,8 +75,12 @@ export function createSettings(input: SettingsInput): Settings {
   const stack = once(() => input.stack?.());
   const layers: Layers = {
     env: input.env,
-    get context() { return context(); },
-    get stack() { return stack(); },
+    get context() {
+      return context();
+    },
+    get stack() {
+      return stack();
+    },
   };
   const connect = once(() => resolveConnect(layers, flags.connect));
   const kafka = once(() => resolveKafka(layers, flags.kafka));
@@ -82,14 +89,30 @@ export function createSettings(input: SettingsInput): Settings {
   const s3 = once(() => resolveS3(layers, flags.s3));
   const mongo = once(() => resolveMongo(layers, flags.mongo));
   return {
-    get context() { return context(); },
-    get stack() { return stack(); },
-    get connect() { return connect(); },
-    get kafka() { return kafka(); },
-    get pg() { return pg(); },
-    get target() { return target(); },
-    get s3() { return s3(); },
-    get mongo() { return mongo(); },
+    get context() {
+      return context();
+    },
+    get stack() {
+      return stack();
+    },
+    get connect() {
+      return connect();
+    },
+    get kafka() {
+      return kafka();
+    },
+    get pg() {
+      return pg();
+    },
+    get target() {
+      return target();
+    },
+    get s3() {
+      return s3();
+    },
+    get mongo() {
+      return mongo();
+    },
   };
 }
 
@@ -103,11 +126,14 @@ function loadContextLayer(env: NodeJS.ProcessEnv, wanted: string | undefined): C
   const config = readConfigFileSync(env);
   const has = (name: string) => Object.prototype.hasOwnProperty.call(config.contexts, name);
   if (wanted !== undefined) {
-    if (wanted.trim() === '') throw new UsageError('--context is empty', 'name a context of the config file (`cdc config get-contexts`), or leave --context out');
+    if (wanted.trim() === '')
+      throw new UsageError('--context is empty', 'name a context of the config file (`cdc config get-contexts`), or leave --context out');
     if (!has(wanted)) {
       const known = Object.keys(config.contexts).sort();
-      throw new UsageError(`--context: no context named '${wanted}' in ${file}`,
-        known.length ? `known contexts: ${known.join(', ')}` : 'create one with `cdc config set-context NAME …`');
+      throw new UsageError(
+        `--context: no context named '${wanted}' in ${file}`,
+        known.length ? `known contexts: ${known.join(', ')}` : 'create one with `cdc config set-context NAME …`',
+      );
     }
     return { name: wanted, file, values: config.contexts[wanted] ?? {} };
   }

@@ -30,8 +30,17 @@ export interface KafkaSettings {
 }
 
 export function resolveKafka(layers: Layers, flags: NonNullable<SettingsFlags['kafka']> = {}): KafkaSettings {
-  const brokers = pick(layers, { flag: [flags.brokers, '--brokers'], env: [KAFKA_ENV.brokers], context: 'brokers', stack: layers.stack?.brokers, fallback: KAFKA_DEFAULT_BROKERS });
-  const list = brokers.value.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = pick(layers, {
+    flag: [flags.brokers, '--brokers'],
+    env: [KAFKA_ENV.brokers],
+    context: 'brokers',
+    stack: layers.stack?.brokers,
+    fallback: KAFKA_DEFAULT_BROKERS,
+  });
+  const list = brokers.value
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new UsageError(`no Kafka brokers given (${brokers.source})`, 'pass --brokers host:port[,host:port]');
   const bad = list.find((b) => !/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(b));
   if (bad !== undefined) throw new UsageError(`Kafka broker '${bad}' (from ${brokers.source}) is not host:port`, 'pass --brokers host:port[,host:port]');
@@ -42,7 +51,10 @@ export function resolveKafka(layers: Layers, flags: NonNullable<SettingsFlags['k
   const certFile = file(flags.certFile, '--cert-file', KAFKA_ENV.certFile, 'kafkaCertFile');
   const keyFile = file(flags.keyFile, '--key-file', KAFKA_ENV.keyFile, 'kafkaKeyFile');
   const insecure = Boolean(flags.insecure) || isTrue(layers.env[KAFKA_ENV.insecure]) || isTrue(layers.context.values.kafkaInsecure);
-  const sslWanted = Boolean(flags.ssl) || isTrue(layers.env[KAFKA_ENV.ssl]) || isTrue(layers.context.values.kafkaSsl) ||
+  const sslWanted =
+    Boolean(flags.ssl) ||
+    isTrue(layers.env[KAFKA_ENV.ssl]) ||
+    isTrue(layers.context.values.kafkaSsl) ||
     // Each TLS-only option implies TLS: ignoring it silently would connect in plaintext.
     Boolean(caFile || certFile || keyFile || insecure);
   const ssl = sslWanted ? { caFile, certFile, keyFile, insecure } : undefined;

@@ -30,7 +30,8 @@ export function pick(layers: Layers, c: Candidates): Setting | undefined;
 export function pick(layers: Layers, c: Candidates): Setting | undefined {
   if (c.flag && c.flag[0] !== undefined) {
     const [value, name] = c.flag;
-    if (value.trim() === '') throw new UsageError(`${name} is empty`, `give ${name} a value, or leave the flag out to use the environment, the config context or the default`);
+    if (value.trim() === '')
+      throw new UsageError(`${name} is empty`, `give ${name} a value, or leave the flag out to use the environment, the config context or the default`);
     return setting(value, 'flag', 'flag');
   }
   for (const name of c.env ?? []) {

@@ -12,7 +12,13 @@ export interface MongoSettings {
 }
 
 export function resolveMongo(layers: Layers, flags: NonNullable<SettingsFlags['mongo']> = {}): MongoSettings {
-  const url = pick(layers, { flag: [flags.url, '--mongo-url'], env: [MONGO_ENV.url], context: 'mongoUrl', stack: layers.stack?.mongoUrl, fallback: MONGO_DEFAULT_URL });
+  const url = pick(layers, {
+    flag: [flags.url, '--mongo-url'],
+    env: [MONGO_ENV.url],
+    context: 'mongoUrl',
+    stack: layers.stack?.mongoUrl,
+    fallback: MONGO_DEFAULT_URL,
+  });
   if (!/^mongodb(\+srv)?:\/\/[^/\s]/.test(url.value)) {
     throw new UsageError(`MongoDB URL (from ${url.source}) must start with mongodb:// or mongodb+srv://`, 'use e.g. --mongo-url mongodb://localhost:27017');
   }

@@ -46,7 +46,14 @@ export function displayOf(target: { host: string; port: number; user: string; da
 /** The libpq variables honoured, and the target field each one sets. */
 const PG_ENV = { PGHOST: 'host', PGPORT: 'port', PGUSER: 'user', PGPASSWORD: 'password', PGDATABASE: 'database', PGSSLMODE: 'sslmode' } as const;
 
-export interface UrlFields { host?: string; port?: string; user?: string; password?: string; database?: string; sslmode?: string }
+export interface UrlFields {
+  host?: string;
+  port?: string;
+  user?: string;
+  password?: string;
+  database?: string;
+  sslmode?: string;
+}
 
 export function resolveSourcePg(layers: Layers, flags: NonNullable<SettingsFlags['pg']> = {}): PgTarget {
   const { env } = layers;
@@ -54,7 +61,10 @@ export function resolveSourcePg(layers: Layers, flags: NonNullable<SettingsFlags
   const pgEnvNames: string[] = [];
   for (const [name, field] of Object.entries(PG_ENV)) {
     const value = env[name];
-    if (value !== undefined && value !== '') { pgEnv[field] = value; pgEnvNames.push(name); }
+    if (value !== undefined && value !== '') {
+      pgEnv[field] = value;
+      pgEnvNames.push(name);
+    }
   }
   const fromUrl = pick(layers, { flag: [flags.url, '--pg-url'], env: ['DATABASE_URL'] });
   let fields: UrlFields;
@@ -68,7 +78,7 @@ export function resolveSourcePg(layers: Layers, flags: NonNullable<SettingsFlags
     const locatedByEnv = pgEnv.host !== undefined || pgEnv.port !== undefined;
     if (!locatedByEnv && !contextUrl && layers.stack?.pgUrl) {
       // The stack's URL holds its own credentials: a PGPASSWORD meant for another server must not replace them.
-      fields = { ...pgEnv, ...definedOnly(parsePgUrl(layers.stack.pgUrl, 'the stack\'s PostgreSQL URL')) };
+      fields = { ...pgEnv, ...definedOnly(parsePgUrl(layers.stack.pgUrl, "the stack's PostgreSQL URL")) };
       layer = 'stack';
       source = 'stack';
     } else {
@@ -83,7 +93,13 @@ export function resolveSourcePg(layers: Layers, flags: NonNullable<SettingsFlags
 }
 
 export function resolveTargetPg(layers: Layers, flags: NonNullable<SettingsFlags['target']> = {}): PgTarget {
-  const chosen = pick(layers, { flag: [flags.url, '--target-url'], env: [TARGET_ENV.url], context: 'targetUrl', stack: layers.stack?.targetUrl, fallback: TARGET_DEFAULT_URL });
+  const chosen = pick(layers, {
+    flag: [flags.url, '--target-url'],
+    env: [TARGET_ENV.url],
+    context: 'targetUrl',
+    stack: layers.stack?.targetUrl,
+    fallback: TARGET_DEFAULT_URL,
+  });
   const fields = definedOnly(parsePgUrl(chosen.value, chosen.layer === 'flag' ? '--target-url' : `the target URL from ${chosen.source}`));
   const password = layers.env[TARGET_ENV.password];
   if (fields.password === undefined && password) fields.password = password;
@@ -147,9 +163,17 @@ function definedOnly(fields: UrlFields): UrlFields {
 /** libpq's sslmode as node-postgres' ssl setting (Debezium's database.sslmode takes the same values). */
 export function sslForMode(mode: string | undefined): PgTarget['ssl'] {
   switch (mode ?? 'disable') {
-    case 'disable': case 'allow': case 'prefer': return false;
-    case 'require': case 'no-verify': return { rejectUnauthorized: false };
-    case 'verify-ca': case 'verify-full': return { rejectUnauthorized: true };
-    default: throw new UsageError(`unknown sslmode ${JSON.stringify(mode)}`, 'use disable, require, verify-ca or verify-full');
+    case 'disable':
+    case 'allow':
+    case 'prefer':
+      return false;
+    case 'require':
+    case 'no-verify':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+    default:
+      throw new UsageError(`unknown sslmode ${JSON.stringify(mode)}`, 'use disable, require, verify-ca or verify-full');
   }
 }

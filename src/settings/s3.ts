@@ -31,20 +31,33 @@ export function resolveS3(layers: Layers, flags: NonNullable<SettingsFlags['s3']
   const endpoint = pick(layers, { flag: [flags.endpoint, '--s3-endpoint'], env: S3_ENV.endpoint, context: 's3Endpoint', stack: stack?.endpoint });
   if (endpoint) {
     let url: URL | undefined;
-    try { url = new URL(endpoint.value); } catch { url = undefined; }
+    try {
+      url = new URL(endpoint.value);
+    } catch {
+      url = undefined;
+    }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       throw new UsageError(`S3 endpoint '${endpoint.value}' (from ${endpoint.source}) is not an http(s) URL`, 'use e.g. --s3-endpoint http://127.0.0.1:9000');
     }
   }
-  const region = pick(layers, { flag: [flags.region, '--s3-region'], env: S3_ENV.region, context: 's3Region', stack: stack?.region, fallback: S3_DEFAULT_REGION });
+  const region = pick(layers, {
+    flag: [flags.region, '--s3-region'],
+    env: S3_ENV.region,
+    context: 's3Region',
+    stack: stack?.region,
+    fallback: S3_DEFAULT_REGION,
+  });
   const accessKeyId = pick(layers, { env: S3_ENV.accessKeyId, context: 's3AccessKeyId', stack: stack?.accessKeyId });
   const secretEnv = layers.context.values.s3SecretAccessKeyEnv;
-  const secretAccessKey = pick(layers, { env: S3_ENV.secretAccessKey })
-    ?? (secretEnv && layers.env[secretEnv] ? setting(layers.env[secretEnv], 'context', `${contextSource(layers.context)} (env:${secretEnv})`) : undefined)
-    ?? pick(layers, { stack: stack?.secretAccessKey });
+  const secretAccessKey =
+    pick(layers, { env: S3_ENV.secretAccessKey }) ??
+    (secretEnv && layers.env[secretEnv] ? setting(layers.env[secretEnv], 'context', `${contextSource(layers.context)} (env:${secretEnv})`) : undefined) ??
+    pick(layers, { stack: stack?.secretAccessKey });
   if (accessKeyId && !secretAccessKey) {
-    throw new UsageError(`S3 access key id ${accessKeyId.value} (from ${accessKeyId.source}) has no secret key`,
-      secretEnv ? `set ${secretEnv}, the variable the context names, or AWS_SECRET_ACCESS_KEY` : 'set AWS_SECRET_ACCESS_KEY');
+    throw new UsageError(
+      `S3 access key id ${accessKeyId.value} (from ${accessKeyId.source}) has no secret key`,
+      secretEnv ? `set ${secretEnv}, the variable the context names, or AWS_SECRET_ACCESS_KEY` : 'set AWS_SECRET_ACCESS_KEY',
+    );
   }
   if (secretAccessKey && !accessKeyId) {
     throw new UsageError(`an S3 secret key (from ${secretAccessKey.source}) is set without an access key id`, 'set AWS_ACCESS_KEY_ID');

@@ -64,13 +64,18 @@ function planTable(items: (SinkChange | SinkTruncate)[]): TablePlan {
   const seenObjects = new Set<ConnectSchema>();
   for (const change of changes) {
     if (change.keyColumns.join(',') !== keyColumns.join(',')) {
-      throw new SinkSchemaError(`the primary key of ${table.schema}.${table.table} changed in the batch: (${keyColumns.join(', ')}) → (${change.keyColumns.join(', ')})`,
-        'a history keeps one key: sink the new key into another --target-schema');
+      throw new SinkSchemaError(
+        `the primary key of ${table.schema}.${table.table} changed in the batch: (${keyColumns.join(', ')}) → (${change.keyColumns.join(', ')})`,
+        'a history keeps one key: sink the new key into another --target-schema',
+      );
     }
     if (seenObjects.has(change.rowSchema)) continue;
     seenObjects.add(change.rowSchema);
     const text = JSON.stringify(change.rowSchema.fields ?? []);
-    if (!seenSchemas.has(text)) { seenSchemas.add(text); schemas.push(change.rowSchema); }
+    if (!seenSchemas.has(text)) {
+      seenSchemas.add(text);
+      schemas.push(change.rowSchema);
+    }
   }
   // Truncates cut the table's stream by position; each change belongs between two of them.
   const truncates = items.filter((i): i is SinkTruncate => i.kind === 'truncate').sort((a, b) => comparePositions(a.position, b.position));
@@ -120,14 +125,18 @@ function stageSegment(changes: SinkChange[]): { events: StagedEvent[]; repeated:
       if (change.op === 'd') {
         // A delete carries the last known values: what `before` lacks comes from the version it closes.
         if (known) {
-          for (const column of Object.keys(known)) if (values[column] === null || values[column] === undefined || isUnchanged(values[column])) values[column] = known[column];
+          for (const column of Object.keys(known))
+            if (values[column] === null || values[column] === undefined || isUnchanged(values[column])) values[column] = known[column];
         } else fillFromCurrent = true;
         for (const column of Object.keys(values)) if (isUnchanged(values[column])) values[column] = null;
       } else {
         for (const column of Object.keys(values)) {
           if (!isUnchanged(values[column])) continue;
           if (known && column in known) values[column] = known[column];
-          else { values[column] = null; unchanged.push(column); }
+          else {
+            values[column] = null;
+            unchanged.push(column);
+          }
         }
       }
       events.push({ change, values, unchanged, fillFromCurrent });

@@ -9,7 +9,11 @@ export function recordAt(record: Pick<SinkRecord, 'topic' | 'partition' | 'offse
 
 /** A record that is not a usable change event (with --on-error stop: nothing past it is committed). */
 export class BadRecordError extends CdcError {
-  constructor(readonly record: Pick<SinkRecord, 'topic' | 'partition' | 'offset'>, readonly reason: string, hint?: string) {
+  constructor(
+    readonly record: Pick<SinkRecord, 'topic' | 'partition' | 'offset'>,
+    readonly reason: string,
+    hint?: string,
+  ) {
     super(`bad record at ${recordAt(record)}: ${reason}`, { exitCode: ExitCode.INVALID_INPUT, hint });
   }
 }

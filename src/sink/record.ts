@@ -76,23 +76,31 @@ export function decodeSinkRecord(record: SinkRecord, parseText: EventTextParser)
   }
   const classified = classifyRecord(value, parseText);
   switch (classified.kind) {
-    case 'tombstone': return { kind: 'skip', record, what: 'tombstone' };
-    case 'heartbeat': return { kind: 'skip', record, what: 'heartbeat' };
-    case 'transaction': return { kind: 'skip', record, what: 'transaction' };
-    case 'invalid': return bad(classified.reason);
-    default: break;
+    case 'tombstone':
+      return { kind: 'skip', record, what: 'tombstone' };
+    case 'heartbeat':
+      return { kind: 'skip', record, what: 'heartbeat' };
+    case 'transaction':
+      return { kind: 'skip', record, what: 'transaction' };
+    case 'invalid':
+      return bad(classified.reason);
+    default:
+      break;
   }
   const event = classified.event;
   if (event.op === 'm') return { kind: 'skip', record, what: 'message' };
   if (event.shape === 'unwrapped') {
-    return bad('a flattened row (ExtractNewRecordState), not a change event: it has no source position to order by',
-      'sink the connector\'s own topics, without the unwrap transform');
+    return bad(
+      'a flattened row (ExtractNewRecordState), not a change event: it has no source position to order by',
+      "sink the connector's own topics, without the unwrap transform",
+    );
   }
   const source = event.source;
   if (!source || typeof source.table !== 'string') return bad('the event has no source.table');
   const table = { schema: typeof source.schema === 'string' ? source.schema : 'public', table: source.table };
   const position = sourcePosition(source, event.op === 'r');
-  if (!position) return bad('the event has no source.lsn (nor source.sequence): the sink orders changes by LSN', 'the sink reads the PostgreSQL connector\'s events');
+  if (!position)
+    return bad('the event has no source.lsn (nor source.sequence): the sink orders changes by LSN', "the sink reads the PostgreSQL connector's events");
   const timeUs = commitTimeUs(source);
   if (timeUs === undefined) return bad('the event has no commit time (source.ts_ms)');
   const txId = toBigIntExact(source.txId) ?? null;
@@ -100,18 +108,31 @@ export function decodeSinkRecord(record: SinkRecord, parseText: EventTextParser)
   return changeOf(record, event, table, position, timeUs, txId, parseText);
 }
 
-function changeOf(record: SinkRecord, event: ChangeEvent, table: SourceTable, position: SourcePosition, timeUs: bigint, txId: bigint | null, parseText: EventTextParser): SinkItem {
+function changeOf(
+  record: SinkRecord,
+  event: ChangeEvent,
+  table: SourceTable,
+  position: SourcePosition,
+  timeUs: bigint,
+  txId: bigint | null,
+  parseText: EventTextParser,
+): SinkItem {
   const bad = (reason: string, hint?: string): SinkItem => ({ kind: 'bad', record, reason, hint });
   const op = event.op as SinkChange['op'];
   const row = op === 'd' ? event.before : event.after;
   if (!row) return bad(`a '${op}' event without ${op === 'd' ? 'before' : 'after'}`);
   if (!event.rowSchema || event.rowSchema.type !== 'struct') {
-    return bad('the event carries no schema, so the column types are unknown', 'let the connector write schemas: value.converter.schemas.enable=true (the default)');
+    return bad(
+      'the event carries no schema, so the column types are unknown',
+      'let the connector write schemas: value.converter.schemas.enable=true (the default)',
+    );
   }
   const key = keyPayload(record.key, parseText);
   if (!key || Object.keys(key).length === 0) {
-    return bad(`table ${table.schema}.${table.table} has no primary key: its events have no Kafka key, so versions cannot be told apart`,
-      `add a primary key to the source table, or name key columns in the connector: message.key.columns=${table.schema}.${table.table}:col1,col2 (with REPLICA IDENTITY FULL for deletes)`);
+    return bad(
+      `table ${table.schema}.${table.table} has no primary key: its events have no Kafka key, so versions cannot be told apart`,
+      `add a primary key to the source table, or name key columns in the connector: message.key.columns=${table.schema}.${table.table}:col1,col2 (with REPLICA IDENTITY FULL for deletes)`,
+    );
   }
   const keyColumns = Object.keys(key);
   for (const column of keyColumns) {
@@ -133,7 +154,12 @@ function keyPayload(key: Buffer | null, parseText: EventTextParser): JsonObject 
 }
 
 function keyTextOf(columns: string[], key: JsonObject): string {
-  return columns.map((c) => { const v = key[c]; return v instanceof JsonNumber ? v.text : JSON.stringify(v); }).join('\u0000');
+  return columns
+    .map((c) => {
+      const v = key[c];
+      return v instanceof JsonNumber ? v.text : JSON.stringify(v);
+    })
+    .join('\u0000');
 }
 
 /** source.lsn, or the second element of source.sequence (`["<last commit lsn>","<lsn>"]`). */

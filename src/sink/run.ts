@@ -40,12 +40,20 @@ export interface SinkRunSummary {
   partitions: PartitionProgress[];
 }
 
-export async function runSink(settings: KafkaSettings, target: SinkTarget, options: SinkRunOptions, hooks: SinkRunHooks, signal: AbortSignal): Promise<SinkRunSummary> {
+export async function runSink(
+  settings: KafkaSettings,
+  target: SinkTarget,
+  options: SinkRunOptions,
+  hooks: SinkRunHooks,
+  signal: AbortSignal,
+): Promise<SinkRunSummary> {
   if (options.from === 'stored') {
     const stored = await target.storedOffsets(options.group, options.topics);
     if (stored.length === 0) {
-      throw new NotFoundError(`group ${options.group} has no stored offsets for ${options.topics.join(', ')} in the target`,
-        'start it with --from beginning (or end) once; `cdc sink status` lists the groups the target knows');
+      throw new NotFoundError(
+        `group ${options.group} has no stored offsets for ${options.topics.join(', ')} in the target`,
+        'start it with --from beginning (or end) once; `cdc sink status` lists the groups the target knows',
+      );
     }
   }
   const store: OffsetStore = {
@@ -61,28 +69,36 @@ export async function runSink(settings: KafkaSettings, target: SinkTarget, optio
   const counts = emptyCounts();
   const startedAt = Date.now();
   let latest: PartitionProgress[] = [];
-  const summary = await consume(settings, {
-    topics: options.topics,
-    group: options.group,
-    start: { kind: options.from === 'end' ? 'end' : 'beginning' },
-    store,
-    exitAtEnd: options.exitAtEnd,
-    maxBatchRecords: options.batchSize,
-    reconnectForMs: options.reconnectForMs,
-    clientId: 'cdc-sink',
-  }, {
-    handle: async (batch) => {
-      const result = await target.applyBatch(options.group, batch.records, { next: batch.next, highWatermark: batch.highWatermark });
-      addCounts(counts, result.counts);
-      if (!result.stop) for (const bad of result.bad) hooks.onSkipped?.(bad);
-      // --on-error stop: what precedes the bad record is committed; the run ends with it.
-      if (result.stop) return { handledUntil: BigInt(result.stop.record.offset), error: result.stop };
-      return undefined;
+  const summary = await consume(
+    settings,
+    {
+      topics: options.topics,
+      group: options.group,
+      start: { kind: options.from === 'end' ? 'end' : 'beginning' },
+      store,
+      exitAtEnd: options.exitAtEnd,
+      maxBatchRecords: options.batchSize,
+      reconnectForMs: options.reconnectForMs,
+      clientId: 'cdc-sink',
     },
-    onProgress: (progress) => { latest = progress; hooks.onProgress?.(counts, progress); },
-    onAssigned: (assigned) => hooks.onAssigned?.(assigned),
-    onReconnecting: hooks.onReconnecting,
-    log: hooks.log,
-  }, signal);
+    {
+      handle: async (batch) => {
+        const result = await target.applyBatch(options.group, batch.records, { next: batch.next, highWatermark: batch.highWatermark });
+        addCounts(counts, result.counts);
+        if (!result.stop) for (const bad of result.bad) hooks.onSkipped?.(bad);
+        // --on-error stop: what precedes the bad record is committed; the run ends with it.
+        if (result.stop) return { handledUntil: BigInt(result.stop.record.offset), error: result.stop };
+        return undefined;
+      },
+      onProgress: (progress) => {
+        latest = progress;
+        hooks.onProgress?.(counts, progress);
+      },
+      onAssigned: (assigned) => hooks.onAssigned?.(assigned),
+      onReconnecting: hooks.onReconnecting,
+      log: hooks.log,
+    },
+    signal,
+  );
   return { reason: summary.reason, counts, elapsedMs: Date.now() - startedAt, partitions: summary.progress.length ? summary.progress : latest };
 }

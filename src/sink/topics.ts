@@ -23,6 +23,7 @@ export async function matchingTopics(settings: KafkaSettings, pattern: RegExp): 
     await admin.disconnect().catch(() => undefined);
   }
   const matched = topics.filter((t) => !t.startsWith('__') && pattern.test(t)).sort();
-  if (matched.length === 0) throw new NotFoundError(`no topic matches --topics-regex ${pattern.source.slice(4, -2)}`, 'list them with `kafka-topics --list`, or name the topics');
+  if (matched.length === 0)
+    throw new NotFoundError(`no topic matches --topics-regex ${pattern.source.slice(4, -2)}`, 'list them with `kafka-topics --list`, or name the topics');
   return matched;
 }

@@ -68,15 +68,26 @@ export async function watchTopics(settings: KafkaSettings, plan: WatchPlan, call
   if (plan.maxMessages === 0) {
     return { reason: 'max-messages', ...counts, partitions: 0, elapsedMs: 0 };
   }
-  const summary = await consume(settings, {
-    topics: plan.topics, start: plan.start, partitions: plan.partitions, group: plan.group, exitAtEnd: plan.exitAtEnd,
-    reconnectForMs: plan.reconnectForMs, clientId: 'cdc-watch', maxBatchRecords: plan.batchRecords ?? WATCH_BATCH_RECORDS,
-  }, {
-    handle: (batch) => writeBatch(batch, plan, callbacks, counts),
-    log: callbacks.log,
-    onAssigned: callbacks.onAssigned,
-    onReconnecting: callbacks.onReconnecting,
-  }, signal);
+  const summary = await consume(
+    settings,
+    {
+      topics: plan.topics,
+      start: plan.start,
+      partitions: plan.partitions,
+      group: plan.group,
+      exitAtEnd: plan.exitAtEnd,
+      reconnectForMs: plan.reconnectForMs,
+      clientId: 'cdc-watch',
+      maxBatchRecords: plan.batchRecords ?? WATCH_BATCH_RECORDS,
+    },
+    {
+      handle: (batch) => writeBatch(batch, plan, callbacks, counts),
+      log: callbacks.log,
+      onAssigned: callbacks.onAssigned,
+      onReconnecting: callbacks.onReconnecting,
+    },
+    signal,
+  );
   const reason: StopReason = summary.reason === 'stopped' ? 'max-messages' : summary.reason;
   return { reason, ...counts, partitions: summary.partitions, elapsedMs: summary.elapsedMs };
 }
@@ -94,12 +105,18 @@ export async function writeBatch(batch: RecordBatch, plan: WatchPlan, callbacks:
       accepted = !plan.accept || plan.accept(record);
     } catch (err) {
       const error = recordError(record, 'cannot be filtered', err);
-      if (plan.onError === 'stop') { stop = { handledUntil: BigInt(record.offset), error }; break; }
+      if (plan.onError === 'stop') {
+        stop = { handledUntil: BigInt(record.offset), error };
+        break;
+      }
       counts.skipped += 1;
       callbacks.onSkipped?.(error);
       continue;
     }
-    if (!accepted) { counts.filtered += 1; continue; }
+    if (!accepted) {
+      counts.filtered += 1;
+      continue;
+    }
     chosen.push(record);
     if (plan.maxMessages !== undefined && counts.written + chosen.length >= plan.maxMessages) {
       stop = { handledUntil: BigInt(record.offset) + 1n };
@@ -117,7 +134,12 @@ export async function writeBatch(batch: RecordBatch, plan: WatchPlan, callbacks:
 }
 
 /** Renders the batch at once; when that fails, record by record to name the one that cannot be shown. */
-function render(records: WatchRecord[], plan: WatchPlan, callbacks: WatchCallbacks, counts: Counts): { data: Buffer | string; written: WatchRecord[]; failed?: PartialBatch } {
+function render(
+  records: WatchRecord[],
+  plan: WatchPlan,
+  callbacks: WatchCallbacks,
+  counts: Counts,
+): { data: Buffer | string; written: WatchRecord[]; failed?: PartialBatch } {
   if (records.length === 0) return { data: '', written: [] };
   try {
     return { data: callbacks.render(records), written: records };
@@ -145,9 +167,10 @@ function join(parts: Array<Buffer | string>): Buffer | string {
 }
 
 function recordError(record: WatchRecord, what: string, err: unknown): RecordError {
-  const reason = err instanceof RangeError && /call stack/i.test(err.message)
-    ? 'it is nested too deeply'
-    : escapeControls((err instanceof Error ? err.message : String(err)).slice(0, 300));
+  const reason =
+    err instanceof RangeError && /call stack/i.test(err.message)
+      ? 'it is nested too deeply'
+      : escapeControls((err instanceof Error ? err.message : String(err)).slice(0, 300));
   return new RecordError(record, `${what}: ${reason}`, '--on-error skip reports such a record and goes on (with --group the skipped record is committed)');
 }
 

@@ -16,21 +16,35 @@ export interface FilterOptions {
 }
 
 const OP_NAMES: Record<string, string> = {
-  c: 'c', create: 'c', insert: 'c',
-  u: 'u', update: 'u',
-  d: 'd', delete: 'd',
-  r: 'r', read: 'r', snapshot: 'r',
-  t: 't', truncate: 't',
-  m: 'm', message: 'm',
-  x: 'tombstone', tombstone: 'tombstone',
+  c: 'c',
+  create: 'c',
+  insert: 'c',
+  u: 'u',
+  update: 'u',
+  d: 'd',
+  delete: 'd',
+  r: 'r',
+  read: 'r',
+  snapshot: 'r',
+  t: 't',
+  truncate: 't',
+  m: 'm',
+  message: 'm',
+  x: 'tombstone',
+  tombstone: 'tombstone',
 };
 
 export function parseOps(text: string): string[] {
-  const ops = text.split(',').map((o) => o.trim().toLowerCase()).filter(Boolean);
+  const ops = text
+    .split(',')
+    .map((o) => o.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = ops.filter((o) => !(o in OP_NAMES));
   if (ops.length === 0 || unknown.length > 0) {
-    throw new UsageError(`--op '${text}': unknown operation ${unknown.join(', ') || '(none given)'}`,
-      'use c (create), u (update), d (delete), r (snapshot read), t (truncate), m (message), tombstone');
+    throw new UsageError(
+      `--op '${text}': unknown operation ${unknown.join(', ') || '(none given)'}`,
+      'use c (create), u (update), d (delete), r (snapshot read), t (truncate), m (message), tombstone',
+    );
   }
   return [...new Set(ops.map((o) => OP_NAMES[o]))];
 }
@@ -49,7 +63,10 @@ export function buildFilter(options: FilterOptions): ((record: WatchRecord) => b
   }
   for (const key of options.keys ?? []) {
     if (key === '' || key.startsWith('=')) {
-      throw new UsageError(`--key '${key}' names no key field or value`, 'use field=value (--key holding_id=1000) or a value any key field may equal (--key 1000)');
+      throw new UsageError(
+        `--key '${key}' names no key field or value`,
+        'use field=value (--key holding_id=1000) or a value any key field may equal (--key 1000)',
+      );
     }
   }
   if (options.tables?.length) {

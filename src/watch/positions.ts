@@ -39,14 +39,20 @@ export function parseSince(text: string, now: Date): StartPosition {
 /** Kafka looks records up by a time in ms since 1970; earlier (or non-finite) times are not times it knows. */
 function inRange(ms: number, text: string): number {
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new UsageError(`--since '${text}' is before 1970-01-01, the earliest time Kafka records can have`, 'use a shorter duration (e.g. 30d) or a later date; --from beginning reads everything');
+    throw new UsageError(
+      `--since '${text}' is before 1970-01-01, the earliest time Kafka records can have`,
+      'use a shorter duration (e.g. 30d) or a later date; --from beginning reads everything',
+    );
   }
   return ms;
 }
 
 /** Parses `--partition 0,2,5` into sorted distinct numbers. */
 export function parsePartitions(text: string): number[] {
-  const list = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (list.length === 0 || list.some((p) => !/^\d+$/.test(p))) {
     throw new UsageError(`--partition '${text}' is not a list of partition numbers`, 'e.g. --partition 0 or --partition 0,2');
   }

@@ -46,7 +46,10 @@ export interface EventView {
  * foresaw failed): the caller reports it per record and goes on, as its error policy says.
  */
 export class RenderError extends InputError {
-  constructor(readonly record: Pick<WatchRecord, 'topic' | 'partition' | 'offset'>, readonly reason: string) {
+  constructor(
+    readonly record: Pick<WatchRecord, 'topic' | 'partition' | 'offset'>,
+    readonly reason: string,
+  ) {
     super(`cannot show the record at ${record.topic}[${record.partition}]@${record.offset}: ${reason}`);
   }
 }
@@ -68,7 +71,10 @@ export function viewOf(record: WatchRecord, mode: DisplayMode): EventView {
     body: { kind: 'tombstone' },
   };
   // A primary-key update arrives as delete (+ tombstone) under the old key and create under the new.
-  for (const [header, direction] of [['__debezium.newkey', 'new key'], ['__debezium.oldkey', 'old key']] as const) {
+  for (const [header, direction] of [
+    ['__debezium.newkey', 'new key'],
+    ['__debezium.oldkey', 'old key'],
+  ] as const) {
     if (record.headers[header] !== undefined) view.keyChange = { direction, key: headerText(record.headers[header]) };
   }
   if (record.value === null || record.value.length === 0) return view;
@@ -80,9 +86,7 @@ export function viewOf(record: WatchRecord, mode: DisplayMode): EventView {
     view.body = { kind: 'json', value: event.value ?? null };
   } else if (classified.kind === 'change') {
     try {
-      view.body = mode === 'changes' && classified.event.op === 'u'
-        ? changesOf(classified.event)
-        : { kind: 'json', value: decodedPayload(classified.event) };
+      view.body = mode === 'changes' && classified.event.op === 'u' ? changesOf(classified.event) : { kind: 'json', value: decodedPayload(classified.event) };
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       view.body = { kind: 'invalid', reason: err.reason, text: record.value.toString('utf8') };
@@ -112,7 +116,9 @@ export function changesOf(event: ChangeEvent): ViewBody {
   if (event.before === null) {
     return {
       kind: 'changes',
-      changes: Object.entries(after).filter(([, v]) => !isUnchanged(v)).map(([field, v]) => ({ field, new: v })),
+      changes: Object.entries(after)
+        .filter(([, v]) => !isUnchanged(v))
+        .map(([field, v]) => ({ field, new: v })),
       note: 'no before image (REPLICA IDENTITY DEFAULT?): showing the new values',
     };
   }
@@ -135,6 +141,6 @@ function isoTime(ms: number): string | undefined {
 }
 
 function payloadOf(value: JsonValue | undefined): JsonValue {
-  if (isJsonObject(value) && 'payload' in value && 'schema' in value) return (value).payload;
+  if (isJsonObject(value) && 'payload' in value && 'schema' in value) return value.payload;
   return value ?? null;
 }

@@ -17,22 +17,22 @@ export interface TestContext extends Context {
   err(): string;
 }
 
-export function testContext(options: {
-  stdin?: string | Buffer | Readable;
-  tty?: boolean;
-  color?: boolean;
-  env?: NodeJS.ProcessEnv;
-  now?: Date;
-} = {}): TestContext {
+export function testContext(
+  options: {
+    stdin?: string | Buffer | Readable;
+    tty?: boolean;
+    color?: boolean;
+    env?: NodeJS.ProcessEnv;
+    now?: Date;
+  } = {},
+): TestContext {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const outChunks: Buffer[] = [];
   const errChunks: Buffer[] = [];
   stdout.on('data', (chunk: Buffer) => outChunks.push(chunk));
   stderr.on('data', (chunk: Buffer) => errChunks.push(chunk));
-  const stdin = options.stdin instanceof Readable
-    ? options.stdin
-    : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
+  const stdin = options.stdin instanceof Readable ? options.stdin : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
   const tty = options.tty ?? false;
   const now = options.now ?? new Date('2026-01-02T03:04:05.678Z');
   const env = { CDC_STACK_DIR: NO_STACK_DIR, ...options.env };

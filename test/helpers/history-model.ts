@@ -6,7 +6,12 @@
 import type { Client } from 'pg';
 
 type Row = Record<string, string | number>;
-interface Version { values: Row; from: number; to: number | null; op: 'INSERT' | 'UPDATE' | 'DELETE' }
+interface Version {
+  values: Row;
+  from: number;
+  to: number | null;
+  op: 'INSERT' | 'UPDATE' | 'DELETE';
+}
 
 export const STATUSES = ['OPEN', 'PENDING', 'COMPLETED', 'CANCELLED'] as const;
 const STOCKS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
@@ -17,22 +22,34 @@ class Random {
     this.state = (this.state * 1103515245 + 12345) % 2147483648;
     return this.state / 2147483648;
   }
-  int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
-  pick<T>(items: readonly T[]): T { return items[Math.floor(this.next() * items.length)]; }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
 }
 
 export class HistoryTable {
   readonly versions = new Map<string, Version[]>();
-  constructor(readonly name: string, readonly columns: { name: string; type: string }[], readonly key: string[]) {}
+  constructor(
+    readonly name: string,
+    readonly columns: { name: string; type: string }[],
+    readonly key: string[],
+  ) {}
 
-  private keyOf(values: Row): string { return this.key.map((k) => values[k]).join('|'); }
+  private keyOf(values: Row): string {
+    return this.key.map((k) => values[k]).join('|');
+  }
 
   current(key: string): Row | undefined {
     const last = this.versions.get(key)?.at(-1);
     return last && last.op !== 'DELETE' && last.to === null ? last.values : undefined;
   }
 
-  keys(): string[] { return [...this.versions.keys()].filter((k) => this.current(k)); }
+  keys(): string[] {
+    return [...this.versions.keys()].filter((k) => this.current(k));
+  }
 
   insert(values: Row, at: number): void {
     const list = this.versions.get(this.keyOf(values)) ?? [];
@@ -68,13 +85,23 @@ export class HistoryTable {
 
   async write(client: Client, schema: string, startMs: number): Promise<void> {
     const cols = this.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-    await client.query(`CREATE TABLE ${schema}.${this.name}_history (${cols}, valid_from timestamptz NOT NULL, valid_to timestamptz, is_current boolean NOT NULL, operation_type text NOT NULL, _source_lsn bigint, _kafka_offset bigint)`);
+    await client.query(
+      `CREATE TABLE ${schema}.${this.name}_history (${cols}, valid_from timestamptz NOT NULL, valid_to timestamptz, is_current boolean NOT NULL, operation_type text NOT NULL, _source_lsn bigint, _kafka_offset bigint)`,
+    );
     const all: unknown[][] = [];
     let lsn = 0;
     for (const list of this.versions.values()) {
       for (const v of list) {
         lsn++;
-        all.push([...this.columns.map((c) => v.values[c.name]), new Date(startMs + v.from * 1000).toISOString(), v.to === null ? null : new Date(startMs + v.to * 1000).toISOString(), v.to === null && v.op !== 'DELETE', v.op, lsn, lsn]);
+        all.push([
+          ...this.columns.map((c) => v.values[c.name]),
+          new Date(startMs + v.from * 1000).toISOString(),
+          v.to === null ? null : new Date(startMs + v.to * 1000).toISOString(),
+          v.to === null && v.op !== 'DELETE',
+          v.op,
+          lsn,
+          lsn,
+        ]);
       }
     }
     for (let i = 0; i < all.length; i += 500) {
@@ -98,10 +125,42 @@ export interface FinanceModel {
 /** Customers, products, orders and items changing for `steps` seconds (one change per second). */
 export function financeModel(seed: number, steps: number): FinanceModel {
   const r = new Random(seed);
-  const customers = new HistoryTable('customers', [{ name: 'customer_id', type: 'int' }, { name: 'customer_name', type: 'text' }], ['customer_id']);
-  const products = new HistoryTable('products', [{ name: 'product_id', type: 'int' }, { name: 'product_name', type: 'text' }], ['product_id']);
-  const orders = new HistoryTable('orders', [{ name: 'order_id', type: 'int' }, { name: 'customer_id', type: 'int' }, { name: 'delivery_date', type: 'date' }, { name: 'status', type: 'text' }], ['order_id']);
-  const items = new HistoryTable('order_items', [{ name: 'order_item_id', type: 'int' }, { name: 'order_id', type: 'int' }, { name: 'product_id', type: 'int' }, { name: 'quantity', type: 'bigint' }], ['order_item_id']);
+  const customers = new HistoryTable(
+    'customers',
+    [
+      { name: 'customer_id', type: 'int' },
+      { name: 'customer_name', type: 'text' },
+    ],
+    ['customer_id'],
+  );
+  const products = new HistoryTable(
+    'products',
+    [
+      { name: 'product_id', type: 'int' },
+      { name: 'product_name', type: 'text' },
+    ],
+    ['product_id'],
+  );
+  const orders = new HistoryTable(
+    'orders',
+    [
+      { name: 'order_id', type: 'int' },
+      { name: 'customer_id', type: 'int' },
+      { name: 'delivery_date', type: 'date' },
+      { name: 'status', type: 'text' },
+    ],
+    ['order_id'],
+  );
+  const items = new HistoryTable(
+    'order_items',
+    [
+      { name: 'order_item_id', type: 'int' },
+      { name: 'order_id', type: 'int' },
+      { name: 'product_id', type: 'int' },
+      { name: 'quantity', type: 'bigint' },
+    ],
+    ['order_item_id'],
+  );
   for (let c = 1; c <= 8; c++) customers.insert({ customer_id: c, customer_name: `Customer ${c}` }, 0);
   for (let p = 1; p <= 6; p++) products.insert({ product_id: p, product_name: `Product ${p}` }, 0);
   const date = () => `2026-12-${String(r.int(10, 16)).padStart(2, '0')}`;
@@ -148,36 +207,62 @@ export function financeAnswers(m: FinanceModel, t?: number) {
   const orders = m.orders.at(t);
   const active = orders.filter((o) => o.status === 'OPEN' || o.status === 'PENDING');
   const byDateStatus = [...count(active, (o) => `${o.delivery_date}\t${o.status}`)]
-    .map(([k, n]) => { const [d, s] = k.split('\t'); return { delivery_date: d, status: s, order_count: n }; })
+    .map(([k, n]) => {
+      const [d, s] = k.split('\t');
+      return { delivery_date: d, status: s, order_count: n };
+    })
     .sort((a, b) => a.delivery_date.localeCompare(b.delivery_date) || a.status.localeCompare(b.status));
   const topDates = [...count(active, (o) => String(o.delivery_date))]
     .map(([d, n]) => ({ delivery_date: d, order_count: n }))
-    .sort((a, b) => b.order_count - a.order_count || a.delivery_date.localeCompare(b.delivery_date)).slice(0, 3);
+    .sort((a, b) => b.order_count - a.order_count || a.delivery_date.localeCompare(b.delivery_date))
+    .slice(0, 3);
   const pendingIds = new Set(orders.filter((o) => o.status === 'PENDING').map((o) => o.order_id));
   const names = new Map(m.products.at(t).map((p) => [p.product_id, String(p.product_name)]));
   const qty = new Map<number, number>();
-  for (const i of m.items.at(t)) if (pendingIds.has(i.order_id) && names.has(i.product_id)) qty.set(Number(i.product_id), (qty.get(Number(i.product_id)) ?? 0) + Number(i.quantity));
-  const pendingItems = [...qty].map(([id, q]) => ({ product_id: id, product_name: names.get(id), pending_quantity: q }))
+  for (const i of m.items.at(t))
+    if (pendingIds.has(i.order_id) && names.has(i.product_id)) qty.set(Number(i.product_id), (qty.get(Number(i.product_id)) ?? 0) + Number(i.quantity));
+  const pendingItems = [...qty]
+    .map(([id, q]) => ({ product_id: id, product_name: names.get(id), pending_quantity: q }))
     .sort((a, b) => b.pending_quantity - a.pending_quantity || a.product_id - b.product_id);
   const customerNames = new Map(m.customers.at(t).map((c) => [c.customer_id, String(c.customer_name)]));
-  const perCustomer = count(orders.filter((o) => o.status === 'PENDING' && customerNames.has(o.customer_id)), (o) => String(o.customer_id));
-  const topCustomers = [...perCustomer].map(([id, n]) => ({ customer_id: Number(id), customer_name: customerNames.get(Number(id)), order_count: n }))
-    .sort((a, b) => b.order_count - a.order_count || a.customer_id - b.customer_id).slice(0, 3);
+  const perCustomer = count(
+    orders.filter((o) => o.status === 'PENDING' && customerNames.has(o.customer_id)),
+    (o) => String(o.customer_id),
+  );
+  const topCustomers = [...perCustomer]
+    .map(([id, n]) => ({ customer_id: Number(id), customer_name: customerNames.get(Number(id)), order_count: n }))
+    .sort((a, b) => b.order_count - a.order_count || a.customer_id - b.customer_id)
+    .slice(0, 3);
   return { 'open-orders': byDateStatus, 'top-delivery-dates': topDates, 'pending-items': pendingItems, 'top-customers': topCustomers };
 }
 
-export interface HoldingsModel { holding: HistoryTable; end: number; stockChanges: { user: number; at: number; from: string }[]; quantityChanges: { user: number; at: number }[] }
+export interface HoldingsModel {
+  holding: HistoryTable;
+  end: number;
+  stockChanges: { user: number; at: number; from: string }[];
+  quantityChanges: { user: number; at: number }[];
+}
 
 export function holdingsModel(seed: number, steps: number): HoldingsModel {
   const r = new Random(seed);
-  const holding = new HistoryTable('holding', [{ name: 'holding_id', type: 'int' }, { name: 'user_id', type: 'int' }, { name: 'holding_stock', type: 'text' }, { name: 'holding_quantity', type: 'int' }], ['holding_id']);
+  const holding = new HistoryTable(
+    'holding',
+    [
+      { name: 'holding_id', type: 'int' },
+      { name: 'user_id', type: 'int' },
+      { name: 'holding_stock', type: 'text' },
+      { name: 'holding_quantity', type: 'int' },
+    ],
+    ['holding_id'],
+  );
   const stockChanges: HoldingsModel['stockChanges'] = [];
   const quantityChanges: HoldingsModel['quantityChanges'] = [];
   let next = 1;
   for (let t = 1; t <= steps; t++) {
     const live = holding.keys();
     const roll = r.next();
-    if (roll < 0.3 || live.length === 0) holding.insert({ holding_id: next++, user_id: r.int(1, 4), holding_stock: r.pick(STOCKS), holding_quantity: r.int(1, 100) }, t);
+    if (roll < 0.3 || live.length === 0)
+      holding.insert({ holding_id: next++, user_id: r.int(1, 4), holding_stock: r.pick(STOCKS), holding_quantity: r.int(1, 100) }, t);
     else if (roll < 0.65) {
       const key = r.pick(live);
       const row = holding.current(key) as Row;

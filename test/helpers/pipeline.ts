@@ -31,7 +31,11 @@ export function runShell(script: string, env: NodeJS.ProcessEnv, timeoutMs = 120
 export async function withPg<T>(pgUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: pgUrl });
   await client.connect();
-  try { return await fn(client); } finally { await client.end(); }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

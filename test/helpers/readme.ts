@@ -21,7 +21,9 @@ export function shellBlocks(text: string): string[] {
 
 /** Commands of a shell block: continuation lines joined, comments and blank lines dropped. */
 export function shellCommands(block: string): string[] {
-  return block.replace(/\\\n\s*/g, '').split('\n')
+  return block
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
     .map((line) => line.replace(/\s+#\s.*$/, '').trim())
     .filter((line) => line && !line.startsWith('#'));
 }

@@ -34,7 +34,9 @@ export function runCli(
       clearTimeout(timer);
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
-    child.stdin.on('error', () => { /* the command may exit before reading all input */ });
+    child.stdin.on('error', () => {
+      /* the command may exit before reading all input */
+    });
     child.stdin.end(options.input ?? '');
   });
 }

@@ -23,7 +23,9 @@ describe('cdc completion bash, exercised by bash', () => {
   const binDir = path.join(work, 'bin');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    CDC_CONNECT_URL: urls.connectUrl, CDC_BROKERS: urls.brokers, DATABASE_URL: urls.pgUrl,
+    CDC_CONNECT_URL: urls.connectUrl,
+    CDC_BROKERS: urls.brokers,
+    DATABASE_URL: urls.pgUrl,
     CDC_CONFIG: path.join(work, 'config.json'),
     PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
   };
@@ -36,7 +38,10 @@ describe('cdc completion bash, exercised by bash', () => {
       expect(set.code).toBe(0);
     }
     await withPg(urls.pgUrl, (c) => c.query(`create schema ${names.schema}; create table ${names.schema}.t (id int primary key)`));
-    const register = await runCli(['connector', 'register', names.connector, '--table', `${names.schema}.t`, '--topic-prefix', `cmp${id}`, '--snapshot-mode', 'no_data'], { env });
+    const register = await runCli(
+      ['connector', 'register', names.connector, '--table', `${names.schema}.t`, '--topic-prefix', `cmp${id}`, '--snapshot-mode', 'no_data'],
+      { env },
+    );
     expect(describeResult(register)).toMatch(/^exit 0/);
     const admin = new Kafka({ brokers: [urls.brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
@@ -60,8 +65,12 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
       const child = spawn('bash', ['-c', script], { cwd: path.resolve(__dirname, '../..'), env: { ...env, ...extraEnv } });
       let out = '';
       let err = '';
-      child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
       child.on('error', reject);
       child.on('close', (code) => {
         if (code !== 0 || err) reject(new Error(`bash exited ${code}: ${err}`));
@@ -87,7 +96,10 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
 
   it('completes file names where a command reads files', async () => {
-    const fixtures = fs.readdirSync(path.resolve(__dirname, '../../fixtures')).filter((f) => f.startsWith('holding-e')).map((f) => `fixtures/${f}`);
+    const fixtures = fs
+      .readdirSync(path.resolve(__dirname, '../../fixtures'))
+      .filter((f) => f.startsWith('holding-e'))
+      .map((f) => `fixtures/${f}`);
     expect(fixtures.length).toBeGreaterThan(1);
     expect(await complete(['parse', 'fixtures/holding-e'])).toEqual(fixtures.sort());
   });

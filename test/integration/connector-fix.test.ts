@@ -42,8 +42,12 @@ function tutorialFile(file: string, connector: string): string {
   const doc = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../fixtures/connectors/tutorial-1x.json'), 'utf8'));
   doc.name = connector;
   Object.assign(doc.config, {
-    'database.hostname': pg.hostname, 'database.port': Number(pg.port), 'database.dbname': pg.pathname.slice(1) || 'postgres',
-    'database.server.name': connector, 'schema.whitelist': schema, 'table.whitelist': `${schema}.customers,${schema}.orders`,
+    'database.hostname': pg.hostname,
+    'database.port': Number(pg.port),
+    'database.dbname': pg.pathname.slice(1) || 'postgres',
+    'database.server.name': connector,
+    'schema.whitelist': schema,
+    'table.whitelist': `${schema}.customers,${schema}.orders`,
   });
   const full = path.join(dir, file);
   fs.writeFileSync(full, JSON.stringify(doc, null, 2));
@@ -91,10 +95,14 @@ describe('Debezium 1.x configs on the real worker', () => {
     expect(fixed.stderr).toContain(`fixed: ${name}: schema.whitelist → schema.include.list=${schema} [legacy-key]`);
     expect(fixed.stderr).toContain(`fixed: ${name}: plugin.name=pgoutput [plugin-name]`);
     expect(fixed.stderr).toContain(`${name} RUNNING`);
-    const config = await (await fetch(`${urls.connectUrl}/connectors/${name}/config`)).json() as Record<string, string>;
+    const config = (await (await fetch(`${urls.connectUrl}/connectors/${name}/config`)).json()) as Record<string, string>;
     expect(config).toMatchObject({
-      'topic.prefix': name, 'plugin.name': 'pgoutput', 'slot.name': slot, 'publication.name': `${slot}_pub`,
-      'publication.autocreate.mode': 'filtered', 'table.include.list': `${schema}\\.customers,${schema}\\.orders`,
+      'topic.prefix': name,
+      'plugin.name': 'pgoutput',
+      'slot.name': slot,
+      'publication.name': `${slot}_pub`,
+      'publication.autocreate.mode': 'filtered',
+      'table.include.list': `${schema}\\.customers,${schema}\\.orders`,
     });
     for (const legacy of ['database.server.name', 'table.whitelist', 'schema.whitelist']) expect(config[legacy]).toBeUndefined();
     // The connector really captures the tables: its slot and publication exist, for these tables only.
@@ -102,7 +110,10 @@ describe('Debezium 1.x configs on the real worker', () => {
     await client.connect();
     try {
       const { rows } = await client.query('SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY tablename', [`${slot}_pub`]);
-      expect(rows).toEqual([{ schemaname: schema, tablename: 'customers' }, { schemaname: schema, tablename: 'orders' }]);
+      expect(rows).toEqual([
+        { schemaname: schema, tablename: 'customers' },
+        { schemaname: schema, tablename: 'orders' },
+      ]);
     } finally {
       await client.end();
     }

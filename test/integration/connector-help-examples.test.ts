@@ -32,8 +32,12 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ co
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-o', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
   });
@@ -50,7 +54,11 @@ function examplesOf(help: string, helpText: string): Example[] {
     if (text === '') break;
     if (text.startsWith('#')) continue;
     const at = text.search(/\s{2,}#\s/);
-    examples.push({ help, line: (at === -1 ? text : text.slice(0, at)).replace(/^\$\s+/, ''), note: at === -1 ? '' : text.slice(at).trim().replace(/^#\s*/, '') });
+    examples.push({
+      help,
+      line: (at === -1 ? text : text.slice(0, at)).replace(/^\$\s+/, ''),
+      note: at === -1 ? '' : text.slice(at).trim().replace(/^#\s*/, ''),
+    });
   }
   return examples;
 }
@@ -79,7 +87,7 @@ describe('the examples of every connector --help, run as written', () => {
   async function state(name: string): Promise<string | undefined> {
     const response = await fetch(`${connectUrl}/connectors/${name}/status`);
     if (response.status === 404) return undefined;
-    const status = await response.json() as { connector: { state: string }; tasks: { state: string }[] };
+    const status = (await response.json()) as { connector: { state: string }; tasks: { state: string }[] };
     return status.tasks.every((t) => t.state === 'RUNNING') && status.tasks.length ? status.connector.state : `${status.connector.state}/tasks`;
   }
 
@@ -97,7 +105,10 @@ describe('the examples of every connector --help, run as written', () => {
   /** bank.holding, bank.orders, and connectors holding and orders RUNNING and streaming. */
   async function baseline(): Promise<void> {
     await sql('CREATE TABLE IF NOT EXISTS bank.orders (order_id int PRIMARY KEY, holding_id int)');
-    for (const [name, table] of [['holding', 'bank.holding'], ['orders', 'bank.orders']]) {
+    for (const [name, table] of [
+      ['holding', 'bank.holding'],
+      ['orders', 'bank.orders'],
+    ]) {
       const now = await state(name);
       if (now === 'RUNNING') continue;
       if (now === 'PAUSED' || now === 'STOPPED' || now?.endsWith('/tasks')) {
@@ -131,10 +142,16 @@ describe('the examples of every connector --help, run as written', () => {
     const clean: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) if (!/^(CDC_|PG[A-Z]+$|DATABASE_URL$)/.test(key)) clean[key] = value;
     env = {
-      ...clean, NO_COLOR: '1', HOME: work, XDG_CONFIG_HOME: path.join(work, '.config'),
+      ...clean,
+      NO_COLOR: '1',
+      HOME: work,
+      XDG_CONFIG_HOME: path.join(work, '.config'),
       PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
-      CDC_STACK_DIR: stackDir, CDC_STACK_PG_PORT: String(pg), CDC_STACK_KAFKA_PORT: String(kafka),
-      CDC_STACK_CONTROLLER_PORT: String(controller), CDC_STACK_CONNECT_PORT: String(connect),
+      CDC_STACK_DIR: stackDir,
+      CDC_STACK_PG_PORT: String(pg),
+      CDC_STACK_KAFKA_PORT: String(kafka),
+      CDC_STACK_CONTROLLER_PORT: String(controller),
+      CDC_STACK_CONNECT_PORT: String(connect),
     };
     const up = await runCli(['stack', 'up'], { env, timeoutMs: 300_000 });
     if (up.code !== 0) throw new Error(`stack up failed\n${up.stderr}`);
@@ -165,7 +182,12 @@ describe('the examples of every connector --help, run as written', () => {
       const expected = Number(/exit (\d+)/.exec(example.note)?.[1] ?? 0);
       const why = /docker compose/.test(example.note) ? /database\.hostname/ : /asks first/.test(example.note) ? /pass --yes/ : undefined;
       if (run.code !== expected || (why && !why.test(run.output))) {
-        failures.push(`[cdc ${example.help} --help] ${example.line}\n  expected exit ${expected}, got ${run.code}\n${run.output.split('\n').map((l) => `    ${l}`).join('\n')}`);
+        failures.push(
+          `[cdc ${example.help} --help] ${example.line}\n  expected exit ${expected}, got ${run.code}\n${run.output
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n')}`,
+        );
       }
     }
     expect(failures.join('\n\n')).toBe('');

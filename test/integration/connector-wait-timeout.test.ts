@@ -24,7 +24,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-connector-wait-'));
 function connectPid(): number {
   const state = readState(stackLayout(resolveStackSettings({}, process.env).dir));
   const pid = state?.pids.connect;
-  if (!pid || state?.urls.connectUrl !== urls.connectUrl) throw new Error(`no Kafka Connect pid for ${urls.connectUrl} in the stack state (${JSON.stringify(state?.pids)})`);
+  if (!pid || state?.urls.connectUrl !== urls.connectUrl)
+    throw new Error(`no Kafka Connect pid for ${urls.connectUrl} in the stack state (${JSON.stringify(state?.pids)})`);
   return pid;
 }
 
@@ -51,7 +52,8 @@ afterAll(async () => {
 it('register --wait --wait-timeout 6 ends within its budget while the worker is stopped (SIGSTOP)', async () => {
   // A PAUSED connector (Connect ≥ 3.7): an update keeps it PAUSED, so the wait keeps polling.
   const created = await fetch(`${urls.connectUrl}/connectors`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ name, config, initial_state: 'PAUSED' }),
   });
   expect(created.status).toBe(201);
@@ -68,7 +70,10 @@ it('register --wait --wait-timeout 6 ends within its budget while the worker is 
 
 it('connector wait --for snapshot --wait-timeout 6 ends within its budget while the worker is stopped (SIGSTOP)', async () => {
   // The PAUSED connector of the test above never snapshots: the wait polls until stopped.
-  const result = await runStoppingWorker(['--verbose', 'connector', 'wait', name, '--for', 'snapshot', '--wait-timeout', '6', '--timeout', '60'], /GET \/connectors\/[^/]+\/status/);
+  const result = await runStoppingWorker(
+    ['--verbose', 'connector', 'wait', name, '--for', 'snapshot', '--wait-timeout', '6', '--timeout', '60'],
+    /GET \/connectors\/[^/]+\/status/,
+  );
   expect({ report: result.report, exit: result.exit }).toMatchObject({ exit: 5 });
   expect(result.stderr).toMatch(new RegExp(`connector '${name}' not through its snapshot after 6 s: Kafka Connect at .* did not answer`));
   expect({ report: result.report, withinBudget: result.sinceStop < 6_000 + 9_000 }).toMatchObject({ withinBudget: true });
@@ -88,7 +93,9 @@ async function runStoppingWorker(args: string[], when: RegExp): Promise<{ exit: 
   });
   let stderr = '';
   let stdout = '';
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
   try {
     const exit = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (c: Buffer) => {
@@ -99,7 +106,10 @@ async function runStoppingWorker(args: string[], when: RegExp): Promise<{ exit: 
         }
       });
       const guard = setTimeout(() => child.kill('SIGKILL'), 70_000);
-      child.on('close', (code) => { clearTimeout(guard); resolve(code); });
+      child.on('close', (code) => {
+        clearTimeout(guard);
+        resolve(code);
+      });
     });
     const ended = Date.now();
     const report = `cdc ${args.join(' ')}: exit ${exit} after ${ended - started} ms (worker stopped ${stoppedAt ? `${ended - stoppedAt} ms before the end` : 'never'})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
@@ -109,7 +119,13 @@ async function runStoppingWorker(args: string[], when: RegExp): Promise<{ exit: 
     process.kill(pid, 'SIGCONT');
     // Waits for the worker to answer again; a worker that does not is reported by the next test.
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !(await fetch(`${urls.connectUrl}/`).then((r) => r.ok, () => false))) {
+    while (
+      Date.now() < deadline &&
+      !(await fetch(`${urls.connectUrl}/`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -49,7 +49,12 @@ describe('cdc connector wait', () => {
     });
     const caughtUp = await runCli(['connector', 'wait', names.connector, '--json'], { env, timeoutMs: 200_000 });
     expect(caughtUp.code).toBe(0);
-    expect(JSON.parse(caughtUp.stdout)).toMatchObject({ until: 'caught-up', snapshotDone: true, pendingChanges: 0, targetLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/) });
+    expect(JSON.parse(caughtUp.stdout)).toMatchObject({
+      until: 'caught-up',
+      snapshotDone: true,
+      pendingChanges: 0,
+      targetLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
+    });
     expect(await topicCount()).toBe(ROWS + UPDATES);
   });
 

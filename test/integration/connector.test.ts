@@ -16,7 +16,12 @@ const schema = `cit_conn_${suffix}`;
 const role = `cit_conn_${suffix}`;
 const PASSWORD = `It-Pw-${suffix}-Zq9`;
 const names = {
-  flags: `cit-flags-${suffix}`, placeholder: `cit-ph-${suffix}`, file: `cit-file-${suffix}`, failing: `cit-fail-${suffix}`, wrong: `cit-wrong-${suffix}`, rotated: `cit-rot-${suffix}`,
+  flags: `cit-flags-${suffix}`,
+  placeholder: `cit-ph-${suffix}`,
+  file: `cit-file-${suffix}`,
+  failing: `cit-fail-${suffix}`,
+  wrong: `cit-wrong-${suffix}`,
+  rotated: `cit-rot-${suffix}`,
 };
 /** A second role whose password a test changes under a running connector. */
 const rotRole = `${role}_rot`;
@@ -111,10 +116,14 @@ afterAll(async () => {
     await fetch(`${urls.connectUrl}/connectors/${name}`, { method: 'DELETE' }).catch(() => undefined);
   }
   const slots = Object.values(names).map(slotOf);
-  await until('slots to be released', async () => {
-    const rows = await sql<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = ANY($1) AND active', [slots]);
-    return rows.length === 0 ? true : undefined;
-  }, 30_000).catch(() => undefined);
+  await until(
+    'slots to be released',
+    async () => {
+      const rows = await sql<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = ANY($1) AND active', [slots]);
+      return rows.length === 0 ? true : undefined;
+    },
+    30_000,
+  ).catch(() => undefined);
   await sql('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ANY($1) AND NOT active', [slots]);
   for (const slot of slots) await sql(`DROP PUBLICATION IF EXISTS ${slot}_pub`);
   await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -135,10 +144,14 @@ describe('cdc connector against the real worker', () => {
     // password from PGPASSWORD is stored, with a warning.
     expect(result.stderr).toContain(`${names.flags}: \${env:PGPASSWORD} does not log in from this worker`);
     expect(result.stderr).toContain('plaintext-password');
-    const config = await (await fetch(`${urls.connectUrl}/connectors/${names.flags}/config`)).json() as Record<string, string>;
+    const config = (await (await fetch(`${urls.connectUrl}/connectors/${names.flags}/config`)).json()) as Record<string, string>;
     expect(config).toMatchObject({
-      'plugin.name': 'pgoutput', 'publication.autocreate.mode': 'filtered', 'slot.name': slotOf(names.flags),
-      'table.include.list': `${schema}\\.holding`, 'database.user': role, 'database.password': PASSWORD,
+      'plugin.name': 'pgoutput',
+      'publication.autocreate.mode': 'filtered',
+      'slot.name': slotOf(names.flags),
+      'table.include.list': `${schema}\\.holding`,
+      'database.user': role,
+      'database.password': PASSWORD,
     });
     const slot = await sql('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slotOf(names.flags)]);
     expect(slot).toHaveLength(1);
@@ -151,7 +164,7 @@ describe('cdc connector against the real worker', () => {
     expectExit(result, 0);
     expect(result.stderr).toContain(`${names.placeholder}: database.password=\${env:PGPASSWORD}, resolved by the worker`);
     expect(result.stderr).not.toContain('plaintext-password');
-    const config = await (await fetch(`${urls.connectUrl}/connectors/${names.placeholder}/config`)).json() as Record<string, string>;
+    const config = (await (await fetch(`${urls.connectUrl}/connectors/${names.placeholder}/config`)).json()) as Record<string, string>;
     expect(config['database.password']).toBe('${env:PGPASSWORD}');
     // cdc logs in as the connector with its own URL's password when PGPASSWORD is not set here.
     expectExit(await cdc(['status', names.placeholder, '--check-db'], { env: superuser }), 0);
@@ -184,25 +197,36 @@ describe('cdc connector against the real worker', () => {
       const doc = JSON.parse(result.stdout) as { offsets: { offset: { lsn?: number } }[] };
       return doc.offsets.length && doc.offsets[0].offset?.lsn ? doc.offsets : undefined;
     });
-    const [{ lsn }] = await sql<{ lsn: string }>('SELECT (pg_current_wal_lsn() - \'0/0\')::text AS lsn');
+    const [{ lsn }] = await sql<{ lsn: string }>("SELECT (pg_current_wal_lsn() - '0/0')::text AS lsn");
     expect(BigInt(offsets[0].offset.lsn!)).toBeLessThanOrEqual(BigInt(lsn));
   });
 
   it('status --check-db confirms that the slot is in use', async () => {
     const result = await cdc(['status', names.flags, '--check-db', '--json']);
     expectExit(result, 0);
-    expect(JSON.parse(result.stdout)[0]).toMatchObject({ health: 'RUNNING', database: { checked: true, problem: null, slot: { name: slotOf(names.flags), exists: true, active: true } } });
+    expect(JSON.parse(result.stdout)[0]).toMatchObject({
+      health: 'RUNNING',
+      database: { checked: true, problem: null, slot: { name: slotOf(names.flags), exists: true, active: true } },
+    });
   });
 
-  it('looks at the slot from where cdc reaches PostgreSQL when the worker\'s host name does not resolve here (docker compose)', async () => {
+  it("looks at the slot from where cdc reaches PostgreSQL when the worker's host name does not resolve here (docker compose)", async () => {
     const [{ withPg, displayOf }, { lookupSlot }, { lookupPublication }] = await Promise.all([
-      import('../../src/pg/connection'), import('../../src/pg/slots'), import('../../src/pg/publications')]);
+      import('../../src/pg/connection'),
+      import('../../src/pg/slots'),
+      import('../../src/pg/publications'),
+    ]);
     const where = { host: 'postgres.invalid', port: 5432, user: role, database };
     const target = { ...where, password: PASSWORD, source: 'test', display: displayOf(where), via: { host: pg.hostname, port: Number(pg.port) } };
-    const found = await withPg(target, async (db) => ({ slot: await lookupSlot(db, slotOf(names.flags)), publication: await lookupPublication(db, `${slotOf(names.flags)}_pub`) }));
+    const found = await withPg(target, async (db) => ({
+      slot: await lookupSlot(db, slotOf(names.flags)),
+      publication: await lookupPublication(db, `${slotOf(names.flags)}_pub`),
+    }));
     expect(found).toMatchObject({ slot: { exists: true, active: true }, publication: { exists: true } });
     const unreachable = await withPg({ ...target, via: { host: '127.0.0.1', port: 9 } }, (db) => lookupSlot(db, 'x')).catch((e: Error) => e);
-    expect((unreachable as Error).message).toMatch(/^cannot reach PostgreSQL at postgres:\/\/[^@]+@postgres\.invalid:5432\/[^:]*: host postgres\.invalid not found; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL: cannot reach .*connection refused/);
+    expect((unreachable as Error).message).toMatch(
+      /^cannot reach PostgreSQL at postgres:\/\/[^@]+@postgres\.invalid:5432\/[^:]*: host postgres\.invalid not found; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL: cannot reach .*connection refused/,
+    );
   });
 
   it('pauses, stops and resumes with the status exit codes following', async () => {
@@ -226,10 +250,22 @@ describe('cdc connector against the real worker', () => {
   });
 
   it('dry-run validates on the server and diffs against the live config without writing', async () => {
-    const result = await cdc(['register', names.flags, '--table', `${schema}.holding`, '--table', `${schema}.orders`, '--snapshot-mode', 'no_data', '--dry-run']);
+    const result = await cdc([
+      'register',
+      names.flags,
+      '--table',
+      `${schema}.holding`,
+      '--table',
+      `${schema}.orders`,
+      '--snapshot-mode',
+      'no_data',
+      '--dry-run',
+    ]);
     expectExit(result, 0);
-    expect(result.stdout).toBe(`~ ${names.flags} (2 keys change)\n  + snapshot.mode: no_data\n  ~ table.include.list: ${schema}\\.holding → ${schema}\\.holding,${schema}\\.orders\n`);
-    const live = await (await fetch(`${urls.connectUrl}/connectors/${names.flags}/config`)).json() as Record<string, string>;
+    expect(result.stdout).toBe(
+      `~ ${names.flags} (2 keys change)\n  + snapshot.mode: no_data\n  ~ table.include.list: ${schema}\\.holding → ${schema}\\.holding,${schema}\\.orders\n`,
+    );
+    const live = (await (await fetch(`${urls.connectUrl}/connectors/${names.flags}/config`)).json()) as Record<string, string>;
     expect(live['snapshot.mode']).toBeUndefined();
   });
 
@@ -249,18 +285,26 @@ describe('cdc connector against the real worker', () => {
     const again = await cdc(['register', file]);
     expectExit(again, 0);
     expect(again.stderr).toContain(`unchanged ${names.file}`);
-    const viaStdin = await cdc(['register', '-', '--json'], { input: JSON.stringify({ name: names.file, config: fileConfig({ 'heartbeat.interval.ms': '5000' }) }) });
+    const viaStdin = await cdc(['register', '-', '--json'], {
+      input: JSON.stringify({ name: names.file, config: fileConfig({ 'heartbeat.interval.ms': '5000' }) }),
+    });
     expectExit(viaStdin, 0);
     expect(JSON.parse(viaStdin.stdout)).toEqual([{ name: names.file, action: 'updated', changedKeys: ['heartbeat.interval.ms'], health: null }]);
   });
 
-  it('validate reports Connect\'s errors field by field (wrong database, wrong password) and exits 3', async () => {
-    const wrongDb = writeFile('wrong-db.json', { name: names.wrong, config: fileConfig({ 'database.dbname': `nosuchdb_${suffix}`, 'slot.name': slotOf(names.wrong) }) });
+  it("validate reports Connect's errors field by field (wrong database, wrong password) and exits 3", async () => {
+    const wrongDb = writeFile('wrong-db.json', {
+      name: names.wrong,
+      config: fileConfig({ 'database.dbname': `nosuchdb_${suffix}`, 'slot.name': slotOf(names.wrong) }),
+    });
     const result = await cdc(['validate', wrongDb]);
     expectExit(result, 3);
     expect(result.stdout).toContain(`${names.wrong} (${wrongDb}): invalid`);
     expect(result.stdout).toMatch(new RegExp(`database\\.hostname: .*database "nosuchdb_${suffix}" does not exist`));
-    const wrongPw = writeFile('wrong-pw.json', { name: names.wrong, config: fileConfig({ 'database.password': 'not-the-password', 'slot.name': slotOf(names.wrong) }) });
+    const wrongPw = writeFile('wrong-pw.json', {
+      name: names.wrong,
+      config: fileConfig({ 'database.password': 'not-the-password', 'slot.name': slotOf(names.wrong) }),
+    });
     const pw = await cdc(['validate', wrongPw, '--json']);
     expectExit(pw, 3);
     const [report] = JSON.parse(pw.stdout);
@@ -274,7 +318,12 @@ describe('cdc connector against the real worker', () => {
   it('reports a FAILED task with its root cause: register --wait and status exit 6', async () => {
     const file = writeFile('failing.json', {
       name: names.failing,
-      config: fileConfig({ 'plugin.name': 'decoderbufs', 'slot.name': slotOf(names.failing), 'topic.prefix': names.failing, 'publication.name': `${slotOf(names.failing)}_pub` }),
+      config: fileConfig({
+        'plugin.name': 'decoderbufs',
+        'slot.name': slotOf(names.failing),
+        'topic.prefix': names.failing,
+        'publication.name': `${slotOf(names.failing)}_pub`,
+      }),
     });
     const refused = await cdc(['register', file]);
     expectExit(refused, 3);
@@ -299,21 +348,31 @@ describe('cdc connector against the real worker', () => {
     const file = writeFile('rotated.json', {
       name: names.rotated,
       config: fileConfig({
-        'database.user': rotRole, 'database.password': ROT_PASSWORD, 'slot.name': slotOf(names.rotated),
-        'publication.name': `${slotOf(names.rotated)}_pub`, 'topic.prefix': names.rotated, 'table.include.list': `${schema}\\.rotated`,
+        'database.user': rotRole,
+        'database.password': ROT_PASSWORD,
+        'slot.name': slotOf(names.rotated),
+        'publication.name': `${slotOf(names.rotated)}_pub`,
+        'topic.prefix': names.rotated,
+        'table.include.list': `${schema}\\.rotated`,
       }),
     });
     expectExit(await cdc(['register', file, '--wait', '--wait-timeout', '90']), 0);
     await sql(`ALTER ROLE ${rotRole} PASSWORD 'rotated-${suffix}'`);
     expectExit(await cdc(['restart', names.rotated, '--include-tasks']), 0);
     // Debezium treats the failed login as retriable: Connect keeps reporting RUNNING.
-    await until('Connect to report the restarted task RUNNING', async () => {
-      const r = await cdc(['status', names.rotated]);
-      return r.code === 0 ? r : undefined;
-    }, 30_000);
+    await until(
+      'Connect to report the restarted task RUNNING',
+      async () => {
+        const r = await cdc(['status', names.rotated]);
+        return r.code === 0 ? r : undefined;
+      },
+      30_000,
+    );
     const checked = await cdc(['status', names.rotated, '--check-db']);
     expectExit(checked, 5);
-    expect(checked.stdout).toMatch(new RegExp(`^${names.rotated}\\tDEGRADED\\tRUNNING\\t1/1\\t.*password authentication failed for user ${rotRole} at PostgreSQL at postgres://${rotRole}@`));
+    expect(checked.stdout).toMatch(
+      new RegExp(`^${names.rotated}\\tDEGRADED\\tRUNNING\\t1/1\\t.*password authentication failed for user ${rotRole} at PostgreSQL at postgres://${rotRole}@`),
+    );
     expectExit(await cdc(['delete', names.rotated, '--yes']), 0);
   });
 
@@ -355,7 +414,8 @@ describe('cdc connector against the real worker', () => {
     expect(outputs.length).toBeGreaterThan(30);
     for (const { args, result } of outputs) {
       const text = `${result.stdout}${result.stderr}`;
-      if (text.includes(PASSWORD) || text.includes(ROT_PASSWORD)) throw new Error(`password printed by cdc connector ${args.join(' ')}\n${describeResult(result)}`);
+      if (text.includes(PASSWORD) || text.includes(ROT_PASSWORD))
+        throw new Error(`password printed by cdc connector ${args.join(' ')}\n${describeResult(result)}`);
     }
   });
 });

@@ -75,18 +75,30 @@ it('seeks every assigned partition to the external store, never hands out a reco
   await produce(kafka, topic, messages(0, 200, 2));
   // The group's Kafka commit lags far behind the store (a crash after the target transaction
   // committed, before the Kafka commit): kafkajs alone would start there.
-  await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '5' }] });
+  await admin.setOffsets({
+    groupId: group,
+    topic,
+    partitions: [
+      { partition: 0, offset: '5' },
+      { partition: 1, offset: '5' },
+    ],
+  });
   const store = new TransactionalStore();
   store.positions.set({ topic, partition: 0 }, 60n);
   store.positions.set({ topic, partition: 1 }, 99n);
   const seen: Array<[number, number]> = [];
-  const summary = await consume(settings, { topics: [topic], group, start: { kind: 'beginning' }, store, exitAtEnd: true, maxBatchRecords: 7 }, {
-    handle: async (batch) => {
-      expect(batch.records.length).toBeLessThanOrEqual(7);
-      for (const r of batch.records) seen.push([r.partition, Number(r.offset)]);
-      store.commit(batch);
+  const summary = await consume(
+    settings,
+    { topics: [topic], group, start: { kind: 'beginning' }, store, exitAtEnd: true, maxBatchRecords: 7 },
+    {
+      handle: async (batch) => {
+        expect(batch.records.length).toBeLessThanOrEqual(7);
+        for (const r of batch.records) seen.push([r.partition, Number(r.offset)]);
+        store.commit(batch);
+      },
     },
-  }, new AbortController().signal);
+    new AbortController().signal,
+  );
   expect(summary.reason).toBe('end');
   const p0 = seen.filter(([p]) => p === 0).map(([, o]) => o);
   const p1 = seen.filter(([p]) => p === 1).map(([, o]) => o);
@@ -94,9 +106,15 @@ it('seeks every assigned partition to the external store, never hands out a reco
   expect(p1).toEqual([99]);
   expect(summary.handled).toBe(41);
   const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  expect(committed[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '100'], [1, '100']]);
+  expect(committed[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
+    [0, '100'],
+    [1, '100'],
+  ]);
   const lag = await readLag(settings, [topic], { store });
-  expect(lag.map((l) => [l.partition, l.position, l.highWatermark, l.lag])).toEqual([[0, 100n, 100n, 0n], [1, 100n, 100n, 0n]]);
+  expect(lag.map((l) => [l.partition, l.position, l.highWatermark, l.lag])).toEqual([
+    [0, 100n, 100n, 0n],
+    [1, 100n, 100n, 0n],
+  ]);
 });
 
 it('exitAtEnd stops at the high watermark it saw at start, also while records keep arriving, and positions partitions without a stored offset at the start', async () => {
@@ -105,19 +123,28 @@ it('exitAtEnd stops at the high watermark it saw at start, also while records ke
   const store = new TransactionalStore();
   store.positions.set({ topic, partition: 2 }, 100n); // partition 2 is done already
   let producing: Promise<void> | undefined;
-  const summary = await consume(settings, { topics: [topic], group: newGroup(), start: { kind: 'beginning' }, store, exitAtEnd: true, maxBatchRecords: 25 }, {
-    handle: async (batch) => {
-      producing ??= produce(kafka, topic, messages(300, 90, 3)); // beyond the end: never handed out
-      await new Promise((r) => setTimeout(r, 5));
-      store.commit(batch);
+  const summary = await consume(
+    settings,
+    { topics: [topic], group: newGroup(), start: { kind: 'beginning' }, store, exitAtEnd: true, maxBatchRecords: 25 },
+    {
+      handle: async (batch) => {
+        producing ??= produce(kafka, topic, messages(300, 90, 3)); // beyond the end: never handed out
+        await new Promise((r) => setTimeout(r, 5));
+        store.commit(batch);
+      },
     },
-  }, new AbortController().signal);
+    new AbortController().signal,
+  );
   await producing;
   expect(summary.reason).toBe('end');
   expect(summary.handled).toBe(200);
   expect([...store.applied.keys()].filter((k) => k.startsWith('2@'))).toEqual([]);
   expect([...store.applied.values()].every((n) => n === 1)).toBe(true);
-  expect(summary.progress.map((p) => [p.partition, p.position, p.end])).toEqual([[0, 100n, 100n], [1, 100n, 100n], [2, 100n, 100n]]);
+  expect(summary.progress.map((p) => [p.partition, p.position, p.end])).toEqual([
+    [0, 100n, 100n],
+    [1, 100n, 100n],
+    [2, 100n, 100n],
+  ]);
 });
 
 it('two members split the partitions and hand them over mid-stream (one joins, one leaves) without applying a record twice or losing one', async () => {
@@ -127,15 +154,27 @@ it('two members split the partitions and hand them over mid-stream (one joins, o
   const store = new TransactionalStore();
   const assigned: Record<string, number[]> = { A: [], B: [] };
   // Slow batches: a rebalance always finds a batch in flight, which it must wait for.
-  const member = (name: 'A' | 'B', controller: AbortController): Promise<ConsumeSummary> => consume(settings, {
-    topics: [topic], group, start: { kind: 'beginning' }, store, maxBatchRecords: 20,
-  }, {
-    handle: async (batch) => {
-      await new Promise((r) => setTimeout(r, 15));
-      store.commit(batch);
-    },
-    onAssigned: (progress) => { assigned[name] = progress.map((p) => p.partition); },
-  }, controller.signal);
+  const member = (name: 'A' | 'B', controller: AbortController): Promise<ConsumeSummary> =>
+    consume(
+      settings,
+      {
+        topics: [topic],
+        group,
+        start: { kind: 'beginning' },
+        store,
+        maxBatchRecords: 20,
+      },
+      {
+        handle: async (batch) => {
+          await new Promise((r) => setTimeout(r, 15));
+          store.commit(batch);
+        },
+        onAssigned: (progress) => {
+          assigned[name] = progress.map((p) => p.partition);
+        },
+      },
+      controller.signal,
+    );
   const waitFor = async (what: string, check: () => boolean, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
@@ -179,11 +218,16 @@ it('a handler error ends the run with that error, not as a Kafka error, and noth
   const group = newGroup();
   await produce(kafka, topic, messages(0, 30, 1));
   const failure = new Error('target database refused the batch');
-  const run = consume(settings, { topics: [topic], group, start: { kind: 'beginning' }, maxBatchRecords: 10 }, {
-    handle: async (batch) => {
-      if (batch.records[0].offset === '10') throw failure;
+  const run = consume(
+    settings,
+    { topics: [topic], group, start: { kind: 'beginning' }, maxBatchRecords: 10 },
+    {
+      handle: async (batch) => {
+        if (batch.records[0].offset === '10') throw failure;
+      },
     },
-  }, new AbortController().signal);
+    new AbortController().signal,
+  );
   await expect(run).rejects.toBe(failure);
   const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   expect(committed[0].partitions[0].offset).toBe('10');
@@ -196,21 +240,36 @@ it('a handler slower than the session timeout keeps its partitions (heartbeats c
   const store = new TransactionalStore();
   const assigned: Record<string, number[]> = { A: [], B: [] };
   let slowStarted!: () => void;
-  const slow = new Promise<void>((resolve) => { slowStarted = resolve; });
+  const slow = new Promise<void>((resolve) => {
+    slowStarted = resolve;
+  });
   let first = true;
-  const member = (name: 'A' | 'B', controller: AbortController) => consume(settings, {
-    topics: [topic], group, start: { kind: 'beginning' }, store, sessionTimeoutMs: 6_000, maxBatchRecords: 5,
-  }, {
-    handle: async (batch) => {
-      if (name === 'A' && first) {
-        first = false;
-        slowStarted();
-        await new Promise((r) => setTimeout(r, 12_000)); // twice the session timeout
-      }
-      store.commit(batch);
-    },
-    onAssigned: (progress) => { assigned[name] = progress.map((p) => p.partition); },
-  }, controller.signal);
+  const member = (name: 'A' | 'B', controller: AbortController) =>
+    consume(
+      settings,
+      {
+        topics: [topic],
+        group,
+        start: { kind: 'beginning' },
+        store,
+        sessionTimeoutMs: 6_000,
+        maxBatchRecords: 5,
+      },
+      {
+        handle: async (batch) => {
+          if (name === 'A' && first) {
+            first = false;
+            slowStarted();
+            await new Promise((r) => setTimeout(r, 12_000)); // twice the session timeout
+          }
+          store.commit(batch);
+        },
+        onAssigned: (progress) => {
+          assigned[name] = progress.map((p) => p.partition);
+        },
+      },
+      controller.signal,
+    );
   const a = new AbortController();
   const b = new AbortController();
   const runA = member('A', a);
@@ -235,13 +294,18 @@ it('an abort during a batch lets it finish and commits it before leaving (kafkaj
   await produce(kafka, topic, messages(0, 100, 1));
   const controller = new AbortController();
   let calls = 0;
-  const summary = await consume(settings, { topics: [topic], group, start: { kind: 'beginning' }, maxBatchRecords: 10 }, {
-    handle: async () => {
-      calls += 1;
-      if (calls === 3) controller.abort();
-      await new Promise((r) => setTimeout(r, 300));
+  const summary = await consume(
+    settings,
+    { topics: [topic], group, start: { kind: 'beginning' }, maxBatchRecords: 10 },
+    {
+      handle: async () => {
+        calls += 1;
+        if (calls === 3) controller.abort();
+        await new Promise((r) => setTimeout(r, 300));
+      },
     },
-  }, controller.signal);
+    controller.signal,
+  );
   expect(summary.reason).toBe('interrupted');
   expect(summary.handled).toBe(30);
   const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });

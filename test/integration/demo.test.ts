@@ -39,15 +39,23 @@ function normal(rows: Record<string, unknown>[]): Record<string, string>[] {
 
 async function askSource(): Promise<Record<string, Record<string, unknown>[]>> {
   return withPg(urls.pgUrl, async (c) => ({
-    'open-orders': (await c.query(`SELECT delivery_date::text, status, count(*) AS order_count FROM finance.orders
-      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1, 2 ORDER BY 1, 2`)).rows,
-    'top-delivery-dates': (await c.query(`SELECT delivery_date::text, count(*) AS order_count FROM finance.orders
-      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3`)).rows,
-    'pending-items': (await c.query(`SELECT p.product_id, p.product_name, sum(i.quantity) AS pending_quantity
+    'open-orders': (
+      await c.query(`SELECT delivery_date::text, status, count(*) AS order_count FROM finance.orders
+      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1, 2 ORDER BY 1, 2`)
+    ).rows,
+    'top-delivery-dates': (
+      await c.query(`SELECT delivery_date::text, count(*) AS order_count FROM finance.orders
+      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3`)
+    ).rows,
+    'pending-items': (
+      await c.query(`SELECT p.product_id, p.product_name, sum(i.quantity) AS pending_quantity
       FROM finance.order_items i JOIN finance.orders o USING (order_id) JOIN finance.products p USING (product_id)
-      WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1`)).rows,
-    'top-customers': (await c.query(`SELECT c.customer_id, c.customer_name, count(DISTINCT o.order_id) AS order_count
-      FROM finance.orders o JOIN finance.customers c USING (customer_id) WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 3`)).rows,
+      WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1`)
+    ).rows,
+    'top-customers': (
+      await c.query(`SELECT c.customer_id, c.customer_name, count(DISTINCT o.order_id) AS order_count
+      FROM finance.orders o JOIN finance.customers c USING (customer_id) WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 3`)
+    ).rows,
   }));
 }
 
@@ -70,7 +78,10 @@ describe('cdc demo', () => {
 
     // The views answer what the reports answer (the view of top-customers is its default: pending, 3).
     expect(first.views.map((v) => v.view)).toContain('analytics.top_customers_with_pending_orders');
-    const viewRows = await withPg(urls.targetUrl, async (c) => (await c.query('SELECT * FROM analytics.top_customers_with_pending_orders ORDER BY order_count DESC, customer_id')).rows);
+    const viewRows = await withPg(
+      urls.targetUrl,
+      async (c) => (await c.query('SELECT * FROM analytics.top_customers_with_pending_orders ORDER BY order_count DESC, customer_id')).rows,
+    );
     expect(normal(viewRows)).toEqual(normal(first.reports.find((r) => r.report === 'top-customers')!.rows));
 
     const second = await demo(40);

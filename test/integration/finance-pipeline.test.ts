@@ -35,15 +35,23 @@ function normal(rows: Record<string, unknown>[]): Record<string, string>[] {
 async function askSource(): Promise<Record<string, Record<string, unknown>[]>> {
   const s = f.name;
   return withPg(f.urls.pgUrl, async (c) => ({
-    'open-orders': (await c.query(`SELECT delivery_date::text, status, count(*) AS order_count FROM ${s}.orders
-      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1, 2 ORDER BY 1, 2`)).rows,
-    'top-delivery-dates': (await c.query(`SELECT delivery_date::text, count(*) AS order_count FROM ${s}.orders
-      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3`)).rows,
-    'pending-items': (await c.query(`SELECT p.product_id, p.product_name, sum(i.quantity) AS pending_quantity
+    'open-orders': (
+      await c.query(`SELECT delivery_date::text, status, count(*) AS order_count FROM ${s}.orders
+      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1, 2 ORDER BY 1, 2`)
+    ).rows,
+    'top-delivery-dates': (
+      await c.query(`SELECT delivery_date::text, count(*) AS order_count FROM ${s}.orders
+      WHERE status IN ('OPEN', 'PENDING') GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3`)
+    ).rows,
+    'pending-items': (
+      await c.query(`SELECT p.product_id, p.product_name, sum(i.quantity) AS pending_quantity
       FROM ${s}.order_items i JOIN ${s}.orders o USING (order_id) JOIN ${s}.products p USING (product_id)
-      WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1`)).rows,
-    'top-customers': (await c.query(`SELECT c.customer_id, c.customer_name, count(DISTINCT o.order_id) AS order_count
-      FROM ${s}.orders o JOIN ${s}.customers c USING (customer_id) WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 3`)).rows,
+      WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1`)
+    ).rows,
+    'top-customers': (
+      await c.query(`SELECT c.customer_id, c.customer_name, count(DISTINCT o.order_id) AS order_count
+      FROM ${s}.orders o JOIN ${s}.customers c USING (customer_id) WHERE o.status = 'PENDING' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 3`)
+    ).rows,
   }));
 }
 
@@ -69,28 +77,80 @@ afterAll(async () => {
 
 describe('the finance pipeline', () => {
   it('pg setup → seed finance → register with the preset → workload → sink: every report equals the source, now and --at two earlier moments', async () => {
-    const start = JSON.parse((await cdc(['seed', 'finance', '--schema', f.name, '--customers', '15', '--products', '8', '--orders', '60', '--seed', '21', '--json'])).stdout);
-    await cdc(['pg', 'setup', '--name', f.name, '--tables', TABLES.map((t) => `${f.name}.${t}`).join(','), '--user', role, '--password-env', 'FIN_PW', '--replica-identity-full']);
-    const register = ['connector', 'register', f.name, ...TABLES.flatMap((t) => ['--table', `${f.name}.${t}`]), '--topic-prefix', f.name,
-      '--user', role, '--password-env', 'FIN_PW', '--slot', f.name, '--publication', `${f.name}_pub`, '--wait', '--wait-timeout', '120'];
+    const start = JSON.parse(
+      (await cdc(['seed', 'finance', '--schema', f.name, '--customers', '15', '--products', '8', '--orders', '60', '--seed', '21', '--json'])).stdout,
+    );
+    await cdc([
+      'pg',
+      'setup',
+      '--name',
+      f.name,
+      '--tables',
+      TABLES.map((t) => `${f.name}.${t}`).join(','),
+      '--user',
+      role,
+      '--password-env',
+      'FIN_PW',
+      '--replica-identity-full',
+    ]);
+    const register = [
+      'connector',
+      'register',
+      f.name,
+      ...TABLES.flatMap((t) => ['--table', `${f.name}.${t}`]),
+      '--topic-prefix',
+      f.name,
+      '--user',
+      role,
+      '--password-env',
+      'FIN_PW',
+      '--slot',
+      f.name,
+      '--publication',
+      `${f.name}_pub`,
+      '--wait',
+      '--wait-timeout',
+      '120',
+    ];
     await cdc(register);
     await cdc(['connector', 'wait', f.name, '--for', 'snapshot']);
     // A first earlier moment: after the snapshot, before any change (valid_from of snapshot rows
     // is their read time, before this).
     await new Promise((r) => setTimeout(r, 1100));
-    const beforeWorkload = await withPg(f.urls.pgUrl, async (c) => (await c.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0].t);
+    const beforeWorkload = await withPg(
+      f.urls.pgUrl,
+      async (c) => (await c.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0].t,
+    );
     await new Promise((r) => setTimeout(r, 1100));
 
     const first = JSON.parse((await cdc(['seed', 'finance', '--schema', f.name, '--ops', '150', '--seed', '21', '--json'])).stdout);
     // A moment between the two parts, on the source's clock (valid_from comes from the source's commit times).
     await new Promise((r) => setTimeout(r, 1100));
-    const between = await withPg(f.urls.pgUrl, async (c) => (await c.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0].t);
+    const between = await withPg(
+      f.urls.pgUrl,
+      async (c) => (await c.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0].t,
+    );
     await new Promise((r) => setTimeout(r, 1100));
     const second = JSON.parse((await cdc(['seed', 'finance', '--schema', f.name, '--ops', '150', '--seed', '22', '--json'])).stdout);
     await cdc(['connector', 'wait', f.name, '--for', 'caught-up']);
 
-    const sink = await cdc(['sink', 'postgres', '--topics-regex', `${f.name}\\.${f.name}\\..*`, '--target-url', f.targetUrl,
-      '--target-schema', 'analytics', '--group', `${f.name}_sink`, '--exit-at-end', '--json'], 300_000);
+    const sink = await cdc(
+      [
+        'sink',
+        'postgres',
+        '--topics-regex',
+        `${f.name}\\.${f.name}\\..*`,
+        '--target-url',
+        f.targetUrl,
+        '--target-schema',
+        'analytics',
+        '--group',
+        `${f.name}_sink`,
+        '--exit-at-end',
+        '--json',
+      ],
+      300_000,
+    );
     expect(JSON.parse(sink.stdout).tables).toHaveLength(4);
 
     const source = await askSource();

@@ -41,7 +41,9 @@ export default async function globalSetup(): Promise<void> {
     result = await stackUp(settings, {
       env: process.env,
       owner: 'tests',
-      onProgress: (step, detail) => { if (step === 'jars' || step === 'starting') log(detail); },
+      onProgress: (step, detail) => {
+        if (step === 'jars' || step === 'starting') log(detail);
+      },
     });
   } catch (err) {
     unregisterClient(layout);
@@ -49,9 +51,11 @@ export default async function globalSetup(): Promise<void> {
     if (err instanceof CdcError && err.hint) log(`hint: ${err.hint}`);
     throw err;
   }
-  log(result.reused
-    ? `reusing the stack running in ${settings.dir} (ports ${JSON.stringify(result.state.ports)})${result.added.length ? `; started ${result.added.join(', ')}` : ''}`
-    : `started in ${result.seconds.toFixed(1)} s${result.mavenRan ? ' including the jar download' : ''}; logs in ${result.state.logs}`);
+  log(
+    result.reused
+      ? `reusing the stack running in ${settings.dir} (ports ${JSON.stringify(result.state.ports)})${result.added.length ? `; started ${result.added.join(', ')}` : ''}`
+      : `started in ${result.seconds.toFixed(1)} s${result.mavenRan ? ' including the jar download' : ''}; logs in ${result.state.logs}`,
+  );
   for (const key of Object.keys(STACK_URL_ENV) as (keyof typeof STACK_URL_ENV)[]) process.env[STACK_URL_ENV[key]] = result.state.urls[key];
   // Ctrl-C skips jest's global teardown: stop a stack we own before leaving.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

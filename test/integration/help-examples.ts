@@ -25,7 +25,9 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   // README: installing is what CI does around the suite (.ci/run), not something a test can redo.
   'npm install': { skip: 'installs the project: done by the CI run (.ci/run) around this suite' },
   'npm link': { skip: 'links cdc into the global prefix of the machine; the test puts a link on PATH instead' },
-  'npm install && npx cdc parse fixtures/holding-events.jsonl': { skip: 'installs the project; `npx cdc parse` itself is the test/unit/parse-cli.test.ts main job' },
+  'npm install && npx cdc parse fixtures/holding-events.jsonl': {
+    skip: 'installs the project; `npx cdc parse` itself is the test/unit/parse-cli.test.ts main job',
+  },
   'npm ci && npm test': { skip: 'is this test suite' },
 
   // Commands that follow a topic, a table or a log until Ctrl-C.
@@ -42,12 +44,14 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   "cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --target-schema analytics --current": { interruptAfter: 15 },
 
   // The HTTP API's examples, against `cdc serve` on its default address.
-  ...Object.fromEntries([
-    "curl -s 'http://127.0.0.1:8000/orders?status=open'",
-    "curl -s 'http://127.0.0.1:8000/orders/top?limit=3&at=2026-12-01T09:00:00Z'",
-    "curl -s 'http://127.0.0.1:8000/orders/customers?status=pending&limit=3'",
-    "curl -s 'http://127.0.0.1:8000/holdings/stock-changes?user=1'",
-  ].map((example) => [example, { during: 'cdc serve', ready: 'http://127.0.0.1:8000/docs' }])),
+  ...Object.fromEntries(
+    [
+      "curl -s 'http://127.0.0.1:8000/orders?status=open'",
+      "curl -s 'http://127.0.0.1:8000/orders/top?limit=3&at=2026-12-01T09:00:00Z'",
+      "curl -s 'http://127.0.0.1:8000/orders/customers?status=pending&limit=3'",
+      "curl -s 'http://127.0.0.1:8000/holdings/stock-changes?user=1'",
+    ].map((example) => [example, { during: 'cdc serve', ready: 'http://127.0.0.1:8000/docs' }]),
+  ),
 
   // The world an example assumes.
   'cdc pg slots --drop old_connector_slot --yes': {
@@ -58,14 +62,22 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   // The report examples read the history where the sink writes by default (the source's schema,
   // finance); the README's pipeline writes it into analytics.
   'cdc report open-orders': {
-    setup: async (w) => { await w.sh("cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --exit-at-end --group examples-finance"); },
+    setup: async (w) => {
+      await w.sh("cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --exit-at-end --group examples-finance");
+    },
   },
 
   // Not runnable on this machine, said plainly.
-  'kcat -b localhost:9092 -t dbserver1.bank.holding -C -u | cdc parse > holding_pivot.txt': { skip: 'kcat is not installed here, and the tutorial stack does not listen on localhost:9092' },
+  'kcat -b localhost:9092 -t dbserver1.bank.holding -C -u | cdc parse > holding_pivot.txt': {
+    skip: 'kcat is not installed here, and the tutorial stack does not listen on localhost:9092',
+  },
   'cdc seed customers --source https://example.com/customers.csv --table retail.customers': { skip: 'example.com/customers.csv is a placeholder URL' },
-  'cdc stack up --pg-port 25432 --kafka-port 29092 --controller-port 29093 --connect-port 28083': { skip: 'starts a second whole stack on fixed ports of a shared machine (stack.test.ts starts stacks on free ports)' },
-  'CDC_STACK_DIR=/tmp/cdc-stack cdc stack up --json': { skip: 'starts a second whole stack in a fixed /tmp folder of a shared machine (stack.test.ts starts stacks in private folders)' },
+  'cdc stack up --pg-port 25432 --kafka-port 29092 --controller-port 29093 --connect-port 28083': {
+    skip: 'starts a second whole stack on fixed ports of a shared machine (stack.test.ts starts stacks on free ports)',
+  },
+  'CDC_STACK_DIR=/tmp/cdc-stack cdc stack up --json': {
+    skip: 'starts a second whole stack in a fixed /tmp folder of a shared machine (stack.test.ts starts stacks in private folders)',
+  },
   'cdc completion zsh > "${fpath[1]}/_cdc"': { skip: 'zsh syntax ($fpath), and zsh is not installed here' },
   'cdc sink mongo dbserver1.inventory.customers --op c': {
     skip: "BROKEN as written here: dbserver1.inventory.customers is Debezium's own tutorial database, which no cdc tutorial creates (reported to the sink engineer)",
@@ -78,8 +90,12 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   },
   // Added to `cdc sink s3 --help` after this test's last full run: not verified yet. Remove these
   // two entries to run them (they follow the topic: { interruptAfter: 10 }, and need the stack's S3).
-  'cdc sink s3 dbserver1.bank.holding --bucket cdc --format parquet --partition-by date': { skip: 'not verified yet by this test (new example; see help-examples.ts)' },
-  'cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u': { skip: 'not verified yet by this test (new example; see help-examples.ts)' },
+  'cdc sink s3 dbserver1.bank.holding --bucket cdc --format parquet --partition-by date': {
+    skip: 'not verified yet by this test (new example; see help-examples.ts)',
+  },
+  'cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u': {
+    skip: 'not verified yet by this test (new example; see help-examples.ts)',
+  },
   'cdc pg check --name finance --tables finance.orders --pg-url postgres://cdc_user@localhost:5432/postgres': {
     skip: 'BROKEN as written: pg check has --table, not --tables, and localhost:5432 is not the stack (reported to the pg engineer)',
   },

@@ -24,14 +24,17 @@ async function report(args: string[]): Promise<Record<string, unknown>[]> {
   return JSON.parse(result.stdout).rows;
 }
 
-interface HoldingsJson { fieldsChanged: { holding_stock: number; holding_quantity: number }; statements: number }
+interface HoldingsJson {
+  fieldsChanged: { holding_stock: number; holding_quantity: number };
+  statements: number;
+}
 
 async function workload(seed: number, ops: number): Promise<HoldingsJson> {
   return JSON.parse((await cdc(['seed', 'holdings', '--schema', f.name, '--users', '1', '--ops', String(ops), '--seed', String(seed), '--json'])).stdout);
 }
 
-const sourceNow = (): Promise<string> => withPg(f.urls.pgUrl, async (c) =>
-  (await c.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0].t);
+const sourceNow = (): Promise<string> =>
+  withPg(f.urls.pgUrl, async (c) => (await c.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t`)).rows[0].t);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -43,7 +46,7 @@ afterAll(async () => {
 }, 240_000);
 
 describe('the holdings pipeline', () => {
-  it('seed holdings → connector → sink → stock-changes, quantity-changes and top-sold-stock equal the workload\'s --json and the pivot', async () => {
+  it("seed holdings → connector → sink → stock-changes, quantity-changes and top-sold-stock equal the workload's --json and the pivot", async () => {
     await cdc(['seed', 'holdings', '--schema', f.name]);
     await registerConnector(f, ['holding']);
     await cdc(['connector', 'wait', f.name, '--for', 'snapshot']);
@@ -57,8 +60,22 @@ describe('the holdings pipeline', () => {
     await pause(1100);
     const to = await sourceNow();
     await cdc(['connector', 'wait', f.name, '--for', 'caught-up']);
-    await cdc(['sink', 'postgres', f.topic('holding'), '--target-url', f.targetUrl, '--target-schema', 'analytics',
-      '--group', `${f.name}_sink`, '--exit-at-end', '--json'], 300_000);
+    await cdc(
+      [
+        'sink',
+        'postgres',
+        f.topic('holding'),
+        '--target-url',
+        f.targetUrl,
+        '--target-schema',
+        'analytics',
+        '--group',
+        `${f.name}_sink`,
+        '--exit-at-end',
+        '--json',
+      ],
+      300_000,
+    );
 
     // The workloads changed both fields: the comparisons below are not of zeros.
     expect(first.fieldsChanged.holding_stock).toBeGreaterThan(0);
@@ -85,7 +102,8 @@ describe('the holdings pipeline', () => {
     for (const line of pivot.stdout.trim().split('\n')) {
       const row = JSON.parse(line) as { change_field: string; old_value: string | null; new_value: string | null };
       // `old_value <> new_value` in SQL: a delete's row (new_value null) is not a change.
-      if (row.change_field === 'holding_stock' && row.old_value !== null && row.new_value !== null && row.old_value !== row.new_value) counts.set(row.old_value, (counts.get(row.old_value) ?? 0) + 1);
+      if (row.change_field === 'holding_stock' && row.old_value !== null && row.new_value !== null && row.old_value !== row.new_value)
+        counts.set(row.old_value, (counts.get(row.old_value) ?? 0) + 1);
     }
     const expected = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([stock, n]) => ({ holding_stock: stock, times_sold: n }));
     expect(sold).toEqual(expected);

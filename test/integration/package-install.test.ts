@@ -15,7 +15,11 @@ import { runCli } from '../helpers/run-cli';
 
 const repo = path.resolve(__dirname, '../..');
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -40,11 +44,14 @@ function ok(what: string, result: Run): Run {
 
 /** Every file under `dir` (relative), leaving out node_modules. */
 function listFiles(dir: string, base = dir): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.name === 'node_modules') return [];
-    return entry.isDirectory() ? listFiles(full, base) : [path.relative(base, full)];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.name === 'node_modules') return [];
+      return entry.isDirectory() ? listFiles(full, base) : [path.relative(base, full)];
+    })
+    .sort();
 }
 
 /** The parse rows with the processing time (the one ISO time with a Z) blanked. */
@@ -54,7 +61,9 @@ function withoutNow(text: string): string {
 
 describe('npm pack and a global install', () => {
   let tmp: string;
-  beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-pack-it-')); });
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-pack-it-'));
+  });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   test('the tarball ships a working CLI that runs from any folder and keeps its stack in the state folder', async () => {
@@ -62,7 +71,8 @@ describe('npm pack and a global install', () => {
     // packing here rebuilds dist/ without touching the checkout's, which other tests are running.
     const copy = path.join(tmp, 'copy');
     const files = ok('git ls-files', await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo }))
-      .stdout.split('\0').filter((f) => f !== '' && f !== 'node_modules' && fs.existsSync(path.join(repo, f)) && !fs.statSync(path.join(repo, f)).isDirectory());
+      .stdout.split('\0')
+      .filter((f) => f !== '' && f !== 'node_modules' && fs.existsSync(path.join(repo, f)) && !fs.statSync(path.join(repo, f)).isDirectory());
     for (const file of files) {
       fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
       fs.copyFileSync(path.join(repo, file), path.join(copy, file));
@@ -71,9 +81,24 @@ describe('npm pack and a global install', () => {
     expect(fs.existsSync(path.join(copy, 'dist'))).toBe(false);
 
     ok('npm pack', await run('npm', ['pack', '--pack-destination', tmp], { cwd: copy, timeoutMs: 300_000 }));
-    const tarball = path.join(tmp, fs.readdirSync(tmp).find((f) => /^cdc-.*\.tgz$/.test(f))!);
-    const listing = ok('tar', await run('tar', ['-tzf', tarball], { cwd: tmp })).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const needed of ['bin/cdc.js', 'dist/commands/main.js', 'dist/src/stack/up.js', 'stack/pom.xml', 'stack/mongo/CdcMongoServer.java', 'stack/s3proxy/pom.xml', 'fixtures/customers.csv', 'package.json']) {
+    const tarball = path.join(
+      tmp,
+      fs.readdirSync(tmp).find((f) => /^cdc-.*\.tgz$/.test(f))!,
+    );
+    const listing = ok('tar', await run('tar', ['-tzf', tarball], { cwd: tmp }))
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+    for (const needed of [
+      'bin/cdc.js',
+      'dist/commands/main.js',
+      'dist/src/stack/up.js',
+      'stack/pom.xml',
+      'stack/mongo/CdcMongoServer.java',
+      'stack/s3proxy/pom.xml',
+      'fixtures/customers.csv',
+      'package.json',
+    ]) {
       expect({ needed, shipped: listing.includes(needed) }).toEqual({ needed, shipped: true });
     }
     // Only what runs: no tests, benches, TypeScript sources, configs of the tools.
@@ -81,7 +106,8 @@ describe('npm pack and a global install', () => {
 
     // Offline from npm's cache when it holds every dependency (CI, after npm ci); else the cache first.
     const prefix = path.join(tmp, 'prefix');
-    const install = (mode: string): Promise<Run> => run('npm', ['install', '-g', '--prefix', prefix, mode, '--no-audit', '--no-fund', tarball], { cwd: tmp, timeoutMs: 300_000 });
+    const install = (mode: string): Promise<Run> =>
+      run('npm', ['install', '-g', '--prefix', prefix, mode, '--no-audit', '--no-fund', tarball], { cwd: tmp, timeoutMs: 300_000 });
     let installed = await install('--offline');
     if (installed.code !== 0 && /ENOTCACHED/.test(installed.stderr)) {
       process.stderr.write('[package-install] npm cache incomplete: installing with --prefer-offline\n');
@@ -97,8 +123,14 @@ describe('npm pack and a global install', () => {
     fs.copyFileSync(path.join(repo, 'fixtures', 'holding-events.jsonl'), path.join(elsewhere, 'events.jsonl'));
     const [pg, kafka, controller, connect] = await freePorts(4);
     const env = {
-      HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state'), CDC_STACK_DIR: '', CDC_STACK_WITH: '',
-      CDC_STACK_PG_PORT: String(pg), CDC_STACK_KAFKA_PORT: String(kafka), CDC_STACK_CONTROLLER_PORT: String(controller), CDC_STACK_CONNECT_PORT: String(connect),
+      HOME: path.join(tmp, 'home'),
+      XDG_STATE_HOME: path.join(tmp, 'state'),
+      CDC_STACK_DIR: '',
+      CDC_STACK_WITH: '',
+      CDC_STACK_PG_PORT: String(pg),
+      CDC_STACK_KAFKA_PORT: String(kafka),
+      CDC_STACK_CONTROLLER_PORT: String(controller),
+      CDC_STACK_CONNECT_PORT: String(connect),
     };
 
     const help = ok('cdc --help', await run(cdc, ['--help'], { cwd: elsewhere, env }));

@@ -18,7 +18,11 @@ const env = {
   CDC_CONNECT_URL: urls.connectUrl,
   PGPASSWORD: new URL(urls.pgUrl).password,
 };
-const pgUrlNoPassword = (() => { const u = new URL(urls.pgUrl); u.password = ''; return u.toString(); })();
+const pgUrlNoPassword = (() => {
+  const u = new URL(urls.pgUrl);
+  u.password = '';
+  return u.toString();
+})();
 
 function sh(script: string, timeoutMs = 120_000): Promise<CliResult> {
   return runShell(script, env, timeoutMs);
@@ -39,14 +43,23 @@ beforeAll(async () => {
     // EXTERNAL: stored out of line, uncompressed, so each large value is really TOASTed.
     await c.query(`alter table "${name}".doc ${TOASTED.map((col) => `alter column ${col} set storage external`).join(', ')}`);
   });
-  const registered = await runCli(['connector', 'register', name, '--table', `${name}.doc`, '--pg-url', pgUrlNoPassword,
-    '--topic-prefix', name, '--wait', '--wait-timeout', '120'], { env, timeoutMs: 150_000 });
+  const registered = await runCli(
+    ['connector', 'register', name, '--table', `${name}.doc`, '--pg-url', pgUrlNoPassword, '--topic-prefix', name, '--wait', '--wait-timeout', '120'],
+    { env, timeoutMs: 150_000 },
+  );
   if (registered.code !== 0) throw new Error(`cdc connector register failed\n${describeResult(registered)}`);
 }, 180_000);
 
 afterAll(() => removeDebeziumPipeline(urls, env, { connector: name, schema: name, topic }), 120_000);
 
-interface Row { id: number; change_field: string; old_value: unknown; new_value: unknown; datetime_deleted: string | null; op: string }
+interface Row {
+  id: number;
+  change_field: string;
+  old_value: unknown;
+  new_value: unknown;
+  datetime_deleted: string | null;
+  op: string;
+}
 
 it('writes no TOAST placeholder and no zero-fill as a value, and says why once on stderr', async () => {
   await withPg(async (c) => {
@@ -72,7 +85,10 @@ it('writes no TOAST placeholder and no zero-fill as a value, and says why once o
   expect({ code: result.code, why }).toEqual({ code: 0, why });
   expect(result.stdout).not.toContain('__debezium_unavailable_value');
   expect(result.stdout).not.toContain('X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ'); // bytea's base64 placeholder
-  const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Row);
+  const rows = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Row);
   const byOp = (op: string) => Object.fromEntries(rows.filter((r) => r.op === op).map((r) => [r.change_field, r]));
   const fields = ['counter', 'label', 'amount', 'ref', 'opts', 'at', 'codes', ...TOASTED];
 
@@ -122,11 +138,19 @@ it('under REPLICA IDENTITY FULL an unchanged TOASTed column keeps its old value 
   const why = describeResult(result);
   expect({ code: result.code, why }).toEqual({ code: 0, why });
   expect(result.stdout).not.toContain('__debezium_unavailable_value');
-  const updates = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Row).filter((r) => r.id === 2 && r.op === 'u');
+  const updates = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Row)
+    .filter((r) => r.id === 2 && r.op === 'u');
   // --changed-only: only counter changed; the TOASTed columns are unchanged, whatever `after` carried.
   expect(updates.map((r) => [r.change_field, r.old_value, r.new_value])).toEqual([['counter', 1, 5]]);
   const full = await sh(`cdc watch ${topic} --exit-at-end -q | cdc parse --identity id --fields body --format jsonl`);
-  const body = full.stdout.trim().split('\n').map((line) => JSON.parse(line) as Row).find((r) => r.id === 2 && r.op === 'u');
+  const body = full.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Row)
+    .find((r) => r.id === 2 && r.op === 'u');
   expect(body?.old_value).toBe('full body '.repeat(400));
   expect(body?.new_value).toBe(body?.old_value);
 }, 180_000);

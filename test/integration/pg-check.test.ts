@@ -14,7 +14,14 @@ const publication = `it_pub_${suffix}`;
 const role = `it_pgc_role_${suffix}`;
 let client: Client;
 
-interface Item { check: string; subject?: string; status: 'OK' | 'WARN' | 'FAIL'; detail: string; fix?: string; fixable?: boolean }
+interface Item {
+  check: string;
+  subject?: string;
+  status: 'OK' | 'WARN' | 'FAIL';
+  detail: string;
+  fix?: string;
+  fixable?: boolean;
+}
 
 function expectExit(result: CliResult, code: number): void {
   if (result.code !== code) throw new Error(`expected exit ${code}, got ${describeResult(result)}`);
@@ -73,14 +80,20 @@ describe('cdc pg check', () => {
   });
 
   it('judges named tables: WARN for DEFAULT identity, FAIL without key or identity, FAIL when missing; exit 6', async () => {
-    const result = await check('--json', '--publication', publication,
-      '--table', `${schema}.keyed`, `${schema}.keyless`, '--table', `${schema}.missing`);
+    const result = await check('--json', '--publication', publication, '--table', `${schema}.keyed`, `${schema}.keyless`, '--table', `${schema}.missing`);
     expectExit(result, 6);
     const list = items(result);
-    expect(item(list, 'replica_identity', `${schema}.keyed`)).toMatchObject({ status: 'WARN', fixable: true, fix: `ALTER TABLE "${schema}"."keyed" REPLICA IDENTITY FULL` });
+    expect(item(list, 'replica_identity', `${schema}.keyed`)).toMatchObject({
+      status: 'WARN',
+      fixable: true,
+      fix: `ALTER TABLE "${schema}"."keyed" REPLICA IDENTITY FULL`,
+    });
     expect(item(list, 'replica_identity', `${schema}.keyless`)).toMatchObject({ status: 'FAIL', fixable: true });
     expect(item(list, 'primary_key', `${schema}.keyless`).status).toBe('WARN');
-    expect(item(list, 'published', `${schema}.keyed`)).toMatchObject({ status: 'WARN', fix: `CREATE PUBLICATION "${publication}" FOR TABLE "${schema}"."keyed"` });
+    expect(item(list, 'published', `${schema}.keyed`)).toMatchObject({
+      status: 'WARN',
+      fix: `CREATE PUBLICATION "${publication}" FOR TABLE "${schema}"."keyed"`,
+    });
     expect(item(list, 'table', `${schema}.missing`)).toMatchObject({ status: 'FAIL', detail: 'does not exist' });
   });
 
@@ -88,7 +101,8 @@ describe('cdc pg check', () => {
     const result = await check('--table', `${schema}.keyed`);
     const lines = result.stdout.trim().split('\n');
     expect(lines.find((l) => l.startsWith('WARN\treplica_identity\t'))).toBe(
-      `WARN\treplica_identity\t${schema}.keyed\tDEFAULT: "before" holds only the primary key; old values of other columns are lost\tALTER TABLE "${schema}"."keyed" REPLICA IDENTITY FULL`);
+      `WARN\treplica_identity\t${schema}.keyed\tDEFAULT: "before" holds only the primary key; old values of other columns are lost\tALTER TABLE "${schema}"."keyed" REPLICA IDENTITY FULL`,
+    );
     expect(result.stderr).toMatch(/\d+ OK, \d+ WARN, \d+ FAIL/);
   });
 
@@ -98,9 +112,14 @@ describe('cdc pg check', () => {
     const report = JSON.parse(result.stdout);
     expectExit(result, exitFor(report.items));
     expect(report.fixes.every((f: { ok: boolean }) => f.ok)).toBe(true);
-    expect(report.fixes.map((f: { sql: string }) => f.sql)).toContain(`CREATE PUBLICATION "${publication}" FOR TABLE "${schema}"."keyed", "${schema}"."keyless", "${schema}"."t""; DROP TABLE ${schema}.canary; --"`);
+    expect(report.fixes.map((f: { sql: string }) => f.sql)).toContain(
+      `CREATE PUBLICATION "${publication}" FOR TABLE "${schema}"."keyed", "${schema}"."keyless", "${schema}"."t""; DROP TABLE ${schema}.canary; --"`,
+    );
     for (const table of ['keyed', 'keyless', `t"; DROP TABLE ${schema}.canary; --`]) {
-      const identity = await client.query(`SELECT relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`, [schema, table]);
+      const identity = await client.query(
+        `SELECT relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+        [schema, table],
+      );
       expect(identity.rows[0].relreplident).toBe('f');
     }
     const published = await client.query(`SELECT tablename::text FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1`, [publication]);
@@ -118,11 +137,23 @@ describe('cdc pg check', () => {
     try {
       await client.query(`CREATE TABLE "${schema}".foreign_owned (id int PRIMARY KEY)`);
       await client.query(`ALTER TABLE "${schema}".foreign_owned REPLICA IDENTITY FULL`);
-      await client.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${owner}"; GRANT SELECT ON "${schema}".foreign_owned TO "${owner}"; GRANT CREATE ON DATABASE postgres TO "${owner}"`);
+      await client.query(
+        `GRANT USAGE ON SCHEMA "${schema}" TO "${owner}"; GRANT SELECT ON "${schema}".foreign_owned TO "${owner}"; GRANT CREATE ON DATABASE postgres TO "${owner}"`,
+      );
       const url = new URL(pgUrl);
       url.username = owner;
       url.password = 'Owner-Pass-321';
-      const result = await runCli(['pg', 'check', '--pg-url', url.toString(), '--json', '--publication', `${publication}_x`, '--table', `${schema}.foreign_owned`]);
+      const result = await runCli([
+        'pg',
+        'check',
+        '--pg-url',
+        url.toString(),
+        '--json',
+        '--publication',
+        `${publication}_x`,
+        '--table',
+        `${schema}.foreign_owned`,
+      ]);
       expectExit(result, 6);
       const list = items(result);
       expect(list.some((i) => i.check === 'select_privilege')).toBe(false);
@@ -147,10 +178,14 @@ describe('cdc pg check', () => {
     expectExit(result, 6);
     const list = items(result);
     expect(item(list, 'role', role)).toMatchObject({
-      status: 'FAIL', fix: `as a superuser: ALTER ROLE "${role}" WITH REPLICATION`,
+      status: 'FAIL',
+      fix: `as a superuser: ALTER ROLE "${role}" WITH REPLICATION`,
     });
     // It cannot read a table it was granted nothing on, nor change or publish one it does not own.
-    expect(item(list, 'select_privilege', `${schema}.keyed`)).toMatchObject({ status: 'FAIL', fix: `as postgres or a superuser: GRANT SELECT ON "${schema}"."keyed" TO "${role}"` });
+    expect(item(list, 'select_privilege', `${schema}.keyed`)).toMatchObject({
+      status: 'FAIL',
+      fix: `as postgres or a superuser: GRANT SELECT ON "${schema}"."keyed" TO "${role}"`,
+    });
     expect(JSON.parse(result.stdout).fixes.every((f: { ok: boolean }) => !f.ok)).toBe(true);
     expect(`${result.stdout}${result.stderr}`).not.toContain('Pgc-Pass-789');
     const rights = await client.query('SELECT rolreplication FROM pg_roles WHERE rolname = $1', [role]);

@@ -35,7 +35,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('PostgreSQL connection precedence', () => {
-  const slots = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(['--verbose', ...args, 'pg', 'slots', '--json'], { env: { ...CLEAR, CDC_CONFIG: config, ...env } });
+  const slots = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+    runCli(['--verbose', ...args, 'pg', 'slots', '--json'], { env: { ...CLEAR, CDC_CONFIG: config, ...env } });
 
   it('uses the config context when nothing else is set', async () => {
     const result = await slots({});
@@ -56,7 +57,9 @@ describe('PostgreSQL connection precedence', () => {
   });
 
   it('prefers --pg-url to everything', async () => {
-    const result = await runCli(['--verbose', 'pg', 'slots', '--json', '--pg-url', pgUrl], { env: { ...CLEAR, CDC_CONFIG: config, DATABASE_URL: wrongPort() } });
+    const result = await runCli(['--verbose', 'pg', 'slots', '--json', '--pg-url', pgUrl], {
+      env: { ...CLEAR, CDC_CONFIG: config, DATABASE_URL: wrongPort() },
+    });
     expectExit(result, 0);
     expect(result.stderr).toMatch(/\(from flag\)/);
   });

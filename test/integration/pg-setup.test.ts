@@ -32,7 +32,22 @@ function expectExit(result: CliResult, code: number): void {
 }
 
 function setup(...extra: string[]): Promise<CliResult> {
-  return cdc(['pg', 'setup', '--slot', slot, '--publication', publication, '--tables', tables, '--user', role, '--password-env', 'IT_SETUP_PW', '--replica-identity-full', ...extra]);
+  return cdc([
+    'pg',
+    'setup',
+    '--slot',
+    slot,
+    '--publication',
+    publication,
+    '--tables',
+    tables,
+    '--user',
+    role,
+    '--password-env',
+    'IT_SETUP_PW',
+    '--replica-identity-full',
+    ...extra,
+  ]);
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -76,8 +91,11 @@ describe('cdc pg setup', () => {
     expect(result.stdout).toContain(`CREATE PUBLICATION "${publication}" FOR TABLE "${schema}"."parent", "${schema}"."child";`);
     expect(result.stdout).toContain(`SELECT pg_create_logical_replication_slot('${slot}', 'pgoutput');`);
     expect(result.stdout).toContain(`ALTER TABLE "${schema}"."child" REPLICA IDENTITY FULL;`);
-    const { rows } = await client.query(`SELECT (SELECT count(*) FROM pg_roles WHERE rolname = $1)::int AS roles, (SELECT count(*) FROM pg_publication WHERE pubname = $2)::int AS pubs,
-      (SELECT count(*) FROM pg_replication_slots WHERE slot_name = $3)::int AS slots`, [role, publication, slot]);
+    const { rows } = await client.query(
+      `SELECT (SELECT count(*) FROM pg_roles WHERE rolname = $1)::int AS roles, (SELECT count(*) FROM pg_publication WHERE pubname = $2)::int AS pubs,
+      (SELECT count(*) FROM pg_replication_slots WHERE slot_name = $3)::int AS slots`,
+      [role, publication, slot],
+    );
     expect(rows[0]).toEqual({ roles: 0, pubs: 0, slots: 0 });
   });
 
@@ -88,17 +106,29 @@ describe('cdc pg setup', () => {
     expect(report).toMatchObject({ user: role, slot, publication, dryRun: false, tables: [`${schema}.parent`, `${schema}.child`] });
     expect(report.statements.map((s: { sql: string }) => s.sql)).toContain(`CREATE ROLE "${role}" WITH LOGIN REPLICATION PASSWORD '********'`);
 
-    const { rows } = await client.query(`SELECT r.rolcanlogin, r.rolreplication, r.rolsuper, r.rolcreatedb, r.rolcreaterole,
+    const { rows } = await client.query(
+      `SELECT r.rolcanlogin, r.rolreplication, r.rolsuper, r.rolcreatedb, r.rolcreaterole,
         has_table_privilege($1, '${schema}.child', 'SELECT') AS can_select, has_table_privilege($1, '${schema}.child', 'INSERT') AS can_insert,
         has_database_privilege($1, current_database(), 'CREATE') AS can_create, pg_has_role($1, (SELECT relowner FROM pg_class WHERE oid = '${schema}.child'::regclass), 'USAGE') AS owns,
         (SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_publication_tables WHERE pubname = $2) AS published,
         (SELECT plugin FROM pg_replication_slots WHERE slot_name = $3) AS plugin,
         (SELECT array_agg(relreplident::text) FROM pg_class WHERE oid IN ('${schema}.parent'::regclass, '${schema}.child'::regclass)) AS identities
-      FROM pg_roles r WHERE r.rolname = $1`, [role, publication, slot]);
+      FROM pg_roles r WHERE r.rolname = $1`,
+      [role, publication, slot],
+    );
     expect(rows[0]).toEqual({
-      rolcanlogin: true, rolreplication: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false,
-      can_select: true, can_insert: false, can_create: false, owns: false,
-      published: ['child', 'parent'], plugin: 'pgoutput', identities: ['f', 'f'],
+      rolcanlogin: true,
+      rolreplication: true,
+      rolsuper: false,
+      rolcreatedb: false,
+      rolcreaterole: false,
+      can_select: true,
+      can_insert: false,
+      can_create: false,
+      owns: false,
+      published: ['child', 'parent'],
+      plugin: 'pgoutput',
+      identities: ['f', 'f'],
     });
 
     // The password went as its SCRAM verifier: the statement never carried it.
@@ -117,8 +147,10 @@ describe('cdc pg setup', () => {
     const url = new URL(urls.pgUrl);
     url.username = role;
     url.password = '';
-    const result = await cdc(['pg', 'check', '--pg-url', url.toString(), '--slot', slot, '--publication', publication, '--table', `${schema}.parent`, `${schema}.child`, '--json'],
-      { PGPASSWORD: PASSWORD, DATABASE_URL: '' });
+    const result = await cdc(
+      ['pg', 'check', '--pg-url', url.toString(), '--slot', slot, '--publication', publication, '--table', `${schema}.parent`, `${schema}.child`, '--json'],
+      { PGPASSWORD: PASSWORD, DATABASE_URL: '' },
+    );
     expectExit(result, 0);
     const report = JSON.parse(result.stdout);
     expect(report.items.filter((i: { status: string }) => i.status !== 'OK')).toEqual([]);
@@ -127,13 +159,40 @@ describe('cdc pg setup', () => {
   });
 
   it('`connector register` streams with that role, slot and publication', async () => {
-    const result = await cdc(['connector', 'register', connector, '--table', `${schema}.parent`, '--table', `${schema}.child`, '--host', '127.0.0.1',
-      '--port', new URL(urls.pgUrl).port, '--database', new URL(urls.pgUrl).pathname.slice(1) || 'postgres',
-      '--user', role, '--password-env', 'IT_SETUP_PW', '--slot', slot, '--publication', publication, '--wait', '--json']);
+    const result = await cdc([
+      'connector',
+      'register',
+      connector,
+      '--table',
+      `${schema}.parent`,
+      '--table',
+      `${schema}.child`,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      new URL(urls.pgUrl).port,
+      '--database',
+      new URL(urls.pgUrl).pathname.slice(1) || 'postgres',
+      '--user',
+      role,
+      '--password-env',
+      'IT_SETUP_PW',
+      '--slot',
+      slot,
+      '--publication',
+      publication,
+      '--wait',
+      '--json',
+    ]);
     expectExit(result, 0);
     const described = await cdc(['connector', 'describe', connector, '--json']);
     expectExit(described, 0);
-    expect(JSON.parse(described.stdout).config).toMatchObject({ 'slot.name': slot, 'publication.name': publication, 'publication.autocreate.mode': 'disabled', 'database.user': role });
+    expect(JSON.parse(described.stdout).config).toMatchObject({
+      'slot.name': slot,
+      'publication.name': publication,
+      'publication.autocreate.mode': 'disabled',
+      'database.user': role,
+    });
     await client.query(`INSERT INTO ${schema}.parent VALUES (1, 'one')`);
     await until('the connector to read the slot', async () => {
       const { rows } = await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
@@ -148,7 +207,23 @@ describe('cdc pg setup', () => {
     const other = `${role}_u`;
     const password = `Pässwörd-ü-${suffix}`;
     try {
-      const result = await cdc(['pg', 'setup', '--slot', `${slot}_u`, '--publication', `${publication}_u`, '--tables', `${schema}.parent`, '--user', other, '--password-env', 'IT_U_PW'], { IT_U_PW: password });
+      const result = await cdc(
+        [
+          'pg',
+          'setup',
+          '--slot',
+          `${slot}_u`,
+          '--publication',
+          `${publication}_u`,
+          '--tables',
+          `${schema}.parent`,
+          '--user',
+          other,
+          '--password-env',
+          'IT_U_PW',
+        ],
+        { IT_U_PW: password },
+      );
       expectExit(result, 0);
       expect(`${result.stdout}${result.stderr}`).not.toContain(password);
       const login = new Client({ connectionString: urls.pgUrl, user: other, password });
@@ -169,13 +244,27 @@ describe('cdc pg setup', () => {
       [['--tables', 'a.b'], /name the slot and publication: --name CONNECTOR/],
       [['--tables', 'a.b', '--slot', 'Bad-Slot', '--publication', 'p'], /bad --slot name "Bad-Slot"/],
       [['--tables', 'a.b', '--name', 'x', '--password-env', 'IT_SETUP_PW'], /--password-env sets the password of --user/],
-      [['--tables', 'a.b', '--name', 'x', '--user', 'u', '--password-env', 'IT_UNSET_VAR'], /--password-env IT_UNSET_VAR: that environment variable is not set/],
+      [
+        ['--tables', 'a.b', '--name', 'x', '--user', 'u', '--password-env', 'IT_UNSET_VAR'],
+        /--password-env IT_UNSET_VAR: that environment variable is not set/,
+      ],
       [['--tables', '', '--name', 'x'], /bad table name: an empty name/],
     ] as [string[], RegExp][]) {
       const result = await cdc([...base, ...args]);
       expect([args, result.code, result.stderr]).toEqual([args, 2, expect.stringMatching(message)]);
     }
-    const missing = await cdc(['pg', 'setup', '--name', `${connector}-x`, '--tables', `${schema}.parent,${schema}.nope`, '--user', `${role}_x`, '--password-env', 'IT_SETUP_PW']);
+    const missing = await cdc([
+      'pg',
+      'setup',
+      '--name',
+      `${connector}-x`,
+      '--tables',
+      `${schema}.parent,${schema}.nope`,
+      '--user',
+      `${role}_x`,
+      '--password-env',
+      'IT_SETUP_PW',
+    ]);
     expectExit(missing, 4);
     expect(missing.stderr).toMatch(new RegExp(`no table ${schema}\\.nope: nothing was changed`));
     const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [`${role}_x`]);

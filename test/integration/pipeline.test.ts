@@ -18,7 +18,11 @@ const connector = name;
 const prefix = name;
 const topic = `${prefix}.${schema}.holding`;
 const processedAt = '2026-01-01T00:00:00.000Z';
-const pgUrlNoPassword = (() => { const u = new URL(urls.pgUrl); u.password = ''; return u.toString(); })();
+const pgUrlNoPassword = (() => {
+  const u = new URL(urls.pgUrl);
+  u.password = '';
+  return u.toString();
+})();
 const env = {
   DATABASE_URL: urls.pgUrl,
   CDC_BROKERS: urls.brokers,
@@ -40,9 +44,16 @@ interface SeedReport {
 }
 
 interface PivotRow {
-  holding_id: number; user_id: number; change_field: string; old_value: unknown; new_value: unknown;
-  datetime_created: string | null; datetime_updated: string | null; datetime_deleted: string | null;
-  datetime_inserted: string; op: 'c' | 'u' | 'd' | 'r';
+  holding_id: number;
+  user_id: number;
+  change_field: string;
+  old_value: unknown;
+  new_value: unknown;
+  datetime_created: string | null;
+  datetime_updated: string | null;
+  datetime_deleted: string | null;
+  datetime_inserted: string;
+  op: 'c' | 'u' | 'd' | 'r';
 }
 
 function expectOk(result: CliResult, what: string): void {
@@ -74,10 +85,25 @@ describe('the tutorial pipeline, end to end with cdc commands', () => {
   let tutorialEvents = 0;
   let tutorialRows = 0;
 
-  it('seed → register --wait → tutorial script → watch --exit-at-end | parse gives the tutorial\'s holding_pivot', async () => {
+  it("seed → register --wait → tutorial script → watch --exit-at-end | parse gives the tutorial's holding_pivot", async () => {
     expectOk(await cdc(['seed', 'holdings', '--schema', schema]), 'cdc seed holdings');
-    expectOk(await cdc(['connector', 'register', connector, '--table', `${schema}.holding`, '--pg-url', pgUrlNoPassword,
-      '--topic-prefix', prefix, '--wait', '--wait-timeout', '120']), 'cdc connector register --wait');
+    expectOk(
+      await cdc([
+        'connector',
+        'register',
+        connector,
+        '--table',
+        `${schema}.holding`,
+        '--pg-url',
+        pgUrlNoPassword,
+        '--topic-prefix',
+        prefix,
+        '--wait',
+        '--wait-timeout',
+        '120',
+      ]),
+      'cdc connector register --wait',
+    );
     const seeded = await cdc(['seed', 'holdings', '--schema', schema, '--script', 'tutorial', '--json']);
     expectOk(seeded, 'cdc seed holdings --script tutorial');
     const report = JSON.parse(seeded.stdout) as SeedReport;
@@ -132,7 +158,10 @@ describe('the tutorial pipeline, end to end with cdc commands', () => {
 
     const result = await pipeline(`cdc watch ${topic} --exit-at-end | cdc parse --processed-at ${processedAt} -f jsonl --summary json`, 300_000);
     expectOk(result, 'cdc watch | cdc parse -f jsonl');
-    const rows = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as PivotRow);
+    const rows = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as PivotRow);
     const workloadRows = rows.slice(tutorialRows);
     expect(rows).toHaveLength(tutorialRows + report.pivot.rows);
 
@@ -142,19 +171,33 @@ describe('the tutorial pipeline, end to end with cdc commands', () => {
     for (const op of ['c', 'u', 'd'] as const) {
       for (const [field, n] of Object.entries(report.pivot.byOp[op])) expect([op, field, counted[op][field] ?? 0]).toEqual([op, field, n]);
     }
-    const parseSummary = JSON.parse(result.stderr.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!) as { records: number; events: number; invalid: number };
-    expect(parseSummary).toMatchObject({ records: tutorialEvents + workloadEvents, events: tutorialEvents + workloadEvents - 2 - report.events.tombstones, invalid: 0 });
+    const parseSummary = JSON.parse(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .at(-1)!,
+    ) as { records: number; events: number; invalid: number };
+    expect(parseSummary).toMatchObject({
+      records: tutorialEvents + workloadEvents,
+      events: tutorialEvents + workloadEvents - 2 - report.events.tombstones,
+      invalid: 0,
+    });
 
     // Replaying the whole pivot in order rebuilds the table exactly: nothing lost, nothing twice.
     const state = new Map<number, { user_id: number; holding_stock?: unknown; holding_quantity?: unknown }>();
     for (const row of rows) {
-      if (row.op === 'd') { state.delete(row.holding_id); continue; }
+      if (row.op === 'd') {
+        state.delete(row.holding_id);
+        continue;
+      }
       const current = state.get(row.holding_id) ?? { user_id: row.user_id };
       current[row.change_field as 'holding_stock' | 'holding_quantity'] = row.new_value;
       state.set(row.holding_id, current);
     }
     const table = await withPg((c) => c.query(`select holding_id, user_id, holding_stock, holding_quantity from "${schema}".holding order by holding_id`));
-    const replayed = [...state.entries()].sort(([a], [b]) => a - b)
+    const replayed = [...state.entries()]
+      .sort(([a], [b]) => a - b)
       .map(([holding_id, s]) => ({ holding_id, user_id: s.user_id, holding_stock: s.holding_stock, holding_quantity: s.holding_quantity }));
     expect(replayed).toEqual(table.rows);
     expect(table.rows.length).toBeGreaterThan(0);

@@ -21,14 +21,22 @@ jest.setTimeout(420_000);
 
 /** The tutorial's eight statements, as holding_pivot rows: id, user, field, old, new, op. */
 const TUTORIAL_ROWS = [
-  '1000,1,holding_stock,None,VFIAX,c', '1000,1,holding_quantity,None,10,c',
-  '1001,2,holding_stock,None,SP500,c', '1001,2,holding_quantity,None,1,c',
-  '1002,3,holding_stock,None,SP500,c', '1002,3,holding_quantity,None,1,c',
-  '1000,1,holding_stock,VFIAX,VFIAX,u', '1000,1,holding_quantity,10,100,u',
-  '1002,3,holding_stock,SP500,None,d', '1002,3,holding_quantity,1,None,d',
-  '1001,2,holding_stock,SP500,None,d', '1001,2,holding_quantity,1,None,d',
-  '1003,3,holding_stock,None,VTSAX,c', '1003,3,holding_quantity,None,100,c',
-  '1003,3,holding_stock,VTSAX,VTSAX,u', '1003,3,holding_quantity,100,10,u',
+  '1000,1,holding_stock,None,VFIAX,c',
+  '1000,1,holding_quantity,None,10,c',
+  '1001,2,holding_stock,None,SP500,c',
+  '1001,2,holding_quantity,None,1,c',
+  '1002,3,holding_stock,None,SP500,c',
+  '1002,3,holding_quantity,None,1,c',
+  '1000,1,holding_stock,VFIAX,VFIAX,u',
+  '1000,1,holding_quantity,10,100,u',
+  '1002,3,holding_stock,SP500,None,d',
+  '1002,3,holding_quantity,1,None,d',
+  '1001,2,holding_stock,SP500,None,d',
+  '1001,2,holding_quantity,1,None,d',
+  '1003,3,holding_stock,None,VTSAX,c',
+  '1003,3,holding_quantity,None,100,c',
+  '1003,3,holding_stock,VTSAX,VTSAX,u',
+  '1003,3,holding_quantity,100,10,u',
 ];
 
 /** The environment of a new shell: nothing of cdc's, and `cdc` on PATH. */
@@ -45,8 +53,12 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ co
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
   });
@@ -71,13 +83,28 @@ function allExamples(): { where: string; example: string }[] {
 }
 
 /** Runs one example with bash in its own process group; `interruptAfter` sends Ctrl-C to the group. */
-function runExample(example: string, cwd: string, env: NodeJS.ProcessEnv, interruptAfter?: number): Promise<{ code: number | null; signal: string | null; output: string }> {
+function runExample(
+  example: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  interruptAfter?: number,
+): Promise<{ code: number | null; signal: string | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-o', 'pipefail', '-c', example], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-    const stop = (signal: NodeJS.Signals) => { try { process.kill(-child.pid!, signal); } catch { /* gone */ } };
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    const stop = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        /* gone */
+      }
+    };
     const ctrlC = interruptAfter === undefined ? undefined : setTimeout(() => stop('SIGINT'), interruptAfter * 1000);
     const limit = setTimeout(() => stop('SIGKILL'), 150_000);
     child.on('error', reject);
@@ -93,7 +120,9 @@ async function answers(url: string, seconds: number): Promise<boolean> {
   for (let i = 0; i < seconds * 4; i++) {
     try {
       if ((await fetch(url)).status < 500) return true;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
@@ -114,8 +143,10 @@ describe('README tutorial, pasted as a script', () => {
     const [pg, kafka, controller, connect] = await freePorts(4);
     env = freshShellEnv(home, binDir, {
       CDC_STACK_DIR: stackDir,
-      CDC_STACK_PG_PORT: String(pg), CDC_STACK_KAFKA_PORT: String(kafka),
-      CDC_STACK_CONTROLLER_PORT: String(controller), CDC_STACK_CONNECT_PORT: String(connect),
+      CDC_STACK_PG_PORT: String(pg),
+      CDC_STACK_KAFKA_PORT: String(kafka),
+      CDC_STACK_CONTROLLER_PORT: String(controller),
+      CDC_STACK_CONNECT_PORT: String(connect),
     });
   });
 
@@ -134,7 +165,10 @@ describe('README tutorial, pasted as a script', () => {
 
     const pivot = fs.readFileSync(path.join(cwd, 'holding_pivot.txt'), 'utf8').trimEnd().split('\n');
     // Timestamps vary; identity, field, old and new value, and op are the tutorial's.
-    const rows = pivot.map((line) => { const f = line.split(','); return [...f.slice(0, 5), f[9]].join(','); });
+    const rows = pivot.map((line) => {
+      const f = line.split(',');
+      return [...f.slice(0, 5), f[9]].join(',');
+    });
     expect({ rows, output: run.output }).toEqual({ rows: TUTORIAL_ROWS, output: run.output });
 
     const customers = fs.readFileSync(path.join(cwd, 'customers_pivot.txt'), 'utf8').trimEnd().split('\n');
@@ -169,7 +203,10 @@ describe('README tutorial, pasted as a script', () => {
     const skipped: string[] = [];
     for (const { where, example } of examples) {
       const plan = EXAMPLE_PLANS[example];
-      if (plan && 'skip' in plan) { skipped.push(`${where}: ${example} — ${plan.skip}`); continue; }
+      if (plan && 'skip' in plan) {
+        skipped.push(`${where}: ${example} — ${plan.skip}`);
+        continue;
+      }
       if (plan && 'setup' in plan) {
         await plan.setup({ databaseUrl: shellEnv.DATABASE_URL!, sh: async (command) => (await runExample(command, cwd, shellEnv)).code });
       }
@@ -180,7 +217,13 @@ describe('README tutorial, pasted as a script', () => {
       }
       const interrupt = plan && 'interruptAfter' in plan ? plan.interruptAfter : undefined;
       const result = await runExample(example, cwd, shellEnv, interrupt);
-      if (background) { try { process.kill(-background.pid!, 'SIGINT'); } catch { /* gone */ } }
+      if (background) {
+        try {
+          process.kill(-background.pid!, 'SIGINT');
+        } catch {
+          /* gone */
+        }
+      }
       // Ctrl-C is the documented end of a follower: exit 130 (cdc) or death by SIGINT (tail).
       const ok = interrupt === undefined ? result.code === 0 : result.code === 130 || result.code === 0 || result.signal === 'SIGINT';
       process.stderr.write(`[example] ${ok ? 'ok  ' : 'FAIL'} ${example} (exit ${result.code ?? result.signal})\n`);

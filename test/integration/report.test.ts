@@ -55,7 +55,10 @@ describe('finance reports', () => {
     const completed = finance.orders.at().filter((o) => o.status === 'COMPLETED');
     const counts = new Map<number, number>();
     for (const o of completed) counts.set(Number(o.customer_id), (counts.get(Number(o.customer_id)) ?? 0) + 1);
-    const top = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 2).map(([id, n]) => ({ customer_id: id, order_count: n }));
+    const top = [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, 2)
+      .map(([id, n]) => ({ customer_id: id, order_count: n }));
     expect(rows.map((r) => ({ customer_id: r.customer_id, order_count: r.order_count }))).toEqual(top);
   });
 
@@ -63,8 +66,10 @@ describe('finance reports', () => {
     const result = await runCli(['report', 'install-views', '--target-url', stackUrls().pgUrl, '--target-schema', schema]);
     expect(result.code).toBe(0);
     const expected = financeAnswers(finance);
-    const view = async (name: string) => (await client.query({ text: `SELECT * FROM ${schema}.${name}`, types: { getTypeParser: () => (v: string) => v } })).rows;
-    const asNumbers = (rows: Record<string, string>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /_(count|id|quantity)$/.test(k) ? Number(v) : v])));
+    const view = async (name: string) =>
+      (await client.query({ text: `SELECT * FROM ${schema}.${name}`, types: { getTypeParser: () => (v: string) => v } })).rows;
+    const asNumbers = (rows: Record<string, string>[]) =>
+      rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /_(count|id|quantity)$/.test(k) ? Number(v) : v])));
     expect(asNumbers(await view('open_orders_by_delivery_date_status'))).toEqual(expected['open-orders']);
     expect(asNumbers(await view('top_delivery_dates_open_orders'))).toEqual(expected['top-delivery-dates']);
     expect(asNumbers(await view('open_pending_items_by_product'))).toEqual(expected['pending-items']);

@@ -12,7 +12,11 @@ const kafka: Kafka = testKafka('scale-it');
 let admin: Admin;
 const processes: CdcProcess[] = [];
 
-interface Seen { partition: number; offset: number; value: { after: { holding_id: number } | null } }
+interface Seen {
+  partition: number;
+  offset: number;
+  value: { after: { holding_id: number } | null };
+}
 
 function seen(p: CdcProcess): Seen[] {
   return p.lines().map((l) => JSON.parse(l) as Seen);

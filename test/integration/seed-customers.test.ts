@@ -71,7 +71,9 @@ describe('cdc seed customers', () => {
     }
     const meta = await client.query(
       `SELECT c.relreplident, (SELECT array_agg(a.attname::text) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-        WHERE i.indrelid = c.oid AND i.indisprimary) AS pk FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'customers'`, [schema]);
+        WHERE i.indrelid = c.oid AND i.indisprimary) AS pk FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'customers'`,
+      [schema],
+    );
     expect(meta.rows[0]).toEqual({ relreplident: 'f', pk: ['customerId'] });
   });
 
@@ -137,7 +139,10 @@ describe('cdc seed customers', () => {
 
     // A quoted newline earlier in the failing batch shifts Postgres' line count; the row number must not shift.
     const shifted = path.join(tmp, 'shifted.csv');
-    fs.writeFileSync(shifted, `${HEADER}\n30,A,B,x,x,s,C,TX,1\n31,A,B,x,x,s,C,TX,1\n32,A,B,x,x,s,C,TX,1\n33,A,B,x,x,"two\nlines",C,TX,1\n3x,A,B,x,x,s,C,TX,1\n`);
+    fs.writeFileSync(
+      shifted,
+      `${HEADER}\n30,A,B,x,x,s,C,TX,1\n31,A,B,x,x,s,C,TX,1\n32,A,B,x,x,s,C,TX,1\n33,A,B,x,x,"two\nlines",C,TX,1\n3x,A,B,x,x,s,C,TX,1\n`,
+    );
     const shiftedResult = await seed('--table', `${schema}.shifted`, '--source', shifted, '--batch-size', '3');
     expectExit(shiftedResult, 3);
     expect(shiftedResult.stderr).toMatch(/malformed row 5: invalid input syntax for type integer: "3x"/);
@@ -145,13 +150,23 @@ describe('cdc seed customers', () => {
 
     // Whatever batch the quoted line ends fall in, and with \n or \r\n line ends.
     for (const eol of ['\n', '\r\n']) {
-      const rows = ['30,A,B,x,x,s,C,TX,1', '31,A,B,x,x,"two' + eol + 'lines",C,TX,1', '32,A,B,x,x,s,C,TX,1', '33,A,B,x,x,"two' + eol + 'lines",C,TX,1', '3x,A,B,x,x,s,C,TX,1'];
+      const rows = [
+        '30,A,B,x,x,s,C,TX,1',
+        '31,A,B,x,x,"two' + eol + 'lines",C,TX,1',
+        '32,A,B,x,x,s,C,TX,1',
+        '33,A,B,x,x,"two' + eol + 'lines",C,TX,1',
+        '3x,A,B,x,x,s,C,TX,1',
+      ];
       const file = path.join(tmp, `eol-${eol.length}.csv`);
       fs.writeFileSync(file, [HEADER, ...rows].join(eol) + eol);
       for (const batch of ['1', '2', '3', '4']) {
         const swept = await seed('--table', `${schema}.eol_${eol.length}_${batch}`, '--source', file, '--batch-size', batch);
         expectExit(swept, 3);
-        expect([eol.length, batch, swept.stderr]).toEqual([eol.length, batch, expect.stringMatching(/malformed row 5: invalid input syntax for type integer: "3x"/)]);
+        expect([eol.length, batch, swept.stderr]).toEqual([
+          eol.length,
+          batch,
+          expect.stringMatching(/malformed row 5: invalid input syntax for type integer: "3x"/),
+        ]);
       }
     }
 
@@ -182,8 +197,13 @@ describe('cdc seed customers', () => {
   it('loads from an http URL and from stdin, and says so when the URL is not there', async () => {
     const body = fs.readFileSync(fixture, 'utf8').split('\n').slice(0, 101).join('\n') + '\n';
     const server = http.createServer((req, res) => {
-      if (req.url === '/customers.csv') { res.writeHead(200, { 'content-type': 'text/csv' }); res.end(body); return; }
-      res.writeHead(404); res.end('no');
+      if (req.url === '/customers.csv') {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        res.end(body);
+        return;
+      }
+      res.writeHead(404);
+      res.end('no');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -216,8 +236,9 @@ describe('cdc seed customers', () => {
   });
 
   it('Ctrl-C during --rate stops cleanly: the report counts exactly the rows inserted, exit 130', async () => {
-    const child = spawn(process.execPath, [CDC_BIN, 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.interrupted`, '--rate', '20', '--json'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CDC_BIN, 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.interrupted`, '--rate', '20', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -273,4 +294,3 @@ describe('cdc seed customers', () => {
     expect(missing.stderr).toMatch(/hint: create it/);
   });
 });
-

@@ -32,8 +32,15 @@ function expectExit(result: CliResult, code: number): void {
 /** The content of the four tables without the audit columns: equal digests, equal data. */
 async function digest(schema: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const [table, key] of [['customers', 'customer_id'], ['products', 'product_id'], ['orders', 'order_id'], ['order_items', 'order_item_id']]) {
-    const { rows } = await client.query(`SELECT md5(coalesce(string_agg((to_jsonb(t) - 'created_at' - 'updated_at')::text, E'\\n' ORDER BY ${key}), '')) AS d FROM ${schema}.${table} t`);
+  for (const [table, key] of [
+    ['customers', 'customer_id'],
+    ['products', 'product_id'],
+    ['orders', 'order_id'],
+    ['order_items', 'order_item_id'],
+  ]) {
+    const { rows } = await client.query(
+      `SELECT md5(coalesce(string_agg((to_jsonb(t) - 'created_at' - 'updated_at')::text, E'\\n' ORDER BY ${key}), '')) AS d FROM ${schema}.${table} t`,
+    );
     out[table] = rows[0].d;
   }
   return out;
@@ -76,16 +83,31 @@ describe('cdc seed finance', () => {
     expect(report).toMatchObject({ schema: a, created: true, seed: 11, ops: 0, startSet: { customers: 12, products: 7, orders: 40 } });
     expect(report.rowsAtEnd).toEqual({ customers: 12, products: 7, orders: 40, order_items: report.startSet.order_items });
 
-    const meta = await client.query(`SELECT c.relname::text AS t, c.relreplident::text AS identity,
+    const meta = await client.query(
+      `SELECT c.relname::text AS t, c.relreplident::text AS identity,
         (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
         (SELECT array_agg(pg_get_constraintdef(k.oid) ORDER BY pg_get_constraintdef(k.oid)) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'f')) AS keys
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 1`, [a]);
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 1`,
+      [a],
+    );
     expect(meta.rows).toEqual([
       { t: 'customers', identity: 'f', columns: ['customer_id', 'customer_name', 'email', 'created_at', 'updated_at'], keys: ['PRIMARY KEY (customer_id)'] },
-      { t: 'order_items', identity: 'f', columns: ['order_item_id', 'order_id', 'product_id', 'quantity', 'created_at', 'updated_at'],
-        keys: [`FOREIGN KEY (order_id) REFERENCES ${a}.orders(order_id)`, `FOREIGN KEY (product_id) REFERENCES ${a}.products(product_id)`, 'PRIMARY KEY (order_item_id)'] },
-      { t: 'orders', identity: 'f', columns: ['order_id', 'customer_id', 'order_date', 'delivery_date', 'status', 'created_at', 'updated_at'],
-        keys: [`FOREIGN KEY (customer_id) REFERENCES ${a}.customers(customer_id)`, 'PRIMARY KEY (order_id)'] },
+      {
+        t: 'order_items',
+        identity: 'f',
+        columns: ['order_item_id', 'order_id', 'product_id', 'quantity', 'created_at', 'updated_at'],
+        keys: [
+          `FOREIGN KEY (order_id) REFERENCES ${a}.orders(order_id)`,
+          `FOREIGN KEY (product_id) REFERENCES ${a}.products(product_id)`,
+          'PRIMARY KEY (order_item_id)',
+        ],
+      },
+      {
+        t: 'orders',
+        identity: 'f',
+        columns: ['order_id', 'customer_id', 'order_date', 'delivery_date', 'status', 'created_at', 'updated_at'],
+        keys: [`FOREIGN KEY (customer_id) REFERENCES ${a}.customers(customer_id)`, 'PRIMARY KEY (order_id)'],
+      },
       { t: 'products', identity: 'f', columns: ['product_id', 'product_name', 'price', 'created_at', 'updated_at'], keys: ['PRIMARY KEY (product_id)'] },
     ]);
 
@@ -112,7 +134,8 @@ describe('cdc seed finance', () => {
     }
 
     const counted: Record<string, number> = {};
-    for (const t of ['customers', 'products', 'orders', 'order_items']) counted[t] = Number((await client.query(`SELECT count(*) FROM ${schema}.${t}`)).rows[0].count);
+    for (const t of ['customers', 'products', 'orders', 'order_items'])
+      counted[t] = Number((await client.query(`SELECT count(*) FROM ${schema}.${t}`)).rows[0].count);
     expect(report.rowsAtEnd).toEqual(counted);
     const before: Record<string, number> = { customers: start.customers, products: start.products, orders: start.orders, order_items: start.order_items };
     for (const t of Object.keys(counted)) expect([t, before[t] + report.events[t].c - report.events[t].d]).toEqual([t, counted[t]]);
@@ -152,8 +175,11 @@ describe('cdc seed finance', () => {
 
   it('kill -9 while the starting set loads leaves no tables behind', async () => {
     const schema = schemaFor('k');
-    const child = spawn(process.execPath, [CDC_BIN, 'seed', 'finance', '--pg-url', pgUrl, '--schema', schema, '--customers', '1000', '--products', '100', '--orders', '300000', '--seed', '1'],
-      { stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn(
+      process.execPath,
+      [CDC_BIN, 'seed', 'finance', '--pg-url', pgUrl, '--schema', schema, '--customers', '1000', '--products', '100', '--orders', '300000', '--seed', '1'],
+      { stdio: ['ignore', 'ignore', 'ignore'] },
+    );
     const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
     let pid: number | undefined;
     const deadline = Date.now() + 60_000;
@@ -170,7 +196,9 @@ describe('cdc seed finance', () => {
       if (rowCount === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1', [schema]);
+    const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1', [
+      schema,
+    ]);
     expect(rows[0].n).toBe(0);
   }, 120_000);
 

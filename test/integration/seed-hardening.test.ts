@@ -39,7 +39,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 /** Row count and a digest of every row in key order: equal fingerprints, equal tables. */
 async function fingerprint(table: string): Promise<{ n: number; digest: string }> {
-  const { rows } = await client.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t."customerId"), '')) AS digest FROM ${table} t`);
+  const { rows } = await client.query(
+    `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t."customerId"), '')) AS digest FROM ${table} t`,
+  );
   return rows[0];
 }
 
@@ -49,7 +51,8 @@ async function exists(table: string): Promise<boolean> {
 
 function customerRows(from: number, count: number): string {
   let text = '';
-  for (let id = from; id < from + count; id++) text += `${id},New,Row,new${id}@example.com,XXXXXXXXX,${id} New St,Newtown,NT,${String(id % 100000).padStart(5, '0')}\n`;
+  for (let id = from; id < from + count; id++)
+    text += `${id},New,Row,new${id}@example.com,XXXXXXXXX,${id} New St,Newtown,NT,${String(id % 100000).padStart(5, '0')}\n`;
   return text;
 }
 
@@ -69,7 +72,13 @@ afterAll(async () => {
 describe("COPY's end-of-data marker is data", () => {
   it('loads a line that is exactly \\. as a value, and every row after it, on the bulk and the --rate path', async () => {
     const lines = ['a', '\\.', 'b', '"\\."', 'c', '\\.'];
-    for (const [eol, mode] of [['\n', []], ['\r\n', []], ['\n', ['--batch-size', '1']], ['\n', ['--rate', '1000']], ['\r\n', ['--rate', '1000']]] as [string, string[]][]) {
+    for (const [eol, mode] of [
+      ['\n', []],
+      ['\r\n', []],
+      ['\n', ['--batch-size', '1']],
+      ['\n', ['--rate', '1000']],
+      ['\r\n', ['--rate', '1000']],
+    ] as [string, string[]][]) {
       const name = `notes_${eol.length}_${mode.join('').replace(/\W/g, '')}`;
       await client.query(`CREATE TABLE "${schema}".${name} (n serial PRIMARY KEY, note text)`);
       // The last \. has no line end: a value too, however the file ends.
@@ -104,21 +113,25 @@ describe('--truncate replaces the rows in one transaction', () => {
   it('kill -9 in the middle of the load leaves the old table whole', async () => {
     const before = await fingerprint(table);
     expect(before.n).toBe(12435);
-    const child = spawn(process.execPath, [CDC_BIN, 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.victim`, '--truncate', '--source', '-', '--batch-size', '1000'],
-      { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CDC_BIN, 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.victim`, '--truncate', '--source', '-', '--batch-size', '1000'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     const err: Buffer[] = [];
     child.stderr.on('data', (c: Buffer) => err.push(c));
     const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     // 5 batches of 1000 end (and, loaded batch by batch, would be committed); the 6th is in flight.
     child.stdin.write(`${HEADER}\n${customerRows(100_000, 5_500)}`);
     const copying = await until('the 6th batch to be copying', async () => {
-      const { rows } = await client.query(
-        `SELECT pid, tuples_processed::int AS n FROM pg_stat_progress_copy WHERE relid = $1::regclass`, [`${schema}.victim`]);
+      const { rows } = await client.query(`SELECT pid, tuples_processed::int AS n FROM pg_stat_progress_copy WHERE relid = $1::regclass`, [`${schema}.victim`]);
       return rows[0]?.n === 500 ? rows[0] : undefined;
-    }).catch((e: Error) => { throw new Error(`${e.message}; cdc said: ${Buffer.concat(err).toString()}`); });
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; cdc said: ${Buffer.concat(err).toString()}`);
+    });
     child.kill('SIGKILL');
     expect(await closed).toBe('SIGKILL');
-    await until('the killed load\'s backend to end', async () => {
+    await until("the killed load's backend to end", async () => {
       const { rowCount } = await client.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [copying.pid]);
       return rowCount === 0 ? true : undefined;
     });
@@ -131,7 +144,9 @@ describe('--truncate replaces the rows in one transaction', () => {
     fs.writeFileSync(file, `${HEADER}\n${customerRows(200_000, 2_500)}x,bad,row,x,x,x,x,x,x\n`);
     const result = await seed('--table', `${schema}.victim`, '--truncate', '--source', file, '--batch-size', '1000');
     expectExit(result, 3);
-    expect(result.stderr).toMatch(/malformed row 2501: invalid input syntax for type integer: "x" \(column customerId\); nothing was loaded: the truncate and the load are one transaction, so the table keeps its old rows/);
+    expect(result.stderr).toMatch(
+      /malformed row 2501: invalid input syntax for type integer: "x" \(column customerId\); nothing was loaded: the truncate and the load are one transaction, so the table keeps its old rows/,
+    );
     expect(result.stderr).toMatch(/hint: fix the row \(or the source\) and run the command again\n/);
     expect(await fingerprint(table)).toEqual(before);
   });
@@ -147,7 +162,7 @@ describe('--truncate replaces the rows in one transaction', () => {
   });
 });
 
-describe('a new table is created in the load\'s transaction', () => {
+describe("a new table is created in the load's transaction", () => {
   it('a load that fails in its first batch leaves no empty table behind, on both paths', async () => {
     const file = path.join(tmp, 'first-bad.csv');
     fs.writeFileSync(file, `${HEADER}\n${customerRows(1, 3)}seven,A,B,x,x,s,C,TX,1\n`);
@@ -167,18 +182,22 @@ describe('a new table is created in the load\'s transaction', () => {
   });
 
   it('kill -9 during the first batch leaves no table', async () => {
-    const child = spawn(process.execPath, [CDC_BIN, 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.fresh_killed`, '--source', '-'],
-      { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(process.execPath, [CDC_BIN, 'seed', 'customers', '--pg-url', pgUrl, '--table', `${schema}.fresh_killed`, '--source', '-'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
     child.stdin.write(`${HEADER}\n${customerRows(1, 300)}`);
     const copying = await until('the first batch to be copying', async () => {
-      const { rows } = await client.query(`SELECT pid, tuples_processed::int AS n FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)
-        WHERE a.query LIKE $1`, [`COPY "${schema}"."fresh_killed"%`]);
+      const { rows } = await client.query(
+        `SELECT pid, tuples_processed::int AS n FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)
+        WHERE a.query LIKE $1`,
+        [`COPY "${schema}"."fresh_killed"%`],
+      );
       return rows[0]?.n === 300 ? rows[0] : undefined;
     });
     child.kill('SIGKILL');
     await closed;
-    await until('the killed load\'s backend to end', async () => {
+    await until("the killed load's backend to end", async () => {
       const { rowCount } = await client.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [copying.pid]);
       return rowCount === 0 ? true : undefined;
     });

@@ -21,7 +21,12 @@ function holdings(...args: string[]): Promise<CliResult> {
   return runCli(['seed', 'holdings', '--pg-url', pgUrl, '--schema', schema, ...args]);
 }
 
-interface Change { xid: string; op: 'INSERT' | 'UPDATE' | 'DELETE'; old?: Record<string, string>; new?: Record<string, string> }
+interface Change {
+  xid: string;
+  op: 'INSERT' | 'UPDATE' | 'DELETE';
+  old?: Record<string, string>;
+  new?: Record<string, string>;
+}
 
 /** Columns of a test_decoding tuple: name[type]:value, values quoted with '' escapes. */
 function tuple(text: string): Record<string, string> {
@@ -47,16 +52,20 @@ async function decoded(table: string, work: () => Promise<void>): Promise<Change
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const { rows } = await session.query<{ xid: string; data: string }>(
-      `SELECT xid::text, data FROM pg_logical_slot_get_changes($1, $2::pg_lsn, NULL, 'skip-empty-xacts', '1')`, [slot, end]);
+      `SELECT xid::text, data FROM pg_logical_slot_get_changes($1, $2::pg_lsn, NULL, 'skip-empty-xacts', '1')`,
+      [slot, end],
+    );
     const prefix = `table ${schema}.${table}: `;
-    return rows.filter((r) => r.data.startsWith(prefix)).map((r) => {
-      const [op, rest] = [r.data.slice(prefix.length).split(':')[0], r.data.slice(prefix.length).replace(/^\w+: /, '')];
-      if (op === 'UPDATE') {
-        const [oldPart, newPart] = rest.replace(/^old-key: /, '').split(' new-tuple: ');
-        return { xid: r.xid, op, old: tuple(oldPart), new: tuple(newPart) };
-      }
-      return op === 'DELETE' ? { xid: r.xid, op, old: tuple(rest) } : { xid: r.xid, op: op as 'INSERT', new: tuple(rest) };
-    });
+    return rows
+      .filter((r) => r.data.startsWith(prefix))
+      .map((r) => {
+        const [op, rest] = [r.data.slice(prefix.length).split(':')[0], r.data.slice(prefix.length).replace(/^\w+: /, '')];
+        if (op === 'UPDATE') {
+          const [oldPart, newPart] = rest.replace(/^old-key: /, '').split(' new-tuple: ');
+          return { xid: r.xid, op, old: tuple(oldPart), new: tuple(newPart) };
+        }
+        return op === 'DELETE' ? { xid: r.xid, op, old: tuple(rest) } : { xid: r.xid, op: op as 'INSERT', new: tuple(rest) };
+      });
   } finally {
     await session.end();
   }
@@ -98,7 +107,9 @@ describe('cdc seed holdings', () => {
     expectExit(result, 0);
     expect(result.stderr).toMatch(/created, REPLICA IDENTITY FULL/);
     const columns = await client.query(
-      `SELECT column_name, data_type, character_maximum_length AS len FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'holding' ORDER BY ordinal_position`, [schema]);
+      `SELECT column_name, data_type, character_maximum_length AS len FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'holding' ORDER BY ordinal_position`,
+      [schema],
+    );
     expect(columns.rows).toEqual([
       { column_name: 'holding_id', data_type: 'integer', len: null },
       { column_name: 'user_id', data_type: 'integer', len: null },
@@ -107,17 +118,28 @@ describe('cdc seed holdings', () => {
       { column_name: 'datetime_created', data_type: 'timestamp without time zone', len: null },
       { column_name: 'datetime_updated', data_type: 'timestamp without time zone', len: null },
     ]);
-    const meta = await client.query(`SELECT relreplident, (SELECT count(*)::int FROM pg_index WHERE indrelid = c.oid AND indisprimary) AS pk FROM pg_class c WHERE oid = '"${schema}".holding'::regclass`);
+    const meta = await client.query(
+      `SELECT relreplident, (SELECT count(*)::int FROM pg_index WHERE indrelid = c.oid AND indisprimary) AS pk FROM pg_class c WHERE oid = '"${schema}".holding'::regclass`,
+    );
     expect(meta.rows[0]).toEqual({ relreplident: 'f', pk: 1 });
   });
 
   it('--script tutorial runs the exact sequence, one transaction per statement, and reports it', async () => {
     let result!: CliResult;
-    const changes = await decoded('holding', async () => { result = await holdings('--script', 'tutorial', '--json'); });
+    const changes = await decoded('holding', async () => {
+      result = await holdings('--script', 'tutorial', '--json');
+    });
     expectExit(result, 0);
     const report = JSON.parse(result.stdout);
     expect(changes.map((c) => `${c.op} ${(c.new ?? c.old)?.holding_id}`)).toEqual([
-      'INSERT 1000', 'INSERT 1001', 'INSERT 1002', 'UPDATE 1000', 'DELETE 1002', 'DELETE 1001', 'INSERT 1003', 'UPDATE 1003',
+      'INSERT 1000',
+      'INSERT 1001',
+      'INSERT 1002',
+      'UPDATE 1000',
+      'DELETE 1002',
+      'DELETE 1001',
+      'INSERT 1003',
+      'UPDATE 1003',
     ]);
     oneChangePerTransaction(changes);
     expect(changes[3]).toMatchObject({ old: { holding_quantity: '10' }, new: { holding_quantity: '100' } });
@@ -125,7 +147,9 @@ describe('cdc seed holdings', () => {
     expect(report.pivot).toMatchObject({ rows: 16, changedOnlyRows: 14 });
     expect(report.log.map((l: { rows: number }) => l.rows)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
 
-    const rows = await client.query(`SELECT holding_id, user_id, holding_stock, holding_quantity, datetime_created IS NOT NULL AND datetime_created > now() - interval '1 hour' AS fresh FROM "${schema}".holding ORDER BY 1`);
+    const rows = await client.query(
+      `SELECT holding_id, user_id, holding_stock, holding_quantity, datetime_created IS NOT NULL AND datetime_created > now() - interval '1 hour' AS fresh FROM "${schema}".holding ORDER BY 1`,
+    );
     expect(rows.rows).toEqual([
       { holding_id: 1000, user_id: 1, holding_stock: 'VFIAX', holding_quantity: 100, fresh: true },
       { holding_id: 1003, user_id: 3, holding_stock: 'VTSAX', holding_quantity: 10, fresh: true },
@@ -143,7 +167,9 @@ describe('cdc seed holdings', () => {
 
   it('a random mix reports exactly what the change stream carries', async () => {
     let result!: CliResult;
-    const changes = await decoded('mix', async () => { result = await holdings('--table', 'mix', '--ops', '1500', '--seed', '42', '--users', '20', '--json'); });
+    const changes = await decoded('mix', async () => {
+      result = await holdings('--table', 'mix', '--ops', '1500', '--seed', '42', '--users', '20', '--json');
+    });
     expectExit(result, 0);
     const report = JSON.parse(result.stdout);
     oneChangePerTransaction(changes);
@@ -161,7 +187,10 @@ describe('cdc seed holdings', () => {
     const b = await holdings('--table', 'replay_b', '--ops', '300', '--seed', '7', '--json');
     expectExit(a, 0);
     expectExit(b, 0);
-    const strip = (r: CliResult) => { const { table: _t, seconds: _s, created: _c, ...rest } = JSON.parse(r.stdout); return rest; };
+    const strip = (r: CliResult) => {
+      const { table: _t, seconds: _s, created: _c, ...rest } = JSON.parse(r.stdout);
+      return rest;
+    };
     expect(strip(a)).toEqual(strip(b));
     const rows = async (t: string) => (await client.query(`SELECT holding_id, user_id, holding_stock, holding_quantity FROM "${schema}".${t} ORDER BY 1`)).rows;
     expect(await rows('replay_a')).toEqual(await rows('replay_b'));

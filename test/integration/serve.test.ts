@@ -26,8 +26,12 @@ beforeAll(async () => {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
   for (const table of [finance.customers, finance.products, finance.orders, finance.items, holdings.holding]) await table.write(client, schema, START);
-  server = spawn(process.execPath, [CDC_BIN, 'serve', '--port', '0', '--json', '--target-url', stackUrls().pgUrl, '--target-schema', schema], { env: { ...process.env, NO_COLOR: '1' } });
-  server.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  server = spawn(process.execPath, [CDC_BIN, 'serve', '--port', '0', '--json', '--target-url', stackUrls().pgUrl, '--target-schema', schema], {
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  server.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   base = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout.on('data', (chunk: Buffer) => {
@@ -118,13 +122,17 @@ test('/healthz reports the target reachable; /reports lists every report', async
   expect(health.body.status).toBe('ok');
   expect(String(health.body.target)).not.toContain('postgres:postgres');
   const reports = await get('/reports');
-  expect((reports.body as unknown as { route: string }[]).map((r) => r.route)).toEqual(expect.arrayContaining(['/orders', '/orders/top', '/orders/product', '/orders/customers', '/holdings/stock-changes']));
+  expect((reports.body as unknown as { route: string }[]).map((r) => r.route)).toEqual(
+    expect.arrayContaining(['/orders', '/orders/top', '/orders/product', '/orders/customers', '/holdings/stock-changes']),
+  );
 });
 
 test('the OpenAPI document describes every route and its parameters', async () => {
   const { body } = await get('/docs/json');
   const paths = body.paths as Record<string, { get: { parameters: { name: string }[] } }>;
-  expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/orders', '/orders/top', '/orders/product', '/orders/customers', '/holdings/top-sold-stock', '/healthz']));
+  expect(Object.keys(paths)).toEqual(
+    expect.arrayContaining(['/orders', '/orders/top', '/orders/product', '/orders/customers', '/holdings/top-sold-stock', '/healthz']),
+  );
   expect(paths['/orders/customers'].get.parameters.map((p) => p.name).sort()).toEqual(['at', 'limit', 'status']);
 });
 
@@ -132,7 +140,15 @@ test('/docs renders in headless Chromium with every route listed', async () => {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage();

@@ -12,8 +12,16 @@ const { pgUrl } = stackUrls();
 const stack = new URL(pgUrl);
 /** Everything that could name a database, Kafka or Connect, cleared as in a fresh shell. */
 const FRESH_SHELL = {
-  DATABASE_URL: '', PGHOST: '', PGPORT: '', PGUSER: '', PGPASSWORD: '', PGDATABASE: '', PGSSLMODE: '',
-  CDC_BROKERS: '', CDC_CONNECT_URL: '', CDC_CONFIG: '/nonexistent/cdc-config.json',
+  DATABASE_URL: '',
+  PGHOST: '',
+  PGPORT: '',
+  PGUSER: '',
+  PGPASSWORD: '',
+  PGDATABASE: '',
+  PGSSLMODE: '',
+  CDC_BROKERS: '',
+  CDC_CONNECT_URL: '',
+  CDC_CONFIG: '/nonexistent/cdc-config.json',
 };
 
 describe('the running stack is the default target', () => {
@@ -30,7 +38,7 @@ describe('the running stack is the default target', () => {
     expect(rows.rows[0].n).toBeGreaterThan(0);
   });
 
-  it('connector list talks to the stack\'s Connect, and --verbose says why', async () => {
+  it("connector list talks to the stack's Connect, and --verbose says why", async () => {
     const result = await runCli(['--verbose', 'connector', 'list', '--json'], { env: FRESH_SHELL });
     if (result.code !== 0) throw new Error(describeResult(result));
     expect(result.stderr).toContain(`Kafka Connect: ${stackUrls().connectUrl} (from stack)`);

@@ -40,9 +40,29 @@ export async function createTargetDb(f: SinkFixture): Promise<void> {
 
 /** Registers the connector with truncates captured (Debezium skips them by default). */
 export async function registerConnector(f: SinkFixture, tables: string[]): Promise<void> {
-  const pgUrlNoPassword = (() => { const u = new URL(f.urls.pgUrl); u.password = ''; return u.toString(); })();
-  const result = await runCli(['connector', 'register', f.name, ...tables.flatMap((t) => ['--table', `${f.name}.${t}`]), '--pg-url', pgUrlNoPassword,
-    '--topic-prefix', f.name, '--set', 'skipped.operations=none', '--wait', '--wait-timeout', '120'], { env: f.env, timeoutMs: 180_000 });
+  const pgUrlNoPassword = (() => {
+    const u = new URL(f.urls.pgUrl);
+    u.password = '';
+    return u.toString();
+  })();
+  const result = await runCli(
+    [
+      'connector',
+      'register',
+      f.name,
+      ...tables.flatMap((t) => ['--table', `${f.name}.${t}`]),
+      '--pg-url',
+      pgUrlNoPassword,
+      '--topic-prefix',
+      f.name,
+      '--set',
+      'skipped.operations=none',
+      '--wait',
+      '--wait-timeout',
+      '120',
+    ],
+    { env: f.env, timeoutMs: 180_000 },
+  );
   if (result.code !== 0) throw new Error(`connector register failed\n${describeResult(result)}`);
 }
 
@@ -55,23 +75,30 @@ export async function cleanUp(f: SinkFixture, tables: string[]): Promise<void> {
 export async function readTopics(f: SinkFixture, topics: string[]): Promise<SinkRecord[]> {
   const result = await runCli(['watch', ...topics, '--exit-at-end', '-o', 'records', '-q'], { env: f.env, timeoutMs: 120_000 });
   if (result.code !== 0) throw new Error(`cdc watch failed\n${describeResult(result)}`);
-  return result.stdout.trim().split('\n').filter(Boolean).map((line) => {
-    const r = parseLossless(line) as JsonObject;
-    return {
-      topic: r.topic as string,
-      partition: Number(r.partition),
-      offset: String(r.offset),
-      key: r.key === null ? null : Buffer.from(stringifyLossless(r.key)),
-      value: r.value === null ? null : Buffer.from(stringifyLossless(r.value)),
-    };
-  });
+  return result.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const r = parseLossless(line) as JsonObject;
+      return {
+        topic: r.topic as string,
+        partition: Number(r.partition),
+        offset: String(r.offset),
+        key: r.key === null ? null : Buffer.from(stringifyLossless(r.key)),
+        value: r.value === null ? null : Buffer.from(stringifyLossless(r.value)),
+      };
+    });
 }
 
 /** Waits until the topics hold a record whose value satisfies `done` (Debezium is asynchronous). */
 export async function readTopicsUntil(f: SinkFixture, topics: string[], done: (records: SinkRecord[]) => boolean, timeoutMs = 120_000): Promise<SinkRecord[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const records = await readTopics(f, topics).catch((err: Error) => { if (Date.now() > deadline) throw err; return []; });
+    const records = await readTopics(f, topics).catch((err: Error) => {
+      if (Date.now() > deadline) throw err;
+      return [];
+    });
     if (done(records)) return records;
     if (Date.now() > deadline) throw new Error(`timed out waiting for the events (${records.length} records so far)`);
     await new Promise((r) => setTimeout(r, 1000));

@@ -16,8 +16,18 @@ const topic = f.topic('holding');
 let target: Client;
 let total = 0;
 
-const sinkArgs = (schema: string, group: string, ...more: string[]) =>
-  ['sink', 'postgres', topic, '--target-url', f.targetUrl, '--target-schema', schema, '--group', group, ...more];
+const sinkArgs = (schema: string, group: string, ...more: string[]) => [
+  'sink',
+  'postgres',
+  topic,
+  '--target-url',
+  f.targetUrl,
+  '--target-schema',
+  schema,
+  '--group',
+  group,
+  ...more,
+];
 
 async function historyOf(schema: string): Promise<unknown[]> {
   const { rows } = await target.query(`SELECT * FROM "${schema}".holding_history ORDER BY holding_id, _source_lsn, _source_op <> 'r', _kafka_offset`);
@@ -25,7 +35,9 @@ async function historyOf(schema: string): Promise<unknown[]> {
 }
 
 async function applied(group: string): Promise<number> {
-  const { rows } = await target.query(`SELECT coalesce(sum(next_offset), 0)::int AS n FROM cdc_sink.offsets WHERE group_id = $1`, [group]).catch(() => ({ rows: [{ n: 0 }] }));
+  const { rows } = await target
+    .query(`SELECT coalesce(sum(next_offset), 0)::int AS n FROM cdc_sink.offsets WHERE group_id = $1`, [group])
+    .catch(() => ({ rows: [{ n: 0 }] }));
   return rows[0].n;
 }
 
@@ -62,7 +74,7 @@ afterAll(async () => {
 }, 180_000);
 
 describe('cdc sink postgres', () => {
-  it('lands the whole topic once; the history\'s current versions and the --current mirror equal the source table', async () => {
+  it("lands the whole topic once; the history's current versions and the --current mirror equal the source table", async () => {
     const result = await runCli(sinkArgs('ref', 'ref', '--exit-at-end', '--current', '--json'), { env: f.env, timeoutMs: 300_000 });
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
@@ -91,7 +103,10 @@ describe('cdc sink postgres', () => {
       // Some batches committed, and one open right now.
       await until('a committed batch and an open one', async () => {
         if (sink.child.exitCode !== null) throw new Error(`sink exited\n${sink.describe()}`);
-        const open = await target.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cdc' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`, [f.targetDb]);
+        const open = await target.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cdc' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`,
+          [f.targetDb],
+        );
         return open.rows[0].n > 0 && (await applied('k9')) > 0;
       });
       sink.child.kill('SIGKILL');
@@ -114,7 +129,10 @@ describe('cdc sink postgres', () => {
     const a = new CdcProcess(args, f.env);
     let b: CdcProcess | undefined;
     // More changes while the two run, so that the handover happens mid-stream.
-    const workload = runCli(['seed', 'holdings', '--schema', f.name, '--ops', '1500', '--seed', '12', '--users', '40', '--rate', '100'], { env: f.env, timeoutMs: 300_000 });
+    const workload = runCli(['seed', 'holdings', '--schema', f.name, '--ops', '1500', '--seed', '12', '--users', '40', '--rate', '100'], {
+      env: f.env,
+      timeoutMs: 300_000,
+    });
     try {
       await a.waitFor('A holding partitions', () => holds(a), 90_000);
       b = new CdcProcess(args, f.env);

@@ -41,7 +41,11 @@ function describeTopics(rs: SinkRecord[]): Record<string, string> {
 type Row = Record<string, unknown>;
 
 async function sinkInto(schema: string, batch: SinkRecord[], batchSize: number, group = schema, current = false): Promise<SinkCounts> {
-  const sink = await PostgresSink.open(createSettings({ env: {}, flags: { target: { url: f.targetUrl } } }).target, { targetSchema: schema, current, onError: 'stop' });
+  const sink = await PostgresSink.open(createSettings({ env: {}, flags: { target: { url: f.targetUrl } } }).target, {
+    targetSchema: schema,
+    current,
+    onError: 'stop',
+  });
   const total = emptyCounts();
   try {
     for (let i = 0; i < batch.length; i += batchSize) addCounts(total, (await sink.applyBatch(group, batch.slice(i, i + batchSize))).counts);
@@ -52,7 +56,9 @@ async function sinkInto(schema: string, batch: SinkRecord[], batchSize: number, 
 }
 
 async function history(schema: string, table: string): Promise<Row[]> {
-  const { rows } = await target.query(`SELECT * FROM "${schema}"."${table}_history" ORDER BY ${table === 'orders' ? 'order_id' : 'customer_id'}, _source_lsn, _source_op <> 'r', _kafka_offset`);
+  const { rows } = await target.query(
+    `SELECT * FROM "${schema}"."${table}_history" ORDER BY ${table === 'orders' ? 'order_id' : 'customer_id'}, _source_lsn, _source_op <> 'r', _kafka_offset`,
+  );
   return rows as Row[];
 }
 
@@ -67,14 +73,17 @@ beforeAll(async () => {
   target = new Client({ connectionString: f.targetUrl });
   await target.connect();
   workload = await Workload.connect(f.urls.pgUrl);
-  await workload.step('setup', `
+  await workload.step(
+    'setup',
+    `
     CREATE SCHEMA ${S};
     CREATE TABLE ${S}.customers (customer_id int PRIMARY KEY, customer_name text NOT NULL, email text);
     ALTER TABLE ${S}.customers REPLICA IDENTITY FULL;
     CREATE TABLE ${S}.orders (order_id int PRIMARY KEY, customer_id int REFERENCES ${S}.customers, delivery_date date, status text, amount numeric(10,2));
     INSERT INTO ${S}.customers VALUES (1, 'Ada', 'ada@x'), (2, 'Bob', 'bob@x'), (3, 'Cy', NULL);
     INSERT INTO ${S}.orders VALUES (10, 1, '2026-01-10', 'OPEN', 10.50), (11, 1, '2026-01-11', 'OPEN', 11.00),
-      (12, 2, '2026-01-12', 'PENDING', 12.25), (13, 2, '2026-01-13', 'OPEN', 13.00)`);
+      (12, 2, '2026-01-12', 'PENDING', 12.25), (13, 2, '2026-01-13', 'OPEN', 13.00)`,
+  );
   const before = await workload.now();
   await registerConnector(f, TABLES);
   workload.steps.set('snapshot', { before, after: await workload.now() });
@@ -133,8 +142,13 @@ const CUSTOMERS: Expected[] = [
   [5, 'INSERT', true, { customer_name: 'Cy', email: null }, 's7', null],
 ];
 
-const O = (customer: number, day: number, status: string, amount: string, note: string | null = null): Row =>
-  ({ customer_id: customer, delivery_date: `2026-01-${day}`, status, amount, note });
+const O = (customer: number, day: number, status: string, amount: string, note: string | null = null): Row => ({
+  customer_id: customer,
+  delivery_date: `2026-01-${day}`,
+  status,
+  amount,
+  note,
+});
 const ORDERS: Expected[] = [
   [10, 'INSERT', false, O(1, 10, 'OPEN', '10.50'), 'snapshot', 's3'],
   [10, 'UPDATE', false, O(1, 10, 'PENDING', '10.50'), 's3', 's11'],
@@ -153,8 +167,7 @@ const ORDERS: Expected[] = [
 
 function within(step: string, at: Date | null, what: string): void {
   const window = workload.steps.get(step)!;
-  expect({ what, at: at?.toISOString(), ok: at !== null && at >= window.before && at <= window.after })
-    .toEqual({ what, at: at?.toISOString(), ok: true });
+  expect({ what, at: at?.toISOString(), ok: at !== null && at >= window.before && at <= window.after }).toEqual({ what, at: at?.toISOString(), ok: true });
 }
 
 function checkHistory(rows: Row[], expected: Expected[], keyColumn: string): void {
@@ -204,10 +217,14 @@ describe('PostgresSink on a real Debezium workload', () => {
       const copy = copies.get(moment)!;
       for (const table of TABLES) {
         const expected = copy[table as 'customers' | 'orders'];
-        const columns = Object.keys(expected[0] ?? { customer_id: 0 }).map((c) => `"${c}"`).join(', ');
+        const columns = Object.keys(expected[0] ?? { customer_id: 0 })
+          .map((c) => `"${c}"`)
+          .join(', ');
         const key = table === 'orders' ? 'order_id' : 'customer_id';
         const { rows } = await target.query(
-          `SELECT ${columns} FROM h_all.${table}_history WHERE valid_from <= $1 AND (valid_to > $1 OR valid_to IS NULL) ORDER BY ${key}`, [copy.at]);
+          `SELECT ${columns} FROM h_all.${table}_history WHERE valid_from <= $1 AND (valid_to > $1 OR valid_to IS NULL) ORDER BY ${key}`,
+          [copy.at],
+        );
         expect({ moment, table, rows }).toEqual({ moment, table, rows: expected });
       }
     }
@@ -235,18 +252,29 @@ describe('PostgresSink on a real Debezium workload', () => {
   it('keeps a dropped column (null from then on) and refuses an incompatible type change, committing nothing of that batch', async () => {
     await workload.step('s16', `ALTER TABLE ${S}.orders DROP COLUMN note`);
     await workload.step('s17', `UPDATE ${S}.orders SET status = 'COMPLETED' WHERE order_id = 16`);
-    let more = await readTopicsUntil(f, topics, (rs) => rs.some((r) => r.topic === f.topic('orders') && /"op":"u"/.test(valueText(r)) && /"order_id":16\b/.test(valueText(r))));
+    let more = await readTopicsUntil(f, topics, (rs) =>
+      rs.some((r) => r.topic === f.topic('orders') && /"op":"u"/.test(valueText(r)) && /"order_id":16\b/.test(valueText(r))),
+    );
     await sinkInto('h_all', newRecords(more, records), 100, 'h_all', true);
     const sixteen = (await target.query(`SELECT status, note, is_current FROM h_all.orders_history WHERE order_id = 16 ORDER BY _source_lsn`)).rows;
-    expect(sixteen).toEqual([{ status: 'PENDING', note: null, is_current: false }, { status: 'COMPLETED', note: null, is_current: true }]);
+    expect(sixteen).toEqual([
+      { status: 'PENDING', note: null, is_current: false },
+      { status: 'COMPLETED', note: null, is_current: true },
+    ]);
 
     await workload.step('s18', `ALTER TABLE ${S}.customers ALTER COLUMN email TYPE integer USING NULL`);
-    await workload.step('s19', `BEGIN; UPDATE ${S}.customers SET customer_name = 'Bo' WHERE customer_id = 2; UPDATE ${S}.customers SET email = 7 WHERE customer_id = 5; COMMIT`);
+    await workload.step(
+      's19',
+      `BEGIN; UPDATE ${S}.customers SET customer_name = 'Bo' WHERE customer_id = 2; UPDATE ${S}.customers SET email = 7 WHERE customer_id = 5; COMMIT`,
+    );
     const seen = more;
     more = await readTopicsUntil(f, topics, (rs) => rs.some((r) => valueText(r).includes('"email":7')));
     const rowsBefore = (await target.query('SELECT count(*)::int AS n FROM h_all.customers_history')).rows[0].n;
     const offsetsBefore = (await target.query(`SELECT * FROM cdc_sink.offsets WHERE group_id = 'h_all' ORDER BY topic`)).rows;
-    const error = await sinkInto('h_all', newRecords(more, seen), 100, 'h_all', true).then(() => undefined, (err: Error) => err);
+    const error = await sinkInto('h_all', newRecords(more, seen), 100, 'h_all', true).then(
+      () => undefined,
+      (err: Error) => err,
+    );
     expect(error).toBeInstanceOf(SinkSchemaError);
     expect(error!.message).toBe(`table h_all.customers_history: column email changed type from text to integer, which the history cannot hold`);
     expect((await target.query('SELECT count(*)::int AS n FROM h_all.customers_history')).rows[0].n).toBe(rowsBefore);
@@ -269,7 +297,9 @@ describe('PostgresSink on a real Debezium workload', () => {
     const skipping = await open('skip', 'h_bad_skip');
     const skipped = await skipping.applyBatch('bad_skip', batch).finally(() => skipping.close());
     expect(skipped.stop).toBeUndefined();
-    expect(skipped.bad).toEqual([{ topic: f.topic('customers'), partition: 0, offset: '3', reason: 'not a Debezium event: an object without op/payload (keys: hello)', hint: undefined }]);
+    expect(skipped.bad).toEqual([
+      { topic: f.topic('customers'), partition: 0, offset: '3', reason: 'not a Debezium event: an object without op/payload (keys: hello)', hint: undefined },
+    ]);
     expect(skipped.counts.bad).toBe(1);
     expect(skipped.committed).toEqual([{ topic: f.topic('customers'), partition: 0, nextOffset: String(Number(customers.at(-1)!.offset) + 1) }]);
   });

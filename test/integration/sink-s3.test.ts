@@ -41,7 +41,19 @@ async function get(key: string): Promise<Buffer> {
   return Buffer.from(await answer.Body!.transformToByteArray());
 }
 
-const sinkArgs = (prefix: string, ...more: string[]) => ['sink', 's3', topic, '--bucket', 'cdc', '--prefix', prefix, '--group', prefix, '--exit-at-end', ...more];
+const sinkArgs = (prefix: string, ...more: string[]) => [
+  'sink',
+  's3',
+  topic,
+  '--bucket',
+  'cdc',
+  '--prefix',
+  prefix,
+  '--group',
+  prefix,
+  '--exit-at-end',
+  ...more,
+];
 
 async function sinkRun(prefix: string, ...more: string[]): Promise<void> {
   const result = await runCli(sinkArgs(prefix, ...more), { env, timeoutMs: 180_000 });
@@ -51,20 +63,38 @@ async function sinkRun(prefix: string, ...more: string[]): Promise<void> {
 const dataKeys = async (prefix: string) => (await list(`${prefix}/`)).filter((k) => !k.includes('/_cdc/'));
 
 beforeAll(async () => {
-  s3 = new S3Client({ region: 'us-east-1', endpoint: f.urls.s3Url, forcePathStyle: true, credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: f.urls.s3Url,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   await withPg(f.urls.pgUrl, async (c) => {
     await c.query(`CREATE SCHEMA "${f.name}"`);
-    await c.query(`CREATE TABLE "${f.name}".items (id bigint PRIMARY KEY, price numeric(20,4), big bigint, day date, seen timestamp, label text, small numeric(10,2))`);
+    await c.query(
+      `CREATE TABLE "${f.name}".items (id bigint PRIMARY KEY, price numeric(20,4), big bigint, day date, seen timestamp, label text, small numeric(10,2))`,
+    );
     await c.query(`ALTER TABLE "${f.name}".items REPLICA IDENTITY FULL`);
-    await c.query(`INSERT INTO "${f.name}".items SELECT g, g * 1.25 + 0.0001, 9007199254740993 + g, date '2026-01-01' + g, timestamp '2026-12-01 10:00:00.123456' + g * interval '1 hour', 'item ' || g, -g * 1.01 FROM generate_series(1, 60) g`);
+    await c.query(
+      `INSERT INTO "${f.name}".items SELECT g, g * 1.25 + 0.0001, 9007199254740993 + g, date '2026-01-01' + g, timestamp '2026-12-01 10:00:00.123456' + g * interval '1 hour', 'item ' || g, -g * 1.01 FROM generate_series(1, 60) g`,
+    );
   });
   await registerConnector(f, ['items']);
   await withPg(f.urls.pgUrl, async (c) => {
-    await c.query(`INSERT INTO "${f.name}".items VALUES (1000, 1234567890123456.1234, -9223372036854775808, '1969-07-20', '1969-07-20 20:17:40', 'before 1970', -99999999.99)`);
+    await c.query(
+      `INSERT INTO "${f.name}".items VALUES (1000, 1234567890123456.1234, -9223372036854775808, '1969-07-20', '1969-07-20 20:17:40', 'before 1970', -99999999.99)`,
+    );
     for (let i = 0; i < 120; i++) await c.query(`UPDATE "${f.name}".items SET price = price + 0.0001, label = label || '.' WHERE id = $1`, [1 + (i % 60)]);
     await c.query(`DELETE FROM "${f.name}".items WHERE id IN (3, 5)`);
     await c.query(`INSERT INTO "${f.name}".items VALUES (999999, 0, 0, null, null, 'MARKER', 99999999.99)`);
-    rows = (await c.query({ text: `SELECT i.id::text AS id, i.price::text AS price, i.big::text AS big, i.small::text AS small FROM "${f.name}".items i ORDER BY i.id`, types: { getTypeParser: () => (v: string) => v } })).rows;
+    rows = (
+      await c.query({
+        text: `SELECT i.id::text AS id, i.price::text AS price, i.big::text AS big, i.small::text AS small FROM "${f.name}".items i ORDER BY i.id`,
+        types: { getTypeParser: () => (v: string) => v },
+      })
+    ).rows;
   });
   const records = await readTopicsUntil(f, [topic], (rs) => rs.some((r) => valueText(r).includes('"MARKER"')));
   allOffsets = records.map((r) => Number(r.offset));
@@ -82,13 +112,16 @@ test('jsonl, flat: one line per change, every change once, values decoded exactl
   const keys = await dataKeys(prefix);
   expect(keys[0]).toBe(`${prefix}/${topic}/${topic}+0+0.jsonl`);
   // Read losslessly: big integers beyond 2^53 must come back exactly as written.
-  const lines = (await Promise.all(keys.map(get))).flatMap((b) => b.toString('utf8').trim().split('\n')).map((l) => parseLossless(l) as Record<string, unknown>);
+  const lines = (await Promise.all(keys.map(get)))
+    .flatMap((b) => b.toString('utf8').trim().split('\n'))
+    .map((l) => parseLossless(l) as Record<string, unknown>);
   expect(lines.map((l) => Number(String(l.kafka_offset))).sort((a, b) => a - b)).toEqual(changeOffsets);
   // The last version of each row is the table: compare price (numeric(20,4)) and big exactly.
   const last = new Map<string, Record<string, unknown>>();
   for (const l of lines.sort((a, b) => Number(String(a.kafka_offset)) - Number(String(b.kafka_offset)))) {
     const id = String(l.after_id ?? l.before_id);
-    if (l.op === 'd') last.delete(id); else last.set(id, l);
+    if (l.op === 'd') last.delete(id);
+    else last.set(id, l);
   }
   expect([...last.keys()].sort((a, b) => Number(a) - Number(b))).toEqual(rows.map((r) => r.id));
   for (const row of rows) {
@@ -96,7 +129,21 @@ test('jsonl, flat: one line per change, every change once, values decoded exactl
     expect([row.id, String(line.after_price), String(line.after_big)]).toEqual([row.id, row.price, row.big]);
   }
   const update = lines.find((l) => l.op === 'u')!;
-  expect(Object.keys(update)).toEqual(expect.arrayContaining(['before_id', 'after_id', 'before_price', 'after_price', 'op', 'ts_ms', 'source_table', 'source_lsn', 'kafka_topic', 'kafka_partition', 'kafka_offset']));
+  expect(Object.keys(update)).toEqual(
+    expect.arrayContaining([
+      'before_id',
+      'after_id',
+      'before_price',
+      'after_price',
+      'op',
+      'ts_ms',
+      'source_table',
+      'source_lsn',
+      'kafka_topic',
+      'kafka_partition',
+      'kafka_offset',
+    ]),
+  );
   expect(update.source_table).toBe(`${f.name}.items`);
 });
 
@@ -106,7 +153,9 @@ test('jsonl.gz envelope and partition-by date: Debezium records as they are, tom
   const keys = await dataKeys(prefix);
   expect(keys.every((k) => /\/date=\d{4}-\d{2}-\d{2}\//.test(k) && k.endsWith('.jsonl.gz'))).toBe(true);
   const { gunzipSync } = await import('node:zlib');
-  const lines = (await Promise.all(keys.map(get))).flatMap((b) => gunzipSync(b).toString('utf8').trim().split('\n')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = (await Promise.all(keys.map(get)))
+    .flatMap((b) => gunzipSync(b).toString('utf8').trim().split('\n'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines.map((l) => Number(l.kafka_offset)).sort((a, b) => a - b)).toEqual(allOffsets);
   expect(lines.filter((l) => l.value === null)).toHaveLength(allOffsets.length - changeOffsets.length);
   expect(lines.find((l) => l.value !== null)!.value).toHaveProperty('payload.source');
@@ -117,23 +166,52 @@ test('parquet, flat: DuckDB reads real column types and exact values', async () 
   await sinkRun(prefix, '--format', 'parquet', '--flush-size', '100');
   const keys = await dataKeys(prefix);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-parquet-'));
-  const files = await Promise.all(keys.map(async (key, i) => { const file = path.join(dir, `${i}.parquet`); fs.writeFileSync(file, await get(key)); return file; }));
+  const files = await Promise.all(
+    keys.map(async (key, i) => {
+      const file = path.join(dir, `${i}.parquet`);
+      fs.writeFileSync(file, await get(key));
+      return file;
+    }),
+  );
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
-  const typesOf = async (file: string) => Object.fromEntries((await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRowObjectsJson().map((r) => [r.column_name, r.column_type]));
+  const typesOf = async (file: string) =>
+    Object.fromEntries(
+      (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRowObjectsJson().map((r) => [r.column_name, r.column_type]),
+    );
   // The window with the 1969 row keeps its dates as text (the writer stores no date before 1970);
   // every other object has the real types.
   const first = files[keys.findIndex((k) => k.endsWith('+0+0.parquet'))];
   const later = files[keys.findIndex((k) => k.endsWith('+0+100.parquet'))];
-  expect(await typesOf(later)).toEqual(expect.objectContaining({ after_id: 'BIGINT', after_price: 'DECIMAL(20,4)', after_small: 'DECIMAL(10,2)', after_big: 'BIGINT', after_day: 'DATE', after_seen: 'TIMESTAMP', ts_ms: 'BIGINT', kafka_offset: 'BIGINT', kafka_partition: 'INTEGER', after_label: 'VARCHAR' }));
+  expect(await typesOf(later)).toEqual(
+    expect.objectContaining({
+      after_id: 'BIGINT',
+      after_price: 'DECIMAL(20,4)',
+      after_small: 'DECIMAL(10,2)',
+      after_big: 'BIGINT',
+      after_day: 'DATE',
+      after_seen: 'TIMESTAMP',
+      ts_ms: 'BIGINT',
+      kafka_offset: 'BIGINT',
+      kafka_partition: 'INTEGER',
+      after_label: 'VARCHAR',
+    }),
+  );
   expect(await typesOf(first)).toEqual(expect.objectContaining({ after_price: 'DECIMAL(20,4)', after_day: 'VARCHAR', after_seen: 'VARCHAR' }));
   const moon = (await duck.runAndReadAll(`SELECT after_day, after_seen FROM read_parquet('${first}') WHERE after_id = 1000`)).getRowObjectsJson();
   expect(moon).toEqual([{ after_day: '1969-07-20', after_seen: '1969-07-20T20:17:40.000000' }]);
   const all = files.map((file) => `'${file}'`).join(', ');
-  const read = (await duck.runAndReadAll(`SELECT kafka_offset::varchar AS o, op, coalesce(after_id, before_id)::varchar AS id, after_price::varchar AS price, after_big::varchar AS big, after_small::varchar AS small FROM read_parquet([${all}], union_by_name = true) ORDER BY kafka_offset`)).getRowObjectsJson();
+  const read = (
+    await duck.runAndReadAll(
+      `SELECT kafka_offset::varchar AS o, op, coalesce(after_id, before_id)::varchar AS id, after_price::varchar AS price, after_big::varchar AS big, after_small::varchar AS small FROM read_parquet([${all}], union_by_name = true) ORDER BY kafka_offset`,
+    )
+  ).getRowObjectsJson();
   expect(read.map((r) => Number(r.o))).toEqual(changeOffsets);
   const last = new Map<string, { price: unknown; big: unknown; small: unknown }>();
-  for (const r of read) { if (r.op === 'd') last.delete(String(r.id)); else last.set(String(r.id), { price: r.price, big: r.big, small: r.small }); }
+  for (const r of read) {
+    if (r.op === 'd') last.delete(String(r.id));
+    else last.set(String(r.id), { price: r.price, big: r.big, small: r.small });
+  }
   for (const row of rows) expect([row.id, last.get(String(row.id))]).toEqual([row.id, { price: row.price, big: row.big, small: row.small }]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -166,13 +244,22 @@ test('pivot shape on the holdings workload: holding_pivot rows as cdc parse writ
     const holdingTopic = hf.topic('holding');
     await readTopicsUntil(hf, [holdingTopic], (rs) => rs.filter((r) => r.value !== null).length >= 5);
     const prefix = `${hf.name}-pivot`;
-    result = await runCli(['sink', 's3', holdingTopic, '--bucket', 'cdc', '--prefix', prefix, '--shape', 'pivot', '--exit-at-end'], { env: { ...hf.env, ...stackServiceEnv() }, timeoutMs: 120_000 });
+    result = await runCli(['sink', 's3', holdingTopic, '--bucket', 'cdc', '--prefix', prefix, '--shape', 'pivot', '--exit-at-end'], {
+      env: { ...hf.env, ...stackServiceEnv() },
+      timeoutMs: 120_000,
+    });
     expect(result.code).toBe(0);
-    const lines = (await Promise.all((await dataKeys(prefix)).map(get))).flatMap((b) => b.toString('utf8').trim().split('\n')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await Promise.all((await dataKeys(prefix)).map(get)))
+      .flatMap((b) => b.toString('utf8').trim().split('\n'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const parsed = await runCli(['watch', holdingTopic, '--exit-at-end', '-q'], { env: hf.env });
     const pivot = await runCli(['parse', '-f', 'jsonl'], { env: hf.env, input: parsed.stdout });
-    const expected = pivot.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const strip = (r: Record<string, unknown>) => [r.holding_id, r.change_field, r.old_value, r.new_value, r.op].map((v) => (v === null || v === undefined || v === '' ? null : String(v)));
+    const expected = pivot.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const strip = (r: Record<string, unknown>) =>
+      [r.holding_id, r.change_field, r.old_value, r.new_value, r.op].map((v) => (v === null || v === undefined || v === '' ? null : String(v)));
     expect(lines.map(strip)).toEqual(expected.map(strip));
   } finally {
     await cleanUp(hf, ['holding']);
@@ -185,12 +272,18 @@ describe('errors in bounded time', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/bucket no-such-bucket-cdc .* does not exist/);
     expect(result.stderr).toMatch(/--create-bucket/);
-    const created = await runCli(['sink', 's3', topic, '--bucket', `new-${f.name.toLowerCase().replace(/_/g, '-')}`, '--create-bucket', '--exit-at-end'], { env, timeoutMs: 120_000 });
+    const created = await runCli(['sink', 's3', topic, '--bucket', `new-${f.name.toLowerCase().replace(/_/g, '-')}`, '--create-bucket', '--exit-at-end'], {
+      env,
+      timeoutMs: 120_000,
+    });
     expect(created.code).toBe(0);
   });
 
   test('refused credentials: a clear error, the secret never printed', async () => {
-    const result = await runCli(['sink', 's3', topic, '--bucket', 'cdc', '--exit-at-end'], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong-secret-xyz' }, timeoutMs: 60_000 });
+    const result = await runCli(['sink', 's3', topic, '--bucket', 'cdc', '--exit-at-end'], {
+      env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong-secret-xyz' },
+      timeoutMs: 60_000,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/refused the credentials/);
     expect(result.stdout + result.stderr).not.toContain('wrong-secret-xyz');
@@ -198,11 +291,16 @@ describe('errors in bounded time', () => {
 
   test('an endpoint that does not answer fails within --timeout', async () => {
     const net = await import('node:net');
-    const server = net.createServer(() => { /* accept and never answer */ });
+    const server = net.createServer(() => {
+      /* accept and never answer */
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     try {
-      const result = await runCli(['sink', 's3', topic, '--bucket', 'cdc', '--timeout', '2', '--exit-at-end'], { env: { ...env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, timeoutMs: 60_000 });
+      const result = await runCli(['sink', 's3', topic, '--bucket', 'cdc', '--timeout', '2', '--exit-at-end'], {
+        env: { ...env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` },
+        timeoutMs: 60_000,
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/does not answer/);
     } finally {

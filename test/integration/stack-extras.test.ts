@@ -17,15 +17,31 @@ import { resolveStackSettings } from '../../src/stack/settings';
 import { portOpen } from '../../src/stack/processes';
 
 // The suite's own CDC_STACK_* settings would override this stack's: clear them.
-const cli = (args: string[], timeoutMs = 60_000): Promise<CliResult> => runCli(args, {
-  timeoutMs,
-  env: { CDC_STACK_PG_PORT: '', CDC_STACK_KAFKA_PORT: '', CDC_STACK_CONTROLLER_PORT: '', CDC_STACK_CONNECT_PORT: '', CDC_STACK_S3_PORT: '', CDC_STACK_MONGO_PORT: '', CDC_STACK_DIR: '', CDC_STACK_WITH: '' },
-});
+const cli = (args: string[], timeoutMs = 60_000): Promise<CliResult> =>
+  runCli(args, {
+    timeoutMs,
+    env: {
+      CDC_STACK_PG_PORT: '',
+      CDC_STACK_KAFKA_PORT: '',
+      CDC_STACK_CONTROLLER_PORT: '',
+      CDC_STACK_CONNECT_PORT: '',
+      CDC_STACK_S3_PORT: '',
+      CDC_STACK_MONGO_PORT: '',
+      CDC_STACK_DIR: '',
+      CDC_STACK_WITH: '',
+    },
+  });
 
 /** `export A=1 B=2` → { A: '1', B: '2' } (the stack's values hold no spaces). */
 function parseExports(line: string): Record<string, string> {
   expect(line.startsWith('export ')).toBe(true);
-  return Object.fromEntries(line.trim().slice('export '.length).split(' ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    line
+      .trim()
+      .slice('export '.length)
+      .split(' ')
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 }
 
 function s3Client(env: Record<string, string>): S3Client {
@@ -74,7 +90,9 @@ describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', 
 
   beforeAll(async () => {
     const [pg, kafka, controller, connect, s3, mongo] = (ports = await freePorts(6));
-    flags = ['--pg-port', pg, '--kafka-port', kafka, '--controller-port', controller, '--connect-port', connect, '--s3-port', s3, '--mongo-port', mongo].map(String);
+    flags = ['--pg-port', pg, '--kafka-port', kafka, '--controller-port', controller, '--connect-port', connect, '--s3-port', s3, '--mongo-port', mongo].map(
+      String,
+    );
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-extras-'));
     fs.chmodSync(dir, 0o755); // the postgres OS user must reach the cluster folder inside
     // Borrow the shared stack's cached jars instead of resolving them again.
@@ -103,7 +121,11 @@ describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', 
     expect({ code: status.code, out: describeResult(status) }).toEqual({ code: 0, out: expect.any(String) });
     const report = JSON.parse(status.stdout);
     expect(report.services.map((s: { service: string; healthy: boolean; port: number }) => [s.service, s.healthy, s.port])).toEqual([
-      ['postgres', true, ports[0]], ['kafka', true, ports[1]], ['connect', true, ports[3]], ['s3', true, ports[4]], ['mongo', true, ports[5]],
+      ['postgres', true, ports[0]],
+      ['kafka', true, ports[1]],
+      ['connect', true, ports[3]],
+      ['s3', true, ports[4]],
+      ['mongo', true, ports[5]],
     ]);
     expect(report.env.AWS_SECRET_ACCESS_KEY).toBe('********');
     expect(status.stdout).not.toContain('minioadmin@');
@@ -112,29 +134,55 @@ describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', 
     expect(text.stderr).toContain(`CDC_MONGO_URL=mongodb://127.0.0.1:${ports[5]}`);
 
     const env = parseExports((await cli(['stack', 'env', '--dir', dir])).stdout);
-    expect(env).toEqual(expect.objectContaining({
-      AWS_ACCESS_KEY_ID: 'minioadmin', AWS_SECRET_ACCESS_KEY: 'minioadmin', AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports[4]}`, CDC_MONGO_URL: `mongodb://127.0.0.1:${ports[5]}`,
-    }));
+    expect(env).toEqual(
+      expect.objectContaining({
+        AWS_ACCESS_KEY_ID: 'minioadmin',
+        AWS_SECRET_ACCESS_KEY: 'minioadmin',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports[4]}`,
+        CDC_MONGO_URL: `mongodb://127.0.0.1:${ports[5]}`,
+      }),
+    );
 
     // Data in every service: an object (multipart, in the default bucket), a document, a table, a topic.
     const s3 = s3Client(env);
     await s3.send(new PutObjectCommand({ Bucket: 'cdc', Key: 'kept/one.jsonl', Body: '{"a":1}\n' }));
     await s3.send(new CreateBucketCommand({ Bucket: 'second' }));
-    await withMongo(env.CDC_MONGO_URL, (m) => m.db('keptdb').collection('docs').insertOne({ _id: 'k1' as never, n: 1 }));
+    await withMongo(env.CDC_MONGO_URL, (m) =>
+      m
+        .db('keptdb')
+        .collection('docs')
+        .insertOne({ _id: 'k1' as never, n: 1 }),
+    );
     await withPg(env.DATABASE_URL, (c) => c.query('create table kept_table (id int primary key); insert into kept_table values (7)'));
     // A connector: its config lives in Connect's topics, its slot in PostgreSQL (the issue's
     // complaint was an `up` after `down` that had lost every connector).
     const connector = await fetch(`${env.CDC_CONNECT_URL}/connectors`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'kept-connector', config: {
-        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'database.hostname': '127.0.0.1', 'database.port': String(ports[0]),
-        'database.user': 'postgres', 'database.password': 'postgres', 'database.dbname': 'postgres', 'topic.prefix': 'kept', 'plugin.name': 'pgoutput',
-        'slot.name': 'kept_slot', 'publication.name': 'kept_pub', 'publication.autocreate.mode': 'filtered', 'table.include.list': 'public.kept_table', 'snapshot.mode': 'no_data',
-      } }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'kept-connector',
+        config: {
+          'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+          'database.hostname': '127.0.0.1',
+          'database.port': String(ports[0]),
+          'database.user': 'postgres',
+          'database.password': 'postgres',
+          'database.dbname': 'postgres',
+          'topic.prefix': 'kept',
+          'plugin.name': 'pgoutput',
+          'slot.name': 'kept_slot',
+          'publication.name': 'kept_pub',
+          'publication.autocreate.mode': 'filtered',
+          'table.include.list': 'public.kept_table',
+          'snapshot.mode': 'no_data',
+        },
+      }),
     });
     expect(connector.status).toBe(201);
-    await eventually('the connector to run and hold its slot', async () => withPg(env.DATABASE_URL, async (c) => (await c.query(`select 1 from pg_replication_slots where slot_name = 'kept_slot'`)).rowCount === 1));
+    await eventually('the connector to run and hold its slot', async () =>
+      withPg(env.DATABASE_URL, async (c) => (await c.query(`select 1 from pg_replication_slots where slot_name = 'kept_slot'`)).rowCount === 1),
+    );
     const kafka = new Kafka({ clientId: 'stack-extras-it', brokers: [env.CDC_BROKERS], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
@@ -144,8 +192,13 @@ describe('cdc stack with s3 and mongo, data kept across down/up, down --purge', 
 
     const down = await cli(['stack', 'down', '--dir', dir, '--json'], 90_000);
     expect({ code: down.code, out: describeResult(down) }).toEqual({ code: 0, out: expect.any(String) });
-    expect(JSON.parse(down.stdout).stopped.map((s: { service: string; outcome: string }) => `${s.service} ${s.outcome}`))
-      .toEqual(['connect stopped', 'kafka stopped', 's3 stopped', 'mongo stopped', 'postgres stopped']);
+    expect(JSON.parse(down.stdout).stopped.map((s: { service: string; outcome: string }) => `${s.service} ${s.outcome}`)).toEqual([
+      'connect stopped',
+      'kafka stopped',
+      's3 stopped',
+      'mongo stopped',
+      'postgres stopped',
+    ]);
     for (const port of ports) expect({ port, open: await portOpen(port, 500) }).toEqual({ port, open: false });
 
     // Up again: everything comes back, and up says what it kept.

@@ -86,13 +86,17 @@ describe("Debezium's JDBC sink connector on the stack's worker", () => {
     await connect('DELETE', `/connectors/${sinkConnector}`);
     await connect('DELETE', `/connectors/${sourceConnector}`);
     await withClient(urls.pgUrl, async (c) => {
-      await eventually('the slot to be released', async () => {
-        const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [source]);
-        if (rows.length === 0) return true;
-        if (rows[0].active) return undefined;
-        await c.query('select pg_drop_replication_slot($1)', [source]);
-        return true;
-      }, 30_000);
+      await eventually(
+        'the slot to be released',
+        async () => {
+          const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [source]);
+          if (rows.length === 0) return true;
+          if (rows[0].active) return undefined;
+          await c.query('select pg_drop_replication_slot($1)', [source]);
+          return true;
+        },
+        30_000,
+      );
       await c.query(`drop database if exists ${source} with (force)`);
     });
     await withClient(urls.targetUrl, (c) => c.query(`drop table if exists public.${sinkTable}`));
@@ -110,9 +114,17 @@ describe("Debezium's JDBC sink connector on the stack's worker", () => {
       name: sourceConnector,
       config: {
         'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-        'database.hostname': pg.hostname, 'database.port': pg.port, 'database.user': 'postgres', 'database.password': 'postgres',
-        'database.dbname': source, 'topic.prefix': source, 'plugin.name': 'pgoutput', 'slot.name': source,
-        'publication.name': `${source}_pub`, 'publication.autocreate.mode': 'filtered', 'table.include.list': 'public.holding',
+        'database.hostname': pg.hostname,
+        'database.port': pg.port,
+        'database.user': 'postgres',
+        'database.password': 'postgres',
+        'database.dbname': source,
+        'topic.prefix': source,
+        'plugin.name': 'pgoutput',
+        'slot.name': source,
+        'publication.name': `${source}_pub`,
+        'publication.autocreate.mode': 'filtered',
+        'table.include.list': 'public.holding',
       },
     });
     expect({ status: created.status, body: created.text }).toEqual({ status: 201, body: expect.any(String) });
@@ -122,30 +134,40 @@ describe("Debezium's JDBC sink connector on the stack's worker", () => {
         'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
         topics: `${source}.public.holding`,
         'connection.url': `jdbc:postgresql://${target.hostname}:${target.port}/analytics`,
-        'connection.username': 'analytics', 'connection.password': 'analytics',
-        'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'delete.enabled': 'true', 'schema.evolution': 'basic',
+        'connection.username': 'analytics',
+        'connection.password': 'analytics',
+        'insert.mode': 'upsert',
+        'primary.key.mode': 'record_key',
+        'delete.enabled': 'true',
+        'schema.evolution': 'basic',
         'collection.name.format': sinkTable,
       },
     });
     expect({ status: sink.status, body: sink.text }).toEqual({ status: 201, body: expect.any(String) });
 
-    const rows = (): Promise<unknown[] | undefined> => withClient(urls.targetUrl, async (c) => {
-      const exists = await c.query('select 1 from pg_tables where tablename = $1', [sinkTable]);
-      if (exists.rowCount === 0) return undefined;
-      return (await c.query(`select id::int, symbol, quantity::text from public.${sinkTable} order by id`)).rows;
-    });
+    const rows = (): Promise<unknown[] | undefined> =>
+      withClient(urls.targetUrl, async (c) => {
+        const exists = await c.query('select 1 from pg_tables where tablename = $1', [sinkTable]);
+        if (exists.rowCount === 0) return undefined;
+        return (await c.query(`select id::int, symbol, quantity::text from public.${sinkTable} order by id`)).rows;
+      });
     await eventually('the snapshot in the target', async () => ((await rows())?.length === 3 ? true : undefined));
 
     await withClient(urlFor(urls.pgUrl, source), async (c) => {
       await c.query(`update public.holding set quantity = 99.25 where id = 2`);
       await c.query('delete from public.holding where id = 3');
     });
-    const expected = [{ id: 1, symbol: 'ACME', quantity: '10.50' }, { id: 2, symbol: 'INIT', quantity: '99.25' }];
+    const expected = [
+      { id: 1, symbol: 'ACME', quantity: '10.50' },
+      { id: 2, symbol: 'INIT', quantity: '99.25' },
+    ];
     const final = await eventually('the update and delete in the target', async () => {
       const now = await rows();
       return JSON.stringify(now) === JSON.stringify(expected) ? now : undefined;
     }).catch(async (err) => {
-      throw new Error(`${(err as Error).message}; target has ${JSON.stringify(await rows())}; sink status ${(await connect('GET', `/connectors/${sinkConnector}/status`)).text}`);
+      throw new Error(
+        `${(err as Error).message}; target has ${JSON.stringify(await rows())}; sink status ${(await connect('GET', `/connectors/${sinkConnector}/status`)).text}`,
+      );
     });
     expect(final).toEqual(expected);
   });

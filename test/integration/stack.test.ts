@@ -47,7 +47,11 @@ async function connect(method: string, route: string, body?: unknown): Promise<{
   });
   const text = await response.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: response.status, json, text };
 }
 
@@ -77,13 +81,17 @@ describe('the stack captures changes end to end', () => {
     await connect('DELETE', `/connectors/${connectorName}`);
     await withClient(urls.pgUrl, async (c) => {
       // The slot stays active for a moment after the connector's task stops.
-      await eventually('the slot to be released', async () => {
-        const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [slot]);
-        if (rows.length === 0) return true;
-        if (rows[0].active) return undefined;
-        await c.query('select pg_drop_replication_slot($1)', [slot]);
-        return true;
-      }, 30_000);
+      await eventually(
+        'the slot to be released',
+        async () => {
+          const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [slot]);
+          if (rows.length === 0) return true;
+          if (rows[0].active) return undefined;
+          await c.query('select pg_drop_replication_slot($1)', [slot]);
+          return true;
+        },
+        30_000,
+      );
       await withClient(pgUrlFor(database), (db) => db.query(`drop publication if exists ${slot}_pub`)).catch(() => undefined);
       await c.query(`drop database if exists ${database} with (force)`);
     });
@@ -128,10 +136,12 @@ describe('the stack captures changes end to end', () => {
       if (tasks.some((t) => t.state === 'FAILED')) throw new Error(`task failed: ${status.text}`);
       return tasks.length > 0 && tasks.every((t) => t.state === 'RUNNING') ? true : undefined;
     });
-    await withClient(urls.pgUrl, (c) => eventually('the slot to be active', async () => {
-      const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [slot]);
-      return rows[0]?.active ? true : undefined;
-    }));
+    await withClient(urls.pgUrl, (c) =>
+      eventually('the slot to be active', async () => {
+        const { rows } = await c.query('select active from pg_replication_slots where slot_name = $1', [slot]);
+        return rows[0]?.active ? true : undefined;
+      }),
+    );
 
     await withClient(pgUrlFor(database), async (c) => {
       await c.query(`insert into bank.holding values (4201, 'ACC-1', 'ACME', 10)`);
@@ -145,7 +155,11 @@ describe('the stack captures changes end to end', () => {
     try {
       await eventually('the topic to exist', async () => ((await kafkaTopics()).includes(topic) ? true : undefined));
       await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => { messages.push(message); } });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+        },
+      });
       await eventually('four messages', async () => (messages.length >= 4 ? true : undefined));
     } finally {
       await consumer.disconnect();
@@ -196,7 +210,14 @@ describe('kafkajs 2.2.4 works with the stack broker', () => {
     expect(await admin.createTopics({ topics: [{ topic: probeTopic, numPartitions: 2 }], waitForLeaders: true })).toBe(true);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: probeTopic, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }] });
+    await producer.send({
+      topic: probeTopic,
+      messages: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+        { key: 'c', value: '3' },
+      ],
+    });
     await producer.disconnect();
 
     const consumer = kafka.consumer({ groupId });
@@ -204,7 +225,12 @@ describe('kafkajs 2.2.4 works with the stack broker', () => {
     const seen: string[] = [];
     try {
       await consumer.subscribe({ topic: probeTopic, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => { seen.push(message.key!.toString()); } });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          seen.push(message.key!.toString());
+        },
+      });
       await eventually('three messages', async () => (seen.length === 3 ? true : undefined));
       const end = await admin.fetchTopicOffsets(probeTopic);
       await consumer.commitOffsets(end.map((p) => ({ topic: probeTopic, partition: p.partition, offset: p.high })));
@@ -230,10 +256,11 @@ describe('kafkajs 2.2.4 works with the stack broker', () => {
 
 describe('cdc stack (built binary) on a second stack with its own ports', () => {
   // The suite's own CDC_STACK_* settings would override this stack's state file: clear them.
-  const cli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) => runCli(args, {
-    ...options,
-    env: { CDC_STACK_PG_PORT: '', CDC_STACK_KAFKA_PORT: '', CDC_STACK_CONTROLLER_PORT: '', CDC_STACK_CONNECT_PORT: '', CDC_STACK_DIR: '', ...options.env },
-  });
+  const cli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) =>
+    runCli(args, {
+      ...options,
+      env: { CDC_STACK_PG_PORT: '', CDC_STACK_KAFKA_PORT: '', CDC_STACK_CONTROLLER_PORT: '', CDC_STACK_CONNECT_PORT: '', CDC_STACK_DIR: '', ...options.env },
+    });
 
   // Free ports picked now, so that this stack clashes with nothing (the shared stack, another run).
   let ports: { pg: number; kafka: number; controller: number; connect: number };
@@ -294,8 +321,11 @@ describe('cdc stack (built binary) on a second stack with its own ports', () => 
     expect({ code: status.code, out: describeResult(status) }).toEqual({ code: 0, out: expect.any(String) });
     const report = JSON.parse(status.stdout);
     expect(report.state).toBe('running');
-    expect(report.services.map((s: { service: string; healthy: boolean; port: number }) => [s.service, s.healthy, s.port]))
-      .toEqual([['postgres', true, ports.pg], ['kafka', true, ports.kafka], ['connect', true, ports.connect]]);
+    expect(report.services.map((s: { service: string; healthy: boolean; port: number }) => [s.service, s.healthy, s.port])).toEqual([
+      ['postgres', true, ports.pg],
+      ['kafka', true, ports.kafka],
+      ['connect', true, ports.connect],
+    ]);
     const pids: number[] = report.services.map((s: { pid: number }) => s.pid);
 
     const env = await cli(['stack', 'env', '--dir', dir]);

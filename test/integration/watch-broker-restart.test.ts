@@ -56,9 +56,12 @@ it('keeps following a topic across a broker restart, losing and repeating nothin
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
   await admin.disconnect();
-  const batch = (from: number) => Array.from({ length: 50 }, (_, i) => ({
-    partition: (from + i) % 2, key: keyOf(from + i), value: changeValue('c', from + i, 1, 1_700_000_000_000),
-  }));
+  const batch = (from: number) =>
+    Array.from({ length: 50 }, (_, i) => ({
+      partition: (from + i) % 2,
+      key: keyOf(from + i),
+      value: changeValue('c', from + i, 1, 1_700_000_000_000),
+    }));
 
   await produce(kafka, topic, batch(0));
   watcher = new CdcProcess(['watch', topic, '--brokers', brokers]);
@@ -90,7 +93,10 @@ it('gives up with a clear error when the broker stays away longer than --reconne
   const timeout = setTimeout(() => watcher!.child.kill('SIGKILL'), 90_000);
   const { code } = await watcher.exited;
   clearTimeout(timeout);
-  expect({ code, stderr: watcher.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/error: cannot reach Kafka at 127\.0\.0\.1:\d+ \(flag\) while consuming/) });
+  expect({ code, stderr: watcher.stderr }).toEqual({
+    code: 1,
+    stderr: expect.stringMatching(/error: cannot reach Kafka at 127\.0\.0\.1:\d+ \(flag\) while consuming/),
+  });
   expect(watcher.stderr).not.toMatch(/\n\s+at /);
   expect(Date.now() - started).toBeLessThan(60_000);
 }, 120_000);

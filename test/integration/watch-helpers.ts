@@ -28,8 +28,12 @@ export class CdcProcess {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', CDC_BROKERS: stackUrls().brokers, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    this.child.stdout.on('data', (c: Buffer) => { this.stdout += c.toString('utf8'); });
-    this.child.stderr.on('data', (c: Buffer) => { this.stderr += c.toString('utf8'); });
+    this.child.stdout.on('data', (c: Buffer) => {
+      this.stdout += c.toString('utf8');
+    });
+    this.child.stderr.on('data', (c: Buffer) => {
+      this.stderr += c.toString('utf8');
+    });
     this.child.stdin.end();
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
   }

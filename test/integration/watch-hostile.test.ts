@@ -59,10 +59,14 @@ it('--from end on a terminal says on stderr that it waits, and for what; then sh
   const ttyEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NO_COLOR: '1' };
   delete ttyEnv.FORCE_COLOR;
   const child = spawn('script', ['-qec', `"${process.execPath}" "${CDC_BIN}" watch "${topic}" --from end`, '/dev/null'], {
-    env: ttyEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: true,
+    env: ttyEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   let screen = '';
-  child.stdout.on('data', (c: Buffer) => { screen += c.toString('utf8'); });
+  child.stdout.on('data', (c: Buffer) => {
+    screen += c.toString('utf8');
+  });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const waitFor = async (what: RegExp) => {
     for (let i = 0; i < 600 && !what.test(screen); i++) await new Promise((r) => setTimeout(r, 100));

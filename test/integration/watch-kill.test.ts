@@ -26,7 +26,11 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await produce(kafka, topic, Array.from({ length: EVENTS }, (_, i) => ({ partition: i % PARTITIONS, key: keyOf(i), value: changeValue('c', i, 1, 1_700_000_000_000) })));
+  await produce(
+    kafka,
+    topic,
+    Array.from({ length: EVENTS }, (_, i) => ({ partition: i % PARTITIONS, key: keyOf(i), value: changeValue('c', i, 1, 1_700_000_000_000) })),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -42,11 +46,14 @@ async function run(name: string, killAt?: number): Promise<{ file: string; code:
   const fd = fs.openSync(file, 'w');
   const args = ['watch', topic, '--group', group, '-o', 'records', ...(killAt === undefined ? ['--exit-at-end'] : [])];
   const child = spawn(process.execPath, [CDC_BIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1', CDC_BROKERS: stackUrls().brokers }, stdio: ['ignore', fd, 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', CDC_BROKERS: stackUrls().brokers },
+    stdio: ['ignore', fd, 'pipe'],
   });
   fs.closeSync(fd);
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
   if (killAt !== undefined) {
@@ -61,8 +68,14 @@ async function run(name: string, killAt?: number): Promise<{ file: string; code:
 /** Coordinates (`partition@offset`) of the complete lines of a file; a line cut by the kill is not output. */
 function coordinates(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean)
-    .map((l) => { const r = JSON.parse(l) as { partition: number; offset: number }; return `${r.partition}@${r.offset}`; });
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const r = JSON.parse(l) as { partition: number; offset: number };
+      return `${r.partition}@${r.offset}`;
+    });
 }
 
 it(`after kill -9 the next run repeats at most ${WATCH_REPEAT_BOUND} events and loses none`, async () => {
@@ -85,7 +98,9 @@ it(`after kill -9 the next run repeats at most ${WATCH_REPEAT_BOUND} events and 
     const later = new Set(runs.slice(i + 1).flat());
     return lines.filter((c) => later.has(c)).length;
   });
-  process.stderr.write(`watch --group kill -9: lines per run ${runs.map((r) => r.length).join(', ')}; written again after each kill: ${repeats.join(', ')} (bound ${WATCH_REPEAT_BOUND})\n`);
+  process.stderr.write(
+    `watch --group kill -9: lines per run ${runs.map((r) => r.length).join(', ')}; written again after each kill: ${repeats.join(', ')} (bound ${WATCH_REPEAT_BOUND})\n`,
+  );
   for (const n of repeats) expect(n).toBeLessThanOrEqual(WATCH_REPEAT_BOUND);
   expect(runs.flat().length - EVENTS).toBe(repeats.reduce((a, b) => a + b, 0));
 }, 300_000);

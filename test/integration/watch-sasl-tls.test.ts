@@ -37,8 +37,22 @@ function makeCertificates(): void {
   fs.writeFileSync(path.join(tls, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   for (const name of ['server', 'client']) {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
-      ...(name === 'server' ? ['-extfile', 'san.ext'] : []), '-out', `${name}.pem`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      ...(name === 'server' ? ['-extfile', 'san.ext'] : []),
+      '-out',
+      `${name}.pem`,
+    );
     // Kafka's PEM keystore wants the unencrypted PKCS#8 key and the certificate in one file.
     const key = ssl('pkcs8', '-topk8', '-nocrypt', '-in', `${name}.key`).toString();
     fs.writeFileSync(path.join(tls, `${name}.keystore.pem`), key + fs.readFileSync(path.join(tls, `${name}.pem`), 'utf8'));
@@ -50,43 +64,65 @@ function makeCertificates(): void {
 function secureServerProperties(): void {
   const file = path.join(layout.conf, 'server.properties');
   const listeners = `PLAINTEXT://127.0.0.1:${ports.plain},SASL_PLAINTEXT://127.0.0.1:${ports.sasl},SSL://127.0.0.1:${ports.tls},MTLS://127.0.0.1:${ports.mtls}`;
-  const text = fs.readFileSync(file, 'utf8')
+  const text = fs
+    .readFileSync(file, 'utf8')
     .replace(/^listeners=.*$/m, `listeners=${listeners},CONTROLLER://127.0.0.1:${ports.controller}`)
     .replace(/^advertised\.listeners=.*$/m, `advertised.listeners=${listeners},CONTROLLER://127.0.0.1:${ports.controller}`)
-    .replace(/^listener\.security\.protocol\.map=.*$/m,
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL');
+    .replace(
+      /^listener\.security\.protocol\.map=.*$/m,
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL',
+    );
   const keystore = (listener: string) => [
     `listener.name.${listener}.ssl.keystore.type=PEM`,
     `listener.name.${listener}.ssl.keystore.location=${pem('server.keystore.pem')}`,
     `listener.name.${listener}.ssl.truststore.type=PEM`,
     `listener.name.${listener}.ssl.truststore.location=${pem('ca.pem')}`,
   ];
-  fs.writeFileSync(file, [
-    text,
-    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256',
-    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="${PASSWORD}";`,
-    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
-    ...keystore('ssl'),
-    ...keystore('mtls'),
-    'listener.name.mtls.ssl.client.auth=required',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    file,
+    [
+      text,
+      'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256',
+      `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="${PASSWORD}";`,
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      ...keystore('ssl'),
+      ...keystore('mtls'),
+      'listener.name.mtls.ssl.client.auth=required',
+      '',
+    ].join('\n'),
+  );
 }
 
 beforeAll(async () => {
   ({ dir, layout } = privateStackFolder('cdc-watch-secure-'));
   const names = Object.keys(ports) as (keyof typeof ports)[];
   const free = await freePorts(names.length + 2);
-  names.forEach((name, i) => { ports[name] = free[i]; });
+  names.forEach((name, i) => {
+    ports[name] = free[i];
+  });
   renderConfigs(layout, { kafka: ports.plain, controller: ports.controller, connect: free[names.length], pg: free[names.length + 1] });
   makeCertificates();
   secureServerProperties();
   // Formatting is where KRaft takes SCRAM credentials (there is no broker yet to store them).
-  const format = await runTool(java, [
-    '-Xmx256m', `-Dlog4j2.configurationFile=${path.join(layout.conf, 'log4j2.properties')}`, '-cp', `${layout.lib}/*`,
-    'kafka.tools.StorageTool', 'format', '-t', 'c2VjdXJlaXRjbHVzdGVyMQ', '-c', path.join(layout.conf, 'server.properties'),
-    '--standalone', '--add-scram', `SCRAM-SHA-256=[name=alice,password=${PASSWORD}]`,
-  ], { logFile: layout.log('kafka'), cwd: dir });
+  const format = await runTool(
+    java,
+    [
+      '-Xmx256m',
+      `-Dlog4j2.configurationFile=${path.join(layout.conf, 'log4j2.properties')}`,
+      '-cp',
+      `${layout.lib}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      'c2VjdXJlaXRjbHVzdGVyMQ',
+      '-c',
+      path.join(layout.conf, 'server.properties'),
+      '--standalone',
+      '--add-scram',
+      `SCRAM-SHA-256=[name=alice,password=${PASSWORD}]`,
+    ],
+    { logFile: layout.log('kafka'), cwd: dir },
+  );
   if (format.code !== 0) throw new Error(`storage format failed:\n${fs.readFileSync(layout.log('kafka'), 'utf8')}`);
   brokerPid = startJava(layout, java, 'kafka');
   await waitForBroker(layout, brokerPid, ports.plain, 90_000);
@@ -96,7 +132,11 @@ beforeAll(async () => {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
-  await produce(kafka, topic, [1, 2, 3].map((id) => ({ key: keyOf(id), value: changeValue('c', id, 10, Date.now()) })));
+  await produce(
+    kafka,
+    topic,
+    [1, 2, 3].map((id) => ({ key: keyOf(id), value: changeValue('c', id, 10, Date.now()) })),
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -126,19 +166,30 @@ function expectCleanFailure(result: CliResult, message: RegExp, hint: RegExp): v
 describe('SASL', () => {
   it('--sasl-mechanism plain with the password from CDC_KAFKA_PASSWORD reads the topic', async () => {
     // --verbose with kafkajs's debug log: the password must still never be printed.
-    const result = await watch(ports.sasl, ['--sasl-mechanism', 'plain', '--sasl-username', 'alice', '--verbose'], { CDC_KAFKA_PASSWORD: PASSWORD, CDC_KAFKA_DEBUG: '1' });
+    const result = await watch(ports.sasl, ['--sasl-mechanism', 'plain', '--sasl-username', 'alice', '--verbose'], {
+      CDC_KAFKA_PASSWORD: PASSWORD,
+      CDC_KAFKA_DEBUG: '1',
+    });
     try {
       expectEvents(result);
       expect(result.stderr).toMatch(/kafkajs/);
       expect(result.stderr).not.toContain(PASSWORD);
-    } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(result)}`); }
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(result)}`);
+    }
   }, 90_000);
 
   it('scram-sha-256 from the environment variables alone reads the topic', async () => {
     const result = await watch(ports.sasl, [], {
-      CDC_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', CDC_KAFKA_SASL_USERNAME: 'alice', CDC_KAFKA_PASSWORD: PASSWORD,
+      CDC_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+      CDC_KAFKA_SASL_USERNAME: 'alice',
+      CDC_KAFKA_PASSWORD: PASSWORD,
     });
-    try { expectEvents(result); } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(result)}`); }
+    try {
+      expectEvents(result);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(result)}`);
+    }
   }, 90_000);
 
   it('a wrong password is a clear credentials error that does not show the password', async () => {
@@ -148,14 +199,20 @@ describe('SASL', () => {
       expectCleanFailure(result, /error: Kafka at 127\.0\.0\.1:\d+ refused the credentials/, /hint: check --sasl-mechanism/);
       expect(result.stderr).not.toContain('not-the-password');
       expect(Date.now() - started).toBeLessThan(30_000);
-    } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(result)}`); }
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(result)}`);
+    }
   }, 90_000);
 });
 
 describe('TLS', () => {
-  it('--ca-file trusts the broker\'s CA and reads the topic', async () => {
+  it("--ca-file trusts the broker's CA and reads the topic", async () => {
     const result = await watch(ports.tls, ['--ca-file', pem('ca.pem')]);
-    try { expectEvents(result); } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(result)}`); }
+    try {
+      expectEvents(result);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(result)}`);
+    }
   }, 90_000);
 
   it('--ssl without the CA fails on the certificate, clearly and in bounded time; --insecure (alone) then reads', async () => {
@@ -164,9 +221,15 @@ describe('TLS', () => {
     try {
       expectCleanFailure(refused, /error: .*Kafka at 127\.0\.0\.1:\d+.*certificate/, /hint: .*not trusted.*--ca-file/);
       expect(Date.now() - started).toBeLessThan(30_000);
-    } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(refused)}`); }
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(refused)}`);
+    }
     const insecure = await watch(ports.tls, ['--insecure']);
-    try { expectEvents(insecure); } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(insecure)}`); }
+    try {
+      expectEvents(insecure);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(insecure)}`);
+    }
   }, 90_000);
 
   it('plaintext to a TLS listener is a clear error in bounded time that suggests --ssl', async () => {
@@ -175,13 +238,23 @@ describe('TLS', () => {
     try {
       expectCleanFailure(result, /error: cannot reach Kafka at 127\.0\.0\.1:\d+/, /hint: .*--ssl/);
       expect(Date.now() - started).toBeLessThan(30_000);
-    } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(result)}`); }
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(result)}`);
+    }
   }, 90_000);
 
   it('mutual TLS: --cert-file and --key-file are presented to a broker that requires them', async () => {
     const result = await watch(ports.mtls, ['--ca-file', pem('ca.pem'), '--cert-file', pem('client.pem'), '--key-file', pem('client-key.pem')]);
-    try { expectEvents(result); } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(result)}`); }
+    try {
+      expectEvents(result);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(result)}`);
+    }
     const without = await watch(ports.mtls, ['--ca-file', pem('ca.pem')]);
-    try { expectCleanFailure(without, /error: .*Kafka at 127\.0\.0\.1:\d+/, /hint: .*client certificate.*--cert-file/); } catch (e) { throw new Error(`${(e as Error).message}\n${describeResult(without)}`); }
+    try {
+      expectCleanFailure(without, /error: .*Kafka at 127\.0\.0\.1:\d+/, /hint: .*client certificate.*--cert-file/);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${describeResult(without)}`);
+    }
   }, 90_000);
 });

@@ -28,7 +28,12 @@ function partitionMessages(p: number): Message[] {
   for (let k = 0; k < 3; k++) {
     const id = p * 100 + k;
     const time = k === 0 ? now - 2 * 3_600_000 : now;
-    for (const [op, value] of [['c', changeValue('c', id, 1, time)], ['u', changeValue('u', id, 2, time)], ['d', changeValue('d', id, 2, time)], ['x', null]] as const) {
+    for (const [op, value] of [
+      ['c', changeValue('c', id, 1, time)],
+      ['u', changeValue('u', id, 2, time)],
+      ['d', changeValue('d', id, 2, time)],
+      ['x', null],
+    ] as const) {
       messages.push({ partition: p, key: keyOf(id), value, timestamp: String(time + (op === 'x' ? 1 : 0)) });
       expected[p].push(value ?? 'null');
     }
@@ -75,7 +80,10 @@ describe('where cdc watch starts and stops', () => {
     const result = await watch(['--exit-at-end', '-o', 'records', '--partition', '1', '--from', '-2']);
     expect(result.code).toBe(0);
     const records = linesOf(result.stdout).map((l) => JSON.parse(l) as { partition: number; offset: number; key: unknown; value: unknown });
-    expect(records.map((r) => [r.partition, r.offset])).toEqual([[1, 10], [1, 11]]);
+    expect(records.map((r) => [r.partition, r.offset])).toEqual([
+      [1, 10],
+      [1, 11],
+    ]);
     expect(records[1].key).toEqual({ holding_id: 102 });
     expect(records[1].value).toBeNull();
     expect(JSON.stringify(records[0].value)).toBe(JSON.stringify(JSON.parse(expected[1][10])));
@@ -162,7 +170,11 @@ describe('--group', () => {
     expect(first.stderr).toMatch(new RegExp(`group ${group} assigned ${topic.replace(/\./g, '\\.')} \\[0,1,2\\]`));
 
     const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    expect(offsets[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '12'], [1, '12'], [2, '12']]);
+    expect(offsets[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
+      [0, '12'],
+      [1, '12'],
+      [2, '12'],
+    ]);
 
     const second = await watch(['--group', group, '--exit-at-end']);
     expect(second.code).toBe(0);
@@ -192,10 +204,13 @@ describe('--group commits only what was written', () => {
 
   it('with a reader that stops reading, the committed offset never passes what reached the pipe', async () => {
     const child = spawn(process.execPath, [CDC_BIN, 'watch', slowTopic, '--group', slowGroup], {
-      env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.stdout.pause(); // nobody reads: the pipe fills and cdc's writes stop completing
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     const committed = async () => {
@@ -227,7 +242,10 @@ describe('--group commits only what was written', () => {
       child.stdout.resume();
       await exited;
       const text = Buffer.concat(chunks).toString('utf8');
-      const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l !== '');
+      const complete = text
+        .slice(0, text.lastIndexOf('\n') + 1)
+        .split('\n')
+        .filter((l) => l !== '');
       // Every committed event is in the output, in order: a new member starting at the commit loses nothing.
       expect(complete.length).toBeGreaterThanOrEqual(stuckAt);
       for (let i = 0; i < stuckAt; i++) expect(complete[i]).toBe(changeValue('c', i, 1, now));
@@ -249,7 +267,12 @@ describe('following a live topic', () => {
       expect(code).toBe(130);
       expect([...follower.lines()].sort()).toEqual(fresh.map((m) => m.value).sort());
       expect(follower.stderr).toMatch(/cdc watch: interrupted — 5 events written/);
-      expect(follower.stderr.trim().split('\n').filter((l) => l.startsWith('cdc watch:'))).toHaveLength(1);
+      expect(
+        follower.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('cdc watch:')),
+      ).toHaveLength(1);
     } finally {
       await follower.stop('SIGKILL');
     }
@@ -267,7 +290,9 @@ describe('on a terminal (the built binary under a pseudo-terminal)', () => {
       { key: keyOf(7), value: null },
     ]);
   });
-  afterAll(async () => { await admin.deleteTopics({ topics: [ttyTopic] }).catch(() => undefined); });
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: [ttyTopic] }).catch(() => undefined);
+  });
 
   it('shows blocks with a header, --changes as old → new, tombstones as such, and control characters escaped', async () => {
     // `script` gives cdc a real TTY: the pretty view is chosen by isatty, not by a flag.
@@ -281,15 +306,19 @@ describe('on a terminal (the built binary under a pseudo-terminal)', () => {
       expect(run.status).toBe(0);
       const blocks = text.trim().split('\n\n');
       expect(blocks[0].split('\n')[0]).toMatch(new RegExp(`^${ttyTopic.replace(/\./g, '\\.')}  0@0  \\S+Z  UPDATE +key \\{"holding_id":7\\}$`));
-      expect(blocks[0].split('\n').slice(1).map((l) => l.trim())).toEqual([
-        'note: "ok" → "\\u001b[2J\\u001b]0;owned\\u0007\\u009b31m"',
-        'holding_quantity: 1 → 2',
-      ]);
+      expect(
+        blocks[0]
+          .split('\n')
+          .slice(1)
+          .map((l) => l.trim()),
+      ).toEqual(['note: "ok" → "\\u001b[2J\\u001b]0;owned\\u0007\\u009b31m"', 'holding_quantity: 1 → 2']);
       expect(blocks[1]).toMatch(/0@1 .* TOMBSTONE +key \{"holding_id":7\}/);
       expect(text).toMatch(/cdc watch: reached the end — 2 events written \(1 tombstone\)/);
       // Nothing from the payload drives the terminal: no ESC, BEL or CSI byte at all (NO_COLOR).
       expect(text).not.toMatch(/[\u001b\u0007\u009b]/);
-    } catch (e) { throw new Error(`${(e as Error).message}\n${why}`); }
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${why}`);
+    }
   });
 });
 

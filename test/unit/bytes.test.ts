@@ -4,8 +4,16 @@ import { formatBytes as slotsFormatBytes } from '../../src/pg/slots';
 
 describe('formatBytes', () => {
   it.each([
-    [0, '0 B'], [1023, '1023 B'], [1024, '1.0 KiB'], [1536, '1.5 KiB'], [3 * 1024 ** 2, '3.0 MiB'],
-    [1.5 * 1024 ** 3, '1.5 GiB'], [2 ** 60, '1.0 EiB'], ['4096', '4.0 KiB'], [null, '-'], [undefined, '-'],
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1.0 KiB'],
+    [1536, '1.5 KiB'],
+    [3 * 1024 ** 2, '3.0 MiB'],
+    [1.5 * 1024 ** 3, '1.5 GiB'],
+    [2 ** 60, '1.0 EiB'],
+    ['4096', '4.0 KiB'],
+    [null, '-'],
+    [undefined, '-'],
   ])('%j → %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
   });

@@ -76,7 +76,9 @@ describe('cdc completion and cdc __complete', () => {
 describe('live names never keep the shell waiting', () => {
   it('gives no names, within its time limit, when a service accepts connections but never answers', async () => {
     const sockets: net.Socket[] = [];
-    const silent = net.createServer((s) => { sockets.push(s); });
+    const silent = net.createServer((s) => {
+      sockets.push(s);
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as net.AddressInfo).port;
     const env = { CDC_CONNECT_URL: `http://127.0.0.1:${port}`, CDC_BROKERS: `127.0.0.1:${port}`, CDC_CONFIG: '/nonexistent/cdc.json' };

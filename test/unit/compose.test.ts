@@ -8,7 +8,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULTS } from '../../src/settings';
-import { PG_PASSWORD, PG_USER, S3_ACCESS_KEY, S3_BUCKET, S3_REGION, S3_SECRET_KEY, TARGET_DATABASE, TARGET_PASSWORD, TARGET_USER } from '../../src/stack/settings';
+import {
+  PG_PASSWORD,
+  PG_USER,
+  S3_ACCESS_KEY,
+  S3_BUCKET,
+  S3_REGION,
+  S3_SECRET_KEY,
+  TARGET_DATABASE,
+  TARGET_PASSWORD,
+  TARGET_USER,
+} from '../../src/stack/settings';
 import { parseProperties, pinnedVersions } from '../../src/stack/templates';
 
 const root = path.resolve(__dirname, '../..');
@@ -60,7 +70,11 @@ describe('docker-compose.yml', () => {
     if (which.status !== 0) {
       throw new Error('docker-compose is not installed (Debian package docker-compose; scripts/ensure-tools.sh installs it when run as root)');
     }
-    for (const args of [['config', '-q'], ['--profile', 'ui', 'config', '-q'], ['--profile', 's3', '--profile', 'mongo', 'config', '-q']]) {
+    for (const args of [
+      ['config', '-q'],
+      ['--profile', 'ui', 'config', '-q'],
+      ['--profile', 's3', '--profile', 'mongo', 'config', '-q'],
+    ]) {
       const result = spawnSync('docker-compose', ['-f', composeFile, ...args], { encoding: 'utf8', cwd: root });
       expect({ args, status: result.status, stderr: result.stderr }).toEqual({ args, status: 0, stderr: '' });
     }
@@ -85,8 +99,11 @@ describe('docker-compose.yml', () => {
   test("the target PostgreSQL is on host port 5433 with the stack's target database, user and password", () => {
     expect(target.image).toBe(postgres.image);
     expect(hostPort(target, 5432)).toBe(5433);
-    expect([target.environment.POSTGRES_USER, target.environment.POSTGRES_PASSWORD, target.environment.POSTGRES_DB])
-      .toEqual([TARGET_USER, TARGET_PASSWORD, TARGET_DATABASE]);
+    expect([target.environment.POSTGRES_USER, target.environment.POSTGRES_PASSWORD, target.environment.POSTGRES_DB]).toEqual([
+      TARGET_USER,
+      TARGET_PASSWORD,
+      TARGET_DATABASE,
+    ]);
     expect(target.healthcheck?.test.join(' ')).toContain(`pg_isready -U ${TARGET_USER} -d ${TARGET_DATABASE}`);
     // cdc's default target (the last layer of --target-url) is this service.
     const url = new URL(DEFAULTS.targetUrl);
@@ -113,12 +130,24 @@ describe('docker-compose.yml', () => {
     expect(props['key.converter.schemas.enable']).toBe('true');
     expect(props['value.converter.schemas.enable']).toBe('true');
     const shared = [
-      'group.id', 'config.storage.topic', 'offset.storage.topic', 'status.storage.topic',
-      'config.storage.replication.factor', 'offset.storage.replication.factor', 'status.storage.replication.factor',
-      'offset.storage.partitions', 'status.storage.partitions', 'offset.flush.interval.ms',
-      'key.converter', 'value.converter', 'key.converter.schemas.enable', 'value.converter.schemas.enable',
+      'group.id',
+      'config.storage.topic',
+      'offset.storage.topic',
+      'status.storage.topic',
+      'config.storage.replication.factor',
+      'offset.storage.replication.factor',
+      'status.storage.replication.factor',
+      'offset.storage.partitions',
+      'status.storage.partitions',
+      'offset.flush.interval.ms',
+      'key.converter',
+      'value.converter',
+      'key.converter.schemas.enable',
+      'value.converter.schemas.enable',
       'scheduled.rebalance.max.delay.ms',
-      'config.providers', 'config.providers.env.class', 'config.providers.file.class',
+      'config.providers',
+      'config.providers.env.class',
+      'config.providers.file.class',
     ];
     const pick = (source: Record<string, string>) => Object.fromEntries(shared.map((k) => [k, source[k]]));
     expect(pick(props)).toEqual(pick(stackConnect));
@@ -142,14 +171,23 @@ describe('docker-compose.yml', () => {
 
   test('the topic browser UI, MinIO and MongoDB are optional, behind the ui, s3 and mongo profiles', () => {
     const optional = Object.entries(compose.services).filter(([, s]) => s.profiles !== undefined);
-    expect(optional.map(([name, s]) => [name, s.profiles])).toEqual([['kafka-ui', ['ui']], ['minio', ['s3']], ['minio-init', ['s3']], ['mongo', ['mongo']]]);
+    expect(optional.map(([name, s]) => [name, s.profiles])).toEqual([
+      ['kafka-ui', ['ui']],
+      ['minio', ['s3']],
+      ['minio-init', ['s3']],
+      ['mongo', ['mongo']],
+    ]);
     expect(compose.services['kafka-ui'].environment.KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe(connectProperties(connect.environment)['bootstrap.servers']);
   });
 
   test("MinIO has the non-Docker stack's S3 credentials, region and bucket, created by an init container", () => {
     const { minio, mongo } = compose.services;
     const init = compose.services['minio-init'];
-    expect([minio.environment.MINIO_ROOT_USER, minio.environment.MINIO_ROOT_PASSWORD, minio.environment.MINIO_REGION]).toEqual([S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION]);
+    expect([minio.environment.MINIO_ROOT_USER, minio.environment.MINIO_ROOT_PASSWORD, minio.environment.MINIO_REGION]).toEqual([
+      S3_ACCESS_KEY,
+      S3_SECRET_KEY,
+      S3_REGION,
+    ]);
     expect(hostPort(minio, 9000)).toBe(9000);
     expect(init.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
     const script = (init as Service & { entrypoint: string[] }).entrypoint.join(' ');

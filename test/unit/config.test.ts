@@ -29,7 +29,22 @@ describe('cdc config', () => {
     expect(fs.statSync(env.CDC_CONFIG!).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(env.CDC_CONFIG!)).mode & 0o777).toBe(0o700);
     expect((await cdc(['config', 'current-context'], env)).out).toBe('local\n');
-    await cdc(['config', 'set-context', 'prod', '--connect-url', 'https://connect.prod:8443', '--connect-user', 'ops', '--connect-password-env', 'PROD_PW', '--ca-file', '/etc/ca.pem'], env);
+    await cdc(
+      [
+        'config',
+        'set-context',
+        'prod',
+        '--connect-url',
+        'https://connect.prod:8443',
+        '--connect-user',
+        'ops',
+        '--connect-password-env',
+        'PROD_PW',
+        '--ca-file',
+        '/etc/ca.pem',
+      ],
+      env,
+    );
     expect((await cdc(['config', 'current-context'], env)).out).toBe('local\n');
     expect((await cdc(['config', 'get-contexts'], env)).out).toBe('*\tlocal\thttp://localhost:8083\tlocalhost:9092\t\n\tprod\thttps://connect.prod:8443\t\t\n');
     expect(JSON.parse(fs.readFileSync(env.CDC_CONFIG!, 'utf8'))).toEqual({
@@ -62,7 +77,11 @@ describe('cdc config', () => {
     expect(r.code).toBe(ExitCode.USAGE);
     expect(r.err).not.toContain('secret-pw');
     fs.mkdirSync(path.dirname(env.CDC_CONFIG!), { recursive: true });
-    fs.writeFileSync(env.CDC_CONFIG!, JSON.stringify({ currentContext: 'x', contexts: { x: { connectUrl: 'http://u:url-pw@h:8083', connectPassword: 'stored-pw' } } }), { mode: 0o644 });
+    fs.writeFileSync(
+      env.CDC_CONFIG!,
+      JSON.stringify({ currentContext: 'x', contexts: { x: { connectUrl: 'http://u:url-pw@h:8083', connectPassword: 'stored-pw' } } }),
+      { mode: 0o644 },
+    );
     const view = await cdc(['config', 'view'], env);
     expect(view.out).toBe('connectPassword=********\nconnectUrl=http://u:********@h:8083\n');
     const list = await cdc(['config', 'get-contexts'], env);

@@ -3,12 +3,19 @@ import { parseOffsets } from '../../src/connect/offsets';
 import { formatLsn, parseLsn } from '../../src/pg/slot-peek';
 
 // Offsets as Connect 4.1 returned them for Debezium 3.4.3 connectors on the project's stack.
-const DURING_SNAPSHOT = '{"offsets":[{"partition":{"server":"retail"},"offset":{"last_snapshot_record":false,"lsn":24135408,"txId":750,"ts_usec":1796097266188636,"snapshot":"INITIAL","snapshot_completed":false}}]}';
-const SNAPSHOT_DONE = '{"offsets":[{"partition":{"server":"retail"},"offset":{"last_snapshot_record":true,"lsn":24135408,"txId":750,"ts_usec":1796097266188636,"snapshot":"INITIAL","snapshot_completed":true}}]}';
-const STREAMING = '{"offsets":[{"partition":{"server":"dbserver1"},"offset":{"lsn_proc":24164800,"messageType":"UPDATE","lsn_commit":22231392,"lsn":24164800,"txId":752,"ts_usec":1796097352747391}}]}';
+const DURING_SNAPSHOT =
+  '{"offsets":[{"partition":{"server":"retail"},"offset":{"last_snapshot_record":false,"lsn":24135408,"txId":750,"ts_usec":1796097266188636,"snapshot":"INITIAL","snapshot_completed":false}}]}';
+const SNAPSHOT_DONE =
+  '{"offsets":[{"partition":{"server":"retail"},"offset":{"last_snapshot_record":true,"lsn":24135408,"txId":750,"ts_usec":1796097266188636,"snapshot":"INITIAL","snapshot_completed":true}}]}';
+const STREAMING =
+  '{"offsets":[{"partition":{"server":"dbserver1"},"offset":{"lsn_proc":24164800,"messageType":"UPDATE","lsn_commit":22231392,"lsn":24164800,"txId":752,"ts_usec":1796097352747391}}]}';
 
 describe('LSNs', () => {
-  it.each([['0/1533898', 22231192n], ['16/B374D848', 0x16b374d848n], ['FFFFFFFF/FFFFFFFF', 0xffffffffffffffffn]])('%s ⇄ %s', (text, value) => {
+  it.each([
+    ['0/1533898', 22231192n],
+    ['16/B374D848', 0x16b374d848n],
+    ['FFFFFFFF/FFFFFFFF', 0xffffffffffffffffn],
+  ])('%s ⇄ %s', (text, value) => {
     expect(parseLsn(text)).toBe(value);
     expect(formatLsn(value)).toBe(text);
   });
@@ -34,7 +41,11 @@ describe('snapshot done', () => {
 describe('changes not yet on Kafka', () => {
   // Recorded from the slot's copy: txn 752 inserted two rows and updated one; Debezium's committed
   // offset names txn 752 and its update's lsn, while the slot had confirmed only txn 746's position.
-  const txn752 = [{ xid: '752', lsn: parseLsn('0/170B890') }, { xid: '752', lsn: parseLsn('0/170B928') }, { xid: '752', lsn: parseLsn('0/170B9C0') }];
+  const txn752 = [
+    { xid: '752', lsn: parseLsn('0/170B890') },
+    { xid: '752', lsn: parseLsn('0/170B928') },
+    { xid: '752', lsn: parseLsn('0/170B9C0') },
+  ];
   const position = committedPosition(parseOffsets(STREAMING));
 
   it('none when the committed offset is at the last change', () => {
@@ -54,7 +65,10 @@ describe('changes not yet on Kafka', () => {
   });
   it('compares by transaction, not by LSN: a change with a lower LSN in a later commit still counts', () => {
     // Concurrent transactions: 754 wrote before 753 committed, but committed after it.
-    const interleaved = [{ xid: '753', lsn: 300n }, { xid: '754', lsn: 200n }];
+    const interleaved = [
+      { xid: '753', lsn: 300n },
+      { xid: '754', lsn: 200n },
+    ];
     expect(changesNotOnKafka(interleaved, { txId: '753', lsn: 300n, inSnapshot: false })).toBe(1);
   });
 });

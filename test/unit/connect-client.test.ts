@@ -39,19 +39,28 @@ async function thrown(promise: Promise<unknown>): Promise<CdcError> {
 
 describe('ConnectClient against recorded answers', () => {
   it('retries 409 rebalance and stale-config answers, then succeeds', async () => {
-    fake.on('PUT', '/connectors/rec-holding/pause',
-      { status: 409, body: { error_code: 409, message: 'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)' } },
+    fake.on(
+      'PUT',
+      '/connectors/rec-holding/pause',
+      {
+        status: 409,
+        body: { error_code: 409, message: 'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)' },
+      },
       { status: 409, body: { error_code: 409, message: 'Request cannot be completed because a rebalance is expected' } },
-      { status: 202 });
+      { status: 202 },
+    );
     const c = await client();
     await c.pause('rec-holding');
     expect(fake.requests.map((r) => r.url)).toEqual(Array(3).fill('/connectors/rec-holding/pause'));
   });
 
   it('retries 500 "rebalance is expected" but not other 500s', async () => {
-    fake.on('GET', '/connectors/a/status',
+    fake.on(
+      'GET',
+      '/connectors/a/status',
       { status: 500, body: { error_code: 500, message: 'Request cannot be completed because a rebalance is expected' } },
-      { status: 200, body: recorded('status-running') });
+      { status: 200, body: recorded('status-running') },
+    );
     fake.on('GET', '/connectors/b/status', { status: 500, body: { error_code: 500, message: 'Request timed out' } });
     const c = await client();
     expect((await c.status('a')).connector.state).toBe('RUNNING');
@@ -73,7 +82,9 @@ describe('ConnectClient against recorded answers', () => {
     fake.on('GET', '/connectors/x/config', { status: 409, body: { error_code: 409, message: 'rebalance in progress' } });
     let clock = 0;
     const c = await createConnectClient(options({ retryBudgetMs: 1000 }), new Redactor(), {
-      sleep: async (ms) => { clock += ms; },
+      sleep: async (ms) => {
+        clock += ms;
+      },
       now: () => clock,
     });
     const err = await thrown(c.config('x'));
@@ -155,19 +166,25 @@ describe('ConnectClient against recorded answers', () => {
 
   it('resets offsets: stop, wait for STOPPED, delete (retrying a 400 while stopping)', async () => {
     fake.on('GET', '/', { status: 200, body: recorded('root') });
-    fake.on('GET', '/connectors/rec-holding/status',
-      { status: 200, body: recorded('status-running') },
-      { status: 200, body: recorded('status-stopped') });
+    fake.on('GET', '/connectors/rec-holding/status', { status: 200, body: recorded('status-running') }, { status: 200, body: recorded('status-stopped') });
     fake.on('PUT', '/connectors/rec-holding/stop', { status: 204 });
-    fake.on('DELETE', '/connectors/rec-holding/offsets',
+    fake.on(
+      'DELETE',
+      '/connectors/rec-holding/offsets',
       { status: 400, body: recorded('delete-offsets-400-not-stopped') },
-      { status: 200, body: recorded('delete-offsets-200') });
+      { status: 200, body: recorded('delete-offsets-200') },
+    );
     const result = await resetOffsets(await client(), 'rec-holding', { sleep: async () => undefined });
     expect(result.stopped).toBe(true);
     expect(result.message).toContain('have been reset successfully');
     expect(fake.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'GET /', 'GET /connectors/rec-holding/status', 'PUT /connectors/rec-holding/stop', 'GET /connectors/rec-holding/status',
-      'DELETE /connectors/rec-holding/offsets', 'GET /connectors/rec-holding/status', 'DELETE /connectors/rec-holding/offsets',
+      'GET /',
+      'GET /connectors/rec-holding/status',
+      'PUT /connectors/rec-holding/stop',
+      'GET /connectors/rec-holding/status',
+      'DELETE /connectors/rec-holding/offsets',
+      'GET /connectors/rec-holding/status',
+      'DELETE /connectors/rec-holding/offsets',
     ]);
   });
 
@@ -181,13 +198,16 @@ describe('ConnectClient against recorded answers', () => {
 describe('resolveConnectOptions', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-connect-opts-'));
   const file = path.join(dir, 'config.json');
-  fs.writeFileSync(file, JSON.stringify({
-    currentContext: 'dev',
-    contexts: {
-      dev: { connectUrl: 'http://dev:8083', connectUsername: 'bob', connectPasswordEnv: 'DEV_CONNECT_PW' },
-      prod: { connectUrl: 'https://prod:8443', connectCaFile: '/etc/ca.pem' },
-    },
-  }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      currentContext: 'dev',
+      contexts: {
+        dev: { connectUrl: 'http://dev:8083', connectUsername: 'bob', connectPasswordEnv: 'DEV_CONNECT_PW' },
+        prod: { connectUrl: 'https://prod:8443', connectCaFile: '/etc/ca.pem' },
+      },
+    }),
+  );
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('follows flag > CDC_CONNECT_URL > context > default', async () => {
@@ -226,7 +246,23 @@ describe('HTTPS with a custom CA', () => {
     run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cdc test CA']);
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
     fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ]);
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=cdc client']);
     run(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2']);
     const read = (f: string) => fs.readFileSync(path.join(dir, f));
@@ -236,16 +272,58 @@ describe('HTTPS with a custom CA', () => {
     mtlsFake.on('GET', '/', { status: 200, body: recorded('root') });
     // Signed by the CA, but for another host name.
     fs.writeFileSync(path.join(dir, 'other.cnf'), 'subjectAltName=DNS:connect.example.com\n');
-    run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'other-host.pem', '-days', '2', '-extfile', 'other.cnf']);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'other-host.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'other.cnf',
+    ]);
     // Signed by the CA for the right host, valid for one day in 2020.
-    fs.writeFileSync(path.join(dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n');
+    fs.writeFileSync(
+      path.join(dir, 'ca.cnf'),
+      '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n',
+    );
     fs.writeFileSync(path.join(dir, 'index.txt'), '');
     fs.writeFileSync(path.join(dir, 'serial'), '01\n');
-    run(['ca', '-config', 'ca.cnf', '-batch', '-notext', '-in', 'server.csr', '-out', 'expired.pem', '-cert', 'ca.pem', '-keyfile', 'ca.key',
-      '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-extfile', 'ext.cnf']);
+    run([
+      'ca',
+      '-config',
+      'ca.cnf',
+      '-batch',
+      '-notext',
+      '-in',
+      'server.csr',
+      '-out',
+      'expired.pem',
+      '-cert',
+      'ca.pem',
+      '-keyfile',
+      'ca.key',
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200102000000Z',
+      '-extfile',
+      'ext.cnf',
+    ]);
     // Its own issuer.
     run(['req', '-x509', '-key', 'server.key', '-out', 'self.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-    for (const [fake, cert] of [[wrongHost, 'other-host.pem'], [expired, 'expired.pem'], [selfSigned, 'self.pem']] as const) {
+    for (const [fake, cert] of [
+      [wrongHost, 'other-host.pem'],
+      [expired, 'expired.pem'],
+      [selfSigned, 'self.pem'],
+    ] as const) {
       await fake.start({ key: read('server.key'), cert: read(cert) });
       fake.on('GET', '/', { status: 200, body: recorded('root') });
     }

@@ -10,8 +10,16 @@ import { ExitCode } from '../../src/errors';
 describe('buildPostgresConfig', () => {
   it('produces a safe Debezium PostgreSQL config', () => {
     const config = buildPostgresConfig({
-      name: 'Holding-Prod', host: 'db', port: '5432', user: 'cdc', dbname: 'bank', password: '${env:PGPASSWORD}',
-      tables: ['bank.holding', 'orders'], schemas: [], snapshotMode: 'initial', extra: { 'tasks.max': '1', 'heartbeat.interval.ms': '10000' },
+      name: 'Holding-Prod',
+      host: 'db',
+      port: '5432',
+      user: 'cdc',
+      dbname: 'bank',
+      password: '${env:PGPASSWORD}',
+      tables: ['bank.holding', 'orders'],
+      schemas: [],
+      snapshotMode: 'initial',
+      extra: { 'tasks.max': '1', 'heartbeat.interval.ms': '10000' },
     });
     expect(config).toEqual({
       'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
@@ -33,8 +41,7 @@ describe('buildPostgresConfig', () => {
   });
 
   it('refuses to capture nothing in particular', () => {
-    expect(() => buildPostgresConfig({ name: 'x', host: 'h', port: '1', user: 'u', dbname: 'd', tables: [], schemas: [], extra: {} }))
-      .toThrow(/--table/);
+    expect(() => buildPostgresConfig({ name: 'x', host: 'h', port: '1', user: 'u', dbname: 'd', tables: [], schemas: [], extra: {} })).toThrow(/--table/);
   });
 
   it('derives valid slot and publication names', () => {
@@ -62,10 +69,16 @@ describe('configFromFlags', () => {
   const fromFlags = (name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv) => connectorFromFlags(name, flags, env, pgOf(env, flags));
   const configOf = (name: string, flags: RegisterFlags, env: NodeJS.ProcessEnv) => configFromFlags(name, flags, env, pgOf(env, flags));
   it('takes host, port, user and database from DATABASE_URL; the password is ${env:PGPASSWORD}, PGPASSWORD the fallback', () => {
-    const { config, passwordFallback } = fromFlags('holding', { table: ['bank.holding'] },
-      { DATABASE_URL: 'postgres://app@db.internal:6543/bank', PGPASSWORD: 'from-env-pw' });
+    const { config, passwordFallback } = fromFlags(
+      'holding',
+      { table: ['bank.holding'] },
+      { DATABASE_URL: 'postgres://app@db.internal:6543/bank', PGPASSWORD: 'from-env-pw' },
+    );
     expect(config).toMatchObject({
-      'database.hostname': 'db.internal', 'database.port': '6543', 'database.user': 'app', 'database.dbname': 'bank',
+      'database.hostname': 'db.internal',
+      'database.port': '6543',
+      'database.user': 'app',
+      'database.dbname': 'bank',
       'database.password': '${env:PGPASSWORD}',
     });
     expect(passwordFallback).toEqual({ value: 'from-env-pw', from: 'PGPASSWORD' });
@@ -85,13 +98,20 @@ describe('configFromFlags', () => {
   it('uses the config context pg URL when no flag or environment gives one', () => {
     const config = path.join(dir, 'config.json');
     fs.writeFileSync(config, JSON.stringify({ currentContext: 'c', contexts: { c: { pgUrl: 'postgres://ctx@ctxhost:5433/ctxdb' } } }));
-    expect(configOf('h', { table: ['t'] }, { CDC_CONFIG: config }))
-      .toMatchObject({ 'database.hostname': 'ctxhost', 'database.port': '5433', 'database.dbname': 'ctxdb' });
+    expect(configOf('h', { table: ['t'] }, { CDC_CONFIG: config })).toMatchObject({
+      'database.hostname': 'ctxhost',
+      'database.port': '5433',
+      'database.dbname': 'ctxdb',
+    });
   });
 
   it('honours the PG* variables as every other command does (issue 13 item 11)', () => {
-    expect(configOf('h', { table: ['t'] }, { PGHOST: 'pghost', PGPORT: '6000', PGUSER: 'pguser', PGDATABASE: 'pgdb' }))
-      .toMatchObject({ 'database.hostname': 'pghost', 'database.port': '6000', 'database.user': 'pguser', 'database.dbname': 'pgdb' });
+    expect(configOf('h', { table: ['t'] }, { PGHOST: 'pghost', PGPORT: '6000', PGUSER: 'pguser', PGDATABASE: 'pgdb' })).toMatchObject({
+      'database.hostname': 'pghost',
+      'database.port': '6000',
+      'database.user': 'pguser',
+      'database.dbname': 'pgdb',
+    });
   });
 
   it('never takes a password from the command line', () => {
@@ -111,14 +131,21 @@ describe('configFromFlags', () => {
 });
 
 describe('loopbackHint', () => {
-  const refused = [{ field: 'database.hostname', errors: ['Error while validating connector config: Connection to localhost:5432 refused. Check that the hostname and port are correct'] }];
+  const refused = [
+    {
+      field: 'database.hostname',
+      errors: ['Error while validating connector config: Connection to localhost:5432 refused. Check that the hostname and port are correct'],
+    },
+  ];
   it('says that the worker connects, and how to name the host under docker compose', () => {
     expect(loopbackHint({ 'database.hostname': 'localhost' }, refused)).toContain('`--host postgres`');
     expect(loopbackHint({ 'database.hostname': '127.0.0.1' }, refused)).toContain("127.0.0.1 is the worker's own host");
   });
   it('stays quiet for other hosts and other errors', () => {
     expect(loopbackHint({ 'database.hostname': 'db.internal' }, refused)).toBeUndefined();
-    expect(loopbackHint({ 'database.hostname': 'localhost' }, [{ field: 'database.hostname', errors: ['FATAL: database "x" does not exist'] }])).toBeUndefined();
+    expect(
+      loopbackHint({ 'database.hostname': 'localhost' }, [{ field: 'database.hostname', errors: ['FATAL: database "x" does not exist'] }]),
+    ).toBeUndefined();
   });
 });
 

@@ -60,10 +60,13 @@ export class FakeConnect {
       req.on('end', () => {
         this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         // Exact paths beat patterns; among either, the route added last wins (tests override scenarios).
-        const route = this.routes.find((r) => r.method === req.method && r.path === req.url)
-          ?? this.routes.find((r) => r.method === req.method && r.path instanceof RegExp && r.path.test(req.url ?? ''));
+        const route =
+          this.routes.find((r) => r.method === req.method && r.path === req.url) ??
+          this.routes.find((r) => r.method === req.method && r.path instanceof RegExp && r.path.test(req.url ?? ''));
         const answer: FakeResponse = route
-          ? (route.responses.length > 1 ? route.responses.shift()! : route.responses[0])
+          ? route.responses.length > 1
+            ? route.responses.shift()!
+            : route.responses[0]
           : { status: 404, body: { error_code: 404, message: `HTTP 404 Not Found (fake: no route for ${req.method} ${req.url})` } };
         const send = () => {
           const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
@@ -119,10 +122,13 @@ export function connectScenario(fake: FakeConnect, password = RECORDED_PASSWORD,
   const base = '/connectors';
   fake
     .on('GET', '/', { status: 200, body: recorded('root') })
-    .on('GET', `${base}?expand=status&expand=info`, { status: 200, body: {
-      'rec-holding': { status: JSON.parse(recorded('status-running')), info: connector },
-      'rec-failing': { status: failedStatus, info: failingInfo },
-    } })
+    .on('GET', `${base}?expand=status&expand=info`, {
+      status: 200,
+      body: {
+        'rec-holding': { status: JSON.parse(recorded('status-running')), info: connector },
+        'rec-failing': { status: failedStatus, info: failingInfo },
+      },
+    })
     .on('GET', `${base}/rec-holding`, { status: 200, body: connector })
     .on('GET', `${base}/rec-holding/config`, { status: 200, body: connector.config })
     .on('GET', `${base}/rec-failing/config`, { status: 200, body: failingInfo.config })

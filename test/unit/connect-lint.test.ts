@@ -5,8 +5,15 @@ import { escapeIdentifierDots, lintBatch, lintConnector, type LintFinding } from
 import { buildPostgresConfig } from '../../src/connect/debezium';
 
 const safe = buildPostgresConfig({
-  name: 'holding', host: 'db', port: '5432', user: 'cdc', dbname: 'bank', password: '${env:PGPASSWORD}',
-  tables: ['bank.holding'], schemas: [], extra: {},
+  name: 'holding',
+  host: 'db',
+  port: '5432',
+  user: 'cdc',
+  dbname: 'bank',
+  password: '${env:PGPASSWORD}',
+  tables: ['bank.holding'],
+  schemas: [],
+  extra: {},
 });
 
 const rules = (findings: LintFinding[]) => findings.map((f) => `${f.severity}:${f.rule}:${f.fix ?? ''}`);
@@ -20,12 +27,13 @@ describe('lintConnector', () => {
     const config = { ...safe, 'database.server.name': 'bank', 'table.whitelist': 'bank\\.holding' };
     delete (config as Record<string, string>)['table.include.list'];
     delete (config as Record<string, string>)['topic.prefix'];
-    expect(rules(lintConnector('holding', config))).toEqual(expect.arrayContaining([
-      'error:legacy-key:topic.prefix=bank',
-      'error:legacy-key:table.include.list=bank\\.holding',
-    ]));
+    expect(rules(lintConnector('holding', config))).toEqual(
+      expect.arrayContaining(['error:legacy-key:topic.prefix=bank', 'error:legacy-key:table.include.list=bank\\.holding']),
+    );
     // Beside its replacement, the legacy key is only to be removed: the replacement is what Debezium reads.
-    expect(rules(lintConnector('holding', { ...safe, 'database.server.name': 'bank' }))).toContain('error:legacy-key:remove database.server.name (topic.prefix is set)');
+    expect(rules(lintConnector('holding', { ...safe, 'database.server.name': 'bank' }))).toContain(
+      'error:legacy-key:remove database.server.name (topic.prefix is set)',
+    );
   });
 
   it('requires plugin.name and refuses decoderbufs', () => {
@@ -61,9 +69,7 @@ describe('lintConnector', () => {
   it('warns about all_tables publications and plaintext passwords; refuses retired snapshot modes', () => {
     const { 'publication.autocreate.mode': _m, ...noMode } = safe;
     expect(rules(lintConnector('holding', noMode))).toContain('warning:publication-mode:publication.autocreate.mode=filtered');
-    expect(rules(lintConnector('holding', { ...safe, 'database.password': 'hunter22' }))).toEqual([
-      expect.stringMatching(/^warning:plaintext-password:/),
-    ]);
+    expect(rules(lintConnector('holding', { ...safe, 'database.password': 'hunter22' }))).toEqual([expect.stringMatching(/^warning:plaintext-password:/)]);
     expect(rules(lintConnector('holding', { ...safe, 'snapshot.mode': 'never' }))).toContain('error:snapshot-mode:snapshot.mode=no_data');
     expect(rules(lintConnector('holding', { ...safe, 'snapshot.mode': 'schema_only_recovery' }))).toContain('error:snapshot-mode:snapshot.mode=recovery');
   });
@@ -82,8 +88,15 @@ describe('lintConnector', () => {
 
 describe('lintBatch', () => {
   it('finds duplicate slots inside the batch and honours ignored rules', () => {
-    const batch = [{ name: 'a', config: { ...safe, 'slot.name': 'same' } }, { name: 'b', config: { ...safe, 'slot.name': 'same' } }];
-    expect(lintBatch(batch, []).filter((f) => f.rule === 'duplicate-slot').map((f) => f.connector)).toEqual(['a', 'b']);
+    const batch = [
+      { name: 'a', config: { ...safe, 'slot.name': 'same' } },
+      { name: 'b', config: { ...safe, 'slot.name': 'same' } },
+    ];
+    expect(
+      lintBatch(batch, [])
+        .filter((f) => f.rule === 'duplicate-slot')
+        .map((f) => f.connector),
+    ).toEqual(['a', 'b']);
     expect(lintBatch(batch, [], new Set(['duplicate-slot']))).toEqual([]);
   });
 

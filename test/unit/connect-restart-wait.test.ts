@@ -26,9 +26,16 @@ function scripted(sequence: ConnectorStatus[]) {
   const client = {
     redactor: new Redactor(),
     status: async () => sequence[Math.min(polls++, sequence.length - 1)],
-    within() { return this; },
+    within() {
+      return this;
+    },
   } as unknown as ConnectClient;
-  const options: Pick<WaitOptions, 'sleep' | 'now'> = { sleep: async (ms) => { clock += ms; }, now: () => clock };
+  const options: Pick<WaitOptions, 'sleep' | 'now'> = {
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    now: () => clock,
+  };
   return { client, options, polls: () => polls };
 }
 
@@ -62,15 +69,18 @@ describe('restart --wait', () => {
   it('instances on different workers do not vouch for each other', async () => {
     const before = status('RUNNING', 'RUNNING');
     before.tasks[0].worker_id = 'other';
-    const { client, options } = scripted([status('RESTARTING', 'RUNNING'), status('RUNNING', 'RUNNING')].map((s) => ({ ...s, tasks: [{ ...s.tasks[0], worker_id: 'other' }] })));
+    const { client, options } = scripted(
+      [status('RESTARTING', 'RUNNING'), status('RUNNING', 'RUNNING')].map((s) => ({ ...s, tasks: [{ ...s.tasks[0], worker_id: 'other' }] })),
+    );
     const error = await waitUntilRunning(client, 'x', { ...options, timeoutMs: 2_000, restart: restartPlan(before, accepted) }).catch((e: Error) => e);
     expect((error as Error).message).toContain('the restart of task 0 was not seen');
   });
 
   it('times out (exit 5) naming what it never saw restart, rather than trust the old state', async () => {
     const { client, options } = scripted([status('RUNNING', 'RUNNING')]);
-    const error = await waitUntilRunning(client, 'x', { ...options, timeoutMs: 2_000, restart: restartPlan(status('RUNNING', 'RUNNING'), accepted) })
-      .catch((e: Error & { exitCode: number }) => e);
+    const error = await waitUntilRunning(client, 'x', { ...options, timeoutMs: 2_000, restart: restartPlan(status('RUNNING', 'RUNNING'), accepted) }).catch(
+      (e: Error & { exitCode: number }) => e,
+    );
     expect(error).toMatchObject({ exitCode: ExitCode.DEGRADED });
     expect((error as Error).message).toContain('the restart of connector, task 0 was not seen');
   });
@@ -86,11 +96,18 @@ describe('restart --wait', () => {
   it('reports FAILED (exit 6) when the task fails again, or stays FAILED past the grace period', async () => {
     const before = status('RUNNING', 'FAILED');
     const again = scripted([before, status('RUNNING', 'RESTARTING'), status('RUNNING', 'FAILED')]);
-    await expect(waitUntilRunning(again.client, 'x', { ...again.options, timeoutMs: 60_000, restart: restartPlan(before, status('RUNNING', 'RESTARTING')) }))
-      .rejects.toMatchObject({ exitCode: ExitCode.FAILED, message: "connector 'x' FAILED (task 0): PSQLException: boom" });
+    await expect(
+      waitUntilRunning(again.client, 'x', { ...again.options, timeoutMs: 60_000, restart: restartPlan(before, status('RUNNING', 'RESTARTING')) }),
+    ).rejects.toMatchObject({ exitCode: ExitCode.FAILED, message: "connector 'x' FAILED (task 0): PSQLException: boom" });
     const stuck = scripted([before]);
-    await expect(waitUntilRunning(stuck.client, 'x', { ...stuck.options, timeoutMs: 60_000, restartGraceMs: 5_000, restart: restartPlan(before, status('RUNNING', 'RESTARTING')) }))
-      .rejects.toMatchObject({ exitCode: ExitCode.FAILED });
+    await expect(
+      waitUntilRunning(stuck.client, 'x', {
+        ...stuck.options,
+        timeoutMs: 60_000,
+        restartGraceMs: 5_000,
+        restart: restartPlan(before, status('RUNNING', 'RESTARTING')),
+      }),
+    ).rejects.toMatchObject({ exitCode: ExitCode.FAILED });
     expect(stuck.polls()).toBeGreaterThan(5_000 / 500);
   });
 

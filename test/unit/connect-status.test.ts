@@ -34,9 +34,12 @@ describe('status roll-up', () => {
   it('summarises tasks with the root cause of their trace', () => {
     const summary = summarizeStatus(status('status-failed'));
     expect(summary.taskCount).toBe('0/1');
-    expect(summary.tasks[0]).toMatchObject({ id: 0, state: 'FAILED', rootCause: 'PSQLException: ERROR: library "decoderbufs" may not be used as an output plugin' });
-    expect(summarizeStatus(status('status-task-failed-publication')).tasks[0].rootCause)
-      .toBe('PSQLException: ERROR: permission denied for database postgres');
+    expect(summary.tasks[0]).toMatchObject({
+      id: 0,
+      state: 'FAILED',
+      rootCause: 'PSQLException: ERROR: library "decoderbufs" may not be used as an output plugin',
+    });
+    expect(summarizeStatus(status('status-task-failed-publication')).tasks[0].rootCause).toBe('PSQLException: ERROR: permission denied for database postgres');
   });
 
   it('uses the first line of a trace without Caused by', () => {

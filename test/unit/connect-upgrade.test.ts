@@ -29,8 +29,20 @@ describe('fixConfig', () => {
       'publication-name:publication.name=inventory_connector_pub',
     ]);
     expect(Object.keys(config)).toEqual([
-      'connector.class', 'tasks.max', 'database.hostname', 'database.port', 'database.user', 'database.password', 'database.dbname',
-      'topic.prefix', 'schema.include.list', 'table.include.list', 'plugin.name', 'slot.name', 'publication.autocreate.mode', 'publication.name',
+      'connector.class',
+      'tasks.max',
+      'database.hostname',
+      'database.port',
+      'database.user',
+      'database.password',
+      'database.dbname',
+      'topic.prefix',
+      'schema.include.list',
+      'table.include.list',
+      'plugin.name',
+      'slot.name',
+      'publication.autocreate.mode',
+      'publication.name',
     ]);
     expect(remaining.map((f) => f.rule)).toEqual(['plaintext-password']);
     expect(lintConnector('inventory-connector', config).filter((f) => f.severity === 'error')).toEqual([]);
@@ -38,13 +50,23 @@ describe('fixConfig', () => {
 
   it('drops a legacy key whose replacement is set already, and an exclude list beside its include list', () => {
     const { config, remaining } = fixConfig('c', {
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'plugin.name': 'pgoutput', 'topic.prefix': 'new',
-      'database.server.name': 'old', 'slot.name': 'c', 'publication.autocreate.mode': 'filtered',
-      'table.include.list': 'a.b', 'table.exclude.list': 'a.c',
+      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      'plugin.name': 'pgoutput',
+      'topic.prefix': 'new',
+      'database.server.name': 'old',
+      'slot.name': 'c',
+      'publication.autocreate.mode': 'filtered',
+      'table.include.list': 'a.b',
+      'table.exclude.list': 'a.c',
     });
     expect(config).toEqual({
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'plugin.name': 'pgoutput', 'topic.prefix': 'new',
-      'slot.name': 'c', 'publication.autocreate.mode': 'filtered', 'publication.name': 'c_pub', 'table.include.list': 'a\\.b',
+      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      'plugin.name': 'pgoutput',
+      'topic.prefix': 'new',
+      'slot.name': 'c',
+      'publication.autocreate.mode': 'filtered',
+      'publication.name': 'c_pub',
+      'table.include.list': 'a\\.b',
     });
     expect(remaining).toEqual([]);
   });
@@ -62,12 +84,27 @@ describe('fixConfig', () => {
 
 describe('fixDocument keeps the file shape', () => {
   it('flat, nested with config.name, and arrays; raw numbers stay numbers', () => {
-    const flat = JSON.parse(fixDocument(JSON.stringify({ name: 'f', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': 1, 'database.server.name': 'x' }), 'f.json').text);
+    const flat = JSON.parse(
+      fixDocument(
+        JSON.stringify({ name: 'f', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': 1, 'database.server.name': 'x' }),
+        'f.json',
+      ).text,
+    );
     expect(flat).toMatchObject({ name: 'f', 'tasks.max': 1, 'topic.prefix': 'x', 'plugin.name': 'pgoutput' });
     expect(flat['database.server.name']).toBeUndefined();
-    const nested = JSON.parse(fixDocument(JSON.stringify({ name: 'n', config: { name: 'n', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector' } }), 'n.json').text);
+    const nested = JSON.parse(
+      fixDocument(JSON.stringify({ name: 'n', config: { name: 'n', 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector' } }), 'n.json').text,
+    );
     expect(Object.keys(nested.config)[0]).toBe('name');
-    const array = JSON.parse(fixDocument(JSON.stringify([{ name: 'a', config: { 'connector.class': 'x.PostgresConnector' } }, { name: 'b', config: { 'connector.class': 'x.PostgresConnector' } }]), 'arr.json').text);
+    const array = JSON.parse(
+      fixDocument(
+        JSON.stringify([
+          { name: 'a', config: { 'connector.class': 'x.PostgresConnector' } },
+          { name: 'b', config: { 'connector.class': 'x.PostgresConnector' } },
+        ]),
+        'arr.json',
+      ).text,
+    );
     expect(array.map((c: { config: Record<string, string> }) => c.config['slot.name'])).toEqual(['a', 'b']);
   });
 });
@@ -89,7 +126,11 @@ describe('cdc connector lint', () => {
     expect(lint.out).toMatch(/inventory-connector .*: 4 errors, 4 warnings/);
     const fixed = await cdc([file, '--fix']);
     expect({ code: fixed.code, all: fixed.all }).toMatchObject({ code: 0 });
-    expect(JSON.parse(fixed.out).config).toMatchObject({ 'topic.prefix': 'dbserver1', 'plugin.name': 'pgoutput', 'table.include.list': 'inventory\\.customers,inventory\\.orders' });
+    expect(JSON.parse(fixed.out).config).toMatchObject({
+      'topic.prefix': 'dbserver1',
+      'plugin.name': 'pgoutput',
+      'table.include.list': 'inventory\\.customers,inventory\\.orders',
+    });
     expect(fixed.err).toContain('fixed: inventory-connector: database.server.name → topic.prefix=dbserver1 [legacy-key]');
     // Secrets are masked on stdout unless asked for; --show-secrets prints a file ready to use.
     expect(JSON.parse(fixed.out).config['database.password']).toBe('********');
@@ -118,7 +159,11 @@ describe('cdc connector lint', () => {
   it('refuses --write without --fix, --write on stdin, and --fix of several files to stdout (usage, nothing written)', async () => {
     const file = path.join(dir, 'u.json');
     fs.writeFileSync(file, tutorial);
-    for (const args of [[file, '--write'], ['-', '--fix', '--write'], [file, file.replace('u.json', 'tutorial.json'), '--fix']]) {
+    for (const args of [
+      [file, '--write'],
+      ['-', '--fix', '--write'],
+      [file, file.replace('u.json', 'tutorial.json'), '--fix'],
+    ]) {
       const r = await cdc(args, tutorial);
       expect({ code: r.code, all: r.all }).toMatchObject({ code: ExitCode.USAGE });
     }

@@ -39,9 +39,19 @@ function hostileWorker(): void {
   fake
     .on('GET', '/connectors/rec-holding/status', { status: 200, body: status })
     .on('GET', '/connectors/rec-holding', { status: 200, body: connector })
-    .on('GET', '/connectors?expand=status&expand=info', { status: 200, body: { [`evil${EVIL}`]: { status: { ...status, name: `evil${EVIL}` }, info: { ...connector, name: `evil${EVIL}`, type: `t${EVIL}` } } } })
+    .on('GET', '/connectors?expand=status&expand=info', {
+      status: 200,
+      body: { [`evil${EVIL}`]: { status: { ...status, name: `evil${EVIL}` }, info: { ...connector, name: `evil${EVIL}`, type: `t${EVIL}` } } },
+    })
     .on('GET', '/connector-plugins', { status: 200, body: [{ class: `evil.Plugin${EVIL}`, type: 'source', version: `1${EVIL}` }] })
-    .on('PUT', /\/config\/validate$/, { status: 200, body: { name: 'x', error_count: 1, configs: [{ definition: { name: 'database.hostname' }, value: { name: 'database.hostname', value: 'h', errors: [`bad ${EVIL}`] } }] } })
+    .on('PUT', /\/config\/validate$/, {
+      status: 200,
+      body: {
+        name: 'x',
+        error_count: 1,
+        configs: [{ definition: { name: 'database.hostname' }, value: { name: 'database.hostname', value: 'h', errors: [`bad ${EVIL}`] } }],
+      },
+    })
     .on('PUT', /^\/connectors\/[^/]+\/pause$/, { status: 500, body: { error_code: 500, message: `boom ${EVIL}` } });
 }
 
@@ -106,8 +116,9 @@ describe('no command of the CLI escapes text it has already coloured', () => {
     const coloured = (text: string) => /\bstyle\.|chalk|paint\[|colorState\(|Style\(ctx\)\./.test(text);
     // A variable passed in: look at what it was assigned (`const line = style.green(…); … sanitizeForTerminal(line)`).
     const assigned = (name: string) => [...source.matchAll(new RegExp(`(?:const|let)\\s+${name}\\s*=([^;]*);`, 'g'))].map((m) => m[1]).join(' ');
-    const offenders = callArguments(source, 'sanitizeForTerminal')
-      .filter((arg) => coloured(arg) || (/^\w+$/.test(arg.trim()) && coloured(assigned(arg.trim()))));
+    const offenders = callArguments(source, 'sanitizeForTerminal').filter(
+      (arg) => coloured(arg) || (/^\w+$/.test(arg.trim()) && coloured(assigned(arg.trim()))),
+    );
     expect(offenders).toEqual([]);
   });
 });

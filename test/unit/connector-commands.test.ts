@@ -18,7 +18,10 @@ beforeEach(() => {
   connectScenario(fake, 'Cmd-Test-Pw-1');
 });
 
-async function cdc(args: string[], options: { tty?: boolean; stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; ctx: TestContext; all: string }> {
+async function cdc(
+  args: string[],
+  options: { tty?: boolean; stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; ctx: TestContext; all: string }> {
   const ctx = testContext({
     tty: options.tty,
     stdin: options.stdin,
@@ -36,9 +39,18 @@ function writeSpec(name: string, config: Record<string, string>): string {
 }
 
 const goodConfig = {
-  'connector.class': PG_CONNECTOR, 'plugin.name': 'pgoutput', 'database.hostname': '127.0.0.1', 'database.port': '15432',
-  'database.user': 'u', 'database.dbname': 'postgres', 'database.password': '${env:PGPASSWORD}', 'topic.prefix': 'new',
-  'slot.name': 'new_conn', 'publication.name': 'new_conn_pub', 'publication.autocreate.mode': 'filtered', 'table.include.list': 'rec\\.holding',
+  'connector.class': PG_CONNECTOR,
+  'plugin.name': 'pgoutput',
+  'database.hostname': '127.0.0.1',
+  'database.port': '15432',
+  'database.user': 'u',
+  'database.dbname': 'postgres',
+  'database.password': '${env:PGPASSWORD}',
+  'topic.prefix': 'new',
+  'slot.name': 'new_conn',
+  'publication.name': 'new_conn_pub',
+  'publication.autocreate.mode': 'filtered',
+  'table.include.list': 'rec\\.holding',
 };
 
 describe('cdc connector list', () => {
@@ -81,18 +93,26 @@ describe('cdc connector status / describe', () => {
     expect(r.code).toBe(ExitCode.DEGRADED);
   });
 
-  it('--check-db turns RUNNING into DEGRADED when the connector\'s own database settings fail', async () => {
+  it("--check-db turns RUNNING into DEGRADED when the connector's own database settings fail", async () => {
     const r = await cdc(['connector', 'status', 'rec-holding', '--check-db', '--json']);
     expect(r.code).toBe(ExitCode.DEGRADED);
     const [summary] = JSON.parse(r.ctx.out());
     expect(summary).toMatchObject({ name: 'rec-holding', health: 'DEGRADED', state: 'RUNNING', database: { checked: true, slot: null } });
-    expect(summary.database.problem).toContain("the connector's own database settings fail: cannot reach PostgreSQL at postgres://cdc_rec_user@127.0.0.1:9/postgres: connection refused");
+    expect(summary.database.problem).toContain(
+      "the connector's own database settings fail: cannot reach PostgreSQL at postgres://cdc_rec_user@127.0.0.1:9/postgres: connection refused",
+    );
   });
 
   it('status without names covers every connector and exits with the worst', async () => {
     const r = await cdc(['connector', 'status']);
     expect(r.code).toBe(ExitCode.FAILED);
-    expect(r.ctx.out().split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2).join(' '))).toEqual(['rec-failing FAILED', 'rec-holding RUNNING']);
+    expect(
+      r.ctx
+        .out()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t').slice(0, 2).join(' ')),
+    ).toEqual(['rec-failing FAILED', 'rec-holding RUNNING']);
   });
 
   it('describe masks passwords unless --show-secrets', async () => {
@@ -153,12 +173,20 @@ describe('cdc connector register', () => {
     const viaDir = await cdc(['connector', 'register', sub]);
     expect(viaDir.code).toBe(0);
     expect(fake.requests.filter((q) => q.method === 'PUT').map((q) => q.url)).toEqual([
-      '/connectors/from-stdin/config', '/connectors/a/config', '/connectors/b/config',
+      '/connectors/from-stdin/config',
+      '/connectors/a/config',
+      '/connectors/b/config',
     ]);
   });
 
   it('--dry-run validates on the server and prints a masked diff, writing nothing', async () => {
-    const file = writeSpec('rec-holding', { ...JSON.parse(recorded('config')), 'database.port': '9', 'database.password': 'Changed-Pw-2', 'snapshot.mode': 'no_data', name: 'rec-holding' });
+    const file = writeSpec('rec-holding', {
+      ...JSON.parse(recorded('config')),
+      'database.port': '9',
+      'database.password': 'Changed-Pw-2',
+      'snapshot.mode': 'no_data',
+      name: 'rec-holding',
+    });
     fake.on('PUT', `/connector-plugins/${PG_CONNECTOR}/config/validate`, { status: 200, body: { name: PG_CONNECTOR, error_count: 0, configs: [] } });
     const r = await cdc(['connector', 'register', file, '--dry-run']);
     expect(r.code).toBe(0);
@@ -190,13 +218,19 @@ describe('cdc connector register', () => {
 
   it('from flags: builds the safe config with the password as ${env:PGPASSWORD} when the worker resolves it', async () => {
     fake.on('PUT', `/connector-plugins/${PG_CONNECTOR}/config/validate`, { status: 200, body: recorded('validate-ok') });
-    const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--json'],
-      { env: { PGPASSWORD: 'Flag-Env-Pw' } });
+    const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--json'], {
+      env: { PGPASSWORD: 'Flag-Env-Pw' },
+    });
     expect(r.code).toBe(0);
     const probe = JSON.parse(fake.requests.find((q) => q.url.endsWith('/config/validate'))!.body);
     expect(probe['database.password']).toBe('${env:PGPASSWORD}');
     const body = JSON.parse(fake.requests.find((q) => q.method === 'PUT' && q.url === '/connectors/flags-conn/config')!.body);
-    expect(body).toMatchObject({ 'plugin.name': 'pgoutput', 'slot.name': 'flags_conn', 'publication.autocreate.mode': 'filtered', 'database.password': '${env:PGPASSWORD}' });
+    expect(body).toMatchObject({
+      'plugin.name': 'pgoutput',
+      'slot.name': 'flags_conn',
+      'publication.autocreate.mode': 'filtered',
+      'database.password': '${env:PGPASSWORD}',
+    });
     expect(r.ctx.err()).toContain('flags-conn: database.password=${env:PGPASSWORD}, resolved by the worker (no password stored in clear text)');
     expect(r.ctx.err()).not.toContain('plaintext-password');
     expect(r.all).not.toContain('Flag-Env-Pw');
@@ -204,8 +238,9 @@ describe('cdc connector register', () => {
 
   it('from flags: stores the password from PGPASSWORD, with a warning, when the worker cannot resolve the placeholder', async () => {
     fake.on('PUT', `/connector-plugins/${PG_CONNECTOR}/config/validate`, { status: 200, body: recorded('validate-password-failed') });
-    const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--json'],
-      { env: { PGPASSWORD: 'Flag-Env-Pw' } });
+    const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--json'], {
+      env: { PGPASSWORD: 'Flag-Env-Pw' },
+    });
     expect(r.code).toBe(0);
     const body = JSON.parse(fake.requests.find((q) => q.method === 'PUT' && q.url === '/connectors/flags-conn/config')!.body);
     expect(body['database.password']).toBe('Flag-Env-Pw');
@@ -216,8 +251,10 @@ describe('cdc connector register', () => {
   });
 
   it('from flags: --password-env stores that variable without asking the worker', async () => {
-    const r = await cdc(['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--password-env', 'APP_PW'],
-      { env: { APP_PW: 'App-Env-Pw' } });
+    const r = await cdc(
+      ['connector', 'register', 'flags-conn', '--table', 'bank.holding', '--pg-url', 'postgres://app@db:5432/bank', '--password-env', 'APP_PW'],
+      { env: { APP_PW: 'App-Env-Pw' } },
+    );
     expect(r.code).toBe(0);
     expect(fake.requests.some((q) => q.url.endsWith('/config/validate'))).toBe(false);
     expect(JSON.parse(fake.requests.find((q) => q.method === 'PUT')!.body)['database.password']).toBe('App-Env-Pw');
@@ -243,7 +280,8 @@ describe('other subcommands', () => {
     expect(done.code).toBe(0);
     const report = JSON.parse(done.ctx.out());
     expect(report).toMatchObject({
-      name: 'rec-holding', storedOffsets: 1,
+      name: 'rec-holding',
+      storedOffsets: 1,
       postgres: { database: '127.0.0.1:9/postgres', checked: false, slot: { name: 'rec_holding' }, publication: { name: 'rec_holding_pub' } },
     });
     expect(report.postgres.reason).toMatch(/^cannot reach PostgreSQL at postgres:\/\/[^@]+@127\.0\.0\.1:9\/postgres: connection refused/);
@@ -263,7 +301,10 @@ describe('other subcommands', () => {
   });
 
   it('--wait-timeout holds when the worker stops answering mid-wait, whatever --timeout is (issue 12 item 9)', async () => {
-    for (const args of [['resume', 'rec-holding'], ['restart', 'rec-holding']]) {
+    for (const args of [
+      ['resume', 'rec-holding'],
+      ['restart', 'rec-holding'],
+    ]) {
       // The first status answers (restart's look before restarting, then the wait's first poll);
       // then the worker answers no more: --timeout alone would wait 60 s.
       const paused = { status: 200, body: recorded('status-paused') };
@@ -281,27 +322,37 @@ describe('other subcommands', () => {
     for (const verb of ['pause', 'resume', 'stop']) expect((await cdc(['connector', verb, 'rec-holding'])).code).toBe(0);
     expect((await cdc(['connector', 'restart', 'rec-holding', '--include-tasks', '--failed-only'])).code).toBe(0);
     expect(fake.requests.filter((q) => q.method !== 'GET').map((q) => `${q.method} ${q.url}`)).toEqual([
-      'PUT /connectors/rec-holding/pause', 'PUT /connectors/rec-holding/resume', 'PUT /connectors/rec-holding/stop',
+      'PUT /connectors/rec-holding/pause',
+      'PUT /connectors/rec-holding/resume',
+      'PUT /connectors/rec-holding/stop',
       'POST /connectors/rec-holding/restart?includeTasks=true&onlyFailed=true',
     ]);
   });
 
   it('restart --wait reads the status before the restart and does not stop at the old RUNNING', async () => {
     const running = JSON.parse(recorded('status-running'));
-    const state = (connector: string, task: string) => ({ ...running, connector: { ...running.connector, state: connector }, tasks: [{ ...running.tasks[0], state: task }] });
+    const state = (connector: string, task: string) => ({
+      ...running,
+      connector: { ...running.connector, state: connector },
+      tasks: [{ ...running.tasks[0], state: task }],
+    });
     fake.on('POST', /^\/connectors\/rec-holding\/restart/, { status: 202, body: recorded('restart-202') });
-    fake.on('GET', '/connectors/rec-holding/status',
+    fake.on(
+      'GET',
+      '/connectors/rec-holding/status',
       { status: 200, body: running }, // before the restart
       { status: 200, body: running }, // the worker has not got to it yet
       { status: 200, body: state('RESTARTING', 'RUNNING') },
       { status: 200, body: state('RUNNING', 'RESTARTING') },
-      { status: 200, body: running });
+      { status: 200, body: running },
+    );
     const r = await cdc(['connector', 'restart', 'rec-holding', '--include-tasks', '--wait']);
     expect(r.code).toBe(0);
     expect(r.ctx.err()).toContain('rec-holding RUNNING (1/1 tasks)');
     const seen = fake.requests.map((q) => `${q.method} ${q.url}`).filter((q) => q.includes('/rec-holding/'));
     expect(seen).toEqual([
-      'GET /connectors/rec-holding/status', 'POST /connectors/rec-holding/restart?includeTasks=true&onlyFailed=false',
+      'GET /connectors/rec-holding/status',
+      'POST /connectors/rec-holding/restart?includeTasks=true&onlyFailed=false',
       ...Array(4).fill('GET /connectors/rec-holding/status'),
     ]);
   });

@@ -42,9 +42,11 @@ fs.writeFileSync(lintFile, JSON.stringify({ name: 'lint', config: { ...config, '
 
 type Setup = () => void;
 const echo400: Setup = () => fake.on('PUT', /^\/connectors\/[^/]+\/config$/, { status: 400, body: recorded('put-400-invalid').replace('no_such_db', SECRET) });
-const echo409: Setup = () => fake.on('PUT', /\/(pause|resume|stop)$/, { status: 409, body: { error_code: 409, message: `Connector rec-holding already exists with password ${SECRET}` } });
+const echo409: Setup = () =>
+  fake.on('PUT', /\/(pause|resume|stop)$/, { status: 409, body: { error_code: 409, message: `Connector rec-holding already exists with password ${SECRET}` } });
 const echo500: Setup = () => fake.on('POST', /\/restart/, { status: 500, body: { error_code: 500, message: `boom: database.password=${SECRET}` } });
-const unauthorized: Setup = () => fake.on('GET', '/connectors?expand=status&expand=info', { status: 401, body: `User cannot access the resource. (${SECRET})`, contentType: 'text/plain' });
+const unauthorized: Setup = () =>
+  fake.on('GET', '/connectors?expand=status&expand=info', { status: 401, body: `User cannot access the resource. (${SECRET})`, contentType: 'text/plain' });
 
 const runs: { args: string[]; setup?: Setup; env?: NodeJS.ProcessEnv; stdin?: string }[] = [
   { args: ['register', file] },
@@ -81,7 +83,10 @@ const runs: { args: string[]; setup?: Setup; env?: NodeJS.ProcessEnv; stdin?: st
   { args: ['validate', file, '--json'] },
   { args: ['plugins'] },
   { args: ['offsets', 'rec-holding'] },
-  { args: ['offsets', 'rec-holding', '--reset', '--yes'], setup: () => fake.on('GET', '/connectors/rec-holding/status', { status: 200, body: recorded('status-stopped') }) },
+  {
+    args: ['offsets', 'rec-holding', '--reset', '--yes'],
+    setup: () => fake.on('GET', '/connectors/rec-holding/status', { status: 200, body: recorded('status-stopped') }),
+  },
   { args: ['wait', 'rec-holding', '--wait-timeout', '1'] },
   { args: ['wait', 'rec-failing', '--for', 'snapshot', '--wait-timeout', '1', '--json'] },
   { args: ['list'], setup: unauthorized, env: { CDC_CONNECT_USER: 'alice', CDC_CONNECT_PASSWORD: SECRET } },
@@ -110,7 +115,7 @@ describe('no secret in any output of cdc connector', () => {
       });
       const code = await main(['node', 'cdc', '--verbose', 'connector', ...run.args], ctx);
       const output = `exit ${code}\n--- stdout ---\n${ctx.out()}\n--- stderr ---\n${ctx.err()}`;
-      if (process.env.SHOW_OUTPUT) process.stdout.write(`\n### ${run.args.join(" ")}\n${output}\n`);
+      if (process.env.SHOW_OUTPUT) process.stdout.write(`\n### ${run.args.join(' ')}\n${output}\n`);
       expect(output).not.toContain(SECRET);
       expect(output).not.toContain(TOKEN);
       expect(output).not.toContain(SIGNING_KEY);
@@ -124,7 +129,12 @@ describe('no secret in any output of cdc connector', () => {
   it('masks the password inside other values but keeps non-secret keys readable (describe, describe --json, register --dry-run)', async () => {
     const fresh = path.join(dir, 'rec-new.json');
     fs.writeFileSync(fresh, JSON.stringify({ name: 'rec-new', config: { ...config, 'slot.name': 'rec_new' } }));
-    for (const args of [['describe', 'rec-holding'], ['describe', 'rec-holding', '--json'], ['register', fresh, '--dry-run'], ['register', fresh, '--dry-run', '--json']]) {
+    for (const args of [
+      ['describe', 'rec-holding'],
+      ['describe', 'rec-holding', '--json'],
+      ['register', fresh, '--dry-run'],
+      ['register', fresh, '--dry-run', '--json'],
+    ]) {
       fake.reset();
       connectScenario(fake, SECRET, PLANTED);
       const ctx = testContext({ env: { CDC_CONNECT_URL: fake.url, CDC_CONFIG: path.join(dir, 'none.json') } });

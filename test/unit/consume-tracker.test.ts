@@ -21,14 +21,21 @@ describe('PartitionMap: typed partition keys', () => {
     expect(map.get({ topic: 'a', partition: 12 })).toBe('a12');
     expect(map.get({ topic: 'a\u00001', partition: 2 })).toBe('tricky');
     expect(map.get({ topic: 'a', partition: 2 })).toBeUndefined();
-    expect(map.keys()).toEqual([{ topic: 'a', partition: 3 }, { topic: 'a', partition: 12 }, { topic: 'a\u00001', partition: 2 }]);
+    expect(map.keys()).toEqual([
+      { topic: 'a', partition: 3 },
+      { topic: 'a', partition: 12 },
+      { topic: 'a\u00001', partition: 2 },
+    ]);
     expect(map.size).toBe(3);
     expect(map.delete({ topic: 'a', partition: 3 })).toBe(true);
     expect(map.size).toBe(2);
   });
 
   it('converts to and from kafkajs shapes', () => {
-    expect(byTopic([p1, other, p0, p1])).toEqual([{ topic: 'db.bank.customers', partitions: [0] }, { topic: T, partitions: [0, 1] }]);
+    expect(byTopic([p1, other, p0, p1])).toEqual([
+      { topic: 'db.bank.customers', partitions: [0] },
+      { topic: T, partitions: [0, 1] },
+    ]);
     expect(fromAssignment({ [T]: [1, 0] })).toEqual([p1, p0]);
   });
 });
@@ -151,10 +158,18 @@ describe('PartitionTracker', () => {
     t.resume(big, undefined, 'own');
     t.handled(big, 9007199254740993n, 3);
     t.seenHighWatermark(big, 9007199254741001n);
-    expect(t.progress()).toEqual([{
-      topic: 'big', partition: 0, position: 9007199254740993n, highWatermark: 9007199254741001n, lag: 8n,
-      end: 9007199254740999n, assigned: true, delivered: 3,
-    }]);
+    expect(t.progress()).toEqual([
+      {
+        topic: 'big',
+        partition: 0,
+        position: 9007199254740993n,
+        highWatermark: 9007199254741001n,
+        lag: 8n,
+        end: 9007199254740999n,
+        assigned: true,
+        delivered: 3,
+      },
+    ]);
   });
 
   it('a partition added to a topic after the plan is tracked from offset 0 and never holds up exitAtEnd', () => {

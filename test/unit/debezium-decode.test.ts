@@ -133,7 +133,6 @@ describe('decodeValue: TOAST placeholder, raw mode, schemaless', () => {
     expect(decodeValue(1529507596945104, schema, { raw: true })).toBe(1529507596945104);
     expect(decodeValue('MDk=', undefined)).toBe('MDk=');
   });
-
 });
 
 /** The reason decodeValue gives for a value that does not fit its schema (it must throw DecodeError). */
@@ -151,7 +150,7 @@ describe('decodeValue: values that do not fit their schema are errors, never gue
   const decimal = (scale: string, precision?: string) =>
     named('bytes', 'org.apache.kafka.connect.data.Decimal', precision === undefined ? { scale } : { scale, 'connect.decimal.precision': precision });
 
-  it('bounds a Decimal scale and precision to PostgreSQL\'s limits', () => {
+  it("bounds a Decimal scale and precision to PostgreSQL's limits", () => {
     expect(reasonFor(decimalBase64(1n), decimal('-500000000'))).toBe("Decimal scale -500000000 is beyond PostgreSQL's limits (-1000 to 1000)");
     expect(reasonFor(decimalBase64(1n), decimal('1001'))).toMatch(/Decimal scale 1001 is beyond/);
     expect(reasonFor(decimalBase64(1n), decimal('2', '1001'))).toMatch(/Decimal precision 1001 is beyond/);
@@ -228,24 +227,46 @@ describe('decodeValue: values that do not fit their schema are errors, never gue
   });
 
   it('names the place of a bad value inside arrays and structs (geometry)', () => {
-    const geometry: ConnectSchema = { type: 'struct', name: 'io.debezium.data.geometry.Geometry', fields: [{ field: 'wkb', type: 'bytes' }, { field: 'srid', type: 'int32', optional: true }] };
-    expect(reasonFor([{ wkb: 'AQE=', srid: 4326 }, { wkb: '%%', srid: null }], { type: 'array', items: geometry })).toBe('[1].wkb: bytes value "%%" is not base64');
+    const geometry: ConnectSchema = {
+      type: 'struct',
+      name: 'io.debezium.data.geometry.Geometry',
+      fields: [
+        { field: 'wkb', type: 'bytes' },
+        { field: 'srid', type: 'int32', optional: true },
+      ],
+    };
+    expect(
+      reasonFor(
+        [
+          { wkb: 'AQE=', srid: 4326 },
+          { wkb: '%%', srid: null },
+        ],
+        { type: 'array', items: geometry },
+      ),
+    ).toBe('[1].wkb: bytes value "%%" is not base64');
     expect(decodeValue({ wkb: 'AQE=', srid: 4326 }, geometry)).toEqual({ wkb: '\\x0101', srid: 4326 });
-    const schema = parseLossless('{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"balance"}]}') as unknown as ConnectSchema;
+    const schema = parseLossless(
+      '{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"balance"}]}',
+    ) as unknown as ConnectSchema;
     expect(() => decodeRow({ id: 1, balance: '!!' }, schema)).toThrow('column "balance": Decimal value "!!" is not base64');
   });
 
   it('refuses schemas nested deeper than Debezium ever writes them', () => {
     let schema: ConnectSchema = { type: 'int32' };
     let value: unknown = 1;
-    for (let d = 0; d < 5000; d++) { schema = { type: 'array', items: schema }; value = [value]; }
+    for (let d = 0; d < 5000; d++) {
+      schema = { type: 'array', items: schema };
+      value = [value];
+    }
     expect(reasonFor(value, schema)).toMatch(/schema nested more than 32 levels deep/);
   });
 });
 
 describe('decodeRow', () => {
   it('decodes a row by its struct schema', () => {
-    const schema = parseLossless('{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"12"},"field":"balance"}],"optional":true,"name":"x.Value"}') as unknown as ConnectSchema;
+    const schema = parseLossless(
+      '{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"12"},"field":"balance"}],"optional":true,"name":"x.Value"}',
+    ) as unknown as ConnectSchema;
     expect(decodeRow({ id: 1, balance: 'MDk=' }, schema)).toEqual({ id: 1, balance: '123.45' });
     expect(decodeRow(null, schema)).toBeNull();
   });

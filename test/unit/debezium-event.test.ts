@@ -1,8 +1,10 @@
 import { classifyRecord, createEventTextParser } from '../../src/debezium';
 import { JsonNumber, parseLossless, type JsonValue } from '../../src/json';
 
-const SCHEMA = '{"type":"struct","fields":[{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":true,"name":"s.t.Value","field":"before"},{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":true,"name":"s.t.Value","field":"after"},{"type":"string","optional":false,"field":"op"}],"optional":false,"name":"s.t.Envelope","version":2}';
-const PAYLOAD = '{"before":null,"after":{"id":7},"source":{"ts_ms":1763780000000,"table":"t"},"transaction":null,"op":"c","ts_ms":1763780000003,"ts_ns":1763780000003123456}';
+const SCHEMA =
+  '{"type":"struct","fields":[{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":true,"name":"s.t.Value","field":"before"},{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":true,"name":"s.t.Value","field":"after"},{"type":"string","optional":false,"field":"op"}],"optional":false,"name":"s.t.Envelope","version":2}';
+const PAYLOAD =
+  '{"before":null,"after":{"id":7},"source":{"ts_ms":1763780000000,"table":"t"},"transaction":null,"op":"c","ts_ms":1763780000003,"ts_ns":1763780000003123456}';
 
 const classify = (text: string) => classifyRecord(parseLossless(text));
 
@@ -25,7 +27,16 @@ describe('classifyRecord', () => {
   });
 
   it('recognises kcat -J envelopes, their tombstones and their Kafka coordinates', () => {
-    const kcat = { topic: 'dbserver1.s.t', partition: 0, offset: 12, tstype: 'create', ts: 1763780000004, broker: 1, key: '{"id":7}', payload: `{"schema":${SCHEMA},"payload":${PAYLOAD}}` };
+    const kcat = {
+      topic: 'dbserver1.s.t',
+      partition: 0,
+      offset: 12,
+      tstype: 'create',
+      ts: 1763780000004,
+      broker: 1,
+      key: '{"id":7}',
+      payload: `{"schema":${SCHEMA},"payload":${PAYLOAD}}`,
+    };
     const record = classifyRecord(parseLossless(JSON.stringify(kcat)));
     expect(record.kind).toBe('change');
     if (record.kind !== 'change') return;
@@ -33,7 +44,10 @@ describe('classifyRecord', () => {
     expect(record.event.kafka).toEqual({ topic: 'dbserver1.s.t', partition: 0, offset: 12, key: '{"id":7}' });
     expect(record.event.payload.ts_ns).toEqual(new JsonNumber('1763780000003123456'));
     expect(classifyRecord(parseLossless(JSON.stringify({ ...kcat, payload: null }))).kind).toBe('tombstone');
-    expect(classifyRecord(parseLossless(JSON.stringify({ ...kcat, payload: '{oops' })))).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('kcat envelope: payload is not JSON') });
+    expect(classifyRecord(parseLossless(JSON.stringify({ ...kcat, payload: '{oops' })))).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('kcat envelope: payload is not JSON'),
+    });
     // After `jq '.payload |= fromjson'` the payload is the value itself: same event, exact.
     const unescaped = classifyRecord(parseLossless(`{"topic":"dbserver1.s.t","partition":0,"offset":12,"key":null,"payload":${kcat.payload}}`));
     expect(unescaped).toMatchObject({ kind: 'change', event: { shape: 'kcat', op: record.event.op, after: record.event.after } });
@@ -41,14 +55,20 @@ describe('classifyRecord', () => {
 
   it('recognises ExtractNewRecordState rows', () => {
     const created = classify('{"id":7,"name":"a","__op":"c","__table":"t","__source_ts_ms":1763780000000,"__deleted":"false"}');
-    expect(created).toMatchObject({ kind: 'change', event: { shape: 'unwrapped', op: 'c', after: { id: 7, name: 'a' }, before: null, source: { ts_ms: 1763780000000, table: 't' } } });
+    expect(created).toMatchObject({
+      kind: 'change',
+      event: { shape: 'unwrapped', op: 'c', after: { id: 7, name: 'a' }, before: null, source: { ts_ms: 1763780000000, table: 't' } },
+    });
     const deleted = classify('{"id":7,"name":null,"__deleted":"true"}');
     expect(deleted).toMatchObject({ kind: 'change', event: { op: 'd', before: { id: 7, name: null }, after: null } });
   });
 
   it('takes a row under a `.Value` schema as an unwrapped upsert even without __op', () => {
     const rowSchema = '{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"p.s.t.Value"}';
-    expect(classify(`{"schema":${rowSchema},"payload":{"id":7}}`)).toMatchObject({ kind: 'change', event: { shape: 'unwrapped', op: 'c', after: { id: 7 }, rowSchema: { name: 'p.s.t.Value' } } });
+    expect(classify(`{"schema":${rowSchema},"payload":{"id":7}}`)).toMatchObject({
+      kind: 'change',
+      event: { shape: 'unwrapped', op: 'c', after: { id: 7 }, rowSchema: { name: 'p.s.t.Value' } },
+    });
     expect(classify('{"id":7}')).toMatchObject({ kind: 'invalid' });
   });
 
@@ -56,8 +76,14 @@ describe('classifyRecord', () => {
     expect(classify('null').kind).toBe('tombstone');
     expect(classify('{"schema":null,"payload":null}').kind).toBe('tombstone');
     expect(classify('{"ts_ms":1763780000000}')).toMatchObject({ kind: 'heartbeat' });
-    expect(classify('{"status":"BEGIN","id":"571:53195829","ts_ms":1,"event_count":null,"data_collections":null}')).toMatchObject({ kind: 'transaction', status: 'BEGIN' });
-    expect(classify('{"status":"END","id":"571:53195829","ts_ms":1,"event_count":2,"data_collections":[]}')).toMatchObject({ kind: 'transaction', status: 'END' });
+    expect(classify('{"status":"BEGIN","id":"571:53195829","ts_ms":1,"event_count":null,"data_collections":null}')).toMatchObject({
+      kind: 'transaction',
+      status: 'BEGIN',
+    });
+    expect(classify('{"status":"END","id":"571:53195829","ts_ms":1,"event_count":2,"data_collections":[]}')).toMatchObject({
+      kind: 'transaction',
+      status: 'END',
+    });
   });
 
   it('accepts truncate and logical-message events as changes', () => {

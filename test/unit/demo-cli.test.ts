@@ -40,17 +40,50 @@ describe('cdc demo output', () => {
   const result: DemoResult = {
     stack: { reused: true, dir: '/tmp/stack' },
     source: { schema: 'finance', created: false, startSetLoaded: false, setupStatements: 0 },
-    connector: { name: 'cdc-demo', action: 'unchanged', user: 'cdc_user', slot: 'cdc_pgoutput', publication: 'cdc_publication', topics: ['demo.finance.customers', 'demo.finance.products', 'demo.finance.orders', 'demo.finance.order_items'] },
+    connector: {
+      name: 'cdc-demo',
+      action: 'unchanged',
+      user: 'cdc_user',
+      slot: 'cdc_pgoutput',
+      publication: 'cdc_publication',
+      topics: ['demo.finance.customers', 'demo.finance.products', 'demo.finance.orders', 'demo.finance.order_items'],
+    },
     workload: { seed: 1, ops: 2, moves: {}, events: {}, rowsAtEnd: {} } as unknown as DemoResult['workload'],
-    sink: { group: 'cdc-demo', targetSchema: 'analytics', passes: [{ reason: 'end', elapsedMs: 5, partitions: [], counts: { records: 3, changes: 2, tombstones: 1, otherSkipped: 0, bad: 0, alreadyCommitted: 0, tables: {} } }] },
-    reports: [{ report: 'top-customers', schema: 'analytics', at: null, columns: [{ name: 'customer_id', type: 'integer' }, { name: 'order_count', type: 'integer' }], rows: [['12345678901234567890', '3']] }],
+    sink: {
+      group: 'cdc-demo',
+      targetSchema: 'analytics',
+      passes: [
+        {
+          reason: 'end',
+          elapsedMs: 5,
+          partitions: [],
+          counts: { records: 3, changes: 2, tombstones: 1, otherSkipped: 0, bad: 0, alreadyCommitted: 0, tables: {} },
+        },
+      ],
+    },
+    reports: [
+      {
+        report: 'top-customers',
+        schema: 'analytics',
+        at: null,
+        columns: [
+          { name: 'customer_id', type: 'integer' },
+          { name: 'order_count', type: 'integer' },
+        ],
+        rows: [['12345678901234567890', '3']],
+      },
+    ],
     views: [{ view: 'analytics.top_customers_with_pending_orders', report: 'top-customers' }],
   };
 
   it('--json is a document of explicit fields; ids survive exactly', () => {
     const doc = demoDocument(result);
     expect(Object.keys(doc)).toEqual(['stack', 'source', 'connector', 'workload', 'sink', 'reports', 'views']);
-    expect(doc.sink).toEqual({ group: 'cdc-demo', targetSchema: 'analytics', passes: [{ reason: 'end', records: 3, changes: 2, alreadyCommitted: 0, elapsedMs: 5 }] });
+    expect(doc.sink).toEqual({
+      group: 'cdc-demo',
+      targetSchema: 'analytics',
+      passes: [{ reason: 'end', records: 3, changes: 2, alreadyCommitted: 0, elapsedMs: 5 }],
+    });
     expect(stringifyLossless(doc)).toContain('"customer_id":12345678901234567890');
   });
 

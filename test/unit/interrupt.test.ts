@@ -10,20 +10,40 @@ import { CDC_BIN } from '../helpers/run-cli';
 /** A port that accepts connections and never answers: a request to it waits until interrupted. */
 async function silentPort(): Promise<{ port: number; close: () => void }> {
   const sockets: net.Socket[] = [];
-  const server = net.createServer((s) => { sockets.push(s); });
+  const server = net.createServer((s) => {
+    sockets.push(s);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as net.AddressInfo).port, close: () => { sockets.forEach((s) => s.destroy()); server.close(); } };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    },
+  };
 }
 
-function runUntilSignal(args: string[], signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }> {
+function runUntilSignal(
+  args: string[],
+  signal: NodeJS.Signals,
+  afterMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CDC_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', CDC_STACK_DIR: '/nonexistent/cdc-stack' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CDC_BIN, ...args], {
+      env: { ...process.env, NO_COLOR: '1', CDC_STACK_DIR: '/nonexistent/cdc-stack' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
     setTimeout(() => child.kill(signal), afterMs);
-    child.on('close', (code, sig) => { clearTimeout(kill); resolve({ code, signal: sig, stderr, ms: Date.now() - started }); });
+    child.on('close', (code, sig) => {
+      clearTimeout(kill);
+      resolve({ code, signal: sig, stderr, ms: Date.now() - started });
+    });
   });
 }
 

@@ -63,7 +63,7 @@ describe('parseLossless', () => {
     // Every marker taken, and strings that start with U+0000 (once, twice) beside exact numbers.
     const tricky = `{"a":"\\u0000","b":"\\u0000\\u0000x","c":12345678901234567890,"d":["\\u00001.5",1.50],"all":"${codes.map((c) => '\\u' + c.toString(16).padStart(4, '0')).join('')}"}`;
     const parsed = parseLossless(tricky) as Record<string, JsonValue>;
-    expect(parsed).toEqual({ ...oracle(tricky) as object });
+    expect(parsed).toEqual({ ...(oracle(tricky) as object) });
     expect(parsed.b).toBe('\u0000\u0000x');
     expect(parsed.d).toEqual(['\u00001.5', new JsonNumber('1.50')]);
   });
@@ -95,15 +95,35 @@ describe('parseLossless', () => {
 
   it('agrees with lossless-json on generated adversarial documents', () => {
     let seed = 42;
-    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
-    const numbers = ['0', '-0', '7', '-42', '1.5', '1.50', '2e10', '-3.2E-5', '9007199254740993', '-99999999999999999999', '0.1', '1e-7', '123456789012345678', '-9223372036832400000', '100000000000000000000'];
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const numbers = [
+      '0',
+      '-0',
+      '7',
+      '-42',
+      '1.5',
+      '1.50',
+      '2e10',
+      '-3.2E-5',
+      '9007199254740993',
+      '-99999999999999999999',
+      '0.1',
+      '1e-7',
+      '123456789012345678',
+      '-9223372036832400000',
+      '100000000000000000000',
+    ];
     const strings = ['"plain"', '"q\\"uote"', '"back\\\\"', '"1234567890123456789"', '"\\u00e9\\n"', '"\\"12\\\\\\"3"', '""', '"e-5"'];
     const gen = (depth: number): string => {
       const pick = rand(depth > 3 ? 3 : 6);
       if (pick === 0) return numbers[rand(numbers.length)];
       if (pick === 1) return strings[rand(strings.length)];
       if (pick === 2) return ['true', 'false', 'null'][rand(3)];
-      if (pick === 3 || pick === 4) return `{${Array.from({ length: rand(4) }, (_, i) => `${strings[rand(strings.length)].slice(0, -1)}${i}": ${gen(depth + 1)}`).join(' , ')}}`;
+      if (pick === 3 || pick === 4)
+        return `{${Array.from({ length: rand(4) }, (_, i) => `${strings[rand(strings.length)].slice(0, -1)}${i}": ${gen(depth + 1)}`).join(' , ')}}`;
       return `[ ${Array.from({ length: rand(4) }, () => gen(depth + 1)).join(',')} ]`;
     };
     for (let i = 0; i < 500; i++) {
@@ -134,7 +154,16 @@ describe('stringifyLossless', () => {
   });
 
   it('writes what JSON.stringify writes for plain values, with and without an indent', () => {
-    const values: unknown[] = [[], {}, [[]], [{}], { a: [], b: {}, c: [null, true, 'x"y', -1.5] }, { u: undefined, v: 1 }, [undefined, NaN, Infinity], 'é\u2028'];
+    const values: unknown[] = [
+      [],
+      {},
+      [[]],
+      [{}],
+      { a: [], b: {}, c: [null, true, 'x"y', -1.5] },
+      { u: undefined, v: 1 },
+      [undefined, NaN, Infinity],
+      'é\u2028',
+    ];
     for (const value of values) {
       expect(stringifyLossless(value)).toBe(JSON.stringify(value));
       expect(stringifyLossless(value, 2)).toBe(JSON.stringify(value, null, 2));

@@ -30,7 +30,11 @@ describe('cdc with only the needed command group loaded', () => {
   });
 
   it('cdc help seed and cdc seed --help show the seed commands', async () => {
-    for (const args of [['help', 'seed'], ['seed', '--help'], ['--context', 'x', 'seed', '--help']]) {
+    for (const args of [
+      ['help', 'seed'],
+      ['seed', '--help'],
+      ['--context', 'x', 'seed', '--help'],
+    ]) {
       const ctx = testContext();
       expect(await main(argv(...args), ctx)).toBe(ExitCode.OK);
       expect(ctx.out()).toContain('customers');

@@ -57,9 +57,18 @@ describe('the rule reads the registered tree, so it holds for commands added lat
   // A program shaped like the coming `sink` group: known words pass, unknown ones are found.
   const program = new Command('cdc').option('--context <name>');
   const sink = program.command('sink');
-  sink.command('postgres').option('--table <name>').action(() => undefined);
-  sink.command('status').alias('st').action(() => undefined);
-  program.command('report').argument('[name]').action(() => undefined);
+  sink
+    .command('postgres')
+    .option('--table <name>')
+    .action(() => undefined);
+  sink
+    .command('status')
+    .alias('st')
+    .action(() => undefined);
+  program
+    .command('report')
+    .argument('[name]')
+    .action(() => undefined);
 
   it.each([
     [['sink', 's3', '--help'], { index: 1 }],

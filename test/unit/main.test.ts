@@ -35,7 +35,9 @@ describe('cdc main in a pipe whose reader went away', () => {
     const child = spawn(process.execPath, [CDC_BIN, 'connector', 'register', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader is gone before cdc writes: every write fails with EPIPE
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
@@ -43,7 +45,10 @@ describe('cdc main in a pipe whose reader went away', () => {
   it('reports any other write error on stderr with exit 1', async () => {
     const ctx = testContext();
     const failing = ctx.stdout;
-    failing.write = () => { failing.emit('error', Object.assign(new Error('disk full'), { code: 'ENOSPC' })); return false; };
+    failing.write = () => {
+      failing.emit('error', Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
+      return false;
+    };
     const code = await main(['node', 'cdc', '--help'], ctx);
     expect(code).toBe(ExitCode.RUNTIME);
     expect(ctx.err()).toContain('cannot write the output: disk full');

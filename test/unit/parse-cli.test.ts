@@ -16,8 +16,12 @@ const holdingLines = fs.readFileSync(fixture('holding-events.jsonl'), 'utf8').sp
 const CREATE = holdingLines[1];
 
 let tmp: string;
-beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-parse-')); });
-afterAll(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-parse-'));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('cdc parse (built binary)', () => {
   it('runs the README main job on the bundled fixture: rows on stdout, summary on stderr, exit 0', async () => {
@@ -31,7 +35,9 @@ describe('cdc parse (built binary)', () => {
   it('reads stdin', async () => {
     const result = await runCli(['parse', '--format', 'csv', ...AT], { input: fs.readFileSync(fixture('holding-events.jsonl')) });
     expect(result.code).toBe(0);
-    expect(lines(result.stdout)[0]).toBe('holding_id,user_id,change_field,old_value,new_value,datetime_created,datetime_updated,datetime_deleted,datetime_inserted,op\r');
+    expect(lines(result.stdout)[0]).toBe(
+      'holding_id,user_id,change_field,old_value,new_value,datetime_created,datetime_updated,datetime_deleted,datetime_inserted,op\r',
+    );
     expect(lines(result.stdout)).toHaveLength(15);
   });
 
@@ -68,7 +74,10 @@ describe('cdc parse (built binary)', () => {
   it('survives truncated input, invalid UTF-8, binary garbage and a 10 MB line', async () => {
     const big = CREATE.replace('"holding_stock":"SCHB"', `"holding_stock":"${'Z'.repeat(10 * 1024 * 1024)}"`);
     let seed = 11;
-    const garbage = Buffer.alloc(100_000).map(() => { seed = (seed * 48271) % 2147483647; return seed & 0xff; });
+    const garbage = Buffer.alloc(100_000).map(() => {
+      seed = (seed * 48271) % 2147483647;
+      return seed & 0xff;
+    });
     const input = Buffer.concat([
       Buffer.from(CREATE + '\n'),
       garbage,
@@ -91,11 +100,17 @@ describe('cdc parse (built binary)', () => {
     const file = path.join(tmp, 'many.jsonl');
     fs.writeFileSync(file, (CREATE + '\n').repeat(5000));
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CDC_BIN}" parse "${file}" | head -1`], { env: { ...process.env, NO_COLOR: '1' } });
+      const child = spawn('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CDC_BIN}" parse "${file}" | head -1`], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
     expect(result).toEqual({ code: 0, stdout: expect.stringMatching(/^1001,2,holding_stock,None,SCHB,.*,c\n$/), stderr: '' });
@@ -108,15 +123,15 @@ describe('cdc parse (built binary)', () => {
       const timer = setTimeout(() => reject(new Error(`no row within 10 s; stdout so far: ${stdout}`)), 10_000);
       child.stdout.on('data', (c: Buffer) => {
         stdout += c.toString();
-        if (lines(stdout).length >= 2) { clearTimeout(timer); resolve(stdout); }
+        if (lines(stdout).length >= 2) {
+          clearTimeout(timer);
+          resolve(stdout);
+        }
       });
     });
     child.stdin.write(CREATE + '\n');
     const seen = await firstRows; // stdin is still open here
-    expect(lines(seen)).toEqual([
-      expect.stringMatching(/^1001,2,holding_stock,None,SCHB,/),
-      expect.stringMatching(/^1001,2,holding_quantity,None,100,/),
-    ]);
+    expect(lines(seen)).toEqual([expect.stringMatching(/^1001,2,holding_stock,None,SCHB,/), expect.stringMatching(/^1001,2,holding_quantity,None,100,/)]);
     const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.stdin.end(holdingLines[3] + '\n');
     expect(await exit).toBe(0);

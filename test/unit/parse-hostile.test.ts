@@ -18,7 +18,10 @@ const customers = fs.readFileSync(path.join(FIXTURES, 'customers-events.jsonl'),
 async function parse(stdin: string | Buffer, ...args: string[]) {
   const ctx = testContext({ stdin });
   const code = await main(['node', 'cdc', 'parse', '--processed-at', AT, ...args], ctx);
-  const invalid = ctx.err().split('\n').filter((l) => l.startsWith('invalid '));
+  const invalid = ctx
+    .err()
+    .split('\n')
+    .filter((l) => l.startsWith('invalid '));
   return { code, out: ctx.out(), err: ctx.err(), invalid, rows: ctx.out().split('\n').filter(Boolean) };
 }
 
@@ -74,7 +77,9 @@ describe('values that do not fit their schema (issue 12 item 2)', () => {
     const result = await parse([customers[1], bad, bad, bad, customers[1]].join('\n') + '\n', '--identity', 'id', '--fields', '*');
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
     expect(result.code).toBe(ExitCode.INVALID_INPUT);
-    expect(result.invalid).toEqual([2, 3, 4].map((n) => `invalid stdin:${n}: column "balance": Decimal scale -500000000 is beyond PostgreSQL's limits (-1000 to 1000)`));
+    expect(result.invalid).toEqual(
+      [2, 3, 4].map((n) => `invalid stdin:${n}: column "balance": Decimal scale -500000000 is beyond PostgreSQL's limits (-1000 to 1000)`),
+    );
     expect(result.out.length).toBeLessThan(10_000);
     const good = await parse(customers[1] + '\n', '--identity', 'id', '--fields', '*');
     expect(result.out).toBe(good.out + good.out);
@@ -106,12 +111,15 @@ describe('values that do not fit their schema (issue 12 item 2)', () => {
     const timeOutOfDay = CREATE.replace(/"datetime_created":\d+/, '"datetime_created":-210866803200000001');
     const flags = (() => {
       const event = JSON.parse(customers[1]);
-      event.schema.fields.find((f: { field: string }) => f.field === 'after').fields.find((f: { field: string }) => f.field === 'flags').parameters.length = '2147483648';
+      event.schema.fields.find((f: { field: string }) => f.field === 'after').fields.find((f: { field: string }) => f.field === 'flags').parameters.length =
+        '2147483648';
       event.payload.after.flags = 'AA==';
       return JSON.stringify(event);
     })();
     const holdingResult = await parse(`${timeOutOfDay}\n${CREATE}\n`);
-    expect(holdingResult.invalid).toEqual([expect.stringMatching(/^invalid stdin:1: column "datetime_created": MicroTimestamp -210866803200000001 us is beyond PostgreSQL's timestamp range/)]);
+    expect(holdingResult.invalid).toEqual([
+      expect.stringMatching(/^invalid stdin:1: column "datetime_created": MicroTimestamp -210866803200000001 us is beyond PostgreSQL's timestamp range/),
+    ]);
     expect(holdingResult.rows).toHaveLength(2);
     const customersResult = await parse(`${flags}\n${customers[1]}\n`, '--identity', 'id', '--fields', '*');
     expect(customersResult.invalid).toEqual([expect.stringMatching(/^invalid stdin:1: column "flags": Bits length 2147483648 is beyond PostgreSQL's limits/)]);
@@ -121,7 +129,10 @@ describe('values that do not fit their schema (issue 12 item 2)', () => {
 
 describe('a stray `{` line (issue 12 item 6)', () => {
   it('recovers the event pretty-printed with indentation after it, with the right line numbers', async () => {
-    const pretty = JSON.stringify(JSON.parse(CREATE), null, 2).split('\n').map((l) => '  ' + l).join('\n');
+    const pretty = JSON.stringify(JSON.parse(CREATE), null, 2)
+      .split('\n')
+      .map((l) => '  ' + l)
+      .join('\n');
     const n = pretty.split('\n').length;
     const result = await parse(`{\n${pretty}\n${CREATE}\n`);
     expect(result.invalid).toEqual([`invalid stdin:1: truncated JSON value: line ${n + 2} starts a new value before it closed`]);
@@ -134,7 +145,10 @@ describe('thousands of identical errors (issue 13 item 7)', () => {
   it('shows the first few of each reason, then one line with the count', async () => {
     const binary = Buffer.alloc(200_000);
     let seed = 11;
-    for (let i = 0; i < binary.length; i++) { seed = (seed * 48271) % 2147483647; binary[i] = seed % 7 === 0 ? 10 : seed & 0xff; }
+    for (let i = 0; i < binary.length; i++) {
+      seed = (seed * 48271) % 2147483647;
+      binary[i] = seed % 7 === 0 ? 10 : seed & 0xff;
+    }
     const result = await parse(Buffer.concat([binary, Buffer.from(`\n${CREATE}\n`)]));
     expect(result.rows).toHaveLength(2);
     const summary = /(\d+) invalid/.exec(result.err.split('\n').filter(Boolean).at(-1)!)!;
@@ -152,7 +166,9 @@ describe('thousands of identical errors (issue 13 item 7)', () => {
     const result = await parse(input);
     expect(result.invalid).toHaveLength(6);
     expect(result.invalid[0]).toMatch(/^invalid stdin:1: no identity column holding_id, user_id in the row/);
-    expect(result.invalid[5]).toBe('invalid 2995 more records not shown: no identity column holding_id, user_id in the row (the first 5 of each reason are shown)');
+    expect(result.invalid[5]).toBe(
+      'invalid 2995 more records not shown: no identity column holding_id, user_id in the row (the first 5 of each reason are shown)',
+    );
     expect(result.err).toMatch(/3000 invalid\n$/);
   });
 });

@@ -9,10 +9,14 @@ const parseText = createEventTextParser();
 
 /** The change events of a fixture file (real Debezium 3.4.3 captures), in order. */
 function events(file: string): ChangeEvent[] {
-  return fs.readFileSync(path.join(FIXTURES, file), 'utf8').split('\n').filter(Boolean).flatMap((line) => {
-    const record = classifyRecord(parseText(line));
-    return record.kind === 'change' ? [record.event] : [];
-  });
+  return fs
+    .readFileSync(path.join(FIXTURES, file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const record = classifyRecord(parseText(line));
+      return record.kind === 'change' ? [record.event] : [];
+    });
 }
 
 const holding = events('holding-events.jsonl'); // r 1000, c 1001, c 1002, u 1000, u 1001, u 1002, d 1002
@@ -89,7 +93,27 @@ describe('pivotEvent: any table, REPLICA IDENTITY DEFAULT, TOAST', () => {
   it("'*' tracks every non-identity column in schema order, decoded exactly", () => {
     const { rows } = pivot(customers[0], customer());
     const byField = Object.fromEntries(rows.map((r) => [r.field, r.newValue]));
-    expect(rows.map((r) => r.field)).toEqual(['first_name', 'last_name', 'email', 'balance', 'credit_limit', 'score', 'active', 'birth_date', 'login_time', 'created_at', 'updated_at', 'valid_until', 'preferences', 'avatar', 'tags', 'notes', 'flags', 'external_id', 'big_counter']);
+    expect(rows.map((r) => r.field)).toEqual([
+      'first_name',
+      'last_name',
+      'email',
+      'balance',
+      'credit_limit',
+      'score',
+      'active',
+      'birth_date',
+      'login_time',
+      'created_at',
+      'updated_at',
+      'valid_until',
+      'preferences',
+      'avatar',
+      'tags',
+      'notes',
+      'flags',
+      'external_id',
+      'big_counter',
+    ]);
     expect(byField).toMatchObject({
       balance: '1234.50',
       credit_limit: '99999999999999999999.123456789',
@@ -136,11 +160,21 @@ describe('pivotEvent: any table, REPLICA IDENTITY DEFAULT, TOAST', () => {
 
   it('a keys-only before whose NOT NULL columns Debezium zero-filled is noted, and the fillers are not old values', () => {
     const field = (f: string, type: string, optional: boolean, extra: object = {}) => ({ field: f, type, optional, ...extra });
-    const rowSchema = { type: 'struct', fields: [field('id', 'int32', false), field('n', 'int32', false), field('t', 'string', false),
-      field('b', 'boolean', false), field('d', 'bytes', false, { name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }),
-      field('big', 'int64', false, { default: 5 }), field('note', 'string', true),
-      field('vs', 'struct', false, { name: 'io.debezium.data.VariableScaleDecimal' }), field('ia', 'array', false),
-      field('tz', 'string', false, { name: 'io.debezium.time.ZonedTimestamp' })] };
+    const rowSchema = {
+      type: 'struct',
+      fields: [
+        field('id', 'int32', false),
+        field('n', 'int32', false),
+        field('t', 'string', false),
+        field('b', 'boolean', false),
+        field('d', 'bytes', false, { name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }),
+        field('big', 'int64', false, { default: 5 }),
+        field('note', 'string', true),
+        field('vs', 'struct', false, { name: 'io.debezium.data.VariableScaleDecimal' }),
+        field('ia', 'array', false),
+        field('tz', 'string', false, { name: 'io.debezium.time.ZonedTimestamp' }),
+      ],
+    };
     // As Debezium 3.4.3 wrote it for `delete` under REPLICA IDENTITY DEFAULT.
     const before = { id: 8, n: 0, t: '', b: false, d: 'AA==', big: 5, note: null, vs: { scale: 0, value: 'AA==' }, ia: [], tz: '1970-01-01T00:00:00Z' };
     const event = { ...customers[3], before, rowSchema } as ChangeEvent;
@@ -154,7 +188,10 @@ describe('pivotEvent: any table, REPLICA IDENTITY DEFAULT, TOAST', () => {
   });
 
   it('reports events it cannot pivot, with the way out', () => {
-    expect(pivotEvent(customers[0], opts())).toEqual({ ok: false, reason: expect.stringContaining('no identity column holding_id, user_id in the row (columns: id, first_name') });
+    expect(pivotEvent(customers[0], opts())).toEqual({
+      ok: false,
+      reason: expect.stringContaining('no identity column holding_id, user_id in the row (columns: id, first_name'),
+    });
     expect(pivotEvent(customers[0], opts({ identity: ['id'] }))).toEqual({ ok: false, reason: expect.stringContaining('--fields') });
     expect(pivotEvent({ ...holding[6], before: null }, opts())).toEqual({ ok: false, reason: expect.stringContaining('delete event without `before`') });
     expect(pivotEvent({ ...holding[1], after: null }, opts())).toEqual({ ok: false, reason: 'create event without `after`' });

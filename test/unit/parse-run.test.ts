@@ -24,7 +24,12 @@ async function run(inputs: ParseInput[], o: Partial<ParseRunOptions> = {}): Prom
   }
 }
 
-const input = (name: string, ...chunks: (string | Buffer)[]): ParseInput => ({ name, chunks: (async function* () { yield* chunks; })() });
+const input = (name: string, ...chunks: (string | Buffer)[]): ParseInput => ({
+  name,
+  chunks: (async function* () {
+    yield* chunks;
+  })(),
+});
 
 describe('parseEvents', () => {
   it('writes the tutorials text format for the real holding events', async () => {
@@ -34,7 +39,14 @@ describe('parseEvents', () => {
     expect(lines[0]).toBe(`1000,1,holding_stock,None,VFIAX,2020-09-05T10:15:20.123456,None,None,${AT},r`);
     expect(lines[7]).toMatch(new RegExp(`^1000,1,holding_quantity,10,15,None,2026-11-22T\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z,None,${AT},u$`));
     expect(lines[13]).toMatch(new RegExp(`^1002,3,holding_quantity,7,None,None,None,2026-11-22T[\\d:.]+Z,${AT},d$`));
-    expect(summary).toEqual({ records: 8, events: 7, rows: 14, skipped: { tombstone: 1, snapshot: 0, truncate: 0, message: 0, heartbeat: 0, transaction: 0 }, invalid: 0, stopped: false });
+    expect(summary).toEqual({
+      records: 8,
+      events: 7,
+      rows: 14,
+      skipped: { tombstone: 1, snapshot: 0, truncate: 0, message: 0, heartbeat: 0, transaction: 0 },
+      invalid: 0,
+      stopped: false,
+    });
   });
 
   it('gives the same rows from every shape of the same changes (envelope, kcat -J, schemaless, unwrapped)', async () => {
@@ -56,16 +68,32 @@ describe('parseEvents', () => {
 
   it('counts every kind of skipped record and reports invalid ones with their line', async () => {
     const { output, summary, batches } = await run([input('edge.jsonl', fixture('holding-edge-cases.jsonl'))]);
-    expect(summary).toEqual({ records: 16, events: 7, rows: 10, skipped: { tombstone: 2, snapshot: 0, truncate: 1, message: 1, heartbeat: 1, transaction: 2 }, invalid: 4, stopped: false });
+    expect(summary).toEqual({
+      records: 16,
+      events: 7,
+      rows: 10,
+      skipped: { tombstone: 2, snapshot: 0, truncate: 1, message: 1, heartbeat: 1, transaction: 2 },
+      invalid: 4,
+      stopped: false,
+    });
     const problems = batches.flatMap((b) => b.problems);
-    expect(problems.map((p) => [p.source, p.line])).toEqual([['edge.jsonl', 43], ['edge.jsonl', 44], ['edge.jsonl', 45], ['edge.jsonl', 46]]);
+    expect(problems.map((p) => [p.source, p.line])).toEqual([
+      ['edge.jsonl', 43],
+      ['edge.jsonl', 44],
+      ['edge.jsonl', 45],
+      ['edge.jsonl', 46],
+    ]);
     expect(problems.map((p) => p.reason)).toEqual([
       expect.stringMatching(/^not JSON: /),
       'unknown op "x" (expected one of c, u, d, r, t, m)',
       'not a Debezium event: an object without op/payload (keys: id, name)',
       expect.stringMatching(/^not JSON: /),
     ]);
-    expect(batches.flatMap((b) => b.notes).map((n) => [n.key, n.line])).toEqual([['before-missing', 5], ['before-keys-only', 6], ['schemaless', 9]]);
+    expect(batches.flatMap((b) => b.notes).map((n) => [n.key, n.line])).toEqual([
+      ['before-missing', 5],
+      ['before-keys-only', 6],
+      ['schemaless', 9],
+    ]);
     expect(output).toContain('3001,2,holding_stock,None,SCHB'); // the pretty-printed multi-line event
     expect(output).toContain('4001,9,holding_quantity,None,3'); // the unwrapped row
   });
@@ -84,7 +112,11 @@ describe('parseEvents', () => {
   });
 
   it('writes RFC 4180 CSV with a header, quoting where needed', async () => {
-    const { output } = await run([input('c', fixture('customers-events.jsonl'))], { format: 'csv', identity: ['id'], fields: ['email', 'preferences', 'tags'] });
+    const { output } = await run([input('c', fixture('customers-events.jsonl'))], {
+      format: 'csv',
+      identity: ['id'],
+      fields: ['email', 'preferences', 'tags'],
+    });
     expect(output.startsWith('id,change_field,old_value,new_value,datetime_created,datetime_updated,datetime_deleted,datetime_inserted,op\r\n')).toBe(true);
     const records: Record<string, string>[] = csvParse(output, { columns: true });
     expect(records.find((r) => r.change_field === 'preferences' && r.op === 'r')!.new_value).toBe('{"tier":"gold","limits":{"daily":12345678901234567890}}');
@@ -98,16 +130,25 @@ describe('parseEvents', () => {
   });
 
   it('writes jsonl with exact big integers and decimals as strings', async () => {
-    const { output } = await run([input('c', fixture('customers-events.jsonl'))], { format: 'jsonl', identity: ['id'], fields: ['balance', 'big_counter', 'preferences'] });
+    const { output } = await run([input('c', fixture('customers-events.jsonl'))], {
+      format: 'jsonl',
+      identity: ['id'],
+      fields: ['balance', 'big_counter', 'preferences'],
+    });
     const first = output.split('\n')[0];
-    expect(first).toBe(`{"id":1001,"change_field":"balance","old_value":null,"new_value":"1234.50","datetime_created":null,"datetime_updated":null,"datetime_deleted":null,"datetime_inserted":"${AT}","op":"r"}`);
+    expect(first).toBe(
+      `{"id":1001,"change_field":"balance","old_value":null,"new_value":"1234.50","datetime_created":null,"datetime_updated":null,"datetime_deleted":null,"datetime_inserted":"${AT}","op":"r"}`,
+    );
     expect(output).toContain('"change_field":"big_counter","old_value":null,"new_value":9223372036854775807,');
     expect(output).toContain('"new_value":{"tier":"gold","limits":{"daily":12345678901234567890}}');
     for (const line of output.trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
   });
 
   it('numbers lines per input and keeps going across inputs', async () => {
-    const { batches, summary } = await run([input('a', '{"op":"c","after":{"holding_id":1,"user_id":2,"holding_stock":"X","holding_quantity":1}}\nnope\n'), input('b', '\n\nnope\n')]);
+    const { batches, summary } = await run([
+      input('a', '{"op":"c","after":{"holding_id":1,"user_id":2,"holding_stock":"X","holding_quantity":1}}\nnope\n'),
+      input('b', '\n\nnope\n'),
+    ]);
     expect(batches.flatMap((b) => b.problems).map((p) => `${p.source}:${p.line}`)).toEqual(['a:2', 'b:3']);
     expect(summary).toMatchObject({ records: 5, rows: 2, invalid: 2, skipped: { tombstone: 2 } });
   });
@@ -115,7 +156,12 @@ describe('parseEvents', () => {
   it('survives binary garbage and invalid UTF-8 between good records', async () => {
     const good = '{"op":"c","after":{"holding_id":1,"user_id":2,"holding_stock":"X","holding_quantity":1}}\n';
     let seed = 7;
-    const garbage = Buffer.from(Buffer.alloc(20000, 0).map(() => { seed = (seed * 48271) % 2147483647; return seed & 0xff; }));
+    const garbage = Buffer.from(
+      Buffer.alloc(20000, 0).map(() => {
+        seed = (seed * 48271) % 2147483647;
+        return seed & 0xff;
+      }),
+    );
     const { summary } = await run([input('g', good, garbage, '\n', Buffer.from([0xc3, 0x28, 0x0a]), good)]);
     expect(summary.rows).toBe(4);
     expect(summary.invalid).toBeGreaterThan(0);

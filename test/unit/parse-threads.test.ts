@@ -16,14 +16,22 @@ const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl'));
 const text = (f: string) => fs.readFileSync(path.join(FIXTURES, f), 'utf8');
 
 let tmp: string;
-beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-threads-')); });
-afterAll(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-threads-'));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 async function same(file: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
   const one = await runCli(['parse', ...AT, '--threads', '1', ...args, file], { timeoutMs: 120_000 });
   const two = await runCli(['parse', ...AT, '--threads', '3', ...args, file], { timeoutMs: 120_000 });
-  expect({ code: two.code, stdout: two.stdout === one.stdout, stderr: two.stderr, why: two.code === one.code ? '' : describeResult(two) })
-    .toEqual({ code: one.code, stdout: true, stderr: one.stderr, why: '' });
+  expect({ code: two.code, stdout: two.stdout === one.stdout, stderr: two.stderr, why: two.code === one.code ? '' : describeResult(two) }).toEqual({
+    code: one.code,
+    stdout: true,
+    stderr: one.stderr,
+    why: '',
+  });
   return one;
 }
 
@@ -68,7 +76,13 @@ describe('cdc parse --threads (built binary)', () => {
     const pretty = JSON.stringify(JSON.parse(lines[1]), null, 2);
     const file = path.join(tmp, 'pretty.jsonl');
     const body = Array.from({ length: 200 }, () => lines.join('\n')).join('\n');
-    fs.writeFileSync(file, `${body}\n{\n${pretty.split('\n').map((l) => '  ' + l).join('\n')}\n${body}\n${pretty}\n${body}\n`);
+    fs.writeFileSync(
+      file,
+      `${body}\n{\n${pretty
+        .split('\n')
+        .map((l) => '  ' + l)
+        .join('\n')}\n${body}\n${pretty}\n${body}\n`,
+    );
     const result = await same(file);
     expect(result.stderr).toMatch(/truncated JSON value: line \d+ starts a new value before it closed/);
   });

@@ -17,10 +17,13 @@ describe('PostgreSQL connection resolution', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-pg-'));
     configFile = path.join(dir, 'config.json');
-    fs.writeFileSync(configFile, JSON.stringify({
-      currentContext: 'dev',
-      contexts: { dev: { pgUrl: 'postgres://ctxuser:ctxpw@ctxhost:6543/ctxdb' }, prod: { pgUrl: 'postgresql://p@prodhost/proddb?sslmode=require' } },
-    }));
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        currentContext: 'dev',
+        contexts: { dev: { pgUrl: 'postgres://ctxuser:ctxpw@ctxhost:6543/ctxdb' }, prod: { pgUrl: 'postgresql://p@prodhost/proddb?sslmode=require' } },
+      }),
+    );
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -78,7 +81,7 @@ describe('PostgreSQL connection resolution', () => {
 
 describe('loadPg', () => {
   // In a fresh process: jest itself may have loaded fetch already.
-  it('loads pg without loading Node\'s fetch implementation, and leaves no navigator behind', () => {
+  it("loads pg without loading Node's fetch implementation, and leaves no navigator behind", () => {
     const script = `
       const hadNavigator = typeof navigator !== 'undefined';
       require(${JSON.stringify(path.resolve(__dirname, '../../dist/src/pg/connection.js'))}).loadPg().then((pg) => {
@@ -95,7 +98,15 @@ describe('loadPg', () => {
 
 describe('connectPg', () => {
   // Port 9 (discard) on loopback: nothing listens, so the refusal is immediate and real.
-  const base = { host: '127.0.0.1', port: 9, user: 'app', password: 'pw-in-clear-9', database: 'shop', source: 'test', display: 'postgres://app@127.0.0.1:9/shop' };
+  const base = {
+    host: '127.0.0.1',
+    port: 9,
+    user: 'app',
+    password: 'pw-in-clear-9',
+    database: 'shop',
+    source: 'test',
+    display: 'postgres://app@127.0.0.1:9/shop',
+  };
 
   it('translates a refused connection into a message that says what to do', async () => {
     const err = await connectPg(base).catch((e: unknown) => e);
@@ -105,9 +116,13 @@ describe('connectPg', () => {
   });
 
   it('tries the `via` address when the host cannot be reached, and says both failed', async () => {
-    const err = await connectPg({ ...base, host: 'db.invalid', display: 'postgres://app@db.invalid:9/shop', via: { host: '127.0.0.1', port: 9 } }, { connectTimeoutMs: 3000 })
-      .catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/^cannot reach PostgreSQL at postgres:\/\/app@db\.invalid:9\/shop: host db\.invalid not found; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL: cannot reach PostgreSQL at postgres:\/\/app@127\.0\.0\.1:9\/shop: connection refused$/);
+    const err = await connectPg(
+      { ...base, host: 'db.invalid', display: 'postgres://app@db.invalid:9/shop', via: { host: '127.0.0.1', port: 9 } },
+      { connectTimeoutMs: 3000 },
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /^cannot reach PostgreSQL at postgres:\/\/app@db\.invalid:9\/shop: host db\.invalid not found; nor at 127\.0\.0\.1:9, where cdc reaches PostgreSQL: cannot reach PostgreSQL at postgres:\/\/app@127\.0\.0\.1:9\/shop: connection refused$/,
+    );
     expect(JSON.stringify({ m: (err as Error).message, h: (err as ServiceError).hint })).not.toContain('pw-in-clear-9');
   });
 });

@@ -38,13 +38,32 @@ describe('one naming rule for slots and publications', () => {
     expect(replicationNames('finance', {})).toEqual({ slot: 'finance', publication: 'finance_pub' });
     expect(replicationNames('finance', { slot: 'cdc_pgoutput' })).toEqual({ slot: 'cdc_pgoutput', publication: 'finance_pub' });
     expect(replicationNames(undefined, {})).toEqual({ slot: undefined, publication: undefined });
-    const config = buildPostgresConfig({ name: 'finance', host: 'h', port: '5432', user: 'u', dbname: 'd', tables: ['finance.orders'], schemas: [], extra: {} });
+    const config = buildPostgresConfig({
+      name: 'finance',
+      host: 'h',
+      port: '5432',
+      user: 'u',
+      dbname: 'd',
+      tables: ['finance.orders'],
+      schemas: [],
+      extra: {},
+    });
     expect([config['slot.name'], config['publication.name'], config['publication.autocreate.mode']]).toEqual(['finance', 'finance_pub', 'filtered']);
   });
 
   it('register --slot/--publication use an existing publication as it is (Debezium must not change it)', () => {
-    const config = buildPostgresConfig({ name: 'finance', host: 'h', port: '5432', user: 'cdc_user', dbname: 'd', tables: ['finance.orders'], schemas: [], extra: {},
-      slot: 'cdc_pgoutput', publication: 'cdc_publication' });
+    const config = buildPostgresConfig({
+      name: 'finance',
+      host: 'h',
+      port: '5432',
+      user: 'cdc_user',
+      dbname: 'd',
+      tables: ['finance.orders'],
+      schemas: [],
+      extra: {},
+      slot: 'cdc_pgoutput',
+      publication: 'cdc_publication',
+    });
     expect([config['slot.name'], config['publication.name'], config['publication.autocreate.mode']]).toEqual(['cdc_pgoutput', 'cdc_publication', 'disabled']);
   });
 });
@@ -52,7 +71,9 @@ describe('one naming rule for slots and publications', () => {
 describe('pg setup --tables', () => {
   it('splits on commas outside double quotes, and repeats', () => {
     expect(splitTables(['finance.orders, finance.order_items', '"we,ird"."t,1"'])).toEqual([
-      { schema: 'finance', table: 'orders' }, { schema: 'finance', table: 'order_items' }, { schema: 'we,ird', table: 't,1' },
+      { schema: 'finance', table: 'orders' },
+      { schema: 'finance', table: 'order_items' },
+      { schema: 'we,ird', table: 't,1' },
     ]);
   });
 });

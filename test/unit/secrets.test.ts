@@ -5,17 +5,51 @@ import { isSecretKey, maskConnectionString, MASK, Redactor } from '../../src/sec
 
 describe('isSecretKey', () => {
   it.each([
-    'database.password', 'PGPASSWORD', 'ssl.key.password', 'sasl.jaas.config', 'consumer.override.sasl.jaas.config',
-    'aws.secret.access.key', 'AWS_SECRET_ACCESS_KEY', 'github.token', 'auth.token', 'api.key', 'apiKey', 'sink.signing.key',
-    'private.key', 'encryption.key', 'key', 'master_key', 'basic.auth.user.info', 'key.converter.basic.auth.user.info',
-    'connectPassword', 'client.credentials', 'ssl.keystore.password',
+    'database.password',
+    'PGPASSWORD',
+    'ssl.key.password',
+    'sasl.jaas.config',
+    'consumer.override.sasl.jaas.config',
+    'aws.secret.access.key',
+    'AWS_SECRET_ACCESS_KEY',
+    'github.token',
+    'auth.token',
+    'api.key',
+    'apiKey',
+    'sink.signing.key',
+    'private.key',
+    'encryption.key',
+    'key',
+    'master_key',
+    'basic.auth.user.info',
+    'key.converter.basic.auth.user.info',
+    'connectPassword',
+    'client.credentials',
+    'ssl.keystore.password',
   ])('%s is secret', (key) => expect(isSecretKey(key)).toBe(true));
 
   it.each([
-    'key.converter', 'key.converter.schemas.enable', 'key.converter.schema.registry.url', 'value.converter',
-    'message.key.columns', 'primary.key.mode', 'primary.key.fields', 'key.ignore', 'transforms.unwrap.key.field',
-    'key.serializer', 'ssl.keystore.type', 'ssl.keystore.location', 'ssl.keymanager.algorithm', 'ssl.key.location',
-    'connectKeyFile', 'keyspace', 'database.user', 'table.include.list', 'topic.prefix', 'slot.name', 'partition.key.fields',
+    'key.converter',
+    'key.converter.schemas.enable',
+    'key.converter.schema.registry.url',
+    'value.converter',
+    'message.key.columns',
+    'primary.key.mode',
+    'primary.key.fields',
+    'key.ignore',
+    'transforms.unwrap.key.field',
+    'key.serializer',
+    'ssl.keystore.type',
+    'ssl.keystore.location',
+    'ssl.keymanager.algorithm',
+    'ssl.key.location',
+    'connectKeyFile',
+    'keyspace',
+    'database.user',
+    'table.include.list',
+    'topic.prefix',
+    'slot.name',
+    'partition.key.fields',
   ])('%s is not secret', (key) => expect(isSecretKey(key)).toBe(false));
 });
 
@@ -24,7 +58,8 @@ describe('Redactor', () => {
     const r = new Redactor();
     r.addConfig({ 'database.password': 'S3cr3t-Xy', notes: 'jdbc:postgresql://h/db?password=S3cr3t-Xy' });
     expect(r.redact('url jdbc:postgresql://h/db?user=a&password=S3cr3t-Xy&ssl=1, again S3cr3t-Xy.')).toBe(
-      `url jdbc:postgresql://h/db?user=a&password=${MASK}&ssl=1, again ${MASK}.`);
+      `url jdbc:postgresql://h/db?user=a&password=${MASK}&ssl=1, again ${MASK}.`,
+    );
     // Escaped inside JSON too.
     const q = new Redactor();
     q.addConfig({ 'database.password': 'a"b\\c-long' });

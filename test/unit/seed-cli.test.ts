@@ -29,7 +29,12 @@ describe('cdc seed / cdc pg command lines', () => {
     expect(result.out).toBe('');
   });
 
-  it.each([['seed', 'customers'], ['seed', 'holdings'], ['pg', 'check'], ['pg', 'slots']])('%s %s --help shows examples', async (...args) => {
+  it.each([
+    ['seed', 'customers'],
+    ['seed', 'holdings'],
+    ['pg', 'check'],
+    ['pg', 'slots'],
+  ])('%s %s --help shows examples', async (...args) => {
     const result = await run(...args, '--help');
     expect(result.code).toBe(ExitCode.OK);
     expect(result.out).toContain('Examples:');

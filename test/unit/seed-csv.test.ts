@@ -26,14 +26,8 @@ function boundaries(text: string, cuts: number[]): number[] {
   return ends;
 }
 
-const SAMPLE = [
-  'id,name,note',
-  '1,plain,x',
-  '2,"with, comma","and ""quotes"""',
-  '3,"multi\nline\nfield",y',
-  '4,"ends with quote""",z',
-  '5,"",',
-].join('\n') + '\n';
+const SAMPLE =
+  ['id,name,note', '1,plain,x', '2,"with, comma","and ""quotes"""', '3,"multi\nline\nfield",y', '4,"ends with quote""",z', '5,"",'].join('\n') + '\n';
 
 describe('CsvRecordScanner', () => {
   it('finds the same record ends as csv-parse, however the bytes are split', () => {
@@ -89,9 +83,19 @@ describe('CsvRecordScanner', () => {
         let offset = 0;
         while (offset < chunk.length) {
           const { records, end, skipTo } = scanner.scan(chunk, offset, 1);
-          if (records > 0) { sent += carry + chunk.subarray(offset, end).toString(); carry = ''; rows += records; }
-          if (skipTo !== undefined) { carry = ''; offset = skipTo; } else if (records === 1) offset = end;
-          else { carry += chunk.subarray(end).toString(); offset = chunk.length; }
+          if (records > 0) {
+            sent += carry + chunk.subarray(offset, end).toString();
+            carry = '';
+            rows += records;
+          }
+          if (skipTo !== undefined) {
+            carry = '';
+            offset = skipTo;
+          } else if (records === 1) offset = end;
+          else {
+            carry += chunk.subarray(end).toString();
+            offset = chunk.length;
+          }
         }
         base = cut;
       }
@@ -126,8 +130,21 @@ function sent(text: string, cuts: number[], batch: number): string {
     let offset = 0;
     while (offset < chunk.length) {
       const { records, end, skipTo, markers } = scanner.scan(chunk, offset, batch - inBatch);
-      if (records > 0) { out.push(...recordBytes(carry, chunk, offset, end, markers)); carry = []; inBatch += records; }
-      if (skipTo !== undefined) { carry = []; offset = skipTo; } else if (inBatch === batch) { offset = end; inBatch = 0; } else { carry.push(chunk.subarray(end)); offset = chunk.length; }
+      if (records > 0) {
+        out.push(...recordBytes(carry, chunk, offset, end, markers));
+        carry = [];
+        inBatch += records;
+      }
+      if (skipTo !== undefined) {
+        carry = [];
+        offset = skipTo;
+      } else if (inBatch === batch) {
+        offset = end;
+        inBatch = 0;
+      } else {
+        carry.push(chunk.subarray(end));
+        offset = chunk.length;
+      }
     }
   }
   const tail = Buffer.concat(carry);

@@ -30,17 +30,28 @@ describe('seed finance: the starting set and the moves', () => {
     for (const p of state.products.values()) expect(p.priceCents).toBeGreaterThanOrEqual(1);
   });
 
-  it('answers the four questions from the state, in the reports\' order', () => {
+  it("answers the four questions from the state, in the reports' order", () => {
     const state: FinanceState = {
-      customers: new Map([[1, { name: 'A', email: '' }], [2, { name: 'B', email: '' }]]),
-      products: new Map([[1, { name: 'P1', priceCents: 100 }], [2, { name: 'P2', priceCents: 250 }]]),
+      customers: new Map([
+        [1, { name: 'A', email: '' }],
+        [2, { name: 'B', email: '' }],
+      ]),
+      products: new Map([
+        [1, { name: 'P1', priceCents: 100 }],
+        [2, { name: 'P2', priceCents: 250 }],
+      ]),
       orders: new Map([
         [1, { customerId: 1, orderDate: '2026-12-01', deliveryDate: '2026-12-05', status: 'PENDING' as const }],
         [2, { customerId: 2, orderDate: '2026-12-01', deliveryDate: '2026-12-05', status: 'OPEN' as const }],
         [3, { customerId: 2, orderDate: '2026-12-01', deliveryDate: '2026-12-03', status: 'PENDING' as const }],
         [4, { customerId: 1, orderDate: '2026-12-01', deliveryDate: '2026-12-01', status: 'COMPLETED' as const }],
       ]),
-      items: new Map([[1, { orderId: 1, productId: 1, quantity: 3 }], [2, { orderId: 3, productId: 2, quantity: 5 }], [3, { orderId: 3, productId: 1, quantity: 1 }], [4, { orderId: 2, productId: 2, quantity: 9 }]]),
+      items: new Map([
+        [1, { orderId: 1, productId: 1, quantity: 3 }],
+        [2, { orderId: 3, productId: 2, quantity: 5 }],
+        [3, { orderId: 3, productId: 1, quantity: 1 }],
+        [4, { orderId: 2, productId: 2, quantity: 9 }],
+      ]),
     };
     expect(financeAnswers(state)).toEqual({
       'open-orders': [
@@ -48,9 +59,18 @@ describe('seed finance: the starting set and the moves', () => {
         { delivery_date: '2026-12-05', status: 'OPEN', order_count: 1 },
         { delivery_date: '2026-12-05', status: 'PENDING', order_count: 1 },
       ],
-      'top-delivery-dates': [{ delivery_date: '2026-12-05', order_count: 2 }, { delivery_date: '2026-12-03', order_count: 1 }],
-      'pending-items': [{ product_id: 2, product_name: 'P2', pending_quantity: 5 }, { product_id: 1, product_name: 'P1', pending_quantity: 4 }],
-      'top-customers': [{ customer_id: 1, customer_name: 'A', order_count: 1 }, { customer_id: 2, customer_name: 'B', order_count: 1 }],
+      'top-delivery-dates': [
+        { delivery_date: '2026-12-05', order_count: 2 },
+        { delivery_date: '2026-12-03', order_count: 1 },
+      ],
+      'pending-items': [
+        { product_id: 2, product_name: 'P2', pending_quantity: 5 },
+        { product_id: 1, product_name: 'P1', pending_quantity: 4 },
+      ],
+      'top-customers': [
+        { customer_id: 1, customer_name: 'A', order_count: 1 },
+        { customer_id: 2, customer_name: 'B', order_count: 1 },
+      ],
     });
   });
 

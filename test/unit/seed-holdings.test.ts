@@ -11,13 +11,27 @@ function simulate(seed: number, ops: number): HoldingOp[] {
   for (let i = 0; i < ops; i++) {
     const op = randomOp(random, holdings, ids, nextId, 5);
     out.push(op);
-    if (op.kind === 'insert') { holdings.set(op.holdingId, { userId: op.userId, stock: op.stock, quantity: op.quantity }); ids.push(op.holdingId); nextId += 1; }
+    if (op.kind === 'insert') {
+      holdings.set(op.holdingId, { userId: op.userId, stock: op.stock, quantity: op.quantity });
+      ids.push(op.holdingId);
+      nextId += 1;
+    }
     if (op.kind === 'update') {
       const h = holdings.get(op.holdingId) as Holding;
-      if (op.field === 'holding_stock') { expect(op.value).not.toBe(h.stock); h.stock = String(op.value); }
-      else { expect(op.value).not.toBe(h.quantity); expect(op.value).toBeGreaterThanOrEqual(1); expect(op.value).toBeLessThanOrEqual(1000); h.quantity = Number(op.value); }
+      if (op.field === 'holding_stock') {
+        expect(op.value).not.toBe(h.stock);
+        h.stock = String(op.value);
+      } else {
+        expect(op.value).not.toBe(h.quantity);
+        expect(op.value).toBeGreaterThanOrEqual(1);
+        expect(op.value).toBeLessThanOrEqual(1000);
+        h.quantity = Number(op.value);
+      }
     }
-    if (op.kind === 'delete') { holdings.delete(op.holdingId); ids.splice(ids.indexOf(op.holdingId), 1); }
+    if (op.kind === 'delete') {
+      holdings.delete(op.holdingId);
+      ids.splice(ids.indexOf(op.holdingId), 1);
+    }
   }
   return out;
 }

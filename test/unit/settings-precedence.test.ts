@@ -139,7 +139,11 @@ const ROWS: Row[] = [
     read: (s) => plain(s.kafka.sasl?.password),
     at: {
       env: { env: { CDC_KAFKA_PASSWORD: 'env-pw' }, expect: 'env-pw' },
-      context: { context: { kafkaSaslMechanism: 'plain', kafkaSaslUsername: 'u', kafkaSaslPasswordEnv: 'CTX_KAFKA_PW' }, env: { CTX_KAFKA_PW: 'ctx-pw' }, expect: 'ctx-pw' },
+      context: {
+        context: { kafkaSaslMechanism: 'plain', kafkaSaslUsername: 'u', kafkaSaslPasswordEnv: 'CTX_KAFKA_PW' },
+        env: { CTX_KAFKA_PW: 'ctx-pw' },
+        expect: 'ctx-pw',
+      },
     },
   },
   {
@@ -174,7 +178,7 @@ const ROWS: Row[] = [
     },
   },
   {
-    setting: 'target (sinks\' database)',
+    setting: "target (sinks' database)",
     read: (s) => ({ value: s.target.display, layer: s.target.layer }),
     at: {
       flag: { flags: { target: { url: 'postgres://f@flag:1/fdb' } }, expect: 'postgres://f@flag:1/fdb' },
@@ -237,20 +241,24 @@ const ROWS: Row[] = [
 ];
 
 let dir: string;
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-precedence-')); });
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-precedence-'));
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
 /** Settings built from the given layer and every layer below it that the row has. */
 function settingsFrom(row: Row, from: Layer): Settings {
-  const given = ORDER.slice(ORDER.indexOf(from)).map((layer) => row.at[layer]).filter((at): at is At => at !== undefined);
+  const given = ORDER.slice(ORDER.indexOf(from))
+    .map((layer) => row.at[layer])
+    .filter((at): at is At => at !== undefined);
   const flags: SettingsFlags = {};
   let env: NodeJS.ProcessEnv = {};
   let context: ContextSettings = {};
   let stack: Partial<StackLayer> | undefined;
   // Lowest first, so that a higher layer's values overwrite a lower one's where they share a key.
   for (const at of [...given].reverse()) {
-    for (const [service, values] of Object.entries(at.flags ?? {})) Object.assign((flags as Record<string, object>)[service] ??= {}, values);
+    for (const [service, values] of Object.entries(at.flags ?? {})) Object.assign(((flags as Record<string, object>)[service] ??= {}), values);
     env = { ...env, ...at.env };
     context = { ...context, ...at.context };
     if (at.stack) stack = { dir: '/stack', ...stack, ...at.stack };
@@ -270,7 +278,7 @@ describe('precedence: flag > env > context > stack > default, for every setting'
   });
 
   it('covers every layer of every URL setting', () => {
-    for (const name of ['connect.url', 'kafka.brokers', 'pg (source database)', 'target (sinks\' database)', 'mongo.url']) {
+    for (const name of ['connect.url', 'kafka.brokers', 'pg (source database)', "target (sinks' database)", 'mongo.url']) {
       expect(Object.keys(ROWS.find((r) => r.setting === name)?.at ?? {})).toEqual(ORDER);
     }
   });

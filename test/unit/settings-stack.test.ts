@@ -37,10 +37,19 @@ async function freeClosedPort(): Promise<number> {
  */
 function writeStack(stackDir: string, port: number, pid: number): void {
   fs.mkdirSync(path.join(stackDir, 'pg', 'data'), { recursive: true });
-  fs.writeFileSync(path.join(stackDir, 'state.json'), JSON.stringify({
-    startedAt: new Date().toISOString(), owner: 'cli', dir: stackDir, ports: { pg: port, kafka: port, controller: port, connect: port },
-    urls: URLS(port), pids: { postgres: pid, kafka: pid, connect: pid }, versions: {}, logs: path.join(stackDir, 'logs'),
-  }));
+  fs.writeFileSync(
+    path.join(stackDir, 'state.json'),
+    JSON.stringify({
+      startedAt: new Date().toISOString(),
+      owner: 'cli',
+      dir: stackDir,
+      ports: { pg: port, kafka: port, controller: port, connect: port },
+      urls: URLS(port),
+      pids: { postgres: pid, kafka: pid, connect: pid },
+      versions: {},
+      logs: path.join(stackDir, 'logs'),
+    }),
+  );
   fs.writeFileSync(path.join(stackDir, 'pg', 'data', 'postmaster.pid'), `${pid}\n${path.join(stackDir, 'pg', 'data')}\n`);
 }
 
@@ -57,7 +66,11 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const env = (stack: 'live' | 'dead', more: NodeJS.ProcessEnv = {}) => ({ CDC_CONFIG: path.join(dir, 'none.json'), CDC_STACK_DIR: path.join(dir, stack), ...more });
+const env = (stack: 'live' | 'dead', more: NodeJS.ProcessEnv = {}) => ({
+  CDC_CONFIG: path.join(dir, 'none.json'),
+  CDC_STACK_DIR: path.join(dir, stack),
+  ...more,
+});
 
 async function cdc(args: string[], environment: NodeJS.ProcessEnv) {
   const ctx = testContext({ env: environment });
@@ -99,7 +112,9 @@ describe('a service that does not answer while a stack runs elsewhere', () => {
     const other = await freeClosedPort();
     const r = await cdc(['connector', 'list'], env('live', { CDC_CONNECT_URL: `http://127.0.0.1:${other}` }));
     expect(r.code).toBe(ExitCode.RUNTIME);
-    expect(r.err).toContain(`a cdc stack is running (${path.join(dir, 'live')}) with Kafka Connect at http://127.0.0.1:${closedPort}; this command used http://127.0.0.1:${other} (from env:CDC_CONNECT_URL)`);
+    expect(r.err).toContain(
+      `a cdc stack is running (${path.join(dir, 'live')}) with Kafka Connect at http://127.0.0.1:${closedPort}; this command used http://127.0.0.1:${other} (from env:CDC_CONNECT_URL)`,
+    );
   });
 
   it('Kafka: the same', async () => {

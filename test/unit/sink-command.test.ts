@@ -10,11 +10,28 @@ const defaults: SinkPostgresFlags = { group: 'cdc-sink-postgres', from: 'beginni
 describe('cdc sink postgres: flags → options', () => {
   it('turns the defaults and each flag into typed options', () => {
     expect(checkSinkPostgresFlags(['a.b.c'], defaults)).toEqual({
-      topics: ['a.b.c'], topicsRegex: undefined, targetSchema: undefined, group: 'cdc-sink-postgres', from: 'beginning',
-      exitAtEnd: false, current: false, batchSize: 5000, onError: 'stop', json: false,
+      topics: ['a.b.c'],
+      topicsRegex: undefined,
+      targetSchema: undefined,
+      group: 'cdc-sink-postgres',
+      from: 'beginning',
+      exitAtEnd: false,
+      current: false,
+      batchSize: 5000,
+      onError: 'stop',
+      json: false,
     });
-    expect(checkSinkPostgresFlags([], { ...defaults, topicsRegex: 'x\\..*', targetSchema: 'Analytics', batchSize: '10', exitAtEnd: true, current: true, json: true }))
-      .toMatchObject({ topics: [], topicsRegex: 'x\\..*', targetSchema: 'analytics', batchSize: 10, exitAtEnd: true, current: true, json: true });
+    expect(
+      checkSinkPostgresFlags([], {
+        ...defaults,
+        topicsRegex: 'x\\..*',
+        targetSchema: 'Analytics',
+        batchSize: '10',
+        exitAtEnd: true,
+        current: true,
+        json: true,
+      }),
+    ).toMatchObject({ topics: [], topicsRegex: 'x\\..*', targetSchema: 'analytics', batchSize: 10, exitAtEnd: true, current: true, json: true });
   });
 
   it.each([
@@ -40,7 +57,10 @@ describe('cdc sink from the command line', () => {
     [['sink', 'postgres', 't', '--on-error', 'ignore'], /argument 'ignore' is invalid/],
     [['sink', 'postgres', 't', '--batch-size', 'many', '--target-url', 'postgres://x@localhost/y'], /--batch-size must be a whole number/],
     [['sink', 'postgres', 't', '--target-url', 'mysql://x'], /must be a postgres:\/\/ URL/],
-    [['sink', 'postgres', '--topics-regex', '(', '--target-url', 'postgres://x@localhost:1/y', '--brokers', 'localhost:1'], /--topics-regex is not a regular expression/],
+    [
+      ['sink', 'postgres', '--topics-regex', '(', '--target-url', 'postgres://x@localhost:1/y', '--brokers', 'localhost:1'],
+      /--topics-regex is not a regular expression/,
+    ],
   ])('%j is a usage error (exit 2) that names the flag, before connecting to anything', async (args, message) => {
     const ctx = testContext({ env: {} });
     expect(await main(argv(...args), ctx)).toBe(ExitCode.USAGE);
@@ -50,8 +70,24 @@ describe('cdc sink from the command line', () => {
 
 describe('what cdc sink postgres shows', () => {
   const counts = {
-    records: 12345, changes: 12000, tombstones: 345, otherSkipped: 0, bad: 0, alreadyCommitted: 0,
-    tables: { 'bank.holding_history': { table: 'bank.holding_history', events: 12000, versionsOpened: 11000, versionsClosed: 9000, deletes: 1000, truncates: 0, duplicates: 2, stale: 1 } },
+    records: 12345,
+    changes: 12000,
+    tombstones: 345,
+    otherSkipped: 0,
+    bad: 0,
+    alreadyCommitted: 0,
+    tables: {
+      'bank.holding_history': {
+        table: 'bank.holding_history',
+        events: 12000,
+        versionsOpened: 11000,
+        versionsClosed: 9000,
+        deletes: 1000,
+        truncates: 0,
+        duplicates: 2,
+        stale: 1,
+      },
+    },
   };
   const partitions = [
     { topic: 't', partition: 0, position: 100n, highWatermark: 150n, lag: 50n, end: 150n, assigned: true, delivered: 100 },
@@ -65,10 +101,24 @@ describe('what cdc sink postgres shows', () => {
   it('--json: explicit fields, offsets and lag as strings', () => {
     const doc = summaryDocument({ reason: 'end', counts, elapsedMs: 2000, partitions }, 'g', 'postgres://a@h:5432/d');
     expect(doc).toEqual({
-      group: 'g', target: 'postgres://a@h:5432/d', reason: 'end', elapsedMs: 2000, eventsPerSecond: 6173, records: 12345, changes: 12000,
-      tombstones: 345, otherSkipped: 0, badSkipped: 0, alreadyCommitted: 0,
-      tables: [{ table: 'bank.holding_history', events: 12000, versionsOpened: 11000, versionsClosed: 9000, deletes: 1000, truncates: 0, duplicates: 2, stale: 1 }],
-      partitions: [{ topic: 't', partition: 0, nextOffset: '100', lag: '50' }, { topic: 't', partition: 1, nextOffset: '7', lag: '2' }],
+      group: 'g',
+      target: 'postgres://a@h:5432/d',
+      reason: 'end',
+      elapsedMs: 2000,
+      eventsPerSecond: 6173,
+      records: 12345,
+      changes: 12000,
+      tombstones: 345,
+      otherSkipped: 0,
+      badSkipped: 0,
+      alreadyCommitted: 0,
+      tables: [
+        { table: 'bank.holding_history', events: 12000, versionsOpened: 11000, versionsClosed: 9000, deletes: 1000, truncates: 0, duplicates: 2, stale: 1 },
+      ],
+      partitions: [
+        { topic: 't', partition: 0, nextOffset: '100', lag: '50' },
+        { topic: 't', partition: 1, nextOffset: '7', lag: '2' },
+      ],
     });
   });
 

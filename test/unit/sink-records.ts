@@ -6,14 +6,17 @@ import type { SinkRecord } from '../../src/sink';
 
 export function fixtureRecords(): SinkRecord[] {
   const text = fs.readFileSync(path.join(__dirname, 'fixtures', 'sink-types.jsonl'), 'utf8');
-  return text.trim().split('\n').map((line) => {
-    const r = parseLossless(line) as JsonObject;
-    return {
-      topic: r.topic as string,
-      partition: Number(r.partition),
-      offset: String(r.offset),
-      key: r.key === null ? null : Buffer.from(stringifyLossless(r.key)),
-      value: r.value === null ? null : Buffer.from(stringifyLossless(r.value)),
-    };
-  });
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const r = parseLossless(line) as JsonObject;
+      return {
+        topic: r.topic as string,
+        partition: Number(r.partition),
+        offset: String(r.offset),
+        key: r.key === null ? null : Buffer.from(stringifyLossless(r.key)),
+        value: r.value === null ? null : Buffer.from(stringifyLossless(r.value)),
+      };
+    });
 }

@@ -10,7 +10,9 @@ const idlePorts = { CDC_STACK_PG_PORT: '45401', CDC_STACK_KAFKA_PORT: '45402', C
 
 describe('cdc stack (command layer)', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-cmd-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-cmd-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -41,7 +43,9 @@ describe('cdc stack (command layer)', () => {
   test('env prints the exports for eval on stdout and warns on stderr when no stack runs', async () => {
     const result = await run(['env']);
     expect(result.code).toBe(ExitCode.OK);
-    expect(result.out).toBe('export CDC_CONNECT_URL=http://127.0.0.1:45404 CDC_BROKERS=127.0.0.1:45402 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:45401/postgres CDC_TARGET_URL=postgres://analytics:analytics@127.0.0.1:45401/analytics\n');
+    expect(result.out).toBe(
+      'export CDC_CONNECT_URL=http://127.0.0.1:45404 CDC_BROKERS=127.0.0.1:45402 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:45401/postgres CDC_TARGET_URL=postgres://analytics:analytics@127.0.0.1:45401/analytics\n',
+    );
     expect(result.err).toContain('no stack recorded as running');
   });
 
@@ -50,8 +54,11 @@ describe('cdc stack (command layer)', () => {
     expect({ code: result.code, err: result.err }).toEqual({ code: ExitCode.RUNTIME, err: '' });
     const status = JSON.parse(result.out);
     expect(status.state).toBe('stopped');
-    expect(status.services.map((s: { service: string; healthy: boolean; pid: number | null }) => [s.service, s.healthy, s.pid]))
-      .toEqual([['postgres', false, null], ['kafka', false, null], ['connect', false, null]]);
+    expect(status.services.map((s: { service: string; healthy: boolean; pid: number | null }) => [s.service, s.healthy, s.pid])).toEqual([
+      ['postgres', false, null],
+      ['kafka', false, null],
+      ['connect', false, null],
+    ]);
     expect(status.urls.pgUrl).toBe('postgres://postgres:********@127.0.0.1:45401/postgres');
   });
 
@@ -106,12 +113,17 @@ describe('cdc stack (command layer)', () => {
 
   test('env of a stack recorded with s3 and mongo exports the AWS variables and CDC_MONGO_URL', async () => {
     const ports = { pg: 45401, kafka: 45402, controller: 45403, connect: 45404, s3: 45405, mongo: 45406 };
-    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ startedAt: 'x', owner: 'cli', dir, ports, with: ['s3', 'mongo'], urls: {}, pids: {}, versions: {}, logs: '' }));
+    fs.writeFileSync(
+      path.join(dir, 'state.json'),
+      JSON.stringify({ startedAt: 'x', owner: 'cli', dir, ports, with: ['s3', 'mongo'], urls: {}, pids: {}, versions: {}, logs: '' }),
+    );
     const result = await run(['env'], { CDC_STACK_PG_PORT: '', CDC_STACK_KAFKA_PORT: '', CDC_STACK_CONTROLLER_PORT: '', CDC_STACK_CONNECT_PORT: '' });
     expect(result.code).toBe(ExitCode.OK);
-    expect(result.out).toBe('export CDC_CONNECT_URL=http://127.0.0.1:45404 CDC_BROKERS=127.0.0.1:45402 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:45401/postgres ' +
-      'CDC_TARGET_URL=postgres://analytics:analytics@127.0.0.1:45401/analytics AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin AWS_REGION=us-east-1 ' +
-      'AWS_ENDPOINT_URL_S3=http://127.0.0.1:45405 AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED CDC_MONGO_URL=mongodb://127.0.0.1:45406\n');
+    expect(result.out).toBe(
+      'export CDC_CONNECT_URL=http://127.0.0.1:45404 CDC_BROKERS=127.0.0.1:45402 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:45401/postgres ' +
+        'CDC_TARGET_URL=postgres://analytics:analytics@127.0.0.1:45401/analytics AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin AWS_REGION=us-east-1 ' +
+        'AWS_ENDPOINT_URL_S3=http://127.0.0.1:45405 AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED CDC_MONGO_URL=mongodb://127.0.0.1:45406\n',
+    );
     // An explicit --with wins over what the state recorded.
     expect((await run(['env', '--with', 'none'])).out).not.toContain('AWS_');
   });

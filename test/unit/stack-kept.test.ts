@@ -9,7 +9,9 @@ import { DEFAULT_PORTS, type StackSettings } from '../../src/stack/settings';
 
 describe('data kept across stack down/up', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-kept-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-kept-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const settings = (overrides: Partial<StackSettings> = {}): StackSettings => ({ dir, ports: DEFAULT_PORTS, with: [], ...overrides });

@@ -10,7 +10,9 @@ function fakeBin(dir: string, names: string[]): void {
 
 describe('stack prerequisites', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-prereqs-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-prereqs-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test.each([

@@ -19,7 +19,9 @@ async function deadPid(): Promise<number> {
 
 describe('stack processes', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-proc-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-proc-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('a detached process: pid file, log file, identified by its marker, stopped with SIGTERM', async () => {
@@ -63,7 +65,9 @@ describe('stack processes', () => {
 
 describe('stack lock and test-run clients', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-lock-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-lock-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('one holder at a time; a waiter gives up with a message naming the holder', async () => {

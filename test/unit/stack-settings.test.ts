@@ -37,8 +37,14 @@ describe('stack settings: flag > environment > running stack > default', () => {
   test('environment overrides the ports of a running stack, flags override both', () => {
     const running = { pg: 25432, kafka: 29092, controller: 29093, connect: 28083, s3: 29000, mongo: 27018 };
     const env = { CDC_STACK_PG_PORT: '35432', CDC_STACK_CONNECT_PORT: '38083', CDC_STACK_MONGO_PORT: '37017' };
-    expect(resolveStackSettings({ dir: 'x', pg: '45432', s3: '49000' }, env, { ports: running }).ports)
-      .toEqual({ pg: 45432, kafka: 29092, controller: 29093, connect: 38083, s3: 49000, mongo: 37017 });
+    expect(resolveStackSettings({ dir: 'x', pg: '45432', s3: '49000' }, env, { ports: running }).ports).toEqual({
+      pg: 45432,
+      kafka: 29092,
+      controller: 29093,
+      connect: 38083,
+      s3: 49000,
+      mongo: 37017,
+    });
     expect(resolveStackSettings({ dir: 'x' }, {}, { ports: running }).ports).toEqual(running);
     // A state written before the extras existed has no s3/mongo ports: the defaults fill in.
     const old = { pg: 25432, kafka: 29092, controller: 29093, connect: 28083 };
@@ -108,7 +114,9 @@ describe('stack settings: flag > environment > running stack > default', () => {
 
 describe('runningStack: the URLs of the stack running from the default folder', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-running-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-running-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const ports = { pg: 1, kafka: 2, controller: 3, connect: 4, s3: 5, mongo: 6 };
@@ -134,12 +142,19 @@ describe('runningStack: the URLs of the stack running from the default folder', 
       writeState(child.pid);
       const urls = stackUrls(ports);
       expect(runningStack({ CDC_STACK_DIR: dir })).toEqual({
-        dir, pgUrl: urls.pgUrl, brokers: urls.brokers, connectUrl: urls.connectUrl, targetUrl: urls.targetUrl, mongoUrl: 'mongodb://127.0.0.1:6',
+        dir,
+        pgUrl: urls.pgUrl,
+        brokers: urls.brokers,
+        connectUrl: urls.connectUrl,
+        targetUrl: urls.targetUrl,
+        mongoUrl: 'mongodb://127.0.0.1:6',
       });
       fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ ports, with: ['s3'], urls: {} }));
-      expect(runningStack({ CDC_STACK_DIR: dir })).toEqual(expect.objectContaining({
-        s3: { endpoint: 'http://127.0.0.1:5', region: 'us-east-1', accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
-      }));
+      expect(runningStack({ CDC_STACK_DIR: dir })).toEqual(
+        expect.objectContaining({
+          s3: { endpoint: 'http://127.0.0.1:5', region: 'us-east-1', accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
+        }),
+      );
       expect(runningStack({ CDC_STACK_DIR: dir })?.mongoUrl).toBeUndefined();
     } finally {
       child.kill();

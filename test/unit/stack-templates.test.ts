@@ -6,7 +6,9 @@ import { parseProperties, pinnedVersions, renderConfigs, renderTemplate, TEMPLAT
 
 describe('stack config templates', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-templates-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-templates-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('renderTemplate fills {{names}} and refuses unknown ones', () => {

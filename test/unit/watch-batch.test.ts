@@ -14,10 +14,23 @@ const deep = '['.repeat(3000) + ']'.repeat(3000);
 const event = (id: number, doc = '1') =>
   `{"before":null,"after":{"id":${id},"doc":${doc}},"source":{"ts_ms":1767225600000,"schema":"bank","table":"doc"},"op":"c","ts_ms":1767225600000}`;
 const record = (offset: number, value: string | null): WatchRecord => ({
-  topic: TOPIC, partition: 2, offset: String(offset), timestamp: '1767225600000', key: null, value: value === null ? null : Buffer.from(value), headers: {},
+  topic: TOPIC,
+  partition: 2,
+  offset: String(offset),
+  timestamp: '1767225600000',
+  key: null,
+  value: value === null ? null : Buffer.from(value),
+  headers: {},
 });
 const batchOf = (records: WatchRecord[]) => ({ topic: TOPIC, partition: 2, records, next: BigInt(records.at(-1)!.offset) + 1n, highWatermark: 100n });
-const plan = (extra: Partial<WatchPlan> = {}): WatchPlan => ({ topics: [TOPIC], start: { kind: 'beginning' }, exitAtEnd: false, reconnectForMs: 1000, onError: 'stop', ...extra });
+const plan = (extra: Partial<WatchPlan> = {}): WatchPlan => ({
+  topics: [TOPIC],
+  start: { kind: 'beginning' },
+  exitAtEnd: false,
+  reconnectForMs: 1000,
+  onError: 'stop',
+  ...extra,
+});
 const zero = (): Counts => ({ received: 0, written: 0, filtered: 0, tombstones: 0, skipped: 0 });
 
 /** Renders ids; offset 11 cannot be rendered (as a 3,000-deep value overflowed the stack before the decoder was made safe). */
@@ -25,12 +38,18 @@ function callbacks(): WatchCallbacks & { out: string[]; skipped: RecordError[] }
   const out: string[] = [];
   const skipped: RecordError[] = [];
   return {
-    out, skipped,
-    render: (records) => records.map((r) => {
-      if (r.offset === '11') throw new RangeError('Maximum call stack size exceeded');
-      return `${r.offset}\n`;
-    }).join(''),
-    write: async (data) => { out.push(String(data)); },
+    out,
+    skipped,
+    render: (records) =>
+      records
+        .map((r) => {
+          if (r.offset === '11') throw new RangeError('Maximum call stack size exceeded');
+          return `${r.offset}\n`;
+        })
+        .join(''),
+    write: async (data) => {
+      out.push(String(data));
+    },
     onSkipped: (error) => skipped.push(error),
   };
 }
@@ -63,7 +82,10 @@ it('--on-error skip: reports the record and writes the others; the whole batch c
 
 it('a filter that throws on a record is the same kind of record error', async () => {
   const cb = callbacks();
-  const accept = (r: WatchRecord) => { if (r.offset === '10') throw new Error('bad \u001b[2J key'); return true; };
+  const accept = (r: WatchRecord) => {
+    if (r.offset === '10') throw new Error('bad \u001b[2J key');
+    return true;
+  };
   const result = await writeBatch(batchOf([record(10, event(10)), record(12, event(12))]), plan({ accept }), cb, zero());
   expect((result as { error: Error }).error.message).toBe(`record ${TOPIC}[2]@10: cannot be filtered: bad \\u001b[2J key`);
   expect(cb.out).toEqual([]);
@@ -85,9 +107,18 @@ it('the real pretty renderer and a jsonb nested 3,000 deep: rendered or reported
   const out: string[] = [];
   const skipped: RecordError[] = [];
   const counts = zero();
-  const result = await writeBatch(batchOf([record(10, event(10)), record(11, event(11, deep)), record(12, event(12))]), plan({ onError: 'skip' }), {
-    render, write: async (d) => { out.push(String(d)); }, onSkipped: (e) => skipped.push(e),
-  }, counts);
+  const result = await writeBatch(
+    batchOf([record(10, event(10)), record(11, event(11, deep)), record(12, event(12))]),
+    plan({ onError: 'skip' }),
+    {
+      render,
+      write: async (d) => {
+        out.push(String(d));
+      },
+      onSkipped: (e) => skipped.push(e),
+    },
+    counts,
+  );
   expect(result).toBeUndefined();
   const text = out.join('');
   expect(text).toMatch(/2@10 /);

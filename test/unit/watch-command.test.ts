@@ -70,7 +70,9 @@ describe('cdc watch: a broker port that accepts connections but never answers (t
   let port: number;
   const sockets: net.Socket[] = [];
   beforeAll(async () => {
-    server = net.createServer((socket) => { sockets.push(socket); });
+    server = net.createServer((socket) => {
+      sockets.push(socket);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as net.AddressInfo).port;
   });
@@ -86,10 +88,15 @@ describe('cdc watch: a broker port that accepts connections but never answers (t
         env: { ...process.env, NO_COLOR: '1', CDC_CONFIG: '/nonexistent/config.json' },
       });
       let stderr = '';
-      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
       const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
       if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
-      child.on('close', (code) => { clearTimeout(kill); resolve({ code, stderr, ms: Date.now() - started }); });
+      child.on('close', (code) => {
+        clearTimeout(kill);
+        resolve({ code, stderr, ms: Date.now() - started });
+      });
     });
   }
 

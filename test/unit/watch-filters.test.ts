@@ -52,7 +52,12 @@ describe('--key', () => {
   });
   it('compares integer keys beyond 2^53 exactly', () => {
     const { c } = byOp();
-    const big: WatchRecord = { ...c, key: Buffer.from('{"schema":{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"}],"optional":false},"payload":{"id":9007199254740993}}') };
+    const big: WatchRecord = {
+      ...c,
+      key: Buffer.from(
+        '{"schema":{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"}],"optional":false},"payload":{"id":9007199254740993}}',
+      ),
+    };
     expect(buildFilter({ keys: ['id=9007199254740993'] })!(big)).toBe(true);
     expect(buildFilter({ keys: ['id=9007199254740992'] })!(big)).toBe(false);
   });

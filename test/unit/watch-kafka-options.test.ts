@@ -16,13 +16,16 @@ let env: NodeJS.ProcessEnv;
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cdc-watch-opts-'));
   const config = path.join(dir, 'config.json');
-  await fs.writeFile(config, JSON.stringify({
-    currentContext: 'dev',
-    contexts: {
-      dev: { brokers: 'ctx-a:9092,ctx-b:9092' },
-      prod: { brokers: 'prod:9093', kafkaSaslMechanism: 'scram-sha-512', kafkaSaslUsername: 'cdc', kafkaSaslPasswordEnv: 'PROD_KAFKA_PW', kafkaSsl: 'true' },
-    },
-  }));
+  await fs.writeFile(
+    config,
+    JSON.stringify({
+      currentContext: 'dev',
+      contexts: {
+        dev: { brokers: 'ctx-a:9092,ctx-b:9092' },
+        prod: { brokers: 'prod:9093', kafkaSaslMechanism: 'scram-sha-512', kafkaSaslUsername: 'cdc', kafkaSaslPasswordEnv: 'PROD_KAFKA_PW', kafkaSsl: 'true' },
+      },
+    }),
+  );
   env = { CDC_CONFIG: config };
 });
 afterEach(() => fs.rm(dir, { recursive: true, force: true }));
@@ -89,16 +92,33 @@ describe('errors', () => {
   });
   it('TLS failures name the TLS option that is missing, on one line', async () => {
     const s = await resolveKafkaSettings({ brokers: 'b:9093', ssl: true }, env);
-    const untrusted = kafkaError(Object.assign(new Error('Connection error: unable to verify the first certificate'), { name: 'KafkaJSConnectionError' }), s, 'connecting');
+    const untrusted = kafkaError(
+      Object.assign(new Error('Connection error: unable to verify the first certificate'), { name: 'KafkaJSConnectionError' }),
+      s,
+      'connecting',
+    );
     expect(untrusted.hint).toMatch(/--ca-file.*--insecure/);
-    const alert = kafkaError(Object.assign(new Error('Connection error: 808C:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 42\n'), { name: 'KafkaJSConnectionError' }), s, 'connecting');
-    expect(alert.message).toBe('cannot reach Kafka at b:9093 (flag) while connecting: Connection error: 808C:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:SSL alert number 42');
+    const alert = kafkaError(
+      Object.assign(
+        new Error(
+          'Connection error: 808C:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 42\n',
+        ),
+        { name: 'KafkaJSConnectionError' },
+      ),
+      s,
+      'connecting',
+    );
+    expect(alert.message).toBe(
+      'cannot reach Kafka at b:9093 (flag) while connecting: Connection error: 808C:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:SSL alert number 42',
+    );
     expect(alert.hint).toMatch(/client certificate.*--cert-file/);
   });
   it('a certificate for another host or out of date is not called untrusted: the hint names the real cause', async () => {
     const s = await resolveKafkaSettings({ brokers: 'kafka.internal:9093', ssl: true }, env);
     const connError = (message: string) => kafkaError(Object.assign(new Error(message), { name: 'KafkaJSConnectionError' }), s, 'connecting');
-    const host = connError("Connection error: Hostname/IP does not match certificate's altnames: Host: kafka.internal. is not in the cert's altnames: DNS:broker-1");
+    const host = connError(
+      "Connection error: Hostname/IP does not match certificate's altnames: Host: kafka.internal. is not in the cert's altnames: DNS:broker-1",
+    );
     expect(host.hint).toMatch(/not valid for host kafka\.internal.*subjectAltName/);
     expect(host.hint).not.toMatch(/pass (its|the) CA/);
     const expired = connError('Connection error: certificate has expired');

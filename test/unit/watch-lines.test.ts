@@ -12,7 +12,7 @@ describe('jsonl (piped default)', () => {
     out.forEach((line, i) => expect(line).toBe(records[i].value === null ? 'null' : records[i].value.toString('utf8')));
   });
 
-  it('keeps a bigint beyond 2^53 and Debezium\'s key order', () => {
+  it("keeps a bigint beyond 2^53 and Debezium's key order", () => {
     const line = valueLines([byOp().r]).toString('utf8');
     expect(line).toContain('"big":9007199254740993');
     expect(line.indexOf('"before"')).toBeLessThan(line.indexOf('"after"'));

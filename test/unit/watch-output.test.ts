@@ -26,12 +26,15 @@ describe('writers', () => {
 
 describe('summary line', () => {
   it('says why it stopped, what was written and read, and how fast', () => {
-    expect(summaryLine({ reason: 'end', received: 1200, written: 1000, filtered: 200, tombstones: 10, skipped: 0, partitions: 4, elapsedMs: 2000 }, 'interrupted'))
-      .toBe('cdc watch: interrupted — 1000 events written (200 filtered out, 10 tombstones), 1200 read from 4 partitions in 2.0 s (600/s)');
-    expect(summaryLine({ reason: 'end', received: 1, written: 1, filtered: 0, tombstones: 0, skipped: 0, partitions: 1, elapsedMs: 0 }, 'end'))
-      .toBe('cdc watch: reached the end — 1 event written, 1 read from 1 partition in 0.0 s (0/s)');
-    expect(summaryLine({ reason: 'end', received: 3, written: 2, filtered: 0, tombstones: 0, skipped: 1, partitions: 1, elapsedMs: 1000 }, 'end'))
-      .toBe('cdc watch: reached the end — 2 events written (1 skipped), 3 read from 1 partition in 1.0 s (3/s)');
+    expect(
+      summaryLine({ reason: 'end', received: 1200, written: 1000, filtered: 200, tombstones: 10, skipped: 0, partitions: 4, elapsedMs: 2000 }, 'interrupted'),
+    ).toBe('cdc watch: interrupted — 1000 events written (200 filtered out, 10 tombstones), 1200 read from 4 partitions in 2.0 s (600/s)');
+    expect(summaryLine({ reason: 'end', received: 1, written: 1, filtered: 0, tombstones: 0, skipped: 0, partitions: 1, elapsedMs: 0 }, 'end')).toBe(
+      'cdc watch: reached the end — 1 event written, 1 read from 1 partition in 0.0 s (0/s)',
+    );
+    expect(summaryLine({ reason: 'end', received: 3, written: 2, filtered: 0, tombstones: 0, skipped: 1, partitions: 1, elapsedMs: 1000 }, 'end')).toBe(
+      'cdc watch: reached the end — 2 events written (1 skipped), 3 read from 1 partition in 1.0 s (3/s)',
+    );
   });
 });
 

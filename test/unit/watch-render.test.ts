@@ -20,13 +20,16 @@ describe('terminal view of an event', () => {
     expect(header).toContain('key {"holding_id":1000}');
   });
 
-  it('payload with values decoded, keys in Debezium\'s order, big integers exact', () => {
+  it("payload with values decoded, keys in Debezium's order, big integers exact", () => {
     const text = renderEvent(viewOf(events.r, 'payload'), plain);
     expect(text).toContain('"price": "123.4567"');
     expect(text).toContain('"big": 9007199254740993');
     expect(text).toMatch(/"doc": \{"a":\[1,2\]\}/);
     expect(text).toMatch(/"datetime_created": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}"/);
-    const topLevel = text.split('\n').filter((l) => /^ {4}"/.test(l)).map((l) => l.trim().split('"')[1]);
+    const topLevel = text
+      .split('\n')
+      .filter((l) => /^ {4}"/.test(l))
+      .map((l) => l.trim().split('"')[1]);
     expect(topLevel).toEqual(['before', 'after', 'source', 'transaction', 'op', 'ts_ms', 'ts_us', 'ts_ns']);
   });
 
@@ -77,7 +80,7 @@ describe('terminal view of an event', () => {
     expect(raw).toBe(events.c.value!.toString('utf8'));
   });
 
-  it('a primary-key change says so, with the other key from Debezium\'s header', () => {
+  it("a primary-key change says so, with the other key from Debezium's header", () => {
     const record = { ...events.d, headers: { '__debezium.newkey': Buffer.from('{"holding_id":2001}') } };
     const header = renderEvent(viewOf(record, 'payload'), plain).split('\n')[0];
     expect(header).toContain('(primary key changed; new key {"holding_id":2001})');
@@ -98,8 +101,15 @@ describe('terminal view of an event', () => {
 
 describe('deeply nested values (issue 12 item 1)', () => {
   const record = (doc: string) => ({
-    topic: 'db.bank.doc', partition: 0, offset: '7', timestamp: '1767225600000', key: null, headers: {},
-    value: Buffer.from(`{"before":null,"after":{"id":1,"doc":${doc}},"source":{"ts_ms":1767225600000,"schema":"bank","table":"doc"},"op":"c","ts_ms":1767225600000}`),
+    topic: 'db.bank.doc',
+    partition: 0,
+    offset: '7',
+    timestamp: '1767225600000',
+    key: null,
+    headers: {},
+    value: Buffer.from(
+      `{"before":null,"after":{"id":1,"doc":${doc}},"source":{"ts_ms":1767225600000,"schema":"bank","table":"doc"},"op":"c","ts_ms":1767225600000}`,
+    ),
   });
 
   it.each([3_000, 20_000])('a jsonb nested %i deep is printed whole, on one line past 32 levels, without a stack overflow', (depth) => {
@@ -130,7 +140,9 @@ describe('hostile records in the terminal view (issue 12 item 1)', () => {
   it('shows a jsonb value nested 3,000 (and 100,000) levels deep in every mode, without a stack overflow or a misleading error', () => {
     for (const depth of [3_000, 100_000]) {
       const doc = '['.repeat(depth) + '"x"' + ']'.repeat(depth);
-      const record = edited((p) => { p.after.doc = doc; });
+      const record = edited((p) => {
+        p.after.doc = doc;
+      });
       for (const mode of ['payload', 'full', 'raw', 'changes'] as const) {
         const text = renderRecord(record, mode, coloured);
         expect(typeof text).toBe('string');
@@ -143,7 +155,9 @@ describe('hostile records in the terminal view (issue 12 item 1)', () => {
   });
 
   it('a value that does not fit its schema is shown as invalid with the reason, not thrown', () => {
-    const record = edited((p) => { p.after.price = '!!not*base64%%'; });
+    const record = edited((p) => {
+      p.after.price = '!!not*base64%%';
+    });
     for (const mode of ['payload', 'changes'] as const) {
       const text = renderRecord(record, mode, plain) as string;
       expect(text).toContain('UPDATE');
@@ -153,7 +167,9 @@ describe('hostile records in the terminal view (issue 12 item 1)', () => {
 
   it('a commit time beyond what a Date holds falls back to the record time', () => {
     for (const ts of [1e20, '1e999', -1e17]) {
-      const record = edited((p) => { p.source.ts_ms = ts; });
+      const record = edited((p) => {
+        p.source.ts_ms = ts;
+      });
       const header = (renderRecord(record, 'payload', plain) as string).split('\n')[0];
       expect(header).toContain('(record time)');
     }
@@ -163,7 +179,9 @@ describe('hostile records in the terminal view (issue 12 item 1)', () => {
 
   it('returns a RenderError naming the record when its text cannot be made', () => {
     // What V8 throws past its string limit (~512 MiB) while the text is built (a real one takes 20 s).
-    const tooLong = () => { throw new RangeError('Invalid string length'); };
+    const tooLong = () => {
+      throw new RangeError('Invalid string length');
+    };
     const result = renderRecord(events.u, 'payload', Object.create(plain, { green: { value: tooLong } }));
     expect(result).toBeInstanceOf(RenderError);
     expect((result as RenderError).message).toBe('cannot show the record at wdev.wdev.holding[0]@1: too large to show (Invalid string length)');

@@ -50,8 +50,18 @@ class ConsumerRun {
     this.groupId = options.group ?? `${options.clientId ?? 'cdc'}-${randomUUID()}`;
     this.stopped = new Promise<ConsumeStop>((resolve, reject) => {
       this.settle = {
-        finish: (reason) => { if (!this.done) { this.done = true; resolve(reason); } },
-        fail: (error) => { if (!this.done) { this.done = true; reject(error); } },
+        finish: (reason) => {
+          if (!this.done) {
+            this.done = true;
+            resolve(reason);
+          }
+        },
+        fail: (error) => {
+          if (!this.done) {
+            this.done = true;
+            reject(error);
+          }
+        },
       };
     });
     this.stopped.catch(() => undefined); // observed in run(); never an unhandled rejection
@@ -66,8 +76,7 @@ class ConsumerRun {
     this.admin = (await createKafka(this.settings, { clientId, log: this.hooks.log, requestTimeoutMs: 5_000 })).admin();
     try {
       if (!(await this.plan())) return this.summary('interrupted');
-      const early = this.signal.aborted ? 'interrupted'
-        : this.options.exitAtEnd && this.resumeFrom === 'own' && this.tracker.allAtEnd() ? 'end' : undefined;
+      const early = this.signal.aborted ? 'interrupted' : this.options.exitAtEnd && this.resumeFrom === 'own' && this.tracker.allAtEnd() ? 'end' : undefined;
       if (early) return this.summary(early);
       this.store = this.options.store ?? (this.options.group ? groupOffsetStore(this.admin, this.options.group) : undefined);
       return this.summary(await this.consumeUntilStopped());
@@ -85,7 +94,9 @@ class ConsumerRun {
       else this.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
     });
     const setup = (async () => {
-      await this.admin.connect().catch((err) => { throw kafkaError(err, this.settings, 'connecting'); });
+      await this.admin.connect().catch((err) => {
+        throw kafkaError(err, this.settings, 'connecting');
+      });
       await planPartitions(this.admin, this.settings, this.options, this.tracker);
       return 'ready' as const;
     })();
@@ -107,8 +118,15 @@ class ConsumerRun {
     const onAbort = () => this.settle.finish('interrupted');
     this.signal.addEventListener('abort', onAbort);
     this.hooks.log?.('info', `consumer group ${this.groupId}${this.options.group ? '' : ' (throw-away, deleted at the end)'}`);
-    this.consumer = this.kafka.consumer(consumerConfig(this.kafkajs, this.options, this.groupId, this.tracker.partitions(),
-      () => Date.now() - this.lastHealthy < (this.options.reconnectForMs ?? 120_000)));
+    this.consumer = this.kafka.consumer(
+      consumerConfig(
+        this.kafkajs,
+        this.options,
+        this.groupId,
+        this.tracker.partitions(),
+        () => Date.now() - this.lastHealthy < (this.options.reconnectForMs ?? 120_000),
+      ),
+    );
     this.batches = new BatchLoop(this.consumer, this.tracker, this.options, this.hooks, {
       isDone: () => this.done,
       finish: (reason) => this.settle.finish(reason),
@@ -145,7 +163,9 @@ class ConsumerRun {
 
   private listen(): void {
     const { GROUP_JOIN, CRASH, FETCH, END_BATCH_PROCESS } = this.consumer.events;
-    this.consumer.on(FETCH, () => { this.lastHealthy = Date.now(); });
+    this.consumer.on(FETCH, () => {
+      this.lastHealthy = Date.now();
+    });
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.lastHealthy = Date.now();
       this.onAssignment(fromAssignment(payload.memberAssignment));
@@ -218,6 +238,12 @@ class ConsumerRun {
   }
 
   private summary(reason: ConsumeStop): ConsumeSummary {
-    return { reason, handled: this.batches?.handledCount ?? 0, partitions: this.tracker.size, elapsedMs: Date.now() - this.startedAt, progress: this.tracker.progress() };
+    return {
+      reason,
+      handled: this.batches?.handledCount ?? 0,
+      partitions: this.tracker.size,
+      elapsedMs: Date.now() - this.startedAt,
+      progress: this.tracker.progress(),
+    };
   }
 }

@@ -47,7 +47,9 @@ export function consumerConfig(
 export function keepAlive(payload: EachBatchPayload): { stop(): void; error?: Error } {
   const state: { stop(): void; error?: Error } = { stop: () => clearInterval(timer) };
   const timer = setInterval(() => {
-    payload.heartbeat().catch((err: Error) => { state.error ??= err; });
+    payload.heartbeat().catch((err: Error) => {
+      state.error ??= err;
+    });
   }, 1000);
   timer.unref();
   return state;

@@ -18,11 +18,7 @@ export interface PartitionLag extends TopicPartition {
 }
 
 /** Reads the positions from `store` (or the group's commits) and the topics' high watermarks. */
-export async function readLag(
-  settings: KafkaSettings,
-  topics: readonly string[],
-  from: { store: OffsetStore } | { group: string },
-): Promise<PartitionLag[]> {
+export async function readLag(settings: KafkaSettings, topics: readonly string[], from: { store: OffsetStore } | { group: string }): Promise<PartitionLag[]> {
   const admin = (await createKafka(settings, { clientId: 'cdc-status', requestTimeoutMs: 5_000 })).admin();
   try {
     await admin.connect();

@@ -43,8 +43,11 @@ export class PartitionMap<V> {
 
   /** Entries sorted by topic, then partition: stable output for notes and status lines. */
   entries(): Array<[TopicPartition, V]> {
-    return [...this.byTopic.keys()].sort().flatMap((topic) =>
-      [...this.byTopic.get(topic)!.entries()].sort(([a], [b]) => a - b).map(([partition, v]): [TopicPartition, V] => [{ topic, partition }, v]));
+    return [...this.byTopic.keys()]
+      .sort()
+      .flatMap((topic) =>
+        [...this.byTopic.get(topic)!.entries()].sort(([a], [b]) => a - b).map(([partition, v]): [TopicPartition, V] => [{ topic, partition }, v]),
+      );
   }
 
   keys(): TopicPartition[] {

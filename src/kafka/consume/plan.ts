@@ -50,7 +50,7 @@ async function checkTopics(admin: Admin, settings: KafkaSettings, topics: readon
       `topic '${topic}' does not exist on ${settings.brokers.value.join(',')}`,
       similar.length > 0
         ? `did you mean: ${similar.join(', ')}?`
-        : 'Debezium creates a table\'s topic with its first event (<topic.prefix>.<schema>.<table>); check the connector with `cdc connector status`',
+        : "Debezium creates a table's topic with its first event (<topic.prefix>.<schema>.<table>); check the connector with `cdc connector status`",
     );
   }
 }

@@ -23,6 +23,6 @@ export function toRecord(topic: string, partition: number, message: KafkaMessage
     timestamp: message.timestamp,
     key: message.key ?? null,
     value: message.value ?? null,
-    headers: (message.headers ?? {}),
+    headers: message.headers ?? {},
   };
 }

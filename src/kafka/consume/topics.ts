@@ -7,7 +7,10 @@ export function similarTopics(wanted: string, existing: string[], limit = 5): st
     .filter((t) => !internal(t))
     .map((t) => ({ t, d: distance(lower, t.toLowerCase()) }))
     .filter(({ t, d }) => d <= Math.max(2, Math.floor(wanted.length / 4)) || t.toLowerCase().split('.').pop() === lastPart);
-  return scored.sort((a, b) => a.d - b.d || a.t.localeCompare(b.t)).slice(0, limit).map(({ t }) => t);
+  return scored
+    .sort((a, b) => a.d - b.d || a.t.localeCompare(b.t))
+    .slice(0, limit)
+    .map(({ t }) => t);
 }
 
 /** Levenshtein distance, small strings only. */

@@ -63,8 +63,14 @@ export class PartitionTracker {
   /** Records a planned partition: what it holds and where it starts. */
   add(tp: TopicPartition, range: { low: bigint; high: bigint; start: bigint }): void {
     this.states.set(tp, {
-      low: range.low, start: range.start, end: range.high, position: range.start, highWatermark: range.high,
-      assigned: false, ready: false, delivered: 0,
+      low: range.low,
+      start: range.start,
+      end: range.high,
+      position: range.start,
+      highWatermark: range.high,
+      assigned: false,
+      ready: false,
+      delivered: 0,
     });
   }
 
@@ -82,7 +88,10 @@ export class PartitionTracker {
 
   /** A new assignment replaces the old one; its positions are unknown until resume(). */
   assign(assigned: readonly TopicPartition[]): void {
-    for (const state of this.states.values()) { state.assigned = false; state.ready = false; }
+    for (const state of this.states.values()) {
+      state.assigned = false;
+      state.ready = false;
+    }
     for (const tp of assigned) {
       // A partition added to a topic after the plan: read it from its start, nothing to wait for.
       if (!this.states.has(tp)) this.add(tp, { low: 0n, high: 0n, start: 0n });
@@ -91,7 +100,10 @@ export class PartitionTracker {
   }
 
   assigned(): TopicPartition[] {
-    return this.states.entries().filter(([, s]) => s.assigned).map(([tp]) => tp);
+    return this.states
+      .entries()
+      .filter(([, s]) => s.assigned)
+      .map(([tp]) => tp);
   }
 
   /**
@@ -157,7 +169,8 @@ export class PartitionTracker {
 
   /** Handled but not committed (a commit a rebalance got in the way of), for assigned partitions. */
   uncommitted(): Array<{ tp: TopicPartition; offset: bigint }> {
-    return this.states.entries()
+    return this.states
+      .entries()
       .filter(([, s]) => s.assigned && s.handled !== undefined && (s.committed === undefined || s.handled > s.committed))
       .map(([tp, s]) => ({ tp, offset: s.handled! }));
   }
@@ -187,8 +200,14 @@ export class PartitionTracker {
     return this.states.entries().map(([tp, s]) => {
       const high = max(s.highWatermark, s.position);
       return {
-        topic: tp.topic, partition: tp.partition, position: s.position, highWatermark: high, lag: high - s.position,
-        end: s.end, assigned: s.assigned, delivered: s.delivered,
+        topic: tp.topic,
+        partition: tp.partition,
+        position: s.position,
+        highWatermark: high,
+        lag: high - s.position,
+        end: s.end,
+        assigned: s.assigned,
+        delivered: s.delivered,
       };
     });
   }

@@ -24,11 +24,15 @@ export function financeAnswers(state: FinanceState): FinanceAnswers {
   const orders = [...state.orders];
   const active = orders.filter(([, o]) => o.status === 'OPEN' || o.status === 'PENDING');
   const openOrders = [...counts(active.map(([, o]) => `${o.deliveryDate}\t${o.status}`))]
-    .map(([k, n]) => { const [delivery_date, status] = k.split('\t'); return { delivery_date, status, order_count: n }; })
+    .map(([k, n]) => {
+      const [delivery_date, status] = k.split('\t');
+      return { delivery_date, status, order_count: n };
+    })
     .sort((a, b) => a.delivery_date.localeCompare(b.delivery_date) || a.status.localeCompare(b.status));
   const topDates = [...counts(active.map(([, o]) => o.deliveryDate))]
     .map(([delivery_date, order_count]) => ({ delivery_date, order_count }))
-    .sort((a, b) => b.order_count - a.order_count || a.delivery_date.localeCompare(b.delivery_date)).slice(0, 3);
+    .sort((a, b) => b.order_count - a.order_count || a.delivery_date.localeCompare(b.delivery_date))
+    .slice(0, 3);
   const pending = new Set(orders.filter(([, o]) => o.status === 'PENDING').map(([id]) => id));
   const quantity = new Map<number, number>();
   for (const i of state.items.values()) if (pending.has(i.orderId)) quantity.set(i.productId, (quantity.get(i.productId) ?? 0) + i.quantity);
@@ -38,6 +42,7 @@ export function financeAnswers(state: FinanceState): FinanceAnswers {
   const perCustomer = counts(orders.filter(([, o]) => o.status === 'PENDING').map(([, o]) => o.customerId));
   const topCustomers = [...perCustomer]
     .map(([customer_id, order_count]) => ({ customer_id, customer_name: state.customers.get(customer_id)?.name ?? '', order_count }))
-    .sort((a, b) => b.order_count - a.order_count || a.customer_id - b.customer_id).slice(0, 3);
+    .sort((a, b) => b.order_count - a.order_count || a.customer_id - b.customer_id)
+    .slice(0, 3);
   return { 'open-orders': openOrders, 'top-delivery-dates': topDates, 'pending-items': pendingItems, 'top-customers': topCustomers };
 }

@@ -61,17 +61,23 @@ export async function seedFinance(client: Client, options: SeedFinanceOptions): 
   const s = quoteIdent(options.schema);
   const existing = await client.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = ANY ($2) AND c.relkind = 'r'`,
-    [options.schema, FINANCE_TABLES]);
+    [options.schema, FINANCE_TABLES],
+  );
   const found = new Set(existing.rows.map((r) => r.name));
   if (found.size > 0 && found.size < FINANCE_TABLES.length) {
-    throw new CdcError(`schema ${options.schema} has ${[...found].join(', ')} but not ${FINANCE_TABLES.filter((t) => !found.has(t)).join(', ')}`,
-      { hint: 'seed into another --schema, or drop those tables first' });
+    throw new CdcError(`schema ${options.schema} has ${[...found].join(', ')} but not ${FINANCE_TABLES.filter((t) => !found.has(t)).join(', ')}`, {
+      hint: 'seed into another --schema, or drop those tables first',
+    });
   }
   const created = found.size === 0;
-  const hasRows = !created && (await client.query<{ rows: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.customers) OR EXISTS (SELECT 1 FROM ${s}.orders) AS rows`)).rows[0].rows;
+  const hasRows =
+    !created &&
+    (await client.query<{ rows: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.customers) OR EXISTS (SELECT 1 FROM ${s}.orders) AS rows`)).rows[0].rows;
   const explicit = Object.values(options.start).some((v) => v !== undefined);
   if (hasRows && !options.truncate && explicit) {
-    throw new CdcError(`${options.schema} already has finance rows: a starting set goes into empty tables`, { hint: 'pass --truncate to replace them, or leave out --customers/--products/--orders to run the workload on them' });
+    throw new CdcError(`${options.schema} already has finance rows: a starting set goes into empty tables`, {
+      hint: 'pass --truncate to replace them, or leave out --customers/--products/--orders to run the workload on them',
+    });
   }
   const load = !hasRows || options.truncate;
   const counts: StartCounts = { ...DEFAULT_START, ...Object.fromEntries(Object.entries(options.start).filter(([, v]) => v !== undefined)) };
@@ -98,7 +104,9 @@ export async function seedFinance(client: Client, options: SeedFinanceOptions): 
 
   const state = await readState(client, options.schema);
   if (options.ops > 0 && (state.customers.size === 0 || state.products.size === 0)) {
-    throw new CdcError(`${options.schema} has no ${state.customers.size === 0 ? 'customers' : 'products'}: the workload needs some`, { hint: 'load a starting set first (--customers N --products N --truncate)' });
+    throw new CdcError(`${options.schema} has no ${state.customers.size === 0 ? 'customers' : 'products'}: the workload needs some`, {
+      hint: 'load a starting set first (--customers N --products N --truncate)',
+    });
   }
   const random = seededRandom((options.seed ^ 0x5bd1e995) >>> 0);
   const moves = Object.fromEntries(MOVES.map((m) => [m, 0])) as Record<MoveKind, number>;
@@ -120,7 +128,9 @@ export async function seedFinance(client: Client, options: SeedFinanceOptions): 
       if (!single) await client.query('ROLLBACK').catch(() => {});
       throw err;
     }
-    move.statements.forEach((st, k) => { events[st.table][st.op] += changed[k]; });
+    move.statements.forEach((st, k) => {
+      events[st.table][st.op] += changed[k];
+    });
     move.apply(state);
     moves[move.kind] += 1;
     if (move.transition) statusChanges[move.transition] = (statusChanges[move.transition] ?? 0) + 1;

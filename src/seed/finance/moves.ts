@@ -11,10 +11,25 @@ import type { FinanceTable, OrderStatus } from './schema';
 import { addDays, BASE_DATE, customerName, itemCount } from './start-set';
 import { centsToText, nextId, type FinanceState, type Order } from './state';
 
-export const MOVES = ['newOrder', 'newCustomer', 'statusChange', 'deliveryMoved', 'itemChanged', 'itemRemoved', 'customerRenamed', 'productRepriced', 'orderDeleted'] as const;
+export const MOVES = [
+  'newOrder',
+  'newCustomer',
+  'statusChange',
+  'deliveryMoved',
+  'itemChanged',
+  'itemRemoved',
+  'customerRenamed',
+  'productRepriced',
+  'orderDeleted',
+] as const;
 export type MoveKind = (typeof MOVES)[number];
 
-export interface MoveStatement { sql: string; params: unknown[]; table: FinanceTable; op: 'c' | 'u' | 'd' }
+export interface MoveStatement {
+  sql: string;
+  params: unknown[];
+  table: FinanceTable;
+  op: 'c' | 'u' | 'd';
+}
 
 export interface Move {
   kind: MoveKind;
@@ -26,8 +41,14 @@ export interface Move {
 }
 
 const NEXT_STATUS: Record<'OPEN' | 'PENDING', { to: OrderStatus; weight: number }[]> = {
-  OPEN: [{ to: 'PENDING', weight: 0.75 }, { to: 'CANCELLED', weight: 0.25 }],
-  PENDING: [{ to: 'COMPLETED', weight: 0.75 }, { to: 'CANCELLED', weight: 0.25 }],
+  OPEN: [
+    { to: 'PENDING', weight: 0.75 },
+    { to: 'CANCELLED', weight: 0.25 },
+  ],
+  PENDING: [
+    { to: 'COMPLETED', weight: 0.75 },
+    { to: 'CANCELLED', weight: 0.25 },
+  ],
 };
 
 const live = (o: Order) => o.status === 'OPEN' || o.status === 'PENDING';
@@ -77,8 +98,12 @@ function newCustomer(random: Random, state: FinanceState, s: string): Move {
   const email = `${name.toLowerCase().replace(' ', '.')}.${id}@example.com`;
   return {
     kind: 'newCustomer',
-    statements: [{ sql: `INSERT INTO ${s}.customers (customer_id, customer_name, email) VALUES ($1, $2, $3)`, params: [id, name, email], table: 'customers', op: 'c' }],
-    apply: (st) => { st.customers.set(id, { name, email }); },
+    statements: [
+      { sql: `INSERT INTO ${s}.customers (customer_id, customer_name, email) VALUES ($1, $2, $3)`, params: [id, name, email], table: 'customers', op: 'c' },
+    ],
+    apply: (st) => {
+      st.customers.set(id, { name, email });
+    },
   };
 }
 
@@ -88,14 +113,26 @@ function newOrder(random: Random, state: FinanceState, s: string): Move {
   const orderDate = addDays(BASE_DATE, random.int(0, 3));
   const order: Order = { customerId, orderDate, deliveryDate: addDays(orderDate, random.int(1, 14)), status: 'OPEN' };
   const firstItem = nextId(state.items);
-  const items = Array.from({ length: itemCount(random) }, (_, k) => ({ id: firstItem + k, productId: pickKey(random, state.products) as number, quantity: random.int(1, 20) }));
+  const items = Array.from({ length: itemCount(random) }, (_, k) => ({
+    id: firstItem + k,
+    productId: pickKey(random, state.products) as number,
+    quantity: random.int(1, 20),
+  }));
   return {
     kind: 'newOrder',
     statements: [
-      { sql: `INSERT INTO ${s}.orders (order_id, customer_id, order_date, delivery_date, status) VALUES ($1, $2, $3, $4, $5)`,
-        params: [id, order.customerId, order.orderDate, order.deliveryDate, order.status], table: 'orders', op: 'c' },
-      { sql: `INSERT INTO ${s}.order_items (order_item_id, order_id, product_id, quantity) SELECT i, $2, p, q FROM unnest($1::int[], $3::int[], $4::int[]) AS x(i, p, q)`,
-        params: [items.map((i) => i.id), id, items.map((i) => i.productId), items.map((i) => i.quantity)], table: 'order_items', op: 'c' },
+      {
+        sql: `INSERT INTO ${s}.orders (order_id, customer_id, order_date, delivery_date, status) VALUES ($1, $2, $3, $4, $5)`,
+        params: [id, order.customerId, order.orderDate, order.deliveryDate, order.status],
+        table: 'orders',
+        op: 'c',
+      },
+      {
+        sql: `INSERT INTO ${s}.order_items (order_item_id, order_id, product_id, quantity) SELECT i, $2, p, q FROM unnest($1::int[], $3::int[], $4::int[]) AS x(i, p, q)`,
+        params: [items.map((i) => i.id), id, items.map((i) => i.productId), items.map((i) => i.quantity)],
+        table: 'order_items',
+        op: 'c',
+      },
     ],
     apply: (st) => {
       st.orders.set(id, order);
@@ -111,7 +148,9 @@ function statusChange(random: Random, state: FinanceState, s: string, id: number
     kind: 'statusChange',
     transition: `${from}->${to}`,
     statements: [{ sql: `UPDATE ${s}.orders SET status = $1, updated_at = now() WHERE order_id = $2`, params: [to, id], table: 'orders', op: 'u' }],
-    apply: (st) => { (st.orders.get(id) as Order).status = to; },
+    apply: (st) => {
+      (st.orders.get(id) as Order).status = to;
+    },
   };
 }
 
@@ -121,7 +160,9 @@ function deliveryMoved(random: Random, state: FinanceState, s: string, id: numbe
   return {
     kind: 'deliveryMoved',
     statements: [{ sql: `UPDATE ${s}.orders SET delivery_date = $1, updated_at = now() WHERE order_id = $2`, params: [date, id], table: 'orders', op: 'u' }],
-    apply: (st) => { (st.orders.get(id) as Order).deliveryDate = date; },
+    apply: (st) => {
+      (st.orders.get(id) as Order).deliveryDate = date;
+    },
   };
 }
 
@@ -131,8 +172,12 @@ function itemChanged(random: Random, state: FinanceState, s: string, id: number)
   if (quantity >= old) quantity += 1;
   return {
     kind: 'itemChanged',
-    statements: [{ sql: `UPDATE ${s}.order_items SET quantity = $1, updated_at = now() WHERE order_item_id = $2`, params: [quantity, id], table: 'order_items', op: 'u' }],
-    apply: (st) => { (st.items.get(id) as { quantity: number }).quantity = quantity; },
+    statements: [
+      { sql: `UPDATE ${s}.order_items SET quantity = $1, updated_at = now() WHERE order_item_id = $2`, params: [quantity, id], table: 'order_items', op: 'u' },
+    ],
+    apply: (st) => {
+      (st.items.get(id) as { quantity: number }).quantity = quantity;
+    },
   };
 }
 
@@ -140,7 +185,9 @@ function itemRemoved(_state: FinanceState, s: string, id: number): Move {
   return {
     kind: 'itemRemoved',
     statements: [{ sql: `DELETE FROM ${s}.order_items WHERE order_item_id = $1`, params: [id], table: 'order_items', op: 'd' }],
-    apply: (st) => { st.items.delete(id); },
+    apply: (st) => {
+      st.items.delete(id);
+    },
   };
 }
 
@@ -150,20 +197,33 @@ function customerRenamed(random: Random, state: FinanceState, s: string, id: num
   if (name === old) name = `${name} Jr`;
   return {
     kind: 'customerRenamed',
-    statements: [{ sql: `UPDATE ${s}.customers SET customer_name = $1, updated_at = now() WHERE customer_id = $2`, params: [name, id], table: 'customers', op: 'u' }],
-    apply: (st) => { (st.customers.get(id) as { name: string }).name = name; },
+    statements: [
+      { sql: `UPDATE ${s}.customers SET customer_name = $1, updated_at = now() WHERE customer_id = $2`, params: [name, id], table: 'customers', op: 'u' },
+    ],
+    apply: (st) => {
+      (st.customers.get(id) as { name: string }).name = name;
+    },
   };
 }
 
 function productRepriced(random: Random, state: FinanceState, s: string, id: number): Move {
   const old = (state.products.get(id) as { priceCents: number }).priceCents;
   // Up or down by 1–20 %, at least one cent, never below one cent.
-  const change = Math.max(1, Math.round(old * random.int(1, 20) / 100));
+  const change = Math.max(1, Math.round((old * random.int(1, 20)) / 100));
   const cents = random.next() < 0.6 || old - change < 1 ? old + change : old - change;
   return {
     kind: 'productRepriced',
-    statements: [{ sql: `UPDATE ${s}.products SET price = $1::numeric, updated_at = now() WHERE product_id = $2`, params: [centsToText(cents), id], table: 'products', op: 'u' }],
-    apply: (st) => { (st.products.get(id) as { priceCents: number }).priceCents = cents; },
+    statements: [
+      {
+        sql: `UPDATE ${s}.products SET price = $1::numeric, updated_at = now() WHERE product_id = $2`,
+        params: [centsToText(cents), id],
+        table: 'products',
+        op: 'u',
+      },
+    ],
+    apply: (st) => {
+      (st.products.get(id) as { priceCents: number }).priceCents = cents;
+    },
   };
 }
 

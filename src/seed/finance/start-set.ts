@@ -8,8 +8,46 @@ import type { Random } from '../random';
 import type { OrderStatus } from './schema';
 import { centsToText, emptyState, type FinanceState } from './state';
 
-const FIRST = ['Ada', 'Bram', 'Chen', 'Dana', 'Emil', 'Fatima', 'Goran', 'Hana', 'Ivo', 'Jun', 'Kemal', 'Lena', 'Mara', 'Nils', 'Olu', 'Priya', 'Quinn', 'Rosa', 'Sami', 'Tove'];
-const LAST = ['Adler', 'Berg', 'Costa', 'Dahl', 'Eze', 'Fischer', 'Garcia', 'Horvat', 'Ito', 'Jensen', 'Kowalski', 'Lund', 'Moreau', 'Novak', 'Okafor', 'Petrov'];
+const FIRST = [
+  'Ada',
+  'Bram',
+  'Chen',
+  'Dana',
+  'Emil',
+  'Fatima',
+  'Goran',
+  'Hana',
+  'Ivo',
+  'Jun',
+  'Kemal',
+  'Lena',
+  'Mara',
+  'Nils',
+  'Olu',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tove',
+];
+const LAST = [
+  'Adler',
+  'Berg',
+  'Costa',
+  'Dahl',
+  'Eze',
+  'Fischer',
+  'Garcia',
+  'Horvat',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lund',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Petrov',
+];
 const ADJECTIVES = ['Compact', 'Deluxe', 'Eco', 'Heavy', 'Light', 'Mini', 'Pro', 'Smart', 'Steel', 'Ultra'];
 const NOUNS = ['Blender', 'Chair', 'Desk', 'Drill', 'Kettle', 'Lamp', 'Monitor', 'Router', 'Scooter', 'Speaker', 'Toaster', 'Watch'];
 
@@ -33,7 +71,11 @@ export function itemCount(random: Random): number {
   return random.int(1, 4);
 }
 
-export interface StartCounts { customers: number; products: number; orders: number }
+export interface StartCounts {
+  customers: number;
+  products: number;
+  orders: number;
+}
 
 export function generateStartSet(random: Random, counts: StartCounts): FinanceState {
   const state = emptyState();
@@ -59,15 +101,25 @@ export function generateStartSet(random: Random, counts: StartCounts): FinanceSt
 export async function loadStartSet(client: Client, schema: string, state: FinanceState): Promise<void> {
   const s = quoteIdent(schema);
   const c = [...state.customers];
-  await client.query(`INSERT INTO ${s}.customers (customer_id, customer_name, email) SELECT * FROM unnest($1::int[], $2::text[], $3::text[])`,
-    [c.map(([id]) => id), c.map(([, v]) => v.name), c.map(([, v]) => v.email)]);
+  await client.query(`INSERT INTO ${s}.customers (customer_id, customer_name, email) SELECT * FROM unnest($1::int[], $2::text[], $3::text[])`, [
+    c.map(([id]) => id),
+    c.map(([, v]) => v.name),
+    c.map(([, v]) => v.email),
+  ]);
   const p = [...state.products];
-  await client.query(`INSERT INTO ${s}.products (product_id, product_name, price) SELECT * FROM unnest($1::int[], $2::text[], $3::numeric[])`,
-    [p.map(([id]) => id), p.map(([, v]) => v.name), p.map(([, v]) => centsToText(v.priceCents))]);
+  await client.query(`INSERT INTO ${s}.products (product_id, product_name, price) SELECT * FROM unnest($1::int[], $2::text[], $3::numeric[])`, [
+    p.map(([id]) => id),
+    p.map(([, v]) => v.name),
+    p.map(([, v]) => centsToText(v.priceCents)),
+  ]);
   const o = [...state.orders];
-  await client.query(`INSERT INTO ${s}.orders (order_id, customer_id, order_date, delivery_date, status) SELECT * FROM unnest($1::int[], $2::int[], $3::date[], $4::date[], $5::text[])`,
-    [o.map(([id]) => id), o.map(([, v]) => v.customerId), o.map(([, v]) => v.orderDate), o.map(([, v]) => v.deliveryDate), o.map(([, v]) => v.status)]);
+  await client.query(
+    `INSERT INTO ${s}.orders (order_id, customer_id, order_date, delivery_date, status) SELECT * FROM unnest($1::int[], $2::int[], $3::date[], $4::date[], $5::text[])`,
+    [o.map(([id]) => id), o.map(([, v]) => v.customerId), o.map(([, v]) => v.orderDate), o.map(([, v]) => v.deliveryDate), o.map(([, v]) => v.status)],
+  );
   const i = [...state.items];
-  await client.query(`INSERT INTO ${s}.order_items (order_item_id, order_id, product_id, quantity) SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[])`,
-    [i.map(([id]) => id), i.map(([, v]) => v.orderId), i.map(([, v]) => v.productId), i.map(([, v]) => v.quantity)]);
+  await client.query(
+    `INSERT INTO ${s}.order_items (order_item_id, order_id, product_id, quantity) SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[])`,
+    [i.map(([id]) => id), i.map(([, v]) => v.orderId), i.map(([, v]) => v.productId), i.map(([, v]) => v.quantity)],
+  );
 }

@@ -7,10 +7,25 @@ import type { Client } from 'pg';
 import { quoteIdent } from '../../pg/identifiers';
 import type { OrderStatus } from './schema';
 
-export interface Customer { name: string; email: string }
-export interface Product { name: string; /** Exact: cents as an integer. */ priceCents: number }
-export interface Order { customerId: number; orderDate: string; deliveryDate: string; status: OrderStatus }
-export interface Item { orderId: number; productId: number; quantity: number }
+export interface Customer {
+  name: string;
+  email: string;
+}
+export interface Product {
+  name: string;
+  /** Exact: cents as an integer. */ priceCents: number;
+}
+export interface Order {
+  customerId: number;
+  orderDate: string;
+  deliveryDate: string;
+  status: OrderStatus;
+}
+export interface Item {
+  orderId: number;
+  productId: number;
+  quantity: number;
+}
 
 export interface FinanceState {
   customers: Map<number, Customer>;
@@ -38,15 +53,21 @@ export function centsToText(cents: number): string {
 export async function readState(client: Client, schema: string): Promise<FinanceState> {
   const s = quoteIdent(schema);
   const state = emptyState();
-  const customers = await client.query<{ id: number; name: string; email: string | null }>(`SELECT customer_id AS id, customer_name AS name, email FROM ${s}.customers ORDER BY 1`);
+  const customers = await client.query<{ id: number; name: string; email: string | null }>(
+    `SELECT customer_id AS id, customer_name AS name, email FROM ${s}.customers ORDER BY 1`,
+  );
   for (const r of customers.rows) state.customers.set(r.id, { name: r.name, email: r.email ?? '' });
-  const products = await client.query<{ id: number; name: string; cents: string }>(`SELECT product_id AS id, product_name AS name, (price * 100)::bigint::text AS cents FROM ${s}.products ORDER BY 1`);
+  const products = await client.query<{ id: number; name: string; cents: string }>(
+    `SELECT product_id AS id, product_name AS name, (price * 100)::bigint::text AS cents FROM ${s}.products ORDER BY 1`,
+  );
   for (const r of products.rows) state.products.set(r.id, { name: r.name, priceCents: Number(r.cents) });
   const orders = await client.query<{ id: number; customer: number; ordered: string; delivery: string; status: OrderStatus }>(
-    `SELECT order_id AS id, customer_id AS customer, order_date::text AS ordered, delivery_date::text AS delivery, status FROM ${s}.orders ORDER BY 1`);
+    `SELECT order_id AS id, customer_id AS customer, order_date::text AS ordered, delivery_date::text AS delivery, status FROM ${s}.orders ORDER BY 1`,
+  );
   for (const r of orders.rows) state.orders.set(r.id, { customerId: r.customer, orderDate: r.ordered, deliveryDate: r.delivery, status: r.status });
   const items = await client.query<{ id: number; order_id: number; product_id: number; quantity: number }>(
-    `SELECT order_item_id AS id, order_id, product_id, quantity FROM ${s}.order_items ORDER BY 1`);
+    `SELECT order_item_id AS id, order_id, product_id, quantity FROM ${s}.order_items ORDER BY 1`,
+  );
   for (const r of items.rows) state.items.set(r.id, { orderId: r.order_id, productId: r.product_id, quantity: r.quantity });
   return state;
 }

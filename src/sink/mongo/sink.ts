@@ -36,11 +36,20 @@ export interface MongoSinkOptions extends MongoTargetOptions {
 export class MongoSink implements SinkTarget {
   private readonly stored = new Map<string, bigint>();
 
-  private constructor(private readonly client: MongoClient, private readonly db: Db, private readonly target: MongoTarget, private readonly database: string) {}
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    private readonly target: MongoTarget,
+    private readonly database: string,
+  ) {}
 
   static async open(options: MongoSinkOptions): Promise<MongoSink> {
     const mongodb = await import('mongodb');
-    const client = new mongodb.MongoClient(options.url, { serverSelectionTimeoutMS: options.timeoutMs, connectTimeoutMS: options.timeoutMs, appName: 'cdc sink mongo' });
+    const client = new mongodb.MongoClient(options.url, {
+      serverSelectionTimeoutMS: options.timeoutMs,
+      connectTimeoutMS: options.timeoutMs,
+      appName: 'cdc sink mongo',
+    });
     try {
       await client.connect();
       await client.db(options.database).command({ ping: 1 });
@@ -57,7 +66,10 @@ export class MongoSink implements SinkTarget {
   }
 
   async storedOffsets(group: string, topics: readonly string[]): Promise<PartitionOffset[]> {
-    const docs = await this.db.collection<OffsetDoc>(OFFSETS_COLLECTION).find({ group, topic: { $in: [...topics] } }).toArray();
+    const docs = await this.db
+      .collection<OffsetDoc>(OFFSETS_COLLECTION)
+      .find({ group, topic: { $in: [...topics] } })
+      .toArray();
     return docs.map((d) => {
       this.stored.set(`${d.group}\u0000${d.topic}\u0000${d.partition}`, BigInt(d.nextOffset));
       return { topic: d.topic, partition: d.partition, nextOffset: d.nextOffset };
@@ -106,13 +118,23 @@ export class MongoSink implements SinkTarget {
 
   private async storeOffsets(group: string, offsets: PartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    await this.db.collection<OffsetDoc>(OFFSETS_COLLECTION).bulkWrite(offsets.map((o) => ({
-      replaceOne: {
-        filter: { _id: `${group}/${o.topic}/${o.partition}` },
-        replacement: { _id: `${group}/${o.topic}/${o.partition}`, group, topic: o.topic, partition: o.partition, nextOffset: o.nextOffset, updatedAt: new Date() },
-        upsert: true,
-      },
-    })), { ordered: true });
+    await this.db.collection<OffsetDoc>(OFFSETS_COLLECTION).bulkWrite(
+      offsets.map((o) => ({
+        replaceOne: {
+          filter: { _id: `${group}/${o.topic}/${o.partition}` },
+          replacement: {
+            _id: `${group}/${o.topic}/${o.partition}`,
+            group,
+            topic: o.topic,
+            partition: o.partition,
+            nextOffset: o.nextOffset,
+            updatedAt: new Date(),
+          },
+          upsert: true,
+        },
+      })),
+      { ordered: true },
+    );
     for (const o of offsets) this.stored.set(`${group}\u0000${o.topic}\u0000${o.partition}`, BigInt(o.nextOffset));
   }
 

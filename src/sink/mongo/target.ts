@@ -64,7 +64,13 @@ export class MongoTarget {
       list.push(op);
       writes.set(collection, list);
       const tally = (counts.collections[collection] ??= { written: 0, deleted: 0 });
-      if ('deleteOne' in op || 'deleteMany' in op) { tally.deleted++; counts.deleted++; } else { tally.written++; counts.written++; }
+      if ('deleteOne' in op || 'deleteMany' in op) {
+        tally.deleted++;
+        counts.deleted++;
+      } else {
+        tally.written++;
+        counts.written++;
+      }
     };
     for (const record of records) {
       counts.records++;
@@ -74,7 +80,10 @@ export class MongoTarget {
         counts.bad.push({ topic: record.topic, partition: record.partition, offset: record.offset, reason: item.reason, hint: item.hint });
         continue;
       }
-      if (item.kind === 'skip') { counts.skipped++; continue; }
+      if (item.kind === 'skip') {
+        counts.skipped++;
+        continue;
+      }
       try {
         this.addItem(item, add);
       } catch (err) {
@@ -91,22 +100,32 @@ export class MongoTarget {
 
   private addItem(item: SinkChange | SinkTruncate, add: (collection: string, op: AnyBulkWriteOperation<Document>) => void): void {
     const op: MongoOp = item.kind === 'truncate' ? 't' : item.op;
-    if (!this.options.ops.has(op)) { this.skippedOps++; return; }
+    if (!this.options.ops.has(op)) {
+      this.skippedOps++;
+      return;
+    }
     const collection = this.options.collection ?? item.table.table;
     if (item.kind === 'truncate') {
       add(collection, this.options.mode === 'upsert' ? { deleteMany: { filter: { '_cdc.table': tableName(item) } } } : this.appendOp(item));
       return;
     }
-    if (this.options.mode === 'append') { add(collection, this.appendOp(item)); return; }
+    if (this.options.mode === 'append') {
+      add(collection, this.appendOp(item));
+      return;
+    }
     // Keys are row values (numbers, strings, Decimal128 …), not ObjectIds.
     const filter = { _id: this.keyOf(item) } as Filter<Document>;
-    if (item.op === 'd') { add(collection, { deleteOne: { filter } }); return; }
+    if (item.op === 'd') {
+      add(collection, { deleteOne: { filter } });
+      return;
+    }
     const { doc, unchanged } = rowDocument(this.bson, item.row, item.rowSchema);
     const body = { ...doc, _cdc: this.meta(item) };
     // A TOASTed column missing from the event keeps its stored value: $set only what the event has.
-    add(collection, unchanged.length === 0
-      ? { replaceOne: { filter, replacement: body, upsert: true } }
-      : { updateOne: { filter, update: { $set: body }, upsert: true } });
+    add(
+      collection,
+      unchanged.length === 0 ? { replaceOne: { filter, replacement: body, upsert: true } } : { updateOne: { filter, update: { $set: body }, upsert: true } },
+    );
   }
 
   private keyOf(change: SinkChange): unknown {

@@ -34,8 +34,11 @@ export function rowDocument(bson: Bson, row: JsonObject, rowSchema: ConnectSchem
 
 const DATE_NAMES = new Set(['io.debezium.time.Date', 'org.apache.kafka.connect.data.Date']);
 const TIMESTAMP_NAMES = new Set([
-  'io.debezium.time.Timestamp', 'org.apache.kafka.connect.data.Timestamp', 'io.debezium.time.MicroTimestamp',
-  'io.debezium.time.NanoTimestamp', 'io.debezium.time.ZonedTimestamp',
+  'io.debezium.time.Timestamp',
+  'org.apache.kafka.connect.data.Timestamp',
+  'io.debezium.time.MicroTimestamp',
+  'io.debezium.time.NanoTimestamp',
+  'io.debezium.time.ZonedTimestamp',
 ]);
 const DECIMAL_NAMES = new Set(['org.apache.kafka.connect.data.Decimal', 'io.debezium.data.VariableScaleDecimal']);
 

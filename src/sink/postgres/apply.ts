@@ -19,7 +19,8 @@ import { COPY_NULL, copyField, escapeCopy } from './copy-text';
 import type { HistoryTable } from './table';
 
 /** Columns of the staging table after the source columns. */
-const CONTROL = '_seq integer, _op text, _lsn bigint, _ts timestamptz, _txid bigint, _topic text, _partition integer, _offset bigint, _unchanged text[], _fill boolean, _first boolean, _last boolean, _next_ts timestamptz';
+const CONTROL =
+  '_seq integer, _op text, _lsn bigint, _ts timestamptz, _txid bigint, _topic text, _partition integer, _offset bigint, _unchanged text[], _fill boolean, _first boolean, _last boolean, _next_ts timestamptz';
 const CONTROL_COPY = ['_seq', '_op', '_lsn', '_ts', '_txid', '_topic', '_partition', '_offset', '_unchanged', '_fill', '_first', '_last', '_next_ts'];
 
 export interface Stage {
@@ -91,7 +92,8 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
   }
 
   // 2. Each key's chain: as staged, unless step 1 dropped events (a re-read, a restart) — rare.
-  if (removed > 0) await client.query(`
+  if (removed > 0)
+    await client.query(`
     UPDATE ${s} st SET _first = w.first, _last = w.last, _next_ts = w.next_ts
     FROM (SELECT _seq, lag(_seq) OVER k IS NULL AS first, lead(_seq) OVER k IS NULL AS last, lead(_ts) OVER k AS next_ts
           FROM ${s} WINDOW k AS (PARTITION BY ${keyList} ORDER BY _seq)) w
@@ -110,7 +112,9 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
   }
 
   // 4. Close what the first event of each key supersedes.
-  const closed = await client.query(`UPDATE ${h} v SET valid_to = st._ts, is_current = false FROM ${s} st WHERE st._first AND v.is_current AND ${keyed('v', 'st')}`);
+  const closed = await client.query(
+    `UPDATE ${h} v SET valid_to = st._ts, is_current = false FROM ${s} st WHERE st._first AND v.is_current AND ${keyed('v', 'st')}`,
+  );
   counts.versionsClosed += closed.rowCount ?? 0;
 
   // 5. New versions; a delete is a row of its own, valid_from = valid_to = the delete's time.
@@ -145,12 +149,17 @@ async function applyTruncate(client: Client, table: HistoryTable, truncate: Sink
     counts.duplicates += 1;
     return;
   }
-  const closed = await client.query(`UPDATE ${quoteQualified(table.history)} SET valid_to = $1, is_current = false WHERE is_current`, [timestampText(truncate.timeUs)]);
+  const closed = await client.query(`UPDATE ${quoteQualified(table.history)} SET valid_to = $1, is_current = false WHERE is_current`, [
+    timestampText(truncate.timeUs),
+  ]);
   counts.versionsClosed += closed.rowCount ?? 0;
   counts.truncates += 1;
   if (table.mirror) await client.query(`DELETE FROM ${quoteQualified(table.mirror)}`);
-  await client.query(`UPDATE cdc_sink.tables SET truncate_lsn = $3 WHERE target_schema = $1 AND history_table = $2`,
-    [table.history.schema, table.history.table, truncate.position.lsn.toString()]);
+  await client.query(`UPDATE cdc_sink.tables SET truncate_lsn = $3 WHERE target_schema = $1 AND history_table = $2`, [
+    table.history.schema,
+    table.history.table,
+    truncate.position.lsn.toString(),
+  ]);
   table.truncateLsn = truncate.position.lsn;
 }
 
@@ -159,7 +168,10 @@ async function copyEvents(client: Client, stage: string, table: HistoryTable, ev
   const columns = [...table.columns];
   const names = [...columns.map(([name]) => quoteIdent(name)), ...CONTROL_COPY].join(', ');
   const stream = client.query(copyFrom(`COPY ${stage} (${names}) FROM STDIN`));
-  const done = new Promise<void>((resolve, reject) => { stream.on('finish', resolve); stream.on('error', reject); });
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
   let chunk = '';
   events.forEach((event, seq) => {
     const c = event.change;
@@ -169,12 +181,26 @@ async function copyEvents(client: Client, stage: string, table: HistoryTable, ev
     const first = !previous || previous.change.keyText !== c.keyText;
     const last = !next || next.change.keyText !== c.keyText;
     const fields = columns.map(([name, type]) => copyField(event.values[name], type));
-    fields.push(String(seq), c.op, c.position.lsn.toString(), timestampText(c.timeUs), c.txId === null ? COPY_NULL : c.txId.toString(),
-      escapeCopy(c.record.topic), String(c.record.partition), c.record.offset,
+    fields.push(
+      String(seq),
+      c.op,
+      c.position.lsn.toString(),
+      timestampText(c.timeUs),
+      c.txId === null ? COPY_NULL : c.txId.toString(),
+      escapeCopy(c.record.topic),
+      String(c.record.partition),
+      c.record.offset,
       event.unchanged.length ? escapeCopy(`{${event.unchanged.map((u) => `"${u.replace(/[\\"]/g, (x) => '\\' + x)}"`).join(',')}}`) : COPY_NULL,
-      event.fillFromCurrent ? 't' : 'f', first ? 't' : 'f', last ? 't' : 'f', last ? COPY_NULL : timestampText(next.change.timeUs));
+      event.fillFromCurrent ? 't' : 'f',
+      first ? 't' : 'f',
+      last ? 't' : 'f',
+      last ? COPY_NULL : timestampText(next.change.timeUs),
+    );
     chunk += fields.join('\t') + '\n';
-    if (chunk.length > 1 << 16) { stream.write(chunk); chunk = ''; }
+    if (chunk.length > 1 << 16) {
+      stream.write(chunk);
+      chunk = '';
+    }
   });
   stream.end(chunk);
   await done;

@@ -11,7 +11,9 @@ export const CATALOG_SCHEMA = 'cdc_sink';
 const DDL_LOCK = 0x63646373; // 'cdcs'
 
 export async function ensureCatalog(client: Client): Promise<void> {
-  const { rows } = await client.query<{ ready: boolean }>(`SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AND to_regclass('cdc_sink.tables') IS NOT NULL AS ready`);
+  const { rows } = await client.query<{ ready: boolean }>(
+    `SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AND to_regclass('cdc_sink.tables') IS NOT NULL AS ready`,
+  );
   if (rows[0].ready) return;
   await client.query('BEGIN');
   try {
@@ -43,7 +45,9 @@ export async function lockDdl(client: Client): Promise<void> {
 export async function storedOffsets(client: Client, group: string, topics: readonly string[]): Promise<PartitionOffset[]> {
   const { rows } = await client.query(
     `SELECT topic, partition, next_offset::text AS next FROM cdc_sink.offsets
-     WHERE group_id = $1 AND topic = ANY($2) AND next_offset IS NOT NULL ORDER BY topic, partition`, [group, topics]);
+     WHERE group_id = $1 AND topic = ANY($2) AND next_offset IS NOT NULL ORDER BY topic, partition`,
+    [group, topics],
+  );
   return rows.map((r: { topic: string; partition: number; next: string }) => ({ topic: r.topic, partition: r.partition, nextOffset: r.next }));
 }
 
@@ -52,19 +56,28 @@ export async function storedOffsets(client: Client, group: string, topics: reado
  * returns the stored next offsets. A member that lost a partition in a rebalance waits here for
  * the one that has it, then sees how far it got.
  */
-export async function lockOffsets(client: Client, group: string, partitions: readonly { topic: string; partition: number }[]): Promise<Map<string, bigint | null>> {
+export async function lockOffsets(
+  client: Client,
+  group: string,
+  partitions: readonly { topic: string; partition: number }[],
+): Promise<Map<string, bigint | null>> {
   const sorted = [...partitions].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   const topics = sorted.map((p) => p.topic);
   const numbers = sorted.map((p) => p.partition);
   await client.query(
     `INSERT INTO cdc_sink.offsets (group_id, topic, partition) SELECT $1, t, p FROM unnest($2::text[], $3::int[]) AS u(t, p)
-     ON CONFLICT DO NOTHING`, [group, topics, numbers]);
+     ON CONFLICT DO NOTHING`,
+    [group, topics, numbers],
+  );
   const { rows } = await client.query(
     `SELECT topic, partition, next_offset::text AS next FROM cdc_sink.offsets o
      WHERE group_id = $1 AND (topic, partition) IN (SELECT * FROM unnest($2::text[], $3::int[]))
-     ORDER BY topic, partition FOR UPDATE`, [group, topics, numbers]);
+     ORDER BY topic, partition FOR UPDATE`,
+    [group, topics, numbers],
+  );
   const stored = new Map<string, bigint | null>();
-  for (const r of rows as { topic: string; partition: number; next: string | null }[]) stored.set(partitionId(r.topic, r.partition), r.next === null ? null : BigInt(r.next));
+  for (const r of rows as { topic: string; partition: number; next: string | null }[])
+    stored.set(partitionId(r.topic, r.partition), r.next === null ? null : BigInt(r.next));
   return stored;
 }
 
@@ -79,8 +92,15 @@ export async function saveOffsets(client: Client, group: string, updates: readon
     `UPDATE cdc_sink.offsets o SET next_offset = u.next, last_lsn = COALESCE(u.lsn, o.last_lsn), events = o.events + u.events, updated_at = now()
      FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[]) AS u(topic, partition, next, lsn, events)
      WHERE o.group_id = $1 AND o.topic = u.topic AND o.partition = u.partition`,
-    [group, updates.map((u) => u.topic), updates.map((u) => u.partition), updates.map((u) => u.nextOffset),
-      updates.map((u) => (u.lastLsn === null ? null : u.lastLsn.toString())), updates.map((u) => u.events)]);
+    [
+      group,
+      updates.map((u) => u.topic),
+      updates.map((u) => u.partition),
+      updates.map((u) => u.nextOffset),
+      updates.map((u) => (u.lastLsn === null ? null : u.lastLsn.toString())),
+      updates.map((u) => u.events),
+    ],
+  );
 }
 
 export function partitionId(topic: string, partition: number): string {

@@ -27,7 +27,11 @@ export class PostgresSink implements SinkTarget<BatchResult> {
   private readonly tables = new Map<string, HistoryTable>();
   private readonly stages = new Map<string, Stage>();
 
-  private constructor(private readonly client: Client, private readonly target: PgTarget, private readonly options: PostgresSinkOptions) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly target: PgTarget,
+    private readonly options: PostgresSinkOptions,
+  ) {}
 
   static async open(target: PgTarget, options: PostgresSinkOptions): Promise<PostgresSink> {
     const client = await connectPg(target);
@@ -60,7 +64,10 @@ export class PostgresSink implements SinkTarget<BatchResult> {
         const id = partitionId(record.topic, record.partition);
         if (stopped.has(id)) continue;
         const next = stored.get(id);
-        if (next !== null && next !== undefined && BigInt(record.offset) < next) { counts.alreadyCommitted++; continue; }
+        if (next !== null && next !== undefined && BigInt(record.offset) < next) {
+          counts.alreadyCommitted++;
+          continue;
+        }
         const item = decodeSinkRecord(record, this.parseText);
         if (item.kind === 'bad') {
           const bad = { topic: record.topic, partition: record.partition, offset: record.offset, reason: item.reason, hint: item.hint };
@@ -83,7 +90,8 @@ export class PostgresSink implements SinkTarget<BatchResult> {
         const seen = progress.get(id) ?? { topic: record.topic, partition: record.partition, nextOffset: record.offset, lastLsn: null, events: 0 };
         seen.nextOffset = (BigInt(record.offset) + 1n).toString();
         seen.events++;
-        if ((item.kind === 'change' || item.kind === 'truncate') && (seen.lastLsn === null || item.position.lsn > seen.lastLsn)) seen.lastLsn = item.position.lsn;
+        if ((item.kind === 'change' || item.kind === 'truncate') && (seen.lastLsn === null || item.position.lsn > seen.lastLsn))
+          seen.lastLsn = item.position.lsn;
         progress.set(id, seen);
       }
       await this.applyItems(items, counts);

@@ -34,7 +34,9 @@ export async function sinkStatus(target: PgTarget, settings: KafkaSettings, grou
     if (!exists.rows[0].found) return [];
     const { rows } = await client.query(
       `SELECT group_id, topic, partition, next_offset::text AS next, last_lsn::text AS lsn, events::text AS events, updated_at
-       FROM cdc_sink.offsets WHERE $1::text IS NULL OR group_id = $1 ORDER BY group_id, topic, partition`, [group ?? null]);
+       FROM cdc_sink.offsets WHERE $1::text IS NULL OR group_id = $1 ORDER BY group_id, topic, partition`,
+      [group ?? null],
+    );
     return rows as { group_id: string; topic: string; partition: number; next: string | null; lsn: string | null; events: string; updated_at: Date }[];
   });
   const status: SinkStatus = { rows: [] };
@@ -51,10 +53,15 @@ export async function sinkStatus(target: PgTarget, settings: KafkaSettings, grou
     const hw = high.get({ topic: r.topic, partition: r.partition });
     const applied = r.next === null ? 0n : BigInt(r.next);
     status.rows.push({
-      group: r.group_id, topic: r.topic, partition: r.partition, appliedOffset: r.next,
+      group: r.group_id,
+      topic: r.topic,
+      partition: r.partition,
+      appliedOffset: r.next,
       highWatermark: hw === undefined ? null : hw.toString(),
       lag: hw === undefined ? null : (hw > applied ? hw - applied : 0n).toString(),
-      lastLsn: r.lsn, records: r.events, updatedAt: r.updated_at.toISOString(),
+      lastLsn: r.lsn,
+      records: r.events,
+      updatedAt: r.updated_at.toISOString(),
     });
   }
   return status;

@@ -37,7 +37,10 @@ export function historyName(plan: Pick<TablePlan, 'table'>, options: TableOption
   const schema = options.targetSchema ?? plan.table.schema;
   const history = { schema, table: `${plan.table.table}_history` };
   if (Buffer.byteLength(history.table) > MAX_IDENTIFIER_BYTES) {
-    throw new SinkSchemaError(`the history table name ${history.table} is longer than ${MAX_IDENTIFIER_BYTES} bytes`, 'PostgreSQL would truncate it: rename the source table or sink it elsewhere');
+    throw new SinkSchemaError(
+      `the history table name ${history.table} is longer than ${MAX_IDENTIFIER_BYTES} bytes`,
+      'PostgreSQL would truncate it: rename the source table or sink it elsewhere',
+    );
   }
   return { history, mirror: { schema, table: plan.table.table } };
 }
@@ -48,7 +51,10 @@ export function wantedColumns(schemas: readonly ConnectSchema[], where: string):
   for (const schema of schemas) {
     for (const field of schema.fields ?? []) {
       if (RESERVED.has(field.field)) {
-        throw new SinkSchemaError(`${where}: source column ${field.field} has the name of a column the sink adds`, 'rename the source column, or sink the table with a view that renames it');
+        throw new SinkSchemaError(
+          `${where}: source column ${field.field} has the name of a column the sink adds`,
+          'rename the source column, or sink the table with a view that renames it',
+        );
       }
       const types = wanted.get(field.field) ?? [];
       const type = pgTypeOf(field);
@@ -70,7 +76,10 @@ export async function prepareTable(client: Client, plan: TablePlan, options: Tab
     table = (await readTable(client, history)) ?? (await createTable(client, plan, history, options.current ? mirror : undefined, wanted));
   }
   if (plan.keyColumns.length && table.keyColumns.join(',') !== plan.keyColumns.join(',')) {
-    throw new SinkSchemaError(`${where}: the source key changed from (${table.keyColumns.join(', ')}) to (${plan.keyColumns.join(', ')})`, 'a history keeps one key: sink the table into another --target-schema');
+    throw new SinkSchemaError(
+      `${where}: the source key changed from (${table.keyColumns.join(', ')}) to (${plan.keyColumns.join(', ')})`,
+      'a history keeps one key: sink the table into another --target-schema',
+    );
   }
   if (options.current && !table.mirror) table = await addMirror(client, table, mirror);
   const changes: string[] = [];
@@ -89,8 +98,10 @@ export async function prepareTable(client: Client, plan: TablePlan, options: Tab
         table.columns.set(column, type);
         continue;
       }
-      throw new SinkSchemaError(`${where}: column ${column} changed type from ${existing} to ${type}, which the history cannot hold`,
-        'nothing of this batch was written. Keep the old versions elsewhere (ALTER TABLE … RENAME) and restart the sink to begin a new history, or sink into another --target-schema');
+      throw new SinkSchemaError(
+        `${where}: column ${column} changed type from ${existing} to ${type}, which the history cannot hold`,
+        'nothing of this batch was written. Keep the old versions elsewhere (ALTER TABLE … RENAME) and restart the sink to begin a new history, or sink into another --target-schema',
+      );
     }
   }
   if (changes.length) {
@@ -104,11 +115,15 @@ export async function prepareTable(client: Client, plan: TablePlan, options: Tab
 async function readTable(client: Client, history: QualifiedName): Promise<HistoryTable | undefined> {
   const { rows } = await client.query(
     `SELECT key_columns, mirror_table, truncate_lsn::text AS truncate_lsn FROM cdc_sink.tables WHERE target_schema = $1 AND history_table = $2`,
-    [history.schema, history.table]);
+    [history.schema, history.table],
+  );
   if (rows.length === 0) {
     const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(history)]);
     if (exists.rows[0].found) {
-      throw new SinkSchemaError(`table ${history.schema}.${history.table} exists and was not created by cdc sink`, 'drop or rename it, or choose another --target-schema');
+      throw new SinkSchemaError(
+        `table ${history.schema}.${history.table} exists and was not created by cdc sink`,
+        'drop or rename it, or choose another --target-schema',
+      );
     }
     return undefined;
   }
@@ -133,29 +148,52 @@ async function readTable(client: Client, history: QualifiedName): Promise<Histor
 async function tableColumns(client: Client, name: QualifiedName): Promise<Map<string, string>> {
   const { rows } = await client.query(
     `SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-     WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [quoteQualified(name)]);
+     WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    [quoteQualified(name)],
+  );
   return new Map(rows.map((r: { attname: string; type: string }) => [r.attname, r.type]));
 }
 
-async function createTable(client: Client, plan: TablePlan, history: QualifiedName, mirror: QualifiedName | undefined, wanted: Map<string, string[]>): Promise<HistoryTable> {
+async function createTable(
+  client: Client,
+  plan: TablePlan,
+  history: QualifiedName,
+  mirror: QualifiedName | undefined,
+  wanted: Map<string, string[]>,
+): Promise<HistoryTable> {
   const columns = new Map([...wanted].map(([name, types]) => [name, types[types.length - 1]]));
   const source = [...columns].map(([name, type]) => `${quoteIdent(name)} ${type}`);
   const keys = plan.keyColumns.map(quoteIdent).join(', ');
   const target = quoteQualified(history);
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(history.schema)}`);
-  await client.query(`CREATE TABLE ${target} (${[...source,
-    'valid_from timestamptz NOT NULL', 'valid_to timestamptz', 'is_current boolean NOT NULL', 'operation_type text NOT NULL',
-    '_source_lsn bigint NOT NULL', '_source_op text NOT NULL', '_source_txid bigint',
-    '_kafka_topic text NOT NULL', '_kafka_partition integer NOT NULL', '_kafka_offset bigint NOT NULL'].join(', ')})`);
+  await client.query(
+    `CREATE TABLE ${target} (${[
+      ...source,
+      'valid_from timestamptz NOT NULL',
+      'valid_to timestamptz',
+      'is_current boolean NOT NULL',
+      'operation_type text NOT NULL',
+      '_source_lsn bigint NOT NULL',
+      '_source_op text NOT NULL',
+      '_source_txid bigint',
+      '_kafka_topic text NOT NULL',
+      '_kafka_partition integer NOT NULL',
+      '_kafka_offset bigint NOT NULL',
+    ].join(', ')})`,
+  );
   // One current version per key (and the lookup of it); the newest event per key (duplicates);
   // versions by time (point in time).
   await client.query(`CREATE UNIQUE INDEX ON ${target} (${keys}) WHERE is_current`);
   await client.query(`CREATE INDEX ON ${target} (${keys}, _source_lsn)`);
   await client.query(`CREATE INDEX ON ${target} (valid_from, valid_to)`);
   await client.query(`COMMENT ON TABLE ${target} IS 'SCD2 history of ${plan.table.schema}.${plan.table.table}, maintained by cdc sink postgres'`);
-  await client.query(
-    `INSERT INTO cdc_sink.tables (target_schema, history_table, source_schema, source_table, key_columns) VALUES ($1, $2, $3, $4, $5)`,
-    [history.schema, history.table, plan.table.schema, plan.table.table, plan.keyColumns]);
+  await client.query(`INSERT INTO cdc_sink.tables (target_schema, history_table, source_schema, source_table, key_columns) VALUES ($1, $2, $3, $4, $5)`, [
+    history.schema,
+    history.table,
+    plan.table.schema,
+    plan.table.table,
+    plan.keyColumns,
+  ]);
   const table: HistoryTable = { history, keyColumns: plan.keyColumns, columns, truncateLsn: null };
   return mirror ? addMirror(client, table, mirror) : table;
 }
@@ -165,13 +203,19 @@ async function addMirror(client: Client, table: HistoryTable, mirror: QualifiedN
   await lockDdl(client);
   const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(mirror)]);
   if (exists.rows[0].found) {
-    throw new SinkSchemaError(`table ${mirror.schema}.${mirror.table} exists and was not created by cdc sink: --current will not write into it`,
-      'sink into another --target-schema (the source table itself may live there)');
+    throw new SinkSchemaError(
+      `table ${mirror.schema}.${mirror.table} exists and was not created by cdc sink: --current will not write into it`,
+      'sink into another --target-schema (the source table itself may live there)',
+    );
   }
   const columns = [...table.columns].map(([name, type]) => `${quoteIdent(name)} ${type}`);
   const list = [...table.columns.keys()].map(quoteIdent).join(', ');
   await client.query(`CREATE TABLE ${quoteQualified(mirror)} (${columns.join(', ')}, PRIMARY KEY (${table.keyColumns.map(quoteIdent).join(', ')}))`);
   await client.query(`INSERT INTO ${quoteQualified(mirror)} (${list}) SELECT ${list} FROM ${quoteQualified(table.history)} WHERE is_current`);
-  await client.query(`UPDATE cdc_sink.tables SET mirror_table = $3 WHERE target_schema = $1 AND history_table = $2`, [table.history.schema, table.history.table, mirror.table]);
+  await client.query(`UPDATE cdc_sink.tables SET mirror_table = $3 WHERE target_schema = $1 AND history_table = $2`, [
+    table.history.schema,
+    table.history.table,
+    mirror.table,
+  ]);
   return { ...table, mirror };
 }

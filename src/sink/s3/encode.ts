@@ -12,7 +12,11 @@ import type { Cell, ShapedRow } from './shape';
 export type ObjectFormat = 'jsonl' | 'jsonl.gz' | 'parquet';
 
 export const EXTENSION: Record<ObjectFormat, string> = { jsonl: 'jsonl', 'jsonl.gz': 'jsonl.gz', parquet: 'parquet' };
-export const CONTENT_TYPE: Record<ObjectFormat, string> = { jsonl: 'application/x-ndjson', 'jsonl.gz': 'application/gzip', parquet: 'application/vnd.apache.parquet' };
+export const CONTENT_TYPE: Record<ObjectFormat, string> = {
+  jsonl: 'application/x-ndjson',
+  'jsonl.gz': 'application/gzip',
+  parquet: 'application/vnd.apache.parquet',
+};
 
 function jsonValue(value: Decoded): unknown {
   // A TOASTed column the event does not carry: say so rather than invent a value.
@@ -30,9 +34,12 @@ export function jsonLines(rows: readonly ShapedRow[]): Buffer {
 
 export async function encodeRows(rows: readonly ShapedRow[], format: ObjectFormat): Promise<Buffer> {
   switch (format) {
-    case 'jsonl': return jsonLines(rows);
-    case 'jsonl.gz': return gzipSync(jsonLines(rows), { level: 6 });
-    case 'parquet': return parquet(rows);
+    case 'jsonl':
+      return jsonLines(rows);
+    case 'jsonl.gz':
+      return gzipSync(jsonLines(rows), { level: 6 });
+    case 'parquet':
+      return parquet(rows);
   }
 }
 
@@ -47,7 +54,8 @@ interface ParquetColumn {
 const TEXT: ParquetColumn = {
   field: { type: 'UTF8', optional: true },
   id: 'UTF8',
-  convert: (cell) => (cell.value === null || cell.value === undefined ? null : typeof cell.value === 'string' ? cell.value : stringifyLossless(jsonValue(cell.value))),
+  convert: (cell) =>
+    cell.value === null || cell.value === undefined ? null : typeof cell.value === 'string' ? cell.value : stringifyLossless(jsonValue(cell.value)),
 };
 
 const MAX_DECIMAL_PRECISION = 38;
@@ -69,12 +77,13 @@ function isoMicros(text: string): bigint | null {
 
 function columnFor(schema: ConnectSchema | undefined): ParquetColumn {
   if (!schema) return TEXT;
-  const params = (schema.parameters ?? {});
+  const params = schema.parameters ?? {};
   switch (schema.name) {
     case 'org.apache.kafka.connect.data.Decimal': {
       const precision = Number(params['connect.decimal.precision']);
       const scale = Number(params.scale);
-      if (!Number.isInteger(precision) || precision < 1 || precision > MAX_DECIMAL_PRECISION || !Number.isInteger(scale) || scale < 0 || scale > precision) return TEXT;
+      if (!Number.isInteger(precision) || precision < 1 || precision > MAX_DECIMAL_PRECISION || !Number.isInteger(scale) || scale < 0 || scale > precision)
+        return TEXT;
       // Debezium's bytes are the unscaled value, big-endian two's complement: Parquet's own encoding,
       // stored as fixed-length bytes (sign-extended) at every precision. (The writer's INT64 path
       // would scale a JavaScript number itself: inexact, and it refuses BigInts.)
@@ -100,14 +109,28 @@ function columnFor(schema: ConnectSchema | undefined): ParquetColumn {
       return {
         field: { type: 'TIMESTAMP_MICROS', optional: true },
         id: 'TIMESTAMP_MICROS',
-        convert: (cell) => { const v = exactInt(cell.raw); return v === null ? null : factor < 0n ? v / -factor : v * factor; },
+        convert: (cell) => {
+          const v = exactInt(cell.raw);
+          return v === null ? null : factor < 0n ? v / -factor : v * factor;
+        },
       };
     }
     case 'io.debezium.time.ZonedTimestamp':
-      return { field: { type: 'TIMESTAMP_MICROS', optional: true }, id: 'TIMESTAMP_MICROS', convert: (cell) => (typeof cell.raw === 'string' ? isoMicros(cell.raw) : null) };
+      return {
+        field: { type: 'TIMESTAMP_MICROS', optional: true },
+        id: 'TIMESTAMP_MICROS',
+        convert: (cell) => (typeof cell.raw === 'string' ? isoMicros(cell.raw) : null),
+      };
     case 'io.debezium.time.Date':
     case 'org.apache.kafka.connect.data.Date':
-      return { field: { type: 'DATE', optional: true }, id: 'DATE', convert: (cell) => { const v = exactInt(cell.raw); return v === null ? null : Number(v); } };
+      return {
+        field: { type: 'DATE', optional: true },
+        id: 'DATE',
+        convert: (cell) => {
+          const v = exactInt(cell.raw);
+          return v === null ? null : Number(v);
+        },
+      };
     case 'io.debezium.data.Json':
       return { field: { type: 'JSON', optional: true }, id: 'JSON', convert: (cell) => (typeof cell.raw === 'string' ? cell.raw : TEXT.convert(cell)) };
     default:
@@ -115,18 +138,39 @@ function columnFor(schema: ConnectSchema | undefined): ParquetColumn {
   }
   if (schema.name) return TEXT;
   switch (schema.type) {
-    case 'int8': case 'int16': case 'int32':
-      return { field: { type: 'INT32', optional: true }, id: 'INT32', convert: (cell) => { const v = exactInt(cell.raw ?? (cell.value)); return v === null ? null : Number(v); } };
+    case 'int8':
+    case 'int16':
+    case 'int32':
+      return {
+        field: { type: 'INT32', optional: true },
+        id: 'INT32',
+        convert: (cell) => {
+          const v = exactInt(cell.raw ?? cell.value);
+          return v === null ? null : Number(v);
+        },
+      };
     case 'int64':
-      return { field: { type: 'INT64', optional: true }, id: 'INT64', convert: (cell) => exactInt(cell.raw ?? (cell.value)) };
+      return { field: { type: 'INT64', optional: true }, id: 'INT64', convert: (cell) => exactInt(cell.raw ?? cell.value) };
     case 'float32':
-      return { field: { type: 'FLOAT', optional: true }, id: 'FLOAT', convert: (cell) => (typeof cell.value === 'number' ? cell.value : cell.value instanceof JsonNumber ? Number(cell.value.text) : null) };
+      return {
+        field: { type: 'FLOAT', optional: true },
+        id: 'FLOAT',
+        convert: (cell) => (typeof cell.value === 'number' ? cell.value : cell.value instanceof JsonNumber ? Number(cell.value.text) : null),
+      };
     case 'float64':
-      return { field: { type: 'DOUBLE', optional: true }, id: 'DOUBLE', convert: (cell) => (typeof cell.value === 'number' ? cell.value : cell.value instanceof JsonNumber ? Number(cell.value.text) : null) };
+      return {
+        field: { type: 'DOUBLE', optional: true },
+        id: 'DOUBLE',
+        convert: (cell) => (typeof cell.value === 'number' ? cell.value : cell.value instanceof JsonNumber ? Number(cell.value.text) : null),
+      };
     case 'boolean':
       return { field: { type: 'BOOLEAN', optional: true }, id: 'BOOLEAN', convert: (cell) => (typeof cell.value === 'boolean' ? cell.value : null) };
     case 'bytes':
-      return { field: { type: 'BYTE_ARRAY', optional: true }, id: 'BYTE_ARRAY', convert: (cell) => (typeof cell.raw === 'string' ? Buffer.from(cell.raw, 'base64') : null) };
+      return {
+        field: { type: 'BYTE_ARRAY', optional: true },
+        id: 'BYTE_ARRAY',
+        convert: (cell) => (typeof cell.raw === 'string' ? Buffer.from(cell.raw, 'base64') : null),
+      };
     default:
       return TEXT;
   }
@@ -148,7 +192,13 @@ function parquetColumns(rows: readonly ShapedRow[]): Map<string, ParquetColumn> 
   for (const [name, column] of columns) {
     if (column.id !== 'TIMESTAMP_MICROS' && column.id !== 'DATE') continue;
     const negative = (v: unknown) => (typeof v === 'bigint' && v < 0n) || (typeof v === 'number' && v < 0);
-    if (rows.some((row) => { const cell = row.get(name); return cell ? negative(column.convert(cell)) : false; })) columns.set(name, TEXT);
+    if (
+      rows.some((row) => {
+        const cell = row.get(name);
+        return cell ? negative(column.convert(cell)) : false;
+      })
+    )
+      columns.set(name, TEXT);
   }
   return columns;
 }
@@ -158,7 +208,12 @@ async function parquet(rows: readonly ShapedRow[]): Promise<Buffer> {
   const columns = parquetColumns(rows);
   const schema = new ParquetSchema(Object.fromEntries([...columns].map(([name, c]) => [name, c.field])) as never);
   const chunks: Buffer[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _encoding, done) { chunks.push(Buffer.from(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
   const writer = await ParquetWriter.openStream(schema, sink as never, { rowGroupSize: 10_000 });
   for (const row of rows) {
     const out: Record<string, unknown> = {};

@@ -28,7 +28,8 @@ export function markerKey(prefix: string, group: string, topic: string, partitio
 /** The partition-by path of a row: by commit date or hour (UTC), or by a column's value. */
 export function partitionPath(by: PartitionBy, row: ShapedRow, timeMs: bigint | undefined): string {
   switch (by.kind) {
-    case 'none': return '';
+    case 'none':
+      return '';
     case 'date':
     case 'hour': {
       if (timeMs === undefined) return 'date=unknown';

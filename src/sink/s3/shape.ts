@@ -57,7 +57,9 @@ export function flatRow(event: ChangeEvent, record: SinkRecord): ShapedRow {
   const source = event.source ?? {};
   row.set('op', { value: event.op });
   row.set('ts_ms', { value: source.ts_ms ?? event.tsMs ?? null, raw: source.ts_ms ?? event.tsMs, schema: { type: 'int64' } });
-  row.set('source_table', { value: typeof source.table === 'string' ? `${typeof source.schema === 'string' ? `${source.schema}.` : ''}${source.table}` : null });
+  row.set('source_table', {
+    value: typeof source.table === 'string' ? `${typeof source.schema === 'string' ? `${source.schema}.` : ''}${source.table}` : null,
+  });
   const lsn = toBigIntExact(source.lsn);
   row.set('source_lsn', { value: lsn === undefined ? null : new JsonNumber(lsn.toString()), schema: { type: 'int64' } });
   coordinates(row, record);
@@ -70,7 +72,11 @@ export function envelopeRow(record: SinkRecord): ShapedRow {
   const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
   const parse = (b: Buffer | null): JsonValue => {
     if (b === null) return null;
-    try { return parseLossless(b.toString('utf8')); } catch { return b.toString('utf8'); }
+    try {
+      return parseLossless(b.toString('utf8'));
+    } catch {
+      return b.toString('utf8');
+    }
   };
   // In JSON the key and value stay nested documents; in Parquet they are JSON text columns.
   row.set('key', { value: parse(record.key), raw: text(record.key), schema: { type: 'string', name: 'io.debezium.data.Json' } });

@@ -73,7 +73,10 @@ export class S3Sink implements SinkTarget {
   private readonly partitions = new Map<string, PartitionState>();
   readonly uploads: UploadedObject[] = [];
 
-  constructor(private readonly bucket: Bucket, private readonly options: S3SinkOptions) {}
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly options: S3SinkOptions,
+  ) {}
 
   async storedOffsets(group: string, topics: readonly string[]): Promise<PartitionOffset[]> {
     const out: PartitionOffset[] = [];
@@ -81,7 +84,8 @@ export class S3Sink implements SinkTarget {
       const text = await this.bucket.get(key);
       if (!text) continue;
       const marker = JSON.parse(text) as PartitionOffset;
-      if (topics.includes(marker.topic) && /^\d+$/.test(marker.nextOffset)) out.push({ topic: marker.topic, partition: marker.partition, nextOffset: marker.nextOffset });
+      if (topics.includes(marker.topic) && /^\d+$/.test(marker.nextOffset))
+        out.push({ topic: marker.topic, partition: marker.partition, nextOffset: marker.nextOffset });
     }
     return out;
   }
@@ -110,7 +114,10 @@ export class S3Sink implements SinkTarget {
       counts.records++;
       const shaped = this.shape(record, counts);
       if ('bad' in shaped) {
-        if (this.options.onError === 'stop') { stop = new BadRecordError(record, shaped.bad); break; }
+        if (this.options.onError === 'stop') {
+          stop = new BadRecordError(record, shaped.bad);
+          break;
+        }
         bad.push({ topic, partition, offset: record.offset, reason: shaped.bad });
         counts.bad++;
       } else {
@@ -199,7 +206,10 @@ export class S3Sink implements SinkTarget {
     }
     const event = classified.event;
     const op = event.op as S3Op;
-    if (!this.options.ops.has(op)) { counts.otherSkipped++; return { rows: [] }; }
+    if (!this.options.ops.has(op)) {
+      counts.otherSkipped++;
+      return { rows: [] };
+    }
     const source = event.source ?? {};
     const ts = source.ts_ms;
     const time = typeof ts === 'number' ? BigInt(Math.trunc(ts)) : recordTime;
@@ -208,12 +218,16 @@ export class S3Sink implements SinkTarget {
     if (table) {
       const t = (counts.tables[table] ??= emptyTableCounts(table));
       t.events++;
-      if (op === 'd') t.deletes++; else if (op === 't') t.truncates++; else t.versionsOpened++;
+      if (op === 'd') t.deletes++;
+      else if (op === 't') t.truncates++;
+      else t.versionsOpened++;
     }
     try {
       switch (this.options.shape) {
-        case 'envelope': return { rows: [envelopeRow(record)], time, table };
-        case 'flat': return { rows: op === 't' ? [] : [flatRow(event, record)], time, table };
+        case 'envelope':
+          return { rows: [envelopeRow(record)], time, table };
+        case 'flat':
+          return { rows: op === 't' ? [] : [flatRow(event, record)], time, table };
         case 'pivot': {
           if (op === 't') return { rows: [] };
           const rows = pivotRows(event, record);

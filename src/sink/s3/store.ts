@@ -20,7 +20,11 @@ export interface BucketOptions {
 }
 
 export class Bucket {
-  private constructor(private readonly client: S3Client, readonly name: string, private readonly endpoint: string) {}
+  private constructor(
+    private readonly client: S3Client,
+    readonly name: string,
+    private readonly endpoint: string,
+  ) {}
 
   static async open(options: BucketOptions): Promise<Bucket> {
     // The SDK warns once per process that its 2027 releases need Node 22: noise on a CLI's stderr
@@ -54,7 +58,9 @@ export class Bucket {
       return 'exists';
     } catch (err) {
       if (statusOf(err) === 404 && create) {
-        await this.client.send(new CreateBucketCommand({ Bucket: this.name })).catch((e: unknown) => { throw this.explain(e, 'create the bucket'); });
+        await this.client.send(new CreateBucketCommand({ Bucket: this.name })).catch((e: unknown) => {
+          throw this.explain(e, 'create the bucket');
+        });
         return 'created';
       }
       throw this.explain(err, 'reach the bucket');
@@ -66,7 +72,12 @@ export class Bucket {
       if (body.length > MULTIPART_THRESHOLD) {
         const { Upload } = await import('@aws-sdk/lib-storage');
         // Two parts in flight at most: memory stays bounded whatever the object's size.
-        await new Upload({ client: this.client, params: { Bucket: this.name, Key: key, Body: body, ContentType: contentType }, partSize: PART_SIZE, queueSize: 2 }).done();
+        await new Upload({
+          client: this.client,
+          params: { Bucket: this.name, Key: key, Body: body, ContentType: contentType },
+          partSize: PART_SIZE,
+          queueSize: 2,
+        }).done();
       } else {
         const { PutObjectCommand } = await import('@aws-sdk/client-s3');
         await this.client.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body, ContentType: contentType }));
@@ -92,7 +103,9 @@ export class Bucket {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.name, Prefix: prefix, ContinuationToken: token })).catch((e: unknown) => { throw this.explain(e, `list ${prefix}`); });
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.name, Prefix: prefix, ContinuationToken: token })).catch((e: unknown) => {
+        throw this.explain(e, `list ${prefix}`);
+      });
       for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -112,7 +125,7 @@ export class Bucket {
     }
     if (status === 403 || status === 401 || /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/.test(code)) {
       return new ServiceError(`cannot ${doing}: ${where} refused the credentials (${code || status})`, {
-        hint: 'check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the local stack\'s are printed by `cdc stack env`)',
+        hint: "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the local stack's are printed by `cdc stack env`)",
       });
     }
     const network = (err as { code?: string }).code ?? code;
