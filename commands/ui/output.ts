@@ -3,7 +3,7 @@
  */
 import type TableClass from 'cli-table3';
 import type { Context } from '../../src/context';
-import { stderrStyle } from './style';
+import { stderrStyle, stdoutStyle } from './style';
 
 export function writeLine(ctx: Context, line: string): void {
   ctx.stdout.write(line + '\n');
@@ -38,9 +38,12 @@ export function writeTable(ctx: Context, head: string[], rows: string[][]): void
   // Loaded only for terminal tables: piped output never needs it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Table = require('cli-table3') as typeof TableClass;
+  // Coloured with our own chalk instance (ctx.color decides), not cli-table3's colour names: those go
+  // through @colors/colors, which makes its own terminal guess (off whenever CI is set).
+  const style = stdoutStyle(ctx);
   const table = new Table({
-    head,
-    style: { head: ctx.color ? ['cyan'] : [], border: ctx.color ? ['grey'] : [] },
+    head: head.map((cell) => style.cyan(cell)),
+    style: { head: [], border: [] },
   });
   table.push(...rows);
   ctx.stdout.write(table.toString() + '\n');

@@ -5,7 +5,6 @@
  * cdc's typed errors with secrets redacted.
  */
 import type { AxiosInstance } from 'axios';
-import type { ConnectOptions } from './connection';
 import { httpError, isTimeout, isTransient, networkError, RequestDeadlineError, serverMessage } from './errors';
 import type { Redactor } from './redactor';
 import type {
@@ -56,6 +55,20 @@ export interface RequestDeadline {
   at: number;
   /** What the limit is, for the message: `--wait-timeout 10`. */
   what: string;
+}
+
+/** Where and how to reach Kafka Connect (built by connection.ts from the settings). */
+export interface ConnectOptions {
+  url: string;
+  urlSource: string;
+  username?: string;
+  password?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  timeoutMs: number;
+  /** How long transient answers (rebalance, 503) are retried in total. */
+  retryBudgetMs: number;
 }
 
 export class ConnectClient {

@@ -13,18 +13,9 @@ export interface ConnectFlags {
   timeout?: string | number;
 }
 
-export interface ConnectOptions {
-  url: string;
-  urlSource: string;
-  username?: string;
-  password?: string;
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  timeoutMs: number;
-  /** How long transient answers (rebalance, 503) are retried in total. */
-  retryBudgetMs: number;
-}
+import type { ConnectOptions } from './client';
+
+export type { ConnectOptions };
 
 export function connectOptions(settings: ConnectSettings, flags: ConnectFlags = {}): ConnectOptions {
   const timeoutSeconds = flags.timeout === undefined ? 60 : Number(flags.timeout);

@@ -5,9 +5,8 @@
  */
 import { classifyRecord, createEventTextParser, type ChangeEvent, type EventTextParser } from '../debezium';
 import { createFormatter, type OutputFormat, type RowFormatter } from './format';
-import { parallelPlan, parseFileInParallel } from './parallel';
 import { pivotEvent, type PivotNote, type PivotOptions, type PivotRow } from './pivot';
-import { RecordSplitter, type SplitItem } from './records';
+import type { RecordSplitter, SplitItem } from './records';
 
 export interface ParseInput {
   /** Shown in problem reports: a file name, or `stdin`. */
@@ -103,21 +102,6 @@ export function createRunState(options: Pick<ParseRunOptions, 'format' | 'identi
     formatter: createFormatter(options.format, options.identity, csvHeader),
     noted: new Set(),
   };
-}
-
-export async function* parseEvents(inputs: ParseInput[], options: ParseRunOptions): AsyncGenerator<ParseBatch, ParseSummary> {
-  const state = createRunState(options);
-  for (const input of inputs) {
-    const parallel = input.file !== undefined && !options.strict ? parallelPlan(input.file, options) : undefined;
-    const stopped = parallel
-      ? yield* parseFileInParallel(input, parallel, options, state)
-      : yield* parseStream(input.name, input.chunks, new RecordSplitter(options.maxRecordBytes), options, state);
-    if (stopped) {
-      state.summary.stopped = true;
-      return state.summary;
-    }
-  }
-  return state.summary;
 }
 
 /** One input (or the rest of one) through one splitter, a batch per chunk. Returns true when --strict stopped. */

@@ -5,7 +5,7 @@
  */
 import { CdcError, ExitCode, NotFoundError, ServiceError } from '../errors';
 import { redactValues } from '../secrets';
-import type { PgTarget } from './connection';
+import type { PgTarget } from '../settings/postgres';
 
 /** The fields of pg's DatabaseError that we use (pg is loaded lazily, so no class import). */
 export interface PgErrorLike {
