@@ -140,12 +140,8 @@ Examples:
 async function runSinkMongo(ctx: Context, options: SinkMongoOptions): Promise<void> {
   const settings = ctx.settings.kafka;
   const url = ctx.settings.mongo.url.value;
-  const topics = [...options.topics];
-  if (options.topicsRegex !== undefined) {
-    const { compileTopicsRegex, matchingTopics } = await import('../../src/sink/topics');
-    const pattern = compileTopicsRegex(options.topicsRegex);
-    for (const t of await matchingTopics(settings, pattern)) if (!topics.includes(t)) topics.push(t);
-  }
+  const { sinkTopics } = await import('../../src/sink/topics');
+  const topics = await sinkTopics(settings, options.topics, options.topicsRegex);
   const { MongoSink } = await import('../../src/sink/mongo/sink');
   const { runSink } = await import('../../src/sink/run');
   const sink = await MongoSink.open({

@@ -115,12 +115,8 @@ Examples:
 async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Promise<void> {
   const target = ctx.settings.target;
   const settings = ctx.settings.kafka;
-  const topics = [...options.topics];
-  if (options.topicsRegex !== undefined) {
-    const { compileTopicsRegex, matchingTopics } = await import('../../src/sink/topics');
-    const pattern = compileTopicsRegex(options.topicsRegex);
-    for (const t of await matchingTopics(settings, pattern)) if (!topics.includes(t)) topics.push(t);
-  }
+  const { sinkTopics } = await import('../../src/sink/topics');
+  const topics = await sinkTopics(settings, options.topics, options.topicsRegex);
   const { PostgresSink } = await import('../../src/sink/postgres/sink');
   const { runSink } = await import('../../src/sink/run');
   const sink = await PostgresSink.open(target, { targetSchema: options.targetSchema, current: options.current, onError: options.onError });

@@ -169,12 +169,8 @@ Examples:
 async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
   const settings = ctx.settings.kafka;
   const s3 = ctx.settings.s3;
-  const topics = [...options.topics];
-  if (options.topicsRegex !== undefined) {
-    const { compileTopicsRegex, matchingTopics } = await import('../../src/sink/topics');
-    const pattern = compileTopicsRegex(options.topicsRegex);
-    for (const t of await matchingTopics(settings, pattern)) if (!topics.includes(t)) topics.push(t);
-  }
+  const { sinkTopics } = await import('../../src/sink/topics');
+  const topics = await sinkTopics(settings, options.topics, options.topicsRegex);
   const { Bucket } = await import('../../src/sink/s3/store');
   const { S3Sink } = await import('../../src/sink/s3/sink');
   const { runSink } = await import('../../src/sink/run');

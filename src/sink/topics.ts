@@ -27,3 +27,11 @@ export async function matchingTopics(settings: KafkaSettings, pattern: RegExp): 
     throw new NotFoundError(`no topic matches --topics-regex ${pattern.source.slice(4, -2)}`, 'list them with `kafka-topics --list`, or name the topics');
   return matched;
 }
+
+/** The topics a sink reads: those named, then every topic matching --topics-regex, each once. */
+export async function sinkTopics(settings: KafkaSettings, named: readonly string[], regex: string | undefined): Promise<string[]> {
+  const topics = [...named];
+  if (regex === undefined) return topics;
+  for (const topic of await matchingTopics(settings, compileTopicsRegex(regex))) if (!topics.includes(topic)) topics.push(topic);
+  return topics;
+}
