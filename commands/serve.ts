@@ -10,6 +10,7 @@ import { parseIdentifier } from '../src/pg/identifiers';
 import { packageVersion } from '../src/package-root';
 import { addTargetOptions, targetFor, type TargetCliOptions } from './report/target';
 import { onInterrupt } from './seed/render';
+import { intFlag } from './ui/flags';
 import { note, writeJson } from './ui/output';
 
 interface ServeOptions extends TargetCliOptions {
@@ -44,8 +45,8 @@ export function registerServe(program: Command, ctx: Context): void {
     .option('--json', 'print {"url": …} on stdout once listening')
     .addHelpText('after', EXAMPLES)
     .action(async (options: ServeOptions) => {
-      const port = intFlag(options.port, '--port', 0, 65_535);
-      const poolSize = intFlag(options.poolSize, '--pool-size', 1, 100);
+      const port = intFlag('--port', { min: 0, max: 65_535 })(options.port);
+      const poolSize = intFlag('--pool-size', { min: 1, max: 100 })(options.poolSize);
       const timeout = Number(options.statementTimeout);
       if (!/^\s*\d+(\.\d+)?\s*$/.test(options.statementTimeout) || timeout <= 0 || timeout > 3600) {
         throw new UsageError(`--statement-timeout must be seconds from 0 to 3600, got ${JSON.stringify(options.statementTimeout)}`);
@@ -75,11 +76,4 @@ export function registerServe(program: Command, ctx: Context): void {
       }
       note(ctx, 'stopped');
     });
-}
-
-function intFlag(text: string, flag: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max)
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
-  return value;
 }

@@ -1,10 +1,9 @@
 /** Checks shared by the `cdc sink` commands (connection flags come from ../ui/settings-flags). */
-import { UsageError } from '../../src/errors';
+import { intFlag } from '../ui/flags';
 
 export const DEFAULT_GROUP = 'cdc-sink-postgres';
 
+/** A whole number in [min, max], named by its flag: the shared parser of commands/ui/flags.ts. */
 export function wholeNumber(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got '${text}'`);
-  return n;
+  return intFlag(flag, { min, max })(text);
 }

@@ -36,7 +36,7 @@ describe('cdc sink postgres: flags → options', () => {
 
   it.each([
     [[], defaults, /name the topics to sink, or pass --topics-regex/],
-    [['t'], { ...defaults, batchSize: '0' }, /--batch-size must be a whole number from 1 to 100000, got '0'/],
+    [['t'], { ...defaults, batchSize: '0' }, /--batch-size must be a whole number above 0, got "0"/],
     [['t'], { ...defaults, batchSize: '1e3' }, /--batch-size must be a whole number/],
     [['t'], { ...defaults, group: ' ' }, /--group must not be empty/],
     [['t'], { ...defaults, targetSchema: 'a.b' }, /bad --target-schema name "a.b"/],
