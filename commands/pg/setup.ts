@@ -30,7 +30,7 @@ Examples:
   $ CDC_PW=… cdc pg setup --name finance --tables finance.customers,finance.products,finance.orders,finance.order_items \\
       --user cdc_user --password-env CDC_PW --replica-identity-full
   $ cdc pg setup --slot cdc_pgoutput --publication cdc_publication --tables finance.orders --dry-run
-  $ cdc pg check --name finance --tables finance.orders --pg-url postgres://cdc_user@localhost:5432/postgres
+  $ cdc pg check --name finance --table finance.orders --pg-url postgres://cdc_user@127.0.0.1:15432/postgres
 
 Names: --name CONNECTOR gives the slot and publication that \`cdc connector register CONNECTOR\`
 uses (slot CONNECTOR, publication CONNECTOR_pub); --slot and --publication choose others, which

@@ -60,7 +60,7 @@ function mongoName(text: string, flag: string, database: boolean): string {
 
 export function checkSinkMongoFlags(topics: string[], flags: SinkMongoFlags): SinkMongoOptions {
   if (topics.length === 0 && !flags.topicsRegex)
-    throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink mongo dbserver1.inventory.customers --op c');
+    throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink mongo retail.public.customers --op c');
   if (!flags.group.trim()) throw new UsageError('--group must not be empty');
   const ops = new Set<MongoOp>();
   for (const op of flags.op.split(',').map((o) => o.trim())) {
@@ -128,9 +128,9 @@ repeated writes land the same documents (no duplicates).
 
 Examples:
   $ eval "$(cdc stack env)"                                  # CDC_BROKERS, CDC_MONGO_URL
-  $ cdc sink mongo dbserver1.inventory.customers --op c      # the tutorial's creates-only collection
+  $ cdc sink mongo retail.public.customers --op c --exit-at-end   # the tutorial's creates-only collection
   $ cdc sink mongo dbserver1.bank.holding --mode append --collection holding_changes --exit-at-end
-  $ cdc sink mongo --topics-regex 'dbserver1\\.public\\..*' --database retail --json`,
+  $ cdc sink mongo --topics-regex 'retail\\.public\\..*' --database retail --exit-at-end --json`,
     )
     .action(async (topics: string[], flags: SinkMongoFlags) => {
       await runSinkMongo(ctx, checkSinkMongoFlags(topics, flags));

@@ -71,7 +71,7 @@ function partitionBy(text: string): PartitionBy {
 
 export function checkSinkS3Flags(topics: string[], flags: SinkS3Flags): SinkS3Options {
   if (topics.length === 0 && !flags.topicsRegex)
-    throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink s3 dbserver1.public.customers --bucket cdc');
+    throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink s3 retail.public.customers --bucket cdc');
   if (flags.bucket === undefined) throw new UsageError('--bucket is required', "the local stack's bucket is cdc (cdc stack up --with s3)");
   // S3's bucket naming rules: 3–63 lower-case letters, digits, dots and hyphens.
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(flags.bucket) || flags.bucket.includes('..')) {
@@ -114,7 +114,7 @@ export function registerSinkS3(sink: Command, ctx: Context): void {
       sink
         .command('s3')
         .description('land Debezium change events in S3 or MinIO as JSON lines or Parquet, with idempotent object names')
-        .argument('[topic...]', 'Debezium topics, e.g. dbserver1.public.customers')
+        .argument('[topic...]', 'Debezium topics, e.g. retail.public.customers')
         .option('--topics-regex <re>', 'also every topic whose whole name matches'),
     ),
   )
@@ -157,7 +157,7 @@ or --s3-endpoint; region AWS_REGION or --s3-region. \`cdc stack env\` exports th
 
 Examples:
   $ eval "$(cdc stack env)"                                  # brokers, S3 endpoint and keys
-  $ cdc sink s3 dbserver1.public.customers --bucket cdc --exit-at-end
+  $ cdc sink s3 retail.public.customers --bucket cdc --exit-at-end
   $ cdc sink s3 dbserver1.bank.holding --bucket cdc --format parquet --partition-by date
   $ cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u`,
     )
