@@ -3,6 +3,7 @@
  * offset (Connect) and its replication slot (PostgreSQL, with the connector's own database.*
  * settings) until what catch-up.ts defines holds, a task FAILED, or the time is up.
  */
+import { quoteIdent } from '../pg/identifiers';
 import type { Client } from 'pg';
 import { CdcError, ExitCode, InterruptedError, UsageError } from '../errors';
 import { withPg } from '../pg/connection';
@@ -99,7 +100,7 @@ async function waitLoop(
           throw new ConnectorFailedError(summary, client.redactor.redact(`connector '${name}' FAILED${failed ? ` (task ${failed.id})` : ''}: ${cause}`));
         }
         seen.summary = summary;
-        last = await look(pg, client, name, slot, publication, upto);
+        last = await look(pg, client, name, slot, publication, upto, snapshotReadsRows(config));
         last.health = summary.health;
         seen.last = last;
         options.onProgress?.(last);
@@ -124,7 +125,33 @@ async function waitLoop(
 /** object_not_in_prerequisite_state, undefined_object: the connector has not set up its slot yet. */
 const NOT_READY = new Set(['55000', '42704']);
 
-async function look(pg: Client, client: ConnectClient, name: string, slot: string, publication: string, upto: bigint | undefined): Promise<WaitProgress> {
+/** Snapshot modes that read no rows: the snapshot is done once Debezium streams. */
+function snapshotReadsRows(config: Record<string, unknown>): boolean {
+  const mode = typeof config['snapshot.mode'] === 'string' ? config['snapshot.mode'] : 'initial';
+  return !['no_data', 'never', 'schema_only'].includes(mode);
+}
+
+/** True when a table of the publication has a row: then the snapshot writes records and commits an offset. */
+async function publicationHasRows(pg: Client, publication: string): Promise<boolean> {
+  const tables = await pg.query<{ schemaname: string; tablename: string }>('SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1', [
+    publication,
+  ]);
+  for (const t of tables.rows) {
+    const found = await pg.query(`SELECT 1 FROM ${quoteIdent(t.schemaname)}.${quoteIdent(t.tablename)} LIMIT 1`).catch(() => ({ rowCount: 1 }));
+    if ((found.rowCount ?? 0) > 0) return true;
+  }
+  return false;
+}
+
+async function look(
+  pg: Client,
+  client: ConnectClient,
+  name: string,
+  slot: string,
+  publication: string,
+  upto: bigint | undefined,
+  readsRows = true,
+): Promise<WaitProgress> {
   const state = await slotState(pg, slot);
   if (!state.exists) return { snapshotDone: false, pendingChanges: upto === undefined ? undefined : Number.NaN };
   if (upto !== undefined && state.plugin !== 'pgoutput') {
@@ -145,7 +172,10 @@ async function look(pg: Client, client: ConnectClient, name: string, slot: strin
     }
   }
   const position = committedPosition(await readOffsets(client, name));
-  return { snapshotDone: snapshotDone(position, state.streaming), pendingChanges: upto === undefined ? undefined : changesNotOnKafka(pending, position) };
+  // Nothing committed yet: Debezium may already hold its slot in a streaming state while it reads
+  // the snapshot, so "streaming" proves the snapshot done only when the snapshot has no rows to write.
+  const streamingMeansDone = state.streaming && (!readsRows || !(await publicationHasRows(pg, publication)));
+  return { snapshotDone: snapshotDone(position, streamingMeansDone), pendingChanges: upto === undefined ? undefined : changesNotOnKafka(pending, position) };
 }
 
 function describe(progress: WaitProgress): string {
