@@ -4,17 +4,16 @@
  */
 import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
-import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
+import { UsageError } from '../../src/errors';
 import { maskConnectionString } from '../../src/secrets';
 import type { SinkFrom, SinkRunSummary } from '../../src/sink';
-import type { MongoMode, MongoOp } from '../../src/sink/mongo/target';
-import { note, warn, writeJson } from '../ui/output';
-import { startSpinner } from '../ui/spinner';
-import { sanitizeForTerminal, stderrStyle } from '../ui/style';
+import type { SinkOp } from '../../src/sink';
+import type { MongoMode } from '../../src/sink/mongo/target';
+import { sanitizeForTerminal } from '../ui/style';
 import { addKafkaOptions, addMongoOptions } from '../ui/settings-flags';
-import { wholeNumber } from './options';
-import { liveLine, summaryDocument } from './render';
-import { interruptible } from '../ui/interrupt';
+import { sinkOps, wholeNumber } from './options';
+import { summaryDocument } from './render';
+import { runSinkCommand } from './run';
 
 interface SinkMongoFlags {
   topicsRegex?: string;
@@ -36,7 +35,7 @@ export interface SinkMongoOptions {
   topicsRegex?: string;
   database: string;
   collection?: string;
-  ops: Set<MongoOp>;
+  ops: Set<SinkOp>;
   mode: MongoMode;
   group: string;
   from: SinkFrom;
@@ -46,8 +45,6 @@ export interface SinkMongoOptions {
   timeoutMs: number;
   json: boolean;
 }
-
-const OPS: readonly MongoOp[] = ['c', 'r', 'u', 'd', 't'];
 
 /** MongoDB's own rules for database and collection names, checked before anything connects. */
 function mongoName(text: string, flag: string, database: boolean): string {
@@ -62,17 +59,12 @@ export function checkSinkMongoFlags(topics: string[], flags: SinkMongoFlags): Si
   if (topics.length === 0 && !flags.topicsRegex)
     throw new UsageError('name the topics to sink, or pass --topics-regex', 'e.g. cdc sink mongo retail.public.customers --op c');
   if (!flags.group.trim()) throw new UsageError('--group must not be empty');
-  const ops = new Set<MongoOp>();
-  for (const op of flags.op.split(',').map((o) => o.trim())) {
-    if (!OPS.includes(op as MongoOp)) throw new UsageError(`--op takes a comma-separated list of ${OPS.join(', ')}, got ${JSON.stringify(flags.op)}`);
-    ops.add(op as MongoOp);
-  }
   return {
     topics,
     topicsRegex: flags.topicsRegex,
     database: mongoName(flags.database, '--database', true),
     collection: flags.collection === undefined ? undefined : mongoName(flags.collection, '--collection', false),
-    ops,
+    ops: sinkOps(flags.op),
     mode: flags.mode,
     group: flags.group,
     from: flags.from,
@@ -138,12 +130,10 @@ Examples:
 }
 
 async function runSinkMongo(ctx: Context, options: SinkMongoOptions): Promise<void> {
-  const settings = ctx.settings.kafka;
   const url = ctx.settings.mongo.url.value;
   const { sinkTopics } = await import('../../src/sink/topics');
-  const topics = await sinkTopics(settings, options.topics, options.topicsRegex);
+  const topics = await sinkTopics(ctx.settings.kafka, options.topics, options.topicsRegex);
   const { MongoSink } = await import('../../src/sink/mongo/sink');
-  const { runSink } = await import('../../src/sink/run');
   const sink = await MongoSink.open({
     url,
     database: options.database,
@@ -154,39 +144,14 @@ async function runSinkMongo(ctx: Context, options: SinkMongoOptions): Promise<vo
     timeoutMs: options.timeoutMs,
   });
   const display = `${maskConnectionString(url)} database ${options.database}`;
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    controller.abort();
-  };
-  const interrupt = interruptible(ctx);
-  interrupt.addEventListener('abort', onSignal, { once: true });
-  const spinner = startSpinner(ctx, `sink: connecting to ${topics.length} topic(s)`, { json: options.json });
-  const startedAt = Date.now();
-  try {
-    const summary = await runSink(
-      settings,
-      sink,
-      { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
-      {
-        onProgress: (counts, partitions) => spinner.update(liveLine(counts, partitions, Date.now() - startedAt)),
-        onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
-        onReconnecting: (message) => warn(ctx, message),
-      },
-      controller.signal,
-    );
-    spinner.stop();
-    if (options.json) writeJson(ctx, summaryDocument(summary, options.group, display));
-    else for (const line of summaryLines(summary, display)) note(ctx, stderrStyle(ctx).dim(line));
-    if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
-  } catch (err) {
-    spinner.stop();
-    throw err;
-  } finally {
-    interrupt.removeEventListener('abort', onSignal);
-    await sink.close();
-  }
+  await runSinkCommand(ctx, {
+    target: sink,
+    run: { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
+    json: options.json,
+    startText: `sink: connecting to ${topics.length} topic(s)`,
+    document: (summary) => summaryDocument(summary, options.group, display),
+    lines: (summary) => summaryLines(summary, display),
+  });
 }
 
 function summaryLines(summary: SinkRunSummary, display: string): string[] {

@@ -4,16 +4,13 @@
  */
 import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
-import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
+import { UsageError } from '../../src/errors';
 import { parseIdentifier } from '../../src/pg/identifiers';
 import type { SinkFrom } from '../../src/sink';
-import { note, verbose, warn, writeJson } from '../ui/output';
-import { startSpinner } from '../ui/spinner';
-import { sanitizeForTerminal, stderrStyle } from '../ui/style';
 import { addKafkaOptions, addTargetOptions } from '../ui/settings-flags';
 import { DEFAULT_GROUP, wholeNumber } from './options';
-import { liveLine, summaryDocument, summaryLines } from './render';
-import { interruptible } from '../ui/interrupt';
+import { summaryDocument, summaryLines } from './render';
+import { runSinkCommand } from './run';
 
 export interface SinkPostgresFlags {
   topicsRegex?: string;
@@ -114,47 +111,16 @@ Examples:
 
 async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Promise<void> {
   const target = ctx.settings.target;
-  const settings = ctx.settings.kafka;
   const { sinkTopics } = await import('../../src/sink/topics');
-  const topics = await sinkTopics(settings, options.topics, options.topicsRegex);
+  const topics = await sinkTopics(ctx.settings.kafka, options.topics, options.topicsRegex);
   const { PostgresSink } = await import('../../src/sink/postgres/sink');
-  const { runSink } = await import('../../src/sink/run');
   const sink = await PostgresSink.open(target, { targetSchema: options.targetSchema, current: options.current, onError: options.onError });
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    controller.abort();
-  };
-  const interrupt = interruptible(ctx);
-  interrupt.addEventListener('abort', onSignal, { once: true });
-  const spinner = startSpinner(ctx, `sink: connecting to ${topics.length} topic(s)`, { json: options.json });
-  const startedAt = Date.now();
-  const style = stderrStyle(ctx);
-  try {
-    const summary = await runSink(
-      settings,
-      sink,
-      { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
-      {
-        onProgress: (counts, partitions) => spinner.update(liveLine(counts, partitions, Date.now() - startedAt)),
-        onAssigned: (assigned) =>
-          verbose(ctx, `group ${options.group} holds ${assigned.map((p) => `${p.topic}[${p.partition}]@${p.position}`).join(', ') || 'nothing'}`),
-        onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
-        onReconnecting: (message) => warn(ctx, message),
-        log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
-      },
-      controller.signal,
-    );
-    spinner.stop();
-    if (options.json) writeJson(ctx, summaryDocument(summary, options.group, target.display));
-    else for (const line of summaryLines(summary)) note(ctx, style.dim(line));
-    if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
-  } catch (err) {
-    spinner.stop();
-    throw err;
-  } finally {
-    interrupt.removeEventListener('abort', onSignal);
-    await sink.close();
-  }
+  await runSinkCommand(ctx, {
+    target: sink,
+    run: { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
+    json: options.json,
+    startText: `sink: connecting to ${topics.length} topic(s)`,
+    document: (summary) => summaryDocument(summary, options.group, target.display),
+    lines: (summary) => summaryLines(summary),
+  });
 }

@@ -5,19 +5,18 @@
  */
 import { type Command, Option } from 'commander';
 import type { Context } from '../../src/context';
-import { ExitCode, ExitStatus, UsageError } from '../../src/errors';
+import { UsageError } from '../../src/errors';
 import type { SinkFrom, SinkRunSummary } from '../../src/sink';
 import type { ObjectFormat } from '../../src/sink/s3/encode';
 import type { PartitionBy } from '../../src/sink/s3/naming';
 import type { Shape } from '../../src/sink/s3/shape';
-import type { S3Op } from '../../src/sink/s3/sink';
-import { note, warn, writeJson } from '../ui/output';
-import { startSpinner } from '../ui/spinner';
-import { sanitizeForTerminal, stderrStyle } from '../ui/style';
+import type { SinkOp } from '../../src/sink';
+import { note } from '../ui/output';
+import { sanitizeForTerminal } from '../ui/style';
 import { addKafkaOptions, addS3Options } from '../ui/settings-flags';
-import { wholeNumber } from './options';
-import { liveLine, summaryDocument } from './render';
-import { interruptible } from '../ui/interrupt';
+import { sinkOps, wholeNumber } from './options';
+import { summaryDocument } from './render';
+import { runSinkCommand } from './run';
 
 interface SinkS3Flags {
   topicsRegex?: string;
@@ -51,7 +50,7 @@ export interface SinkS3Options {
   partitionBy: PartitionBy;
   flushSize: number;
   rotateIntervalMs?: number;
-  ops: Set<S3Op>;
+  ops: Set<SinkOp>;
   group: string;
   from: SinkFrom;
   exitAtEnd: boolean;
@@ -59,8 +58,6 @@ export interface SinkS3Options {
   timeoutMs: number;
   json: boolean;
 }
-
-const OPS: readonly S3Op[] = ['c', 'r', 'u', 'd', 't'];
 
 function partitionBy(text: string): PartitionBy {
   if (text === 'none' || text === 'date' || text === 'hour') return { kind: text };
@@ -81,11 +78,6 @@ export function checkSinkS3Flags(topics: string[], flags: SinkS3Flags): SinkS3Op
   if (/[\u0000-\u001f\\]/.test(prefix) || prefix.split('/').some((p) => p === '..' || p === '.'))
     throw new UsageError(`--prefix ${JSON.stringify(flags.prefix)} is not a usable key prefix`);
   if (!flags.group.trim()) throw new UsageError('--group must not be empty');
-  const ops = new Set<S3Op>();
-  for (const op of flags.op.split(',').map((o) => o.trim())) {
-    if (!OPS.includes(op as S3Op)) throw new UsageError(`--op takes a comma-separated list of ${OPS.join(', ')}, got ${JSON.stringify(flags.op)}`);
-    ops.add(op as S3Op);
-  }
   return {
     topics,
     topicsRegex: flags.topicsRegex,
@@ -98,7 +90,7 @@ export function checkSinkS3Flags(topics: string[], flags: SinkS3Flags): SinkS3Op
     partitionBy: partitionBy(flags.partitionBy),
     flushSize: wholeNumber(flags.flushSize, '--flush-size', 1, 1_000_000),
     rotateIntervalMs: flags.rotateInterval === undefined ? undefined : wholeNumber(flags.rotateInterval, '--rotate-interval', 1, 86_400_000),
-    ops,
+    ops: sinkOps(flags.op),
     group: flags.group,
     from: flags.from,
     exitAtEnd: Boolean(flags.exitAtEnd),
@@ -167,13 +159,11 @@ Examples:
 }
 
 async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
-  const settings = ctx.settings.kafka;
   const s3 = ctx.settings.s3;
   const { sinkTopics } = await import('../../src/sink/topics');
-  const topics = await sinkTopics(settings, options.topics, options.topicsRegex);
+  const topics = await sinkTopics(ctx.settings.kafka, options.topics, options.topicsRegex);
   const { Bucket } = await import('../../src/sink/s3/store');
   const { S3Sink } = await import('../../src/sink/s3/sink');
-  const { runSink } = await import('../../src/sink/run');
   const bucket = await Bucket.open({ bucket: options.bucket, settings: s3, timeoutMs: options.timeoutMs, pathStyle: options.pathStyle });
   const display = `s3://${options.bucket}/${options.prefix}${s3.endpoint ? ` at ${s3.endpoint.value}` : ''}`;
   const sink = new S3Sink(bucket, {
@@ -186,49 +176,27 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
     ops: options.ops,
     onError: options.onError,
   });
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    controller.abort();
-  };
-  const interrupt = interruptible(ctx);
-  interrupt.addEventListener('abort', onSignal, { once: true });
-  const spinner = startSpinner(ctx, `sink: checking ${display}`, { json: options.json });
-  const startedAt = Date.now();
-  try {
-    if ((await bucket.check(options.createBucket)) === 'created') note(ctx, `created bucket ${options.bucket}`);
-    const summary = await runSink(
-      settings,
-      sink,
-      { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: Math.min(options.flushSize, 5000) },
-      {
-        onProgress: (counts, partitions) => spinner.update(`${liveLine(counts, partitions, Date.now() - startedAt)} · ${sink.uploads.length} objects`),
-        onSkipped: (bad) => warn(ctx, sanitizeForTerminal(`skipped the record at ${bad.topic}/${bad.partition}@${bad.offset}: ${bad.reason}`)),
-        onReconnecting: (message) => warn(ctx, message),
-      },
-      controller.signal,
-    );
-    spinner.stop();
-    const objects = sink.uploads;
-    if (options.json)
-      writeJson(ctx, { ...summaryDocument(summary, options.group, display), objects: objects.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })) });
-    else
-      for (const line of summaryLines(
+  await runSinkCommand(ctx, {
+    target: sink,
+    run: { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: Math.min(options.flushSize, 5000) },
+    json: options.json,
+    startText: `sink: checking ${display}`,
+    prepare: async () => {
+      if ((await bucket.check(options.createBucket)) === 'created') note(ctx, `created bucket ${options.bucket}`);
+    },
+    liveSuffix: () => ` · ${sink.uploads.length} objects`,
+    document: (summary) => ({
+      ...summaryDocument(summary, options.group, display),
+      objects: sink.uploads.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })),
+    }),
+    lines: (summary) =>
+      summaryLines(
         summary,
         display,
-        objects.length,
-        objects.reduce((sum, o) => sum + o.bytes, 0),
-      ))
-        note(ctx, stderrStyle(ctx).dim(line));
-    if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
-  } catch (err) {
-    spinner.stop();
-    throw err;
-  } finally {
-    interrupt.removeEventListener('abort', onSignal);
-    await sink.close();
-  }
+        sink.uploads.length,
+        sink.uploads.reduce((sum, o) => sum + o.bytes, 0),
+      ),
+  });
 }
 
 function summaryLines(summary: SinkRunSummary, display: string, objects: number, bytes: number): string[] {
