@@ -6,6 +6,7 @@
  */
 export {
   decodeSinkRecord,
+  type SinkOp,
   comparePositions,
   type SinkChange,
   type SinkItem,

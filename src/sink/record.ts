@@ -17,6 +17,9 @@ export interface SinkRecord {
   value: Buffer | null;
 }
 
+/** What `--op` of the document and object sinks chooses from: the four row changes and truncate. */
+export type SinkOp = 'c' | 'r' | 'u' | 'd' | 't';
+
 export interface SourceTable {
   schema: string;
   table: string;

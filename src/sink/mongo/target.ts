@@ -13,15 +13,14 @@
 import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
 import { DecodeError, type EventTextParser } from '../../debezium';
 import { BadRecordError } from '../errors';
-import { decodeSinkRecord, type SinkChange, type SinkRecord, type SinkTruncate } from '../record';
+import { decodeSinkRecord, type SinkChange, type SinkOp, type SinkRecord, type SinkTruncate } from '../record';
 import { rowDocument, type Bson } from './values';
 
 export type MongoMode = 'upsert' | 'append';
-export type MongoOp = 'c' | 'r' | 'u' | 'd' | 't';
 
 export interface MongoTargetOptions {
   mode: MongoMode;
-  ops: ReadonlySet<MongoOp>;
+  ops: ReadonlySet<SinkOp>;
   /** One collection for every table; default: one per source table, named after it. */
   collection?: string;
   onError: 'stop' | 'skip';
@@ -99,7 +98,7 @@ export class MongoTarget {
   }
 
   private addItem(item: SinkChange | SinkTruncate, add: (collection: string, op: AnyBulkWriteOperation<Document>) => void): void {
-    const op: MongoOp = item.kind === 'truncate' ? 't' : item.op;
+    const op: SinkOp = item.kind === 'truncate' ? 't' : item.op;
     if (!this.options.ops.has(op)) {
       this.skippedOps++;
       return;

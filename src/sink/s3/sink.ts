@@ -17,14 +17,12 @@ import { classifyRecord, createEventTextParser, DecodeError, type EventTextParse
 import type { JsonValue } from '../../json';
 import { BadRecordError } from '../errors';
 import type { BadRecord, BatchPosition, BatchResult, PartitionOffset, SinkTarget } from '../offsets';
-import type { SinkRecord } from '../record';
+import type { SinkOp, SinkRecord } from '../record';
 import { emptyCounts, emptyTableCounts } from '../summary';
 import { CONTENT_TYPE, EXTENSION, encodeRows, type ObjectFormat } from './encode';
 import { markerKey, markerPrefix, objectKey, partitionPath, type PartitionBy } from './naming';
 import { envelopeRow, flatRow, pivotRows, type Shape, type ShapedRow } from './shape';
 import type { Bucket } from './store';
-
-export type S3Op = 'c' | 'r' | 'u' | 'd' | 't';
 
 export interface S3SinkOptions {
   prefix: string;
@@ -33,7 +31,7 @@ export interface S3SinkOptions {
   partitionBy: PartitionBy;
   flushSize: number;
   rotateIntervalMs?: number;
-  ops: ReadonlySet<S3Op>;
+  ops: ReadonlySet<SinkOp>;
   onError: 'stop' | 'skip';
   now?: () => number;
 }
@@ -205,7 +203,7 @@ export class S3Sink implements SinkTarget {
       return this.options.shape === 'envelope' ? { rows: [envelopeRow(record)], time: recordTime } : { rows: [] };
     }
     const event = classified.event;
-    const op = event.op as S3Op;
+    const op = event.op as SinkOp;
     if (!this.options.ops.has(op)) {
       counts.otherSkipped++;
       return { rows: [] };
