@@ -48,11 +48,17 @@ export interface BatchPosition {
 
 export interface SinkTarget<Result = BatchResult> extends SinkOffsetStore {
   /**
+   * Optional: the part of applying a batch that needs only its records (decoding, planning), run
+   * while the batch before it is still being applied; applyBatch gets the result back. It must not
+   * throw (keep an error for applyBatch to raise, so the batches before it are applied first).
+   */
+  prepareBatch?(records: readonly SinkRecord[]): unknown;
+  /**
    * Applies one batch (records of any topics and partitions, each partition's in offset order) and
    * stores next offsets in the same transaction. Records below a partition's stored offset were
    * applied by another member (a rebalance) and are skipped.
    */
-  applyBatch(group: string, records: readonly SinkRecord[], position?: BatchPosition): Promise<Result>;
+  applyBatch(group: string, records: readonly SinkRecord[], position?: BatchPosition, prepared?: unknown): Promise<Result>;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,8 @@ export interface SinkRunOptions {
   from: SinkFrom;
   exitAtEnd: boolean;
   batchSize: number;
+  /** The longest a partial batch waits for more records before it is applied (ms; default 0: at once). */
+  maxWaitMs?: number;
   reconnectForMs?: number;
 }
 
@@ -78,12 +80,14 @@ export async function runSink(
       store,
       exitAtEnd: options.exitAtEnd,
       maxBatchRecords: options.batchSize,
+      maxWaitMs: options.maxWaitMs,
       reconnectForMs: options.reconnectForMs,
       clientId: 'cdc-sink',
     },
     {
-      handle: async (batch) => {
-        const result = await target.applyBatch(options.group, batch.records, { next: batch.next, highWatermark: batch.highWatermark });
+      prepare: target.prepareBatch ? (batch) => target.prepareBatch!(batch.records) : undefined,
+      handle: async (batch, prepared) => {
+        const result = await target.applyBatch(options.group, batch.records, { next: batch.next, highWatermark: batch.highWatermark }, prepared);
         addCounts(counts, result.counts);
         if (!result.stop) for (const bad of result.bad) hooks.onSkipped?.(bad);
         // --on-error stop: what precedes the bad record is committed; the run ends with it.

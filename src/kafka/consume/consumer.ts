@@ -18,7 +18,12 @@ import type { ConsumeHooks, ConsumeOptions, ConsumeStop, ConsumeSummary } from '
 
 export type { ConsumeHooks, ConsumeOptions, ConsumeStop, ConsumeSummary, PartialBatch, RecordBatch } from './types';
 
-export async function consume(settings: KafkaSettings, options: ConsumeOptions, hooks: ConsumeHooks, signal: AbortSignal): Promise<ConsumeSummary> {
+export async function consume<Prepared>(
+  settings: KafkaSettings,
+  options: ConsumeOptions,
+  hooks: ConsumeHooks<Prepared>,
+  signal: AbortSignal,
+): Promise<ConsumeSummary> {
   return new ConsumerRun(settings, options, hooks, signal).run();
 }
 
@@ -173,8 +178,7 @@ class ConsumerRun {
     this.consumer.on(END_BATCH_PROCESS, ({ payload }) => {
       // Batches of only control records or compacted-away offsets never reach eachBatch; move past them.
       if (payload.batchSize === 0 && payload.lastOffset !== null) {
-        this.tracker.skipTo({ topic: payload.topic, partition: payload.partition }, BigInt(payload.lastOffset) + 1n);
-        this.checkEnd();
+        this.batches.skipTo({ topic: payload.topic, partition: payload.partition }, BigInt(payload.lastOffset) + 1n);
       }
     });
     this.consumer.on(CRASH, ({ payload }) => {
@@ -189,6 +193,7 @@ class ConsumerRun {
    */
   private onAssignment(assigned: TopicPartition[]): void {
     const generation = ++this.generation;
+    this.batches.reassigned();
     this.tracker.assign(assigned);
     // A throw here would break kafkajs's join: failures end the run instead.
     try {
@@ -205,6 +210,9 @@ class ConsumerRun {
   }
 
   private async place(generation: number, assigned: TopicPartition[]): Promise<void> {
+    // A batch still in flight from before the rebalance is committed first: the store then has it.
+    await this.batches.settled();
+    if (generation !== this.generation || this.done) return;
     const stored = this.store && assigned.length > 0 ? await this.readStore(assigned, generation) : undefined;
     if (generation !== this.generation || this.done) return; // a newer assignment took over
     for (const tp of assigned) {

@@ -135,17 +135,19 @@ export class PartitionTracker {
   /**
    * The messages of a fetched batch that the handler may see: none before the position is known,
    * none below the position (kafkajs may have fetched from the Kafka-committed offset before a
-   * seek took effect), and with exitAtEnd none at or after the end.
+   * seek took effect), and with exitAtEnd none at or after the end. `from` is where the caller's
+   * next record starts when it holds records not yet handled (default: the position).
    */
-  deliverable<M extends { offset: string }>(tp: TopicPartition, fetchedOffset: string, messages: readonly M[]): Deliverable<M> {
+  deliverable<M extends { offset: string }>(tp: TopicPartition, fetchedOffset: string, messages: readonly M[], from?: bigint): Deliverable<M> {
     const state = this.states.get(tp);
     if (!state?.assigned || !state.ready) return { messages: [] };
     const fetched = BigInt(fetchedOffset);
+    const start = from === undefined || from < state.position ? state.position : from;
     const out = messages.filter((m) => {
       const offset = BigInt(m.offset);
-      return offset >= state.position && (!this.exitAtEnd || offset < state.end);
+      return offset >= start && (!this.exitAtEnd || offset < state.end);
     });
-    const gap = fetched > state.position ? { from: state.position, to: fetched } : undefined;
+    const gap = fetched > start ? { from: start, to: fetched } : undefined;
     return gap ? { messages: out, gap } : { messages: out };
   }
 
@@ -183,6 +185,11 @@ export class PartitionTracker {
   atEnd(tp: TopicPartition): boolean {
     const state = this.must(tp);
     return state.position >= state.end;
+  }
+
+  /** With exitAtEnd: records up to `next` reach the partition's end (a partial batch need not wait for more). */
+  reachesEnd(tp: TopicPartition, next: bigint): boolean {
+    return this.exitAtEnd && next >= this.must(tp).end;
   }
 
   /** Every planned partition is at its end (nothing to read at all). */

@@ -20,6 +20,12 @@ export interface ConsumeOptions {
   exitAtEnd?: boolean;
   /** At most this many records per handler call (default 500); with a group, at most two handled batches are ever uncommitted. */
   maxBatchRecords?: number;
+  /**
+   * The longest a partial batch (fewer than maxBatchRecords) waits for more records before it is
+   * handled, in ms (default 0: whatever one fetch brought is handled at once). With exitAtEnd a
+   * batch that reaches the end is handled at once.
+   */
+  maxWaitMs?: number;
   /** Partitions handled at the same time (default 1). */
   concurrency?: number;
   /** How long a lost connection is retried mid-stream before giving up (default 120 s). */
@@ -45,9 +51,15 @@ export interface PartialBatch {
   error?: Error;
 }
 
-export interface ConsumeHooks {
+export interface ConsumeHooks<Prepared = unknown> {
+  /**
+   * Optional work on a batch that needs nothing but its records (decoding), run as soon as the
+   * batch closes, while the batch before it is still being handled; handle() gets the result.
+   * It must not depend on earlier batches having been handled. Throwing ends the run.
+   */
+  prepare?(batch: RecordBatch): Prepared;
   /** Resolves once the records are durably handled; throwing ends the run with that error, nothing of the batch committed. */
-  handle(batch: RecordBatch): Promise<void | PartialBatch>;
+  handle(batch: RecordBatch, prepared: Prepared | undefined): Promise<void | PartialBatch>;
   log?: KafkaLog;
   /** After each (re)assignment, once the positions of the partitions this process holds are known. */
   onAssigned?(assigned: PartitionProgress[]): void;

@@ -9,10 +9,10 @@ import { createEventTextParser } from '../../debezium';
 import { connectPg, type PgTarget } from '../../pg/connection';
 import { isPgError, translatePgError } from '../../pg/errors';
 import { displayName } from '../../pg/identifiers';
-import { planBatch, tableId } from '../batch';
+import { planBatch, tableId, type TablePlan } from '../batch';
 import { BadRecordError } from '../errors';
-import type { BatchResult, PartitionOffset, SinkTarget } from '../offsets';
-import { decodeSinkRecord, type SinkChange, type SinkRecord, type SinkTruncate } from '../record';
+import type { BatchPosition, BatchResult, PartitionOffset, SinkTarget } from '../offsets';
+import { decodeSinkRecord, type SinkChange, type SinkItem, type SinkRecord, type SinkTruncate } from '../record';
 import { emptyCounts, emptyTableCounts, type SinkCounts } from '../summary';
 import { applySegment, prepareStage, type Stage } from './apply';
 import { ensureCatalog, lockOffsets, partitionId, saveOffsets, storedOffsets, type OffsetUpdate } from './catalog';
@@ -20,6 +20,14 @@ import { historyName, prepareTable, type HistoryTable, type TableOptions } from 
 
 export interface PostgresSinkOptions extends TableOptions {
   onError: 'stop' | 'skip';
+}
+
+/** A batch decoded and planned ahead (prepareBatch), on the assumption that every record applies. */
+interface PreparedBatch {
+  records: readonly SinkRecord[];
+  items: SinkItem[];
+  /** planBatch of every change and truncate; an error it threw is raised when the batch applies. */
+  plan: TablePlan[] | Error;
 }
 
 export class PostgresSink implements SinkTarget<BatchResult> {
@@ -48,7 +56,20 @@ export class PostgresSink implements SinkTarget<BatchResult> {
     return this.guard(() => storedOffsets(this.client, group, topics));
   }
 
-  async applyBatch(group: string, records: readonly SinkRecord[]): Promise<BatchResult> {
+  /** Decoding and planning need only the records: done while the batch before is written. */
+  prepareBatch(records: readonly SinkRecord[]): PreparedBatch {
+    const items = records.map((record) => decodeSinkRecord(record, this.parseText));
+    let plan: TablePlan[] | Error;
+    try {
+      plan = planBatch(items.filter((i): i is SinkChange | SinkTruncate => i.kind === 'change' || i.kind === 'truncate'));
+    } catch (err) {
+      plan = err instanceof Error ? err : new Error(String(err));
+    }
+    return { records, items, plan };
+  }
+
+  async applyBatch(group: string, records: readonly SinkRecord[], _position?: BatchPosition, prepared?: unknown): Promise<BatchResult> {
+    const ready = (prepared as PreparedBatch | undefined)?.records === records ? (prepared as PreparedBatch) : undefined;
     const counts = emptyCounts();
     const result: BatchResult = { counts, bad: [], committed: [] };
     if (records.length === 0) return result;
@@ -60,7 +81,8 @@ export class PostgresSink implements SinkTarget<BatchResult> {
       const items: (SinkChange | SinkTruncate)[] = [];
       const stopped = new Set<string>();
       const progress = new Map<string, OffsetUpdate>();
-      for (const record of records) {
+      let applied = 0;
+      for (const [index, record] of records.entries()) {
         const id = partitionId(record.topic, record.partition);
         if (stopped.has(id)) continue;
         const next = stored.get(id);
@@ -68,7 +90,8 @@ export class PostgresSink implements SinkTarget<BatchResult> {
           counts.alreadyCommitted++;
           continue;
         }
-        const item = decodeSinkRecord(record, this.parseText);
+        applied++;
+        const item = ready ? ready.items[index] : decodeSinkRecord(record, this.parseText);
         if (item.kind === 'bad') {
           const bad = { topic: record.topic, partition: record.partition, offset: record.offset, reason: item.reason, hint: item.hint };
           result.bad.push(bad);
@@ -94,7 +117,10 @@ export class PostgresSink implements SinkTarget<BatchResult> {
           seen.lastLsn = item.position.lsn;
         progress.set(id, seen);
       }
-      await this.applyItems(items, counts);
+      // The prepared plan holds when every record applies (no re-read, no bad record stopped the batch).
+      const plans = ready && applied === records.length && !result.stop ? ready.plan : planBatch(items);
+      if (plans instanceof Error) throw plans;
+      await this.applyPlans(plans, counts);
       await saveOffsets(this.client, group, [...progress.values()]);
       await this.client.query('COMMIT');
       result.committed = [...progress.values()].map(({ topic, partition, nextOffset }) => ({ topic, partition, nextOffset }));
@@ -108,8 +134,8 @@ export class PostgresSink implements SinkTarget<BatchResult> {
     }
   }
 
-  private async applyItems(items: (SinkChange | SinkTruncate)[], counts: SinkCounts): Promise<void> {
-    for (const plan of planBatch(items)) {
+  private async applyPlans(plans: TablePlan[], counts: SinkCounts): Promise<void> {
+    for (const plan of plans) {
       const id = tableId(plan.table);
       const name = historyName(plan, this.options).history;
       const tableCounts = (counts.tables[displayName(name)] ??= emptyTableCounts(displayName(name)));
