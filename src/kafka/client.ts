@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { ServiceError } from '../errors';
 import { describeTlsFailure } from '../tls-failure';
 import type { KafkaSettings } from './options';
+import { installRecordBatchDecoder } from './record-batch';
 
 /** Receives kafkajs diagnostics; the command layer decides whether and how to show them. */
 export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
@@ -29,8 +30,14 @@ export interface ClientOptions {
   retries?: number;
 }
 
+/** kafkajs, loaded on first use with the faster record batch decoder in place (src/kafka/record-batch.ts). */
+export async function loadKafkajs(): Promise<typeof import('kafkajs')> {
+  installRecordBatchDecoder();
+  return import('kafkajs');
+}
+
 export async function createKafka(settings: KafkaSettings, options: ClientOptions = {}): Promise<Kafka> {
-  const kafkajs = await import('kafkajs');
+  const kafkajs = await loadKafkajs();
   const level = options.log ? (options.debug ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.INFO) : kafkajs.logLevel.NOTHING;
   const names: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
     [kafkajs.logLevel.ERROR]: 'error',

@@ -12,6 +12,7 @@ import { isOurProcess, readPid } from './processes';
 import { stackUrls, type StackSettings } from './settings';
 import { readState } from './state';
 import { loadPg } from '../pg/connection';
+import { loadKafkajs } from '../kafka/client';
 
 export interface ServiceStatus {
   service: ServiceName;
@@ -50,7 +51,7 @@ export async function probePostgres(pgUrl: string): Promise<{ healthy: boolean; 
 }
 
 export async function probeKafka(brokers: string): Promise<{ healthy: boolean; detail: string }> {
-  const { Kafka, logLevel } = await import('kafkajs');
+  const { Kafka, logLevel } = await loadKafkajs();
   const kafka = new Kafka({ clientId: 'cdc-stack-status', brokers: [brokers], logLevel: logLevel.NOTHING, connectionTimeout: 2_000, requestTimeout: 5_000, retry: { retries: 1 } });
   const admin = kafka.admin();
   try {

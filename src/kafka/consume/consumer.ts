@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { createKafka, kafkaError } from '../client';
+import { createKafka, kafkaError, loadKafkajs } from '../client';
 import type { KafkaSettings } from '../options';
 import { BatchLoop } from './batches';
 import { consumerConfig, deleteGroup } from './kafkajs';
@@ -74,7 +74,7 @@ class ConsumerRun {
 
   async run(): Promise<ConsumeSummary> {
     const clientId = this.options.clientId ?? 'cdc';
-    this.kafkajs = await import('kafkajs');
+    this.kafkajs = await loadKafkajs();
     this.kafka = await createKafka(this.settings, { clientId, log: this.hooks.log });
     // The admin client asks short questions (metadata, offsets): a broker silent for 5 s is an
     // error, where the consumer's long fetches keep the 30 s request timeout.

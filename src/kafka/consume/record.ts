@@ -21,8 +21,14 @@ export function toRecord(topic: string, partition: number, message: KafkaMessage
     partition,
     offset: message.offset,
     timestamp: message.timestamp,
-    key: message.key ?? null,
+    // Read from the message when asked: the record batch decoder (src/kafka/record-batch.ts)
+    // decodes them only then, and replaying a topic as JSON lines never asks.
+    get key() {
+      return message.key ?? null;
+    },
     value: message.value ?? null,
-    headers: message.headers ?? {},
+    get headers() {
+      return message.headers ?? {};
+    },
   };
 }
