@@ -121,7 +121,8 @@ function decodeAt(value: JsonValue | undefined, schema: ConnectSchema | undefine
     case 'int16':
     case 'int32':
     case 'int64':
-      integer(value, schema.type, schema.type);
+      // A safe integer within the type's bits needs no BigInt (int64 holds every safe integer).
+      if (!(Number.isSafeInteger(value) && fitsBits(value as number, schema.type))) integer(value, schema.type, schema.type);
       return value;
     case 'float32':
     case 'float64':
@@ -176,8 +177,13 @@ function decodeSemantic(value: JsonValue, schema: ConnectSchema): Decoded | unde
       return isoTimeOfDay(timeOfDay(integer(value, 'int64', 'NanoTime'), 'ns', 'NanoTime'), 'ns');
     case 'io.debezium.time.Timestamp':
     case 'org.apache.kafka.connect.data.Timestamp':
+      // The common case without BigInt: a safe integer within PostgreSQL's range.
+      if (Number.isSafeInteger(value) && (value as number) >= TIMESTAMP_MIN_MS && (value as number) < TIMESTAMP_END_MS)
+        return isoTimestamp(value as number, 'ms');
       return isoTimestamp(timestamp(integer(value, 'int64', 'Timestamp'), 'ms', 'Timestamp'), 'ms');
     case 'io.debezium.time.MicroTimestamp':
+      // Every safe integer of µs is within PostgreSQL's range (±285 years of 1970 against 4713 BC – 294276 AD).
+      if (Number.isSafeInteger(value)) return isoTimestamp(value as number, 'us');
       return isoTimestamp(timestamp(integer(value, 'int64', 'MicroTimestamp'), 'us', 'MicroTimestamp'), 'us');
     case 'io.debezium.time.NanoTimestamp':
       return isoTimestamp(integer(value, 'int64', 'NanoTimestamp'), 'ns');
@@ -232,8 +238,17 @@ const DATE_MIN_DAYS = -2_440_588n; // 4714-11-24 BC
 const DATE_MAX_DAYS = 2_145_042_905n; // 5874897-12-31
 const TIMESTAMP_MIN_US = -210_866_803_200_000_000n; // 4714-11-24 00:00 BC
 const TIMESTAMP_END_US = 9_224_318_016_000_000_000n; // 294277-01-01 00:00
+const TIMESTAMP_MIN_MS = Number(TIMESTAMP_MIN_US / 1000n);
+const TIMESTAMP_END_MS = Number(TIMESTAMP_END_US / 1000n);
 const INT_BITS: Record<string, bigint> = { int8: 7n, int16: 15n, int32: 31n, int64: 63n };
 const PER_SECOND: Record<TimeUnit, bigint> = { ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n };
+
+const INT_LIMITS: Record<string, number> = { int8: 2 ** 7, int16: 2 ** 15, int32: 2 ** 31, int64: 2 ** 63 };
+
+function fitsBits(n: number, type: string): boolean {
+  const limit = INT_LIMITS[type];
+  return n >= -limit && n < limit;
+}
 
 /** An integer that fits the Connect type; throws DecodeError otherwise. */
 function integer(value: JsonValue, type: keyof typeof INT_BITS, what: string): bigint {

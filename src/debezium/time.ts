@@ -38,8 +38,22 @@ export function isoTimeOfDay(value: bigint, unit: TimeUnit): string {
   return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(fraction, DIGITS[unit])}`;
 }
 
-/** Epoch count of `unit` to a naive ISO timestamp, or 'infinity' / '-infinity'. */
-export function isoTimestamp(value: bigint, unit: TimeUnit): string {
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Epoch count of `unit` to a naive ISO timestamp, or 'infinity' / '-infinity'. A number must be a
+ * safe integer. Counts within ±(2^53 − 1) — every timestamp in µs or ms PostgreSQL sends in practice —
+ * are done in Number arithmetic (exact there, and several times faster than BigInt's); the text is
+ * the same (test/unit/debezium-time.test.ts checks it against the BigInt path).
+ */
+export function isoTimestamp(value: bigint | number, unit: TimeUnit): string {
+  if (typeof value === 'number') return isoTimestampSafe(value, unit);
+  if (value >= -MAX_SAFE && value <= MAX_SAFE) return isoTimestampSafe(Number(value), unit);
+  return isoTimestampBig(value, unit);
+}
+
+/** isoTimestamp in BigInt arithmetic, for any int64 count. */
+export function isoTimestampBig(value: bigint, unit: TimeUnit): string {
   if (value === POSITIVE_INFINITY_TS) return 'infinity';
   if (value === NEGATIVE_INFINITY_TS) return '-infinity';
   const perDay = PER_SECOND[unit] * 86400n;
@@ -52,8 +66,8 @@ export function isoTimestamp(value: bigint, unit: TimeUnit): string {
   return `${isoDate(days)}T${isoTimeOfDay(rest, unit)}`;
 }
 
-/** Epoch milliseconds of an instant (e.g. `source.ts_ms`) to ISO-8601 UTC with `Z`. */
-export function isoInstantMs(value: bigint): string {
+/** Epoch milliseconds of an instant (e.g. `source.ts_ms`) to ISO-8601 UTC with `Z`; a number must be a safe integer. */
+export function isoInstantMs(value: bigint | number): string {
   return `${isoTimestamp(value, 'ms')}Z`;
 }
 
@@ -76,6 +90,47 @@ export function isoDurationMicros(value: bigint): string {
   const datePart = days ? `${days}D` : '';
   if (!datePart && !time) return 'PT0S';
   return `${sign}P${datePart}${time ? 'T' + time : ''}`;
+}
+
+const PER_SECOND_N: Record<TimeUnit, number> = { ms: 1000, us: 1_000_000, ns: 1_000_000_000 };
+
+/** Truncating integer division, exact for safe integers (the remainder operator is exact on them). */
+function tdiv(a: number, b: number): number {
+  return (a - (a % b)) / b;
+}
+
+/** isoTimestamp of a safe integer count, with the same steps as the BigInt path. */
+function isoTimestampSafe(value: number, unit: TimeUnit): string {
+  const perSecond = PER_SECOND_N[unit];
+  const perDay = perSecond * 86400;
+  let rest = value % perDay;
+  let days = (value - rest) / perDay;
+  if (rest < 0) {
+    rest += perDay;
+    days -= 1;
+  }
+  // Days: Howard Hinnant's days_from_civil inverse, as isoDate.
+  const z = days + 719468;
+  const era = tdiv(z >= 0 ? z : z - 146096, 146097);
+  const doe = z - era * 146097;
+  const yoe = tdiv(doe - tdiv(doe, 1460) + tdiv(doe, 36524) - tdiv(doe, 146096), 365);
+  const doy = doe - (365 * yoe + tdiv(yoe, 4) - tdiv(yoe, 100));
+  const mp = tdiv(5 * doy + 2, 153);
+  const day = doy - tdiv(153 * mp + 2, 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const yearText = year >= 0 && year <= 9999 ? padN(year, 4) : (year < 0 ? '-' : '+') + padN(year < 0 ? -year : year, 6);
+  // Time of day, as isoTimeOfDay.
+  const fraction = rest % perSecond;
+  const seconds = (rest - fraction) / perSecond;
+  const h = tdiv(seconds, 3600);
+  const m = tdiv(seconds, 60) % 60;
+  const sec = seconds % 60;
+  return `${yearText}-${padN(month, 2)}-${padN(day, 2)}T${padN(h, 2)}:${padN(m, 2)}:${padN(sec, 2)}.${padN(fraction, DIGITS[unit])}`;
+}
+
+function padN(value: number, width: number): string {
+  return String(value).padStart(width, '0');
 }
 
 function pad(value: bigint, width: number): string {

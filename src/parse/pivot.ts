@@ -138,6 +138,8 @@ function eventTimeOf(event: ChangeEvent, raw: boolean): Decoded {
   const fromSource = event.source?.ts_ms;
   const value: JsonValue | undefined = fromSource ?? event.tsMs;
   if (value === undefined || value === null || raw) return value ?? null;
+  // A safe integer is an int64: no BigInt needed.
+  if (Number.isSafeInteger(value)) return isoInstantMs(value as number);
   const ms = value instanceof JsonNumber && value.text.length > 20 ? undefined : toBigIntExact(value);
   if (ms === undefined || ms < INT64_MIN || ms > INT64_MAX) {
     const text = stringifyLossless(value);

@@ -20,13 +20,24 @@ export interface TextRecord {
   text: string;
 }
 
+/**
+ * A one-line JSON object (its first bytes are `{"`), as valid UTF-8 bytes without the line end:
+ * given only by a splitter made with `{ bytes: true }`, so the caller can decode just the part it
+ * needs (parse: the payload after a schema seen before). Decoded, it is the TextRecord's text.
+ */
+export interface ByteRecord {
+  kind: 'bytes';
+  line: number;
+  bytes: Buffer;
+}
+
 export interface RecordProblem {
   kind: 'problem';
   line: number;
   reason: string;
 }
 
-export type SplitItem = TextRecord | RecordProblem;
+export type SplitItem = TextRecord | ByteRecord | RecordProblem;
 
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
@@ -40,18 +51,22 @@ export class RecordSplitter {
   private atStart: boolean;
   /** A multi-line value was opened (its line numbers are in reasons: the parallel path then steps aside). */
   sawMultiLine = false;
+  private readonly giveBytes: boolean;
 
   /**
    * `firstLine`: lines before these bytes (a chunk in the middle of an input); `atStart`: the bytes
-   * begin the input (a byte order mark is dropped only there).
+   * begin the input (a byte order mark is dropped only there); `bytes`: one-line objects come as
+   * ByteRecords, undecoded.
    */
   constructor(
     private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
     firstLine = 0,
     atStart = firstLine === 0,
+    options: { bytes?: boolean } = {},
   ) {
     this.lineNo = firstLine;
     this.atStart = atStart;
+    this.giveBytes = options.bytes ?? false;
   }
 
   /** Lines seen so far (the last line number given). */
@@ -149,6 +164,10 @@ export class RecordSplitter {
   /** Complete lines (without their final newline) of a region. */
   private lines(region: Buffer, out: SplitItem[]): void {
     if (isUtf8(region)) {
+      if (this.giveBytes) {
+        this.byteLines(region, out);
+        return;
+      }
       const texts = region.toString('utf8').split('\n');
       for (const text of texts) this.line(text, out);
       return;
@@ -163,6 +182,26 @@ export class RecordSplitter {
         this.lineNo++;
         out.push({ kind: 'problem', line: this.lineNo, reason: 'invalid UTF-8' });
       }
+      start = end + 1;
+    }
+  }
+
+  /**
+   * The lines of valid UTF-8 bytes: a line that starts with `{"` outside a multi-line value is a
+   * record as it is (it cannot open one, and only the input's first line can carry a byte order
+   * mark), given undecoded; every other line goes through line() as text.
+   */
+  private byteLines(region: Buffer, out: SplitItem[]): void {
+    let start = 0;
+    for (;;) {
+      let end = region.indexOf(10, start);
+      const last = end === -1;
+      if (last) end = region.length;
+      if (this.multi === null && !this.atStart && end - start >= 2 && region[start] === 123 && region[start + 1] === 34) {
+        this.lineNo++;
+        out.push({ kind: 'bytes', line: this.lineNo, bytes: region.subarray(start, region[end - 1] === 13 ? end - 1 : end) });
+      } else this.line(region.toString('utf8', start, end), out);
+      if (last) return;
       start = end + 1;
     }
   }

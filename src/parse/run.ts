@@ -6,7 +6,7 @@
 import { classifyRecord, createEventTextParser, type ChangeEvent, type EventTextParser } from '../debezium';
 import { createFormatter, type OutputFormat, type RowFormatter } from './format';
 import { pivotEvent, type PivotNote, type PivotOptions, type PivotRow } from './pivot';
-import type { RecordSplitter, SplitItem } from './records';
+import type { ByteRecord, RecordSplitter, SplitItem, TextRecord } from './records';
 
 export interface ParseInput {
   /** Shown in problem reports: a file name, or `stdin`. */
@@ -25,7 +25,7 @@ export interface ParseRunOptions extends PivotOptions {
   processedAt?: string;
   now: () => Date;
   maxRecordBytes?: number;
-  /** Worker threads for large files: 0 = as many as the cores (from 32 MiB up), 1 = none. */
+  /** Threads that parse a large file (the main thread and threads − 1 workers): 0 = automatic, 1 = one thread. */
   threads?: number;
 }
 
@@ -60,7 +60,7 @@ export interface ParseSummary {
   invalid: number;
   /** True when --strict stopped at an invalid record. */
   stopped: boolean;
-  /** Worker threads that parsed part of the input (absent when one thread did it all). */
+  /** Threads that parsed the input, the main thread included (absent when one thread did it all). */
   threads?: number;
 }
 
@@ -135,7 +135,7 @@ export function handleItems(items: SplitItem[], source: string, options: Omit<Pa
     } else {
       let outcome: RecordOutcome;
       try {
-        outcome = handleRecord(item.text, state.parseText, options, summary);
+        outcome = handleRecord(item, state.parseText, options, summary);
       } catch (err) {
         // Last line of defence: a record no rule foresaw is reported, never fatal.
         outcome = `could not process this record: ${shorten(String((err as Error)?.message ?? err))}`;
@@ -162,18 +162,19 @@ type RecordOutcome = { rows: PivotRow[]; notes: PivotNote[] } | string | undefin
 
 /** Rows and notes for a record, undefined when it is skipped (and counted), or the reason it is invalid. */
 function handleRecord(
-  text: string,
+  item: TextRecord | ByteRecord,
   parseText: EventTextParser,
   options: Pick<ParseRunOptions, keyof PivotOptions | 'skipSnapshot'>,
   summary: ParseSummary,
 ): RecordOutcome {
-  if (isBlank(text)) {
+  // A ByteRecord starts with `{"`: never blank.
+  if (item.kind === 'record' && isBlank(item.text)) {
     summary.skipped.tombstone++;
     return undefined;
   }
   let value;
   try {
-    value = parseText(text);
+    value = item.kind === 'bytes' ? parseText.bytes(item.bytes) : parseText(item.text);
   } catch (err) {
     return `not JSON: ${shorten((err as Error).message)}`;
   }

@@ -120,6 +120,36 @@ describe('createEventTextParser', () => {
     expect(b.schema).toBe(a.schema);
   });
 
+  it('parses a line given as UTF-8 bytes exactly as its text, and throws the same error', () => {
+    const parse = createEventTextParser();
+    const lines = [
+      `{"schema":${SCHEMA},"payload":${PAYLOAD}}`,
+      `{"schema":${SCHEMA},"payload":${PAYLOAD.replace('"id":7', '"id":"é€😀"')}}  `,
+      `{"schema":${SCHEMA},"payload":${PAYLOAD},"extra":{"n":1.50}}`,
+      `{"schema":${SCHEMA},"payload":{"op":"c","after":{"n":123456789012345678901}}}`,
+      `{"schema":${SCHEMA.replace('s.t.Envelope', 's.u.Envelope')},"payload":${PAYLOAD}}`,
+      `{"schema":${SCHEMA},"payload":{"op":`,
+      `{"schema":${SCHEMA},"payload":{"op":}}`,
+      `{"schema":${SCHEMA},"payload":${PAYLOAD}`,
+      `{"a":1}`,
+    ];
+    for (const line of [...lines, ...lines]) {
+      let text: unknown;
+      let bytes: unknown;
+      try {
+        text = parseLossless(line);
+      } catch (err) {
+        text = err;
+      }
+      try {
+        bytes = parse.bytes(Buffer.from(line));
+      } catch (err) {
+        bytes = err;
+      }
+      expect(bytes).toEqual(text);
+    }
+  });
+
   it('falls back to a full parse when the rest of the line is not just the payload', () => {
     const parse = createEventTextParser();
     parse(`{"schema":${SCHEMA},"payload":${PAYLOAD}}`);

@@ -284,6 +284,12 @@ describe('fuzz: the record splitter', () => {
         items.push(...splitter.end());
         const whole = new RecordSplitter(1024);
         expect(items).toEqual([...whole.push(bytes), ...whole.end()]);
+        // Bytes mode (what `cdc parse` uses): the same records, some given undecoded.
+        const byBytes = new RecordSplitter(1024, 0, true, { bytes: true });
+        const asText = [...byBytes.push(bytes), ...byBytes.end()].map((i) =>
+          i.kind === 'bytes' ? { kind: 'record', line: i.line, text: i.bytes.toString() } : i,
+        );
+        expect(asText).toEqual(items);
         const records = new Map(items.filter((i) => i.kind === 'record').map((i) => [i.line, (i as { text: string }).text]));
         for (const [line, text] of good) expect([line, records.get(line)]).toEqual([line, text]);
         // In input order, and every line is accounted for at most once.

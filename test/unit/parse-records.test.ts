@@ -10,7 +10,8 @@ function split(chunks: (string | Buffer)[], max?: number): Item[] {
   return items;
 }
 
-const records = (items: Item[]) => items.map((i) => (i.kind === 'record' ? [i.line, i.text] : [i.line, `PROBLEM ${i.reason}`]));
+const records = (items: Item[]) =>
+  items.map((i) => (i.kind === 'record' ? [i.line, i.text] : i.kind === 'bytes' ? [i.line, i.bytes.toString()] : [i.line, `PROBLEM ${i.reason}`]));
 
 describe('RecordSplitter', () => {
   it('splits lines across chunk boundaries, numbering them, with or without a final newline', () => {
