@@ -1,22 +1,32 @@
 /**
- * A parse run over every input: each file through worker threads when that pays (parallel.ts),
+ * A parse run over every input: each large file on several threads when that pays (parallel.ts),
  * else as one stream (run.ts). Kept apart from both so that neither imports the other's caller.
+ * The worker pool starts before the first read and serves every file of the run.
  */
 import { RecordSplitter } from './records';
-import { parallelPlan, parseFileInParallel } from './parallel';
+import { parallelPlan, parseFileInParallel, startPool, type ParsePool } from './parallel';
 import { createRunState, parseStream, type ParseBatch, type ParseInput, type ParseRunOptions, type ParseSummary } from './run';
 
 export async function* parseEvents(inputs: ParseInput[], options: ParseRunOptions): AsyncGenerator<ParseBatch, ParseSummary> {
   const state = createRunState(options);
-  for (const input of inputs) {
-    const parallel = input.file !== undefined && !options.strict ? parallelPlan(input.file, options) : undefined;
-    const stopped = parallel
-      ? yield* parseFileInParallel(input, parallel, options, state)
-      : yield* parseStream(input.name, input.chunks, new RecordSplitter(options.maxRecordBytes), options, state);
-    if (stopped) {
-      state.summary.stopped = true;
-      return state.summary;
+  const plans = inputs.map((input) => (input.file !== undefined && !options.strict ? parallelPlan(input.file, options) : undefined));
+  const first = plans.find((plan) => plan !== undefined);
+  let pool: ParsePool | undefined;
+  try {
+    if (first) pool = await startPool(first, options);
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k];
+      const stopped =
+        plans[k] && pool
+          ? yield* parseFileInParallel(input, pool, options, state)
+          : yield* parseStream(input.name, input.chunks, new RecordSplitter(options.maxRecordBytes, 0, true, { bytes: true }), options, state);
+      if (stopped) {
+        state.summary.stopped = true;
+        return state.summary;
+      }
     }
+    return state.summary;
+  } finally {
+    pool?.terminate();
   }
-  return state.summary;
 }

@@ -1,204 +1,250 @@
 /**
- * Large files on every core: the main thread reads line-aligned chunks and writes results in input
- * order; worker threads (worker.ts) split, parse, pivot and format them. Byte-identical to one
- * thread: the same code runs on each chunk, problems and notes get their lines shifted by the lines
- * before the chunk, notes are said once in input order, the CSV header is written here once. A chunk
- * holding a multi-line value (its reasons name lines across the chunk) or a line near the record
- * limit hands the rest of the file to the one-thread path, from that chunk on. Memory stays bounded:
- * at most two chunks per worker are in flight (chunks of 64 KiB – 4 MiB).
+ * Large files on every core: the main thread reads line-aligned chunks, hands each to a worker
+ * thread with room for it, parses the others itself in between, and writes the results in input
+ * order. The workers start with the run (a pool for all its files), so their start-up overlaps the
+ * first reads; they share nothing with the main thread but the chunks and results they move.
+ *
+ * Byte-identical to one thread: the same code parses each chunk (chunk.ts), problems and notes get
+ * their lines shifted by the lines before the chunk, notes are said once in input order, the CSV
+ * header is written here once. A chunk holding a multi-line value or a line near the record limit
+ * hands the rest of the file to the one-thread path, from that chunk on.
+ *
+ * Memory: at most MAX_PENDING chunks (1 MiB each, more only for a longer line, up to 8 MiB) and
+ * their results are held at a time, whatever the file's size; worker heaps are capped.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { CdcError } from '../errors';
-import type { PivotNote } from './pivot';
+import { createChunkParser, type ChunkResult, type ChunkTask } from './chunk';
 import { DEFAULT_MAX_RECORD_BYTES, RecordSplitter } from './records';
 import { parseStream, type Note, type ParseBatch, type ParseInput, type ParseRunOptions, type ParseSummary, type RunState } from './run';
 
-/** Smaller files are done before threads would start. */
+/** Smaller files are done before threads would pay off. */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
-const MAX_WORKERS = 4;
+const MAX_THREADS = 4;
+const CHUNK_BYTES = 1024 * 1024;
+/** Chunks a worker holds at once: one it parses, one waiting, so it never idles between them. */
+const PER_WORKER = 2;
 const READ_BLOCK = 1024 * 1024;
-/**
- * Each worker's heap is bounded (its records are under a third of the record limit, its chunks 4 MiB
- * at most); a worker that runs out anyway fails, and its chunks go to the one-thread path.
- */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 };
+/** A worker that runs out of heap anyway fails, and its chunks go to the one-thread path. */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 192 };
 
 export interface ParallelPlan {
-  workers: number;
-  chunkBytes: number;
+  /** Threads that parse: the main thread and threads − 1 workers. */
+  threads: number;
   script: string;
 }
 
 /**
- * Whether (and how) to parse this file with worker threads; undefined for one thread. Automatic
+ * Whether (and how) to parse this file on several threads; undefined for one thread. Automatic
  * (threads 0): files from 32 MiB when the 1-minute load average leaves a core idle.
  */
 export function parallelPlan(file: { path: string; size: number }, options: Pick<ParseRunOptions, 'threads'>): ParallelPlan | undefined {
   const threads = options.threads ?? 0;
   if (threads === 1) return undefined;
   const cores = os.availableParallelism();
-  const workers = threads > 1 ? threads : Math.min(cores, MAX_WORKERS);
-  if (workers < 2 || (threads === 0 && file.size < PARALLEL_MIN_BYTES)) return undefined;
-  // Automatic only when a core is idle: each worker pays its own start-up and JIT warm-up (measured
-  // +40-70 % CPU on the 675 MB bench file), which a busy machine turns into a slower run.
+  const total = threads > 1 ? threads : Math.min(cores, MAX_THREADS);
+  if (total < 2 || (threads === 0 && file.size < PARALLEL_MIN_BYTES)) return undefined;
   if (threads === 0 && os.loadavg()[0] > cores - 1) return undefined;
   // Run from the TypeScript sources (ts-jest) there is no compiled worker: one thread.
   const script = path.join(__dirname, 'worker.js');
   if (!fs.existsSync(script)) return undefined;
-  const chunkBytes = Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(file.size / (workers * 8))));
-  return { workers, chunkBytes, script };
+  return { threads: total, script };
 }
 
-/** What a worker sends back for one chunk. */
-export type ChunkResult =
-  | { id: number; sequential: true }
-  | {
-      id: number;
-      sequential?: false;
-      output: Uint8Array;
-      problems: { line: number; reason: string }[];
-      notes: { key: PivotNote; line: number; text: string }[];
-      summary: ParseSummary;
-      lines: number;
-    };
+/** The workers of one run, started once, given chunks while they have room. */
+export class ParsePool {
+  readonly threads: number;
+  private readonly workers: { worker: Worker; inFlight: number; failed: boolean }[];
+  private readonly waiting = new Map<number, { resolve: (result: ChunkResult) => void; worker: number }>();
+  /** The main thread's own chunk parser, for the chunks no worker has room for. */
+  readonly parseHere: (task: ChunkTask) => ChunkResult;
+  private nextId = 0;
 
-export interface ChunkTask {
-  id: number;
-  bytes: Uint8Array;
-  atStart: boolean;
-  insertedAt?: string;
+  constructor(plan: ParallelPlan, options: ParseRunOptions, WorkerThread: typeof Worker) {
+    this.threads = plan.threads;
+    const { now: _now, ...plain } = options;
+    this.workers = Array.from({ length: plan.threads - 1 }, (_, index) => {
+      const worker = new WorkerThread(plan.script, { workerData: { options: plain }, resourceLimits: WORKER_LIMITS });
+      worker.on('message', (result: ChunkResult) => this.settle(result));
+      // A worker that fails leaves its chunks to the one-thread path.
+      worker.on('error', () => {
+        this.workers[index].failed = true;
+        for (const [id, entry] of this.waiting) if (entry.worker === index) this.settle({ id, sequential: true });
+      });
+      return { worker, inFlight: 0, failed: false };
+    });
+    this.parseHere = createChunkParser(plain);
+  }
+
+  /** Gives the chunk to the least busy worker with room; undefined when none has. */
+  offer(bytes: Buffer, atStart: boolean, insertedAt: string): Promise<ChunkResult> | undefined {
+    let chosen = -1;
+    for (let k = 0; k < this.workers.length; k++) {
+      const w = this.workers[k];
+      if (!w.failed && w.inFlight < PER_WORKER && (chosen < 0 || w.inFlight < this.workers[chosen].inFlight)) chosen = k;
+    }
+    if (chosen < 0) return undefined;
+    const id = this.nextId++;
+    const task: ChunkTask = { id, bytes, atStart, insertedAt };
+    this.workers[chosen].inFlight++;
+    const result = new Promise<ChunkResult>((resolve) => this.waiting.set(id, { resolve, worker: chosen }));
+    // The chunk starts its ArrayBuffer and nothing after it is used again: move it (no copy).
+    this.workers[chosen].worker.postMessage(task, [bytes.buffer as ArrayBuffer]);
+    return result;
+  }
+
+  /** Chunks that can be in flight at once, so the workers never wait for the main thread. */
+  get capacity(): number {
+    return this.workers.length * PER_WORKER + 2;
+  }
+
+  terminate(): void {
+    for (const { worker } of this.workers) void worker.terminate();
+  }
+
+  private settle(result: ChunkResult): void {
+    const entry = this.waiting.get(result.id);
+    if (!entry) return;
+    this.waiting.delete(result.id);
+    this.workers[entry.worker].inFlight--;
+    entry.resolve(result);
+  }
+}
+
+export async function startPool(plan: ParallelPlan, options: ParseRunOptions): Promise<ParsePool> {
+  const { Worker: WorkerThread } = await import('node:worker_threads');
+  return new ParsePool(plan, options, WorkerThread);
 }
 
 interface Pending {
-  id: number;
   offset: number;
-  result: Promise<ChunkResult>;
+  result: Promise<ChunkResult> | undefined;
+  done: ChunkResult | undefined;
 }
 
-export async function* parseFileInParallel(
-  input: ParseInput,
-  plan: ParallelPlan,
-  options: ParseRunOptions,
-  state: RunState,
-): AsyncGenerator<ParseBatch, boolean> {
-  const { Worker: WorkerThread } = await import('node:worker_threads');
-  const { now: _now, ...plain } = options;
-  const workers: Worker[] = Array.from(
-    { length: plan.workers },
-    () => new WorkerThread(plan.script, { workerData: { options: plain }, resourceLimits: WORKER_LIMITS }),
-  );
-  const waiting = new Map<number, (result: ChunkResult) => void>();
-  for (const worker of workers) {
-    worker.on('message', (result: ChunkResult) => {
-      waiting.get(result.id)?.(result);
-      waiting.delete(result.id);
-    });
-    // A worker that fails leaves its chunks to the one-thread path.
-    worker.on('error', () => {
-      for (const [id, resolve] of waiting) resolve({ id, sequential: true });
-      waiting.clear();
-    });
-  }
-  let fd: fs.promises.FileHandle;
+export async function* parseFileInParallel(input: ParseInput, pool: ParsePool, options: ParseRunOptions, state: RunState): AsyncGenerator<ParseBatch, boolean> {
+  let fd: number;
   try {
-    fd = await fs.promises.open(input.file!.path, 'r');
+    fd = fs.openSync(input.file!.path, 'r');
   } catch (err) {
-    for (const worker of workers) void worker.terminate();
     // As the one-thread path says it (inputs.ts): the user's situation, not a bug in cdc.
     throw new CdcError(`cannot read ${input.name}: ${(err as Error).message}`, { hint: 'rows of the records read before it were written' });
   }
-  const longest = Math.min(8 * 1024 * 1024, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
-  let position = 0; // file offset of the next chunk
-  let readAt = 0;
-  let carry: Buffer = Buffer.from(new ArrayBuffer(plan.chunkBytes * 2), 0, 0);
-  let eof = false;
+  const reader = new ChunkReader(fd, input.name, Math.min(8 * 1024 * 1024, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES));
   let lineOffset = 0;
-  let nextId = 0;
   const pending: Pending[] = [];
-
-  /**
-   * The next line-aligned chunk (the last one may lack its newline), or null at the end, or 'long'
-   * for a line too long to share. Each chunk sits at the start of its own ArrayBuffer, so it can be
-   * moved to a worker without a copy; only the partial line after it is copied, into the next one.
-   */
-  const readChunk = async (): Promise<{ bytes: Buffer; offset: number } | 'long' | null> => {
-    for (;;) {
-      const newline = carry.lastIndexOf(10);
-      if ((newline >= 0 && carry.length >= plan.chunkBytes) || (eof && carry.length > 0)) {
-        const end = eof && newline < 0 ? carry.length : newline + 1;
-        const bytes = carry.subarray(0, end);
-        const offset = position;
-        position += end;
-        const rest = carry.subarray(end);
-        carry = Buffer.from(new ArrayBuffer(Math.max(plan.chunkBytes * 2, rest.length * 2)), 0, 0);
-        if (rest.length) carry = grow(carry, rest);
-        return { bytes, offset };
-      }
-      if (eof) return null;
-      if (newline < 0 && carry.length > longest) return 'long';
-      const room = carry.buffer.byteLength - carry.byteOffset - carry.length;
-      if (room < READ_BLOCK / 4) carry = grow(Buffer.from(new ArrayBuffer(carry.length * 2 + plan.chunkBytes), 0, 0), carry);
-      const target = Buffer.from(carry.buffer, carry.byteOffset + carry.length, carry.buffer.byteLength - carry.byteOffset - carry.length);
-      const bytesRead = await readAtOffset(fd, target, readAt, input.name);
-      readAt += bytesRead;
-      if (bytesRead === 0) eof = true;
-      else carry = Buffer.from(carry.buffer, carry.byteOffset, carry.length + bytesRead);
-    }
-  };
-
-  const dispatch = (bytes: Buffer, offset: number): void => {
-    const id = nextId++;
-    const task: ChunkTask = { id, bytes, atStart: offset === 0, insertedAt: options.processedAt ?? options.now().toISOString() };
-    const result = new Promise<ChunkResult>((resolve) => waiting.set(id, resolve));
-    // The chunk starts its ArrayBuffer and nothing after it is used again: move it (no copy).
-    workers[id % workers.length].postMessage(task, [bytes.buffer as ArrayBuffer]);
-    pending.push({ id, offset, result });
-  };
-
+  /** File offset from which the one-thread path reads (a chunk that needs it, a line too long to share). */
+  let sequentialFrom: number | undefined;
   try {
-    let sequentialFrom: number | undefined;
     for (;;) {
-      while (sequentialFrom === undefined && !eof && pending.length < plan.workers * 2) {
-        const chunk = await readChunk();
-        if (chunk === null) break;
-        if (chunk === 'long') {
-          sequentialFrom = position;
+      // Write what is done, in input order.
+      while (pending.length > 0 && pending[0].done && sequentialFrom === undefined) {
+        const head = pending.shift()!;
+        const result = head.done!;
+        if (result.sequential) {
+          sequentialFrom = head.offset;
           break;
         }
-        dispatch(chunk.bytes, chunk.offset);
+        state.summary.threads = Math.max(state.summary.threads ?? 0, pool.threads);
+        const batch = toBatch(result, input.name, lineOffset, options, state);
+        lineOffset += result.lines;
+        if (batch.output.length || batch.problems.length || batch.notes.length) yield batch;
       }
-      if (sequentialFrom === undefined && eof && carry.length > 0 && pending.length < plan.workers * 2) {
-        const chunk = await readChunk();
-        if (chunk === 'long') sequentialFrom = position;
-        else if (chunk) dispatch(chunk.bytes, chunk.offset);
+      if (sequentialFrom !== undefined) break;
+      if (!reader.done && pending.length < pool.capacity) {
+        const chunk = reader.next();
+        if (chunk === 'long') {
+          // Everything before the long line is pending: written first, then one thread from it.
+          if (pending.length === 0) sequentialFrom = reader.position;
+          else pending.push({ offset: reader.position, result: undefined, done: { id: -1, sequential: true } });
+          reader.done = true;
+          continue;
+        }
+        if (chunk === null) continue;
+        const insertedAt = options.processedAt ?? options.now().toISOString();
+        const entry: Pending = { offset: chunk.offset, result: pool.offer(chunk.bytes, chunk.offset === 0, insertedAt), done: undefined };
+        if (entry.result) void entry.result.then((r) => (entry.done = r));
+        else {
+          // No worker has room: this thread parses the chunk, then lets the workers' answers in.
+          entry.done = pool.parseHere({ id: -1, bytes: chunk.bytes, atStart: chunk.offset === 0, insertedAt });
+        }
+        pending.push(entry);
+        if (!entry.result) await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
       }
-      const head = pending.shift();
-      if (!head) break;
-      const result = await head.result;
-      if (result.sequential) {
-        sequentialFrom = head.offset;
-        break;
-      }
-      state.summary.threads = Math.max(state.summary.threads ?? 0, plan.workers);
-      const batch = toBatch(result, input.name, lineOffset, options, state);
-      lineOffset += result.lines;
-      if (batch.output.length || batch.problems.length || batch.notes.length) yield batch;
+      if (pending.length === 0) break;
+      await (pending[0].result ?? Promise.resolve());
+      // The `then` above has run: the head is done.
     }
     if (sequentialFrom === undefined) return false;
     // The rest of the file, from the chunk that needs one thread, through the one-thread path.
-    for (const worker of workers) void worker.terminate();
-    const splitter = new RecordSplitter(options.maxRecordBytes, lineOffset, sequentialFrom === 0);
+    const splitter = new RecordSplitter(options.maxRecordBytes, lineOffset, sequentialFrom === 0, { bytes: true });
     return yield* parseStream(input.name, readFrom(fd, sequentialFrom, input.name), splitter, options, state);
   } finally {
-    for (const worker of workers) void worker.terminate();
-    await fd.close();
+    fs.closeSync(fd);
   }
 }
 
-/** A worker's chunk as the batch one thread would have made: lines shifted, notes said once, CSV header first. */
+/**
+ * Line-aligned chunks of a regular file (the last one may lack its newline). Each chunk sits at the
+ * start of its own ArrayBuffer, so it can be moved to a worker without a copy; only the partial
+ * line after it is copied, into the next one. Synchronous reads: the file is regular, and this
+ * thread has nothing else to do meanwhile but parse.
+ */
+class ChunkReader {
+  /** File offset of the next chunk's first byte. */
+  position = 0;
+  /** No more chunks (the end of the file, or a line too long to share). */
+  done = false;
+  private readAt = 0;
+  private carry: Buffer = Buffer.from(new ArrayBuffer(CHUNK_BYTES * 2), 0, 0);
+  private eof = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly name: string,
+    private readonly longest: number,
+  ) {}
+
+  /** The next chunk, null at the end, or 'long' for a line too long to share. */
+  next(): { bytes: Buffer; offset: number } | 'long' | null {
+    for (;;) {
+      const carry = this.carry;
+      const newline = carry.lastIndexOf(10);
+      if ((newline >= 0 && carry.length >= CHUNK_BYTES) || (this.eof && carry.length > 0)) {
+        const end = this.eof && newline < 0 ? carry.length : newline + 1;
+        const bytes = carry.subarray(0, end);
+        const offset = this.position;
+        this.position += end;
+        const rest = carry.subarray(end);
+        this.carry = grow(Buffer.from(new ArrayBuffer(Math.max(CHUNK_BYTES * 2, rest.length * 2)), 0, 0), rest);
+        return { bytes, offset };
+      }
+      if (this.eof) {
+        this.done = true;
+        return null;
+      }
+      if (newline < 0 && carry.length > this.longest) return 'long';
+      if (carry.buffer.byteLength - carry.byteOffset - carry.length < READ_BLOCK / 4) {
+        this.carry = grow(Buffer.from(new ArrayBuffer(carry.length * 2 + CHUNK_BYTES), 0, 0), carry);
+      }
+      const into = Buffer.from(
+        this.carry.buffer,
+        this.carry.byteOffset + this.carry.length,
+        this.carry.buffer.byteLength - this.carry.byteOffset - this.carry.length,
+      );
+      const bytesRead = readAt(this.fd, into, this.readAt, this.name);
+      this.readAt += bytesRead;
+      if (bytesRead === 0) this.eof = true;
+      else this.carry = Buffer.from(this.carry.buffer, this.carry.byteOffset, this.carry.length + bytesRead);
+    }
+  }
+}
+
+/** A chunk's result as the batch one thread would have made: lines shifted, notes said once, CSV header first. */
 function toBatch(result: Extract<ChunkResult, { lines: number }>, source: string, lineOffset: number, options: ParseRunOptions, state: RunState): ParseBatch {
   const s = state.summary;
   const r = result.summary;
@@ -214,15 +260,12 @@ function toBatch(result: Extract<ChunkResult, { lines: number }>, source: string
     notes.push({ key: note.key, source, line: note.line + lineOffset, text: note.text });
   }
   const header = options.format === 'csv' ? state.formatter.format([], options.processedAt ?? '') : '';
+  const output = typeof result.output === 'string' ? result.output : Buffer.from(result.output.buffer, result.output.byteOffset, result.output.byteLength);
   return {
-    output: header ? Buffer.concat([Buffer.from(header), bytesOf(result.output)]) : bytesOf(result.output),
+    output: header ? (typeof output === 'string' ? header + output : Buffer.concat([Buffer.from(header), output])) : output,
     problems: result.problems.map((p) => ({ source, line: p.line + lineOffset, reason: p.reason })),
     notes,
   };
-}
-
-function bytesOf(view: Uint8Array): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
 
 /** `into` (empty, at the start of its ArrayBuffer) with `bytes` copied in. */
@@ -232,18 +275,18 @@ function grow(into: Buffer, bytes: Buffer): Buffer {
   return out;
 }
 
-async function readAtOffset(fd: fs.promises.FileHandle, into: Buffer, at: number, name: string): Promise<number> {
+function readAt(fd: number, into: Buffer, at: number, name: string): number {
   try {
-    return (await fd.read(into, 0, into.length, at)).bytesRead;
+    return fs.readSync(fd, into, 0, into.length, at);
   } catch (err) {
     throw new CdcError(`cannot read ${name}: ${(err as Error).message}`, { hint: 'rows of the records read before it were written' });
   }
 }
 
-async function* readFrom(fd: fs.promises.FileHandle, offset: number, name: string): AsyncGenerator<Buffer> {
+async function* readFrom(fd: number, offset: number, name: string): AsyncGenerator<Buffer> {
   for (let at = offset; ;) {
     const block = Buffer.allocUnsafe(READ_BLOCK);
-    const bytesRead = await readAtOffset(fd, block, at, name);
+    const bytesRead = readAt(fd, block, at, name);
     if (bytesRead === 0) return;
     at += bytesRead;
     yield block.subarray(0, bytesRead);

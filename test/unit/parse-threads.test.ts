@@ -11,8 +11,17 @@ import * as path from 'node:path';
 import { describeResult, runCli } from '../helpers/run-cli';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures');
+const UNIT_FIXTURES = path.resolve(__dirname, 'fixtures');
 const AT = ['--processed-at', '2026-01-01T00:00:00Z'];
 const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl'));
+/** Every file of change events the repository has: the fixtures and the unit tests' own. */
+const everyFixture = [
+  ...fixtures.map((f) => path.join(FIXTURES, f)),
+  ...fs
+    .readdirSync(UNIT_FIXTURES)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => path.join(UNIT_FIXTURES, f)),
+];
 const text = (f: string) => fs.readFileSync(path.join(FIXTURES, f), 'utf8');
 
 let tmp: string;
@@ -43,8 +52,27 @@ function big(name: string, lines: string[], copies: number, head = ''): string {
 }
 
 describe('cdc parse --threads (built binary)', () => {
-  it.each(fixtures)('%s: the same output and reports with 3 threads as with one', async (fixture) => {
-    await same(path.join(FIXTURES, fixture), '--identity', fixture.startsWith('customers') ? 'id' : 'holding_id,user_id', '--fields', '*');
+  it.each(everyFixture.map((f) => path.relative(path.resolve(__dirname, '../..'), f)))(
+    '%s: the same output and reports with 3 threads as with one, in every format',
+    async (fixture) => {
+      const file = path.resolve(__dirname, '../..', fixture);
+      const identity = path.basename(file).startsWith('holding') ? 'holding_id,user_id' : 'id';
+      for (const format of ['text', 'csv', 'jsonl']) await same(file, '--identity', identity, '--fields', '*', '-f', format);
+      // Each fixture many times over, so that it is cut into chunks that several threads parse.
+      const copies = Math.ceil(3_000_000 / fs.statSync(file).size);
+      const many = big(`many-${path.basename(file)}`, fs.readFileSync(file, 'utf8').replace(/\n$/, '').split('\n'), copies);
+      await same(many, '--identity', identity, '--fields', '*');
+    },
+  );
+
+  it('a line too long to share (over 8 MiB) in the middle: one thread from it on, the same output', async () => {
+    const lines = text('holding-events.jsonl').split('\n').filter(Boolean);
+    const event = JSON.parse(lines[1]) as { payload: { after: Record<string, unknown> } };
+    event.payload.after.holding_stock = 'x'.repeat(9 * 1024 * 1024);
+    const file = big('long.jsonl', [...Array.from({ length: 600 }, () => lines).flat(), JSON.stringify(event), ...lines], 2);
+    expect((await same(file)).stderr).toBe(
+      `parse: ${2 * (601 * lines.length + 1)} records; ${2 * (601 * lines.length + 1)} events; ${4 * (601 * lines.length + 1)} rows; skipped: 0; 0 invalid\n`,
+    );
   });
 
   it('a 1.5 MB mix of every fixture (invalid records, notes, tombstones), in text, csv and jsonl', async () => {
