@@ -11,6 +11,7 @@ import type { ReportSpec } from '../src/report';
 import { REPORTS, DEFAULT_SCHEMA } from '../src/report/catalog';
 import { renderReport, type ReportFormat } from './report/render';
 import { addTargetOptions, targetFor, type TargetCliOptions } from './report/target';
+import { secondsFlag, textFlag } from './ui/flags';
 import { note, writeJson, writeTable } from './ui/output';
 import { stderrStyle } from './ui/style';
 
@@ -22,9 +23,9 @@ interface ReportOptions extends TargetCliOptions {
   user?: string;
   from?: string;
   to?: string;
-  format?: string;
+  format?: ReportFormat;
   json?: boolean;
-  timeout: string;
+  timeout: number;
 }
 
 const EXAMPLES = `
@@ -57,14 +58,18 @@ export function registerReport(program: Command, ctx: Context): void {
     .option('--user <id>', 'user_id for the holdings reports')
     .option('--from <time>', 'window start for top-sold-stock (inclusive)')
     .option('--to <time>', 'window end for top-sold-stock (exclusive)')
-    .addOption(new Option('--format <format>', 'table, csv or jsonl (default: table on a terminal, csv in a pipe)'))
+    .addOption(
+      new Option('--format <format>', 'table, csv or jsonl (default: table on a terminal, csv in a pipe)').argParser(
+        (text) => textFlag('--format', { pattern: /^(table|csv|jsonl)$/, what: 'table, csv or jsonl' })(text) as ReportFormat,
+      ),
+    )
     .option('--json', 'one JSON document: report, schema, at, columns, rows')
-    .option('--timeout <seconds>', 'statement timeout', '30')
+    .option('--timeout <seconds>', 'statement timeout', secondsFlag('--timeout', { max: 86_400 }), 30)
     .addHelpText('after', EXAMPLES)
     .action(async (name: string | undefined, options: ReportOptions) => {
       const { parseReportArgs, flagName, parseTime, reportOrThrow } = await import('../src/report');
-      const format = parseFormat(options.format, ctx);
-      const timeoutMs = parseTimeout(options.timeout);
+      const format = options.format ?? (ctx.stdoutIsTTY ? 'table' : 'csv');
+      const timeoutMs = options.timeout * 1000;
       if (options.list) {
         if (name !== undefined) throw new UsageError('--list takes no report name');
         return listReports(ctx, Boolean(options.json));
@@ -93,19 +98,6 @@ export function registerReport(program: Command, ctx: Context): void {
       renderReport(ctx, result, format, Boolean(options.json));
       if (result.rows.length === 0 && ctx.stdoutIsTTY && !options.json) note(ctx, `No rows${at ? ` as of ${at}` : ''}.`);
     });
-}
-
-function parseFormat(text: string | undefined, ctx: Context): ReportFormat {
-  if (text === undefined) return ctx.stdoutIsTTY ? 'table' : 'csv';
-  if (text === 'table' || text === 'csv' || text === 'jsonl') return text;
-  throw new UsageError(`--format must be table, csv or jsonl, got ${JSON.stringify(text)}`);
-}
-
-function parseTimeout(text: string): number {
-  const seconds = Number(text);
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || seconds <= 0 || seconds > 86_400)
-    throw new UsageError(`--timeout must be a number of seconds from 0 to 86400, got ${JSON.stringify(text)}`);
-  return seconds * 1000;
 }
 
 function rejectReportFlags(options: ReportOptions): void {
