@@ -9,7 +9,6 @@ import type { Db, MongoClient } from 'mongodb';
 import { createEventTextParser } from '../../debezium';
 import { ServiceError } from '../../errors';
 import { maskConnectionString } from '../../secrets';
-import { BadRecordError } from '../errors';
 import { nextOffsets, type BadRecord, type BatchResult, type PartitionOffset, type SinkTarget } from '../offsets';
 import type { SinkRecord } from '../record';
 import { emptyCounts, emptyTableCounts } from '../summary';
@@ -84,18 +83,12 @@ export class MongoSink implements SinkTarget {
       return stored === undefined || BigInt(r.offset) >= stored;
     });
     counts.alreadyCommitted = records.length - fresh.length;
-    let applied = fresh;
-    let stop: BadRecordError | undefined;
-    let result;
-    try {
-      result = await this.target.applyBatch(fresh);
-    } catch (err) {
-      if (!(err instanceof BadRecordError)) throw err;
-      // --on-error stop: land what precedes the bad record, store offsets up to it, then stop.
-      stop = err;
-      applied = fresh.filter((r) => BigInt(r.offset) < BigInt(err.record.offset) || r.partition !== err.record.partition || r.topic !== err.record.topic);
-      result = await this.target.applyBatch(applied);
-    }
+    const result = await this.target.applyBatch(fresh);
+    // --on-error stop: what precedes the bad record landed; offsets are stored up to it, then the run stops.
+    const stop = result.stop;
+    const applied = stop
+      ? fresh.filter((r) => BigInt(r.offset) < BigInt(stop.record.offset) || r.partition !== stop.record.partition || r.topic !== stop.record.topic)
+      : fresh;
     counts.records = records.length;
     counts.changes = result.written + result.deleted;
     counts.otherSkipped = result.skipped;

@@ -27,7 +27,6 @@ export interface MongoTargetOptions {
 }
 
 export interface MongoBatchCounts {
-  records: number;
   written: number;
   deleted: number;
   /** Tombstones, heartbeats, transaction markers, and operations not in --op. */
@@ -35,10 +34,12 @@ export interface MongoBatchCounts {
   bad: { topic: string; partition: number; offset: string; reason: string; hint?: string }[];
   /** Per collection: documents written (inserted or replaced) and deleted. */
   collections: Record<string, { written: number; deleted: number }>;
+  /** --on-error stop: the bad record; nothing at or past it in its partition was written. */
+  stop?: BadRecordError;
 }
 
 export function emptyMongoCounts(): MongoBatchCounts {
-  return { records: 0, written: 0, deleted: 0, skipped: 0, bad: [], collections: {} };
+  return { written: 0, deleted: 0, skipped: 0, bad: [], collections: {} };
 }
 
 export class MongoTarget {
@@ -52,7 +53,11 @@ export class MongoTarget {
     private readonly options: MongoTargetOptions,
   ) {}
 
-  /** Writes one batch (records of one partition, in offset order), in order, per collection. */
+  /**
+   * Writes one batch (each partition's records in offset order), in order, per collection. With
+   * --on-error stop, a bad record cuts its partition there: what precedes it is written, and it is
+   * returned as `stop`.
+   */
   async applyBatch(records: readonly SinkRecord[]): Promise<MongoBatchCounts> {
     const counts = emptyMongoCounts();
     this.skippedOps = 0;
@@ -72,10 +77,13 @@ export class MongoTarget {
       }
     };
     for (const record of records) {
-      counts.records++;
+      if (counts.stop && record.topic === counts.stop.record.topic && record.partition === counts.stop.record.partition) continue;
       const item = decodeSinkRecord(record, this.parseText);
       if (item.kind === 'bad') {
-        if (this.options.onError === 'stop') throw new BadRecordError(record, item.reason, item.hint);
+        if (this.options.onError === 'stop') {
+          counts.stop = new BadRecordError(record, item.reason, item.hint);
+          continue;
+        }
         counts.bad.push({ topic: record.topic, partition: record.partition, offset: record.offset, reason: item.reason, hint: item.hint });
         continue;
       }
@@ -88,7 +96,10 @@ export class MongoTarget {
       } catch (err) {
         // A value beyond its schema's limits (src/debezium says which): that record is bad.
         if (!(err instanceof DecodeError)) throw err;
-        if (this.options.onError === 'stop') throw new BadRecordError(record, err.message);
+        if (this.options.onError === 'stop') {
+          counts.stop = new BadRecordError(record, err.message);
+          continue;
+        }
         counts.bad.push({ topic: record.topic, partition: record.partition, offset: record.offset, reason: err.message });
       }
     }
