@@ -1,9 +1,10 @@
 /**
  * `cdc sink s3` against the real stack (PostgreSQL → Debezium → Kafka → S3Proxy): every format and
  * shape read back and compared with the events; Parquet read by an independent reader (DuckDB)
- * with real column types and exact values; kill -9 runs (some between an upload and the position
- * it covers) end with exactly the objects, byte for byte, of an uninterrupted run; clear errors for a
- * missing bucket, refused credentials and an endpoint that does not answer.
+ * with real column types and exact values; runs killed with kill -9 between an upload and the
+ * position that covers it (held back by a proxy) end with exactly the objects, byte for byte, of an
+ * uninterrupted run; clear errors for a missing bucket, refused credentials and an endpoint that
+ * does not answer.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -216,17 +217,105 @@ test('parquet, flat: DuckDB reads real column types and exact values', async () 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('kill -9 at random moments, then a full run: exactly the objects and bytes of an uninterrupted run', async () => {
+/**
+ * An HTTP proxy in front of S3Proxy that forwards every request as it is (signatures included:
+ * the Host header is kept) except one: the first marker write (`_cdc/offsets/…`) that would move
+ * the position to `holdAt` or beyond is held, never forwarded. The sink then sits between the
+ * upload of the objects that marker covers and the marker itself, which is where it is killed.
+ */
+async function markerGate(upstream: string) {
+  const http = await import('node:http');
+  const target = new URL(upstream);
+  let hold: { at: number; resolve: (held: { nextOffset: number }) => void } | undefined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const next = /"nextOffset":"(\d+)"/.exec(body.toString('utf8'));
+      if (hold && req.method === 'PUT' && decodeURIComponent(req.url ?? '').includes('/_cdc/offsets/') && next && Number(next[1]) >= hold.at) {
+        hold.resolve({ nextOffset: Number(next[1]) });
+        hold = undefined;
+        return; // never answered: the sink waits on it until it is killed
+      }
+      const forward = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    /** Resolves when a marker write to `at` or beyond arrives (and is held). */
+    holdMarker(at: number): Promise<{ nextOffset: number }> {
+      return new Promise((resolve) => {
+        hold = { at, resolve };
+      });
+    },
+    close(): void {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+test('kill -9 between an upload and its position, twice, then a full run: exactly the objects and bytes of an uninterrupted run', async () => {
   const reference = `${f.name}-ref`;
   const killed = `${f.name}-kill`;
-  await sinkRun(reference, '--flush-size', '20', '--format', 'jsonl.gz');
-  for (const delayMs of [600, 1100, 1700]) {
-    const run = new CdcProcess(sinkArgs(killed, '--flush-size', '20', '--format', 'jsonl.gz'), env);
-    await new Promise((r) => setTimeout(r, delayMs));
-    run.child.kill('SIGKILL');
-    await run.exited;
+  const flags = ['--flush-size', '20', '--format', 'jsonl.gz'];
+  await sinkRun(reference, ...flags);
+  const markerOf = async (): Promise<number> => {
+    const key = `${killed}/_cdc/offsets/${killed}/${topic}+0.json`;
+    const text = await get(key).then(
+      (b) => b.toString('utf8'),
+      () => undefined,
+    );
+    return text === undefined ? 0 : Number((JSON.parse(text) as { nextOffset: string }).nextOffset);
+  };
+  const firstOffset = (key: string) => Number(/\+(\d+)\.jsonl\.gz$/.exec(key)![1]);
+  const gate = await markerGate(f.urls.s3Url);
+  try {
+    // The second run resumes from the position the first stored, and is killed further on. Two
+    // kills, not more: a killed member stays in the consumer group until its session times out
+    // (30 s), and the next run waits for that.
+    for (const at of [40, 120]) {
+      const held = gate.holdMarker(at);
+      const run = new CdcProcess(sinkArgs(killed, ...flags), { ...env, AWS_ENDPOINT_URL_S3: gate.url });
+      // Bounded: the held write, or the run ending without one, or 60 s.
+      const outcome = await new Promise<{ nextOffset: number }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no position write at ${at} or beyond within 60 s\n${run.describe()}`)), 60_000);
+        void held.then((h) => {
+          clearTimeout(timer);
+          resolve(h);
+        });
+        void run.exited.then((exit) => {
+          clearTimeout(timer);
+          reject(new Error(`the sink ended (${JSON.stringify(exit)}) before writing a position at ${at} or beyond\n${run.describe()}`));
+        });
+      });
+      // Every upload before the held write has completed (the sink awaits each): the objects whose
+      // window lies beyond the stored position are in the bucket, the position that covers them is not.
+      const stored = await markerOf();
+      const beyond = (await dataKeys(killed)).map(firstOffset).filter((o) => o >= stored && o < outcome.nextOffset);
+      expect({ at, stored, next: outcome.nextOffset, objectsBeyondStored: beyond.length > 0 }).toEqual({
+        at,
+        stored,
+        next: outcome.nextOffset,
+        objectsBeyondStored: true,
+      });
+      expect(stored).toBeLessThan(outcome.nextOffset);
+      run.child.kill('SIGKILL');
+      expect((await run.exited).signal).toBe('SIGKILL');
+      // Nothing moved the position after the kill: it was killed between upload and commit.
+      expect(await markerOf()).toBe(stored);
+    }
+  } finally {
+    gate.close();
   }
-  await sinkRun(killed, '--flush-size', '20', '--format', 'jsonl.gz');
+  await sinkRun(killed, ...flags);
   const ref = (await dataKeys(reference)).map((k) => k.slice(reference.length));
   const got = (await dataKeys(killed)).map((k) => k.slice(killed.length));
   expect(got).toEqual(ref);
