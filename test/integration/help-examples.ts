@@ -4,22 +4,32 @@
  * no longer exists fails the test, so this table cannot hide anything stale.
  */
 import { withPg } from '../helpers/pipeline';
+import { SINK_EXAMPLE_PLANS } from './help-examples-sinks';
 
-/** What a setup can use: the stack's database, and a bash in the examples' folder and shell. */
+/** What a setup or a check can use: the stack's services, and a bash in the examples' folder and shell. */
 export interface World {
   databaseUrl: string;
+  /** The stack's S3 endpoint and MongoDB, once `cdc stack up --with s3,mongo` has run. */
+  s3Url: string;
+  mongoUrl: string;
+  /** The examples' shell environment (cdc pointed at the stack, as `eval "$(cdc stack env)"` leaves it). */
+  env: NodeJS.ProcessEnv;
   sh(command: string): Promise<number | null>;
 }
 
 export type ExamplePlan =
-  /** Follows or serves until stopped: interrupted after `seconds` (Ctrl-C), as a user would. */
-  | { interruptAfter: number }
   /** Not run here, and why (stated in the test output). */
   | { skip: string }
-  /** Run after `setup` has made the world the example assumes. */
-  | { setup: (world: World) => Promise<void> }
-  /** Run while `command` runs in the background, once `ready` (a URL) answers. */
-  | { during: string; ready: string };
+  /** Run while `during` runs in the background, once `ready` (a URL) answers. */
+  | { during: string; ready: string }
+  | {
+      /** Follows or serves until stopped: interrupted after this many seconds (Ctrl-C), as a user would. */
+      interruptAfter?: number;
+      /** Makes the world the example assumes, before it runs. */
+      setup?: (world: World) => Promise<void>;
+      /** After it ran and ended well: what it wrote, read back; throws what is wrong. */
+      check?: (world: World, run: { stdout: string }) => Promise<void>;
+    };
 
 export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   // README: installing is what CI does around the suite (.ci/run), not something a test can redo.
@@ -79,22 +89,8 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
     skip: 'starts a second whole stack in a fixed /tmp folder of a shared machine (stack.test.ts starts stacks in private folders)',
   },
   'cdc completion zsh > "${fpath[1]}/_cdc"': { skip: 'zsh syntax ($fpath), and zsh is not installed here' },
-  // The sink examples read the README's topics; they need the S3 and MongoDB servers, which this
-  // test's private stack does not start. test/integration/sink-s3.test.ts and sink-mongo.test.ts run
-  // the same commands (these topics' shape, --op c, --topics-regex) on the suite's stack.
-  'cdc sink mongo retail.public.customers --op c --exit-at-end': { skip: 'needs MongoDB (cdc stack up --with mongo); sink-mongo.test.ts covers it' },
-  "cdc sink mongo --topics-regex 'retail\\.public\\..*' --database retail --exit-at-end --json": {
-    skip: 'needs MongoDB (cdc stack up --with mongo); sink-mongo.test.ts covers it',
-  },
-  'cdc sink s3 retail.public.customers --bucket cdc --exit-at-end': { skip: 'needs S3 (cdc stack up --with s3); sink-s3.test.ts covers it' },
-  // Added to `cdc sink s3 --help` after this test's last full run: not verified yet. Remove these
-  // two entries to run them (they follow the topic: { interruptAfter: 10 }, and need the stack's S3).
-  'cdc sink s3 dbserver1.bank.holding --bucket cdc --format parquet --partition-by date': {
-    skip: 'not verified yet by this test (new example; see help-examples.ts)',
-  },
-  'cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u': {
-    skip: 'not verified yet by this test (new example; see help-examples.ts)',
-  },
+  // The sinks' examples, run and their objects and documents checked: help-examples-sinks.ts.
+  ...SINK_EXAMPLE_PLANS,
   'cdc pg check --name finance --table finance.orders --pg-url postgres://cdc_user@127.0.0.1:15432/postgres': {
     skip: 'runs as cdc_user with the password pg setup was given (PGPASSWORD); pg-setup.test.ts runs this check as that user',
   },

@@ -3,7 +3,8 @@
  * marked blocks verbatim, with `cdc` on PATH as `npm link` puts it there, in an empty folder, with
  * no cdc settings in the environment or a config file, on a stack of its own (the tutorial's first
  * line starts it). Then the files it wrote are checked. Then, in the world the tutorial made, every
- * other example of the README and of every --help runs as written (help-examples.ts says how).
+ * other example of the README and of every --help runs as written (help-examples.ts says how;
+ * the sinks' examples also have what they wrote read back and compared, help-examples-sinks.ts).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +16,7 @@ import { testContext } from '../helpers/context';
 import { freePorts, privateStackFolder } from '../helpers/private-stack';
 import { examplesOfHelp, markedBlock, README, shellBlocks, shellCommands } from '../helpers/readme';
 import { CDC_BIN, runCli } from '../helpers/run-cli';
-import { EXAMPLE_PLANS } from './help-examples';
+import { EXAMPLE_PLANS, type World } from './help-examples';
 
 jest.setTimeout(420_000);
 
@@ -88,12 +89,14 @@ function runExample(
   cwd: string,
   env: NodeJS.ProcessEnv,
   interruptAfter?: number,
-): Promise<{ code: number | null; signal: string | null; output: string }> {
+): Promise<{ code: number | null; signal: string | null; output: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-o', 'pipefail', '-c', example], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let stdout = '';
     child.stdout.on('data', (c: Buffer) => {
       output += c.toString();
+      stdout += c.toString();
     });
     child.stderr.on('data', (c: Buffer) => {
       output += c.toString();
@@ -111,7 +114,7 @@ function runExample(
     child.on('close', (code, signal) => {
       clearTimeout(ctrlC);
       clearTimeout(limit);
-      resolve({ code, signal, output });
+      resolve({ code, signal, output, stdout });
     });
   });
 }
@@ -134,19 +137,26 @@ describe('README tutorial, pasted as a script', () => {
   const home = path.join(work, 'home');
   const binDir = path.join(work, 'bin');
   let env: NodeJS.ProcessEnv;
+  let s3Url = '';
+  let mongoUrl = '';
 
   beforeAll(async () => {
     fs.chmodSync(stackDir, 0o755); // PostgreSQL runs as the OS user postgres when the tests run as root
     fs.mkdirSync(home);
     fs.mkdirSync(binDir);
     fs.symlinkSync(CDC_BIN, path.join(binDir, 'cdc')); // what `npm link` does
-    const [pg, kafka, controller, connect] = await freePorts(4);
+    const [pg, kafka, controller, connect, s3, mongo] = await freePorts(6);
+    s3Url = `http://127.0.0.1:${s3}`;
+    mongoUrl = `mongodb://127.0.0.1:${mongo}`;
     env = freshShellEnv(home, binDir, {
       CDC_STACK_DIR: stackDir,
       CDC_STACK_PG_PORT: String(pg),
       CDC_STACK_KAFKA_PORT: String(kafka),
       CDC_STACK_CONTROLLER_PORT: String(controller),
       CDC_STACK_CONNECT_PORT: String(connect),
+      // For the `cdc stack up --with s3,mongo` example: ports of its own, like the rest.
+      CDC_STACK_S3_PORT: String(s3),
+      CDC_STACK_MONGO_PORT: String(mongo),
     });
   });
 
@@ -207,15 +217,21 @@ describe('README tutorial, pasted as a script', () => {
         skipped.push(`${where}: ${example} — ${plan.skip}`);
         continue;
       }
-      if (plan && 'setup' in plan) {
-        await plan.setup({ databaseUrl: shellEnv.DATABASE_URL!, sh: async (command) => (await runExample(command, cwd, shellEnv)).code });
-      }
+      const world: World = {
+        databaseUrl: shellEnv.DATABASE_URL!,
+        s3Url,
+        mongoUrl,
+        env: shellEnv,
+        sh: async (command) => (await runExample(command, cwd, shellEnv)).code,
+      };
+      if (plan && 'setup' in plan && plan.setup) await plan.setup(world);
       let background: ReturnType<typeof spawn> | undefined;
       if (plan && 'during' in plan) {
         background = spawn('bash', ['-c', plan.during], { cwd, env: shellEnv, detached: true, stdio: 'ignore' });
         if (!(await answers(plan.ready, 60))) failures.push(`${where}: ${example}\n  ${plan.during} did not answer at ${plan.ready}`);
       }
       const interrupt = plan && 'interruptAfter' in plan ? plan.interruptAfter : undefined;
+      const startedAt = Date.now();
       const result = await runExample(example, cwd, shellEnv, interrupt);
       if (background) {
         try {
@@ -226,8 +242,19 @@ describe('README tutorial, pasted as a script', () => {
       }
       // Ctrl-C is the documented end of a follower: exit 130 (cdc) or death by SIGINT (tail).
       const ok = interrupt === undefined ? result.code === 0 : result.code === 130 || result.code === 0 || result.signal === 'SIGINT';
-      process.stderr.write(`[example] ${ok ? 'ok  ' : 'FAIL'} ${example} (exit ${result.code ?? result.signal})\n`);
+      // What it wrote, read back: an example that exits 0 having landed nothing is not working.
+      let wrong = '';
+      if (ok && plan && 'check' in plan && plan.check) {
+        try {
+          await plan.check(world, { stdout: result.stdout });
+        } catch (err) {
+          wrong = (err as Error).message;
+        }
+      }
+      const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+      process.stderr.write(`[example] ${ok && !wrong ? 'ok  ' : 'FAIL'} ${example} (exit ${result.code ?? result.signal}, ${seconds} s with its check)\n`);
       if (!ok) failures.push(`${where}: ${example}\n  exit ${result.code ?? result.signal}\n  ${result.output.trim().split('\n').slice(-6).join('\n  ')}`);
+      else if (wrong) failures.push(`${where}: ${example}\n  exit 0, but ${wrong}\n  ${result.output.trim().split('\n').slice(-4).join('\n  ')}`);
     }
     process.stderr.write(`examples: ${examples.length} found, ${skipped.length} not run:\n  ${skipped.join('\n  ')}\n`);
     expect(failures).toEqual([]);
