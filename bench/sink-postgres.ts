@@ -8,20 +8,11 @@
  * cdc's peak RSS comes from /usr/bin/time. Needs the running stack (`cdc stack up`), whose worker
  * carries the JDBC sink. Usage: npm run bench:sink [-- --events 200000 --keys 20000 --batch-size 5000 --keep]
  */
-import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { stackLayout } from '../src/stack/layout';
 import { defaultStackDir } from '../src/stack/settings';
 import { readState } from '../src/stack/state';
-import { run, waitFor, workload } from './change-topic';
-
-const CDC = path.resolve(__dirname, '../../bin/cdc.js');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { arg, CDC, changeTopic, run, waitFor } from './change-topic';
 
 async function finalState(client: Client, table: string, where = 'true'): Promise<string> {
   const { rows } = await client.query(
@@ -39,39 +30,13 @@ async function main(): Promise<void> {
   if (!state?.urls.targetUrl) throw new Error('no running stack with a target database: start one with `node bin/cdc.js stack up`');
   const { pgUrl, brokers, connectUrl, targetUrl } = state.urls;
   const name = `benchsink_${events}`;
-  const topic = `${name}.${name}.item`;
   const env = { DATABASE_URL: pgUrl, CDC_BROKERS: brokers, CDC_CONNECT_URL: connectUrl, PGPASSWORD: new URL(pgUrl).password };
-  const admin = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const source = new Client({ connectionString: pgUrl });
-  await source.connect();
+  const made = await changeTopic({ name, events, keys, pgUrl, brokers, env, timeoutMs: 900_000 });
+  const { topic, source } = made;
   const target = new Client({ connectionString: targetUrl });
   await target.connect();
-  const inTopic = async () =>
-    (await admin.listTopics()).includes(topic) ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
-  const expectedRecords = events + Math.round(events * 0.1); // every delete is followed by a tombstone
-
-  if ((await inTopic()) < expectedRecords) {
-    process.stderr.write(`making ${events} change events in ${topic}…\n`);
-    await source.query(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name};
-      CREATE TABLE ${name}.item (id int PRIMARY KEY, name text, qty int, price numeric(10,2), updated timestamp)`);
-    const noPassword = new URL(pgUrl);
-    noPassword.password = '';
-    // A new connector name each time: Connect keeps a deleted connector's offsets under its name.
-    const connector = `${name}_${Date.now().toString(36)}`;
-    const reg = await run(
-      process.execPath,
-      [CDC, 'connector', 'register', connector, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'],
-      env,
-    );
-    if (reg.code !== 0) throw new Error(`connector register failed:\n${reg.stderr}`);
-    const sql = workload(name, events, keys);
-    // 100 statements per transaction: Debezium still writes one event per row change.
-    for (let i = 0; i < sql.length; i += 100) await source.query(`BEGIN; ${sql.slice(i, i + 100).join('; ')}; COMMIT`);
-    await waitFor('Debezium to write every event', async () => (await inTopic()) >= expectedRecords, 900_000);
-  }
   const sourceState = await finalState(source, `${name}.item`);
-  process.stderr.write(`topic ${topic}: ${await inTopic()} records; source final state (rows, sum qty, sum price) ${sourceState}\n`);
+  process.stderr.write(`topic ${topic}: ${await made.records()} records; source final state (rows, sum qty, sum price) ${sourceState}\n`);
 
   // cdc sink postgres: full history.
   await target.query('DROP SCHEMA IF EXISTS bench_cdc CASCADE');
@@ -151,27 +116,9 @@ async function main(): Promise<void> {
   );
 
   await fetch(`${connectUrl}/connectors/${jdbc}`, { method: 'DELETE' }).catch(() => undefined);
-  if (!keep) {
-    const connectors = ((await (await fetch(`${connectUrl}/connectors`)).json()) as string[]).filter(
-      (c) => c.startsWith(`${name}_`) && !c.startsWith(`${name}_jdbc`),
-    );
-    for (const connector of connectors) {
-      await run(process.execPath, [CDC, 'connector', 'delete', connector, '--yes'], env);
-      for (let i = 0; i < 20; i++) {
-        const { rows } = await source.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [connector]);
-        if (rows.length === 0 || !rows[0].active) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      await source.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [connector]);
-    }
-    for (const { pubname } of (await source.query('SELECT pubname FROM pg_publication WHERE pubname LIKE $1', [`${name}%`])).rows)
-      await source.query(`DROP PUBLICATION "${pubname}"`);
-    await source.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  }
-  await source.end();
+  if (!keep) await made.remove(connectUrl, (c) => c.startsWith(`${name}_jdbc`));
+  await made.close();
   await target.end();
-  await admin.disconnect();
 }
 
 main().catch((err) => {

@@ -12,20 +12,12 @@
  */
 import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { stackLayout } from '../src/stack/layout';
 import { defaultStackDir, S3_BUCKET, stackEnv } from '../src/stack/settings';
 import { readState } from '../src/stack/state';
-import { run, waitFor, workload } from './change-topic';
+import { arg, CDC, changeTopic, run } from './change-topic';
 
-const CDC = path.resolve(__dirname, '../../bin/cdc.js');
 const UPLOAD = path.resolve(__dirname, 'upload-stdin.js');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 interface Result {
   name: string;
@@ -63,34 +55,10 @@ async function main(): Promise<void> {
   Object.assign(process.env, env); // the SDK client below reads the same AWS_* variables
   const { pgUrl, brokers } = state.urls;
   const name = `benchs3_${events}`;
-  const topic = `${name}.${name}.item`;
-  const admin = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const source = new Client({ connectionString: pgUrl });
-  await source.connect();
+  const made = await changeTopic({ name, events, keys, pgUrl, brokers, env, timeoutMs: 1_800_000 });
+  const topic = made.topic;
   const s3 = new S3Client({ forcePathStyle: true });
-  const inTopic = async () =>
-    (await admin.listTopics()).includes(topic) ? (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) : 0;
-  const expectedRecords = events + Math.round(events * 0.1); // every delete is followed by a tombstone
-
-  if ((await inTopic()) < expectedRecords) {
-    process.stderr.write(`making ${events} change events in ${topic}…\n`);
-    await source.query(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name};
-      CREATE TABLE ${name}.item (id int PRIMARY KEY, name text, qty int, price numeric(10,2), updated timestamp)`);
-    const noPassword = new URL(pgUrl);
-    noPassword.password = '';
-    const connector = `${name}_${Date.now().toString(36)}`;
-    const reg = await run(
-      process.execPath,
-      [CDC, 'connector', 'register', connector, '--table', `${name}.item`, '--pg-url', noPassword.toString(), '--topic-prefix', name, '--wait'],
-      env,
-    );
-    if (reg.code !== 0) throw new Error(`connector register failed:\n${reg.stderr}`);
-    const sql = workload(name, events, keys);
-    for (let i = 0; i < sql.length; i += 100) await source.query(`BEGIN; ${sql.slice(i, i + 100).join('; ')}; COMMIT`);
-    await waitFor('Debezium to write every event', async () => (await inTopic()) >= expectedRecords, 1_800_000);
-  }
-  const records = await inTopic();
+  const records = await made.records();
   process.stderr.write(`topic ${topic}: ${records} records\n`);
   const runId = Date.now().toString(36);
   const results: Result[] = [];
@@ -179,25 +147,8 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  if (!keep) {
-    const connectUrl = state.urls.connectUrl;
-    const connectors = ((await (await fetch(`${connectUrl}/connectors`)).json()) as string[]).filter((c) => c.startsWith(`${name}_`));
-    for (const connector of connectors) {
-      await run(process.execPath, [CDC, 'connector', 'delete', connector, '--yes'], env);
-      for (let i = 0; i < 20; i++) {
-        const { rows } = await source.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [connector]);
-        if (rows.length === 0 || !rows[0].active) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      await source.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [connector]);
-    }
-    for (const { pubname } of (await source.query('SELECT pubname FROM pg_publication WHERE pubname LIKE $1', [`${name}%`])).rows)
-      await source.query(`DROP PUBLICATION "${pubname}"`);
-    await source.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  }
-  await source.end();
-  await admin.disconnect();
+  if (!keep) await made.remove(state.urls.connectUrl);
+  await made.close();
 }
 
 main().catch((err) => {
