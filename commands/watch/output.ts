@@ -2,24 +2,25 @@
  * How `cdc watch` writes: the writer for each output format, and the one-line summary on stderr.
  */
 import type { Context } from '../../src/context';
-import type { StopReason, WatchSummary } from '../../src/watch/consume';
+import type { Output, StopReason, WatchSummary } from '../../src/watch/consume';
 import type { WatchRecord } from '../../src/watch/record';
 import type { DisplayMode } from '../../src/watch/view';
 import { sanitizeForTerminal, stdoutStyle } from '../ui/style';
 
 export type Format = 'pretty' | 'jsonl' | 'records';
 
-export async function writerFor(ctx: Context, format: Format, mode: DisplayMode): Promise<(records: WatchRecord[]) => Buffer | string> {
+export async function writerFor(ctx: Context, format: Format, mode: DisplayMode): Promise<(records: WatchRecord[]) => Output> {
   if (format === 'pretty') {
     const { viewOf } = await import('../../src/watch/view');
     const { renderEvent } = await import('./event');
     const style = stdoutStyle(ctx);
     return (records) => records.map((r) => renderEvent(viewOf(r, mode), style) + '\n').join('');
   }
-  const { valueLines, recordLines } = await import('../../src/watch/lines');
+  const { valueLines, valueParts, recordLines } = await import('../../src/watch/lines');
   const lines = format === 'jsonl' ? valueLines : recordLines;
   // A terminal gets no raw control characters, even from values that are not JSON.
-  return ctx.stdoutIsTTY ? (records) => sanitizeForTerminal(lines(records).toString('utf8')) : lines;
+  if (ctx.stdoutIsTTY) return (records) => sanitizeForTerminal(lines(records).toString('utf8'));
+  return format === 'jsonl' ? valueParts : recordLines;
 }
 
 export function summaryLine(s: WatchSummary, reason: StopReason): string {

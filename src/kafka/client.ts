@@ -9,6 +9,7 @@ import { ServiceError } from '../errors';
 import { describeTlsFailure } from '../tls-failure';
 import type { KafkaSettings } from './options';
 import { installRecordBatchDecoder } from './record-batch';
+import { socketFactory } from './socket';
 
 /** Receives kafkajs diagnostics; the command layer decides whether and how to show them. */
 export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
@@ -58,6 +59,7 @@ export async function createKafka(settings: KafkaSettings, options: ClientOption
     logLevel: level,
     logCreator,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    socketFactory,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     // The admin calls made before consuming use these: a dead broker fails in ~5 s.
     retry: { retries: options.retries ?? 3, initialRetryTime: 300, maxRetryTime: 2000 },

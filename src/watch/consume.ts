@@ -29,11 +29,14 @@ export interface WatchPlan {
   batchRecords?: number;
 }
 
+/** Rendered output; a list of buffers is written as one (a writev), in order, without copying them into one first. */
+export type Output = Buffer | string | Buffer[];
+
 export interface WatchCallbacks {
   /** Renders records for the output; may throw on a record it cannot show. */
-  render(records: WatchRecord[]): Buffer | string;
+  render(records: WatchRecord[]): Output;
   /** Writes rendered output; resolves once it is handed to the OS (then offsets may be committed). */
-  write(data: Buffer | string): Promise<void>;
+  write(data: Output): Promise<void>;
   /** A record skipped with --on-error skip. */
   onSkipped?(error: RecordError): void;
   log?: KafkaLog;
@@ -139,14 +142,14 @@ function render(
   plan: WatchPlan,
   callbacks: WatchCallbacks,
   counts: Counts,
-): { data: Buffer | string; written: WatchRecord[]; failed?: PartialBatch } {
+): { data: Output; written: WatchRecord[]; failed?: PartialBatch } {
   if (records.length === 0) return { data: '', written: [] };
   try {
     return { data: callbacks.render(records), written: records };
   } catch {
     // Found below, one by one.
   }
-  const parts: Array<Buffer | string> = [];
+  const parts: Output[] = [];
   const written: WatchRecord[] = [];
   for (const record of records) {
     try {
@@ -162,8 +165,8 @@ function render(
   return { data: join(parts), written };
 }
 
-function join(parts: Array<Buffer | string>): Buffer | string {
-  return parts.every((p) => typeof p === 'string') ? parts.join('') : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+function join(parts: Output[]): Output {
+  return parts.every((p) => typeof p === 'string') ? parts.join('') : parts.flatMap((p) => (typeof p === 'string' ? [Buffer.from(p)] : p));
 }
 
 function recordError(record: WatchRecord, what: string, err: unknown): RecordError {

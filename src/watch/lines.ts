@@ -12,6 +12,14 @@ const NULL_LINE = Buffer.from('null\n');
 
 /** `jsonl`: the record value as written (tombstones as `null`), one per line. */
 export function valueLines(records: WatchRecord[]): Buffer {
+  return Buffer.concat(valueParts(records));
+}
+
+/**
+ * valueLines as the buffers to write one after the other: the values themselves (views of the
+ * fetched bytes) and newlines, so a pipe gets them without their being copied into one buffer first.
+ */
+export function valueParts(records: WatchRecord[]): Buffer[] {
   const parts: Buffer[] = [];
   for (const record of records) {
     if (record.value === null || record.value.length === 0) {
@@ -20,7 +28,7 @@ export function valueLines(records: WatchRecord[]): Buffer {
       parts.push(singleLine(record.value), NEWLINE_BUFFER);
     }
   }
-  return Buffer.concat(parts);
+  return parts;
 }
 
 const NEWLINE_BUFFER = Buffer.from('\n');

@@ -8,7 +8,8 @@ describe('writers', () => {
 
   it('jsonl in a pipe passes the bytes through untouched', async () => {
     const write = await writerFor(testContext({ tty: false }), 'jsonl', 'payload');
-    expect(Buffer.from(write([evil])).toString('utf8')).toBe('not json \u001b]0;owned\u0007 \u009b\n');
+    const out = write([evil]);
+    expect(Buffer.concat(Array.isArray(out) ? out : [Buffer.from(out)]).toString('utf8')).toBe('not json \u001b]0;owned\u0007 \u009b\n');
   });
 
   it('jsonl on a terminal escapes control characters', async () => {
