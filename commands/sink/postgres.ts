@@ -12,6 +12,12 @@ import { DEFAULT_GROUP, wholeNumber } from './options';
 import { summaryDocument, summaryLines } from './render';
 import { runSinkCommand } from './run';
 
+export const DEFAULT_BATCH_SIZE = 5000;
+/** A partial batch waits at most this long (ms): at the tail of a topic a change lands within about a second. */
+export const DEFAULT_MAX_WAIT_MS = 1000;
+/** An hour: a longer wait only holds back rows that are there. */
+const MAX_WAIT_MS = 3_600_000;
+
 export interface SinkPostgresFlags {
   topicsRegex?: string;
   targetSchema?: string;
@@ -20,6 +26,7 @@ export interface SinkPostgresFlags {
   exitAtEnd?: boolean;
   current?: boolean;
   batchSize: string;
+  maxWait: string;
   onError: 'stop' | 'skip';
   json?: boolean;
 }
@@ -34,6 +41,7 @@ export interface SinkPostgresOptions {
   exitAtEnd: boolean;
   current: boolean;
   batchSize: number;
+  maxWaitMs: number;
   onError: 'stop' | 'skip';
   json: boolean;
 }
@@ -51,6 +59,7 @@ export function checkSinkPostgresFlags(topics: string[], flags: SinkPostgresFlag
     exitAtEnd: Boolean(flags.exitAtEnd),
     current: Boolean(flags.current),
     batchSize: wholeNumber(flags.batchSize, '--batch-size', 1, 100_000),
+    maxWaitMs: wholeNumber(flags.maxWait, '--max-wait', 0, MAX_WAIT_MS),
     onError: flags.onError,
     json: Boolean(flags.json),
   };
@@ -79,7 +88,12 @@ export function registerSinkPostgres(sink: Command, ctx: Context): void {
     )
     .option('-e, --exit-at-end', 'stop at the end of the topics as they were at the start')
     .option('--current', 'also keep <table>: a plain mirror of the current rows')
-    .option('--batch-size <n>', 'at most this many records per transaction', '5000')
+    .option('--batch-size <n>', 'at most this many records per transaction', String(DEFAULT_BATCH_SIZE))
+    .option(
+      '--max-wait <ms>',
+      'the longest a partial batch waits for more records before it is written: a batch closes at --batch-size or after --max-wait, whichever first (0: write what each fetch brings)',
+      String(DEFAULT_MAX_WAIT_MS),
+    )
     .addOption(
       new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3; nothing past it committed) or skip (reported, committed past)')
         .choices(['stop', 'skip'])
@@ -117,7 +131,14 @@ async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Prom
   const sink = await PostgresSink.open(target, { targetSchema: options.targetSchema, current: options.current, onError: options.onError });
   await runSinkCommand(ctx, {
     target: sink,
-    run: { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
+    run: {
+      topics,
+      group: options.group,
+      from: options.from,
+      exitAtEnd: options.exitAtEnd,
+      batchSize: options.batchSize,
+      maxWaitMs: options.maxWaitMs,
+    },
     json: options.json,
     startText: `sink: connecting to ${topics.length} topic(s)`,
     document: (summary) => summaryDocument(summary, options.group, target.display),

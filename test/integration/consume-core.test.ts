@@ -311,3 +311,32 @@ it('an abort during a batch lets it finish and commits it before leaving (kafkaj
   const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   expect(committed[0].partitions[0].offset).toBe('30');
 });
+
+it('maxWaitMs: a partial batch waits for more records (two bursts land in one batch), then is handled without reaching maxBatchRecords', async () => {
+  const topic = await newTopic(1);
+  await produce(kafka, topic, messages(0, 5, 1));
+  const controller = new AbortController();
+  const batches: Array<{ size: number; at: number }> = [];
+  const started = Date.now();
+  let second: Promise<void> | undefined;
+  const run = consume(
+    settings,
+    { topics: [topic], group: newGroup(), start: { kind: 'beginning' }, maxBatchRecords: 100, maxWaitMs: 4000 },
+    {
+      handle: async (batch) => {
+        batches.push({ size: batch.records.length, at: Date.now() - started });
+        controller.abort();
+      },
+      // The first five are fetched now; five more arrive while they wait.
+      onAssigned: () => {
+        second ??= new Promise((r) => setTimeout(r, 500)).then(() => produce(kafka, topic, messages(5, 5, 1)));
+      },
+    },
+    controller.signal,
+  );
+  const summary = await run;
+  await second;
+  expect(batches.map((b) => b.size)).toEqual([10]);
+  expect(batches[0].at).toBeGreaterThanOrEqual(4000);
+  expect(summary.handled).toBe(10);
+});

@@ -5,7 +5,7 @@ import { ExitCode } from '../../src/errors';
 import { testContext } from '../helpers/context';
 
 const argv = (...args: string[]) => ['node', 'cdc', ...args];
-const defaults: SinkPostgresFlags = { group: 'cdc-sink-postgres', from: 'beginning', batchSize: '5000', onError: 'stop' };
+const defaults: SinkPostgresFlags = { group: 'cdc-sink-postgres', from: 'beginning', batchSize: '5000', maxWait: '1000', onError: 'stop' };
 
 describe('cdc sink postgres: flags → options', () => {
   it('turns the defaults and each flag into typed options', () => {
@@ -18,6 +18,7 @@ describe('cdc sink postgres: flags → options', () => {
       exitAtEnd: false,
       current: false,
       batchSize: 5000,
+      maxWaitMs: 1000,
       onError: 'stop',
       json: false,
     });
@@ -27,17 +28,21 @@ describe('cdc sink postgres: flags → options', () => {
         topicsRegex: 'x\\..*',
         targetSchema: 'Analytics',
         batchSize: '10',
+        maxWait: '0',
         exitAtEnd: true,
         current: true,
         json: true,
       }),
-    ).toMatchObject({ topics: [], topicsRegex: 'x\\..*', targetSchema: 'analytics', batchSize: 10, exitAtEnd: true, current: true, json: true });
+    ).toMatchObject({ topics: [], topicsRegex: 'x\\..*', targetSchema: 'analytics', batchSize: 10, maxWaitMs: 0, exitAtEnd: true, current: true, json: true });
   });
 
   it.each([
     [[], defaults, /name the topics to sink, or pass --topics-regex/],
     [['t'], { ...defaults, batchSize: '0' }, /--batch-size must be a whole number above 0, got "0"/],
     [['t'], { ...defaults, batchSize: '1e3' }, /--batch-size must be a whole number/],
+    [['t'], { ...defaults, maxWait: '-1' }, /--max-wait must be a whole number, got "-1"/],
+    [['t'], { ...defaults, maxWait: '1.5' }, /--max-wait must be a whole number/],
+    [['t'], { ...defaults, maxWait: '3600001' }, /--max-wait must be at most 3600000, got "3600001"/],
     [['t'], { ...defaults, group: ' ' }, /--group must not be empty/],
     [['t'], { ...defaults, targetSchema: 'a.b' }, /bad --target-schema name "a.b"/],
   ])('refuses %j %j', (topics, flags, message) => {
@@ -56,6 +61,7 @@ describe('cdc sink from the command line', () => {
     [['sink', 'postgres', 't', '--from', 'middle'], /argument 'middle' is invalid/],
     [['sink', 'postgres', 't', '--on-error', 'ignore'], /argument 'ignore' is invalid/],
     [['sink', 'postgres', 't', '--batch-size', 'many', '--target-url', 'postgres://x@localhost/y'], /--batch-size must be a whole number/],
+    [['sink', 'postgres', 't', '--max-wait', '1s', '--target-url', 'postgres://x@localhost/y'], /--max-wait must be a whole number, got "1s"/],
     [['sink', 'postgres', 't', '--target-url', 'mysql://x'], /must be a postgres:\/\/ URL/],
     [
       ['sink', 'postgres', '--topics-regex', '(', '--target-url', 'postgres://x@localhost:1/y', '--brokers', 'localhost:1'],

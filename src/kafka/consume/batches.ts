@@ -202,8 +202,9 @@ export class BatchLoop {
   }
 
   /**
-   * Takes the partition's oldest `count` collected records as a batch, prepares it, queues it
-   * after the batches closed before, and resolves when the batch before it is handled.
+   * Takes the partition's oldest `count` collected records as a batch, starts preparing it, queues
+   * it after the batches closed before, and resolves when the batch before it is handled and this
+   * one prepared.
    */
   private close(tp: TopicPartition, count: number): Promise<void> {
     const pending = this.collected.get(tp)!;
@@ -215,23 +216,23 @@ export class BatchLoop {
       this.collected.delete(tp);
     }
     const batch: RecordBatch = { ...tp, records, next: BigInt(records[records.length - 1].offset) + 1n, highWatermark };
-    let prepared: unknown;
+    let preparing: Promise<unknown>;
     try {
-      prepared = this.hooks.prepare?.(batch);
+      preparing = Promise.resolve(this.hooks.prepare?.(batch));
     } catch (err) {
-      this.run.fail(err instanceof Error ? err : new Error(String(err)));
-      return Promise.resolve();
+      preparing = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     const generation = this.generation;
     const previous = this.chain;
     this.queued += 1;
     this.chain = previous
-      .then(() => this.handle(batch, prepared, payload, generation))
+      .then(() => this.handle(batch, preparing, payload, generation))
       .catch((err: unknown) => this.run.fail(err instanceof Error ? err : new Error(String(err))))
       .finally(() => {
         this.queued -= 1;
       });
-    return previous;
+    // One prepare at a time, one batch handled at a time (a prepare's failure is raised in handle).
+    return Promise.all([previous, preparing.catch(() => undefined)]).then(() => undefined);
   }
 
   /**
@@ -257,13 +258,13 @@ export class BatchLoop {
   }
 
   /** One handler call, then its commit. */
-  private async handle(batch: RecordBatch, prepared: unknown, payload: EachBatchPayload, generation: number): Promise<void> {
+  private async handle(batch: RecordBatch, preparing: Promise<unknown>, payload: EachBatchPayload, generation: number): Promise<void> {
     if (this.run.isDone() || generation !== this.generation || !payload.isRunning() || payload.isStale()) return;
     const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
     const alive = keepAlive(payload);
     let outcome: void | PartialBatch;
     try {
-      outcome = await this.hooks.handle(batch, prepared);
+      outcome = await this.hooks.handle(batch, await preparing);
     } catch (err) {
       this.run.fail(err instanceof Error ? err : new Error(String(err)));
       return;

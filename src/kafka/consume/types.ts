@@ -55,9 +55,10 @@ export interface ConsumeHooks<Prepared = unknown> {
   /**
    * Optional work on a batch that needs nothing but its records (decoding), run as soon as the
    * batch closes, while the batch before it is still being handled; handle() gets the result.
-   * It must not depend on earlier batches having been handled. Throwing ends the run.
+   * It must not depend on earlier batches having been handled. Async work that yields now and then
+   * lets the handler of the batch before progress meanwhile. Throwing (rejecting) ends the run.
    */
-  prepare?(batch: RecordBatch): Prepared;
+  prepare?(batch: RecordBatch): Prepared | Promise<Prepared>;
   /** Resolves once the records are durably handled; throwing ends the run with that error, nothing of the batch committed. */
   handle(batch: RecordBatch, prepared: Prepared | undefined): Promise<void | PartialBatch>;
   log?: KafkaLog;

@@ -27,6 +27,10 @@ export interface Stage {
   name: string;
   /** Source columns the staging table was made with: a history that grew needs a new one. */
   columns: string;
+  /** Rows it held when last analyzed (0: never). */
+  analyzedRows: number;
+  /** It holds rows of the current transaction (it empties itself at commit: ON COMMIT DELETE ROWS). */
+  used: boolean;
 }
 
 export async function prepareStage(client: Client, table: HistoryTable, stageName: string, known: Stage | undefined): Promise<Stage> {
@@ -35,7 +39,7 @@ export async function prepareStage(client: Client, table: HistoryTable, stageNam
   const name = quoteIdent(stageName);
   await client.query(`DROP TABLE IF EXISTS pg_temp.${name}`);
   await client.query(`CREATE TEMP TABLE ${name} (${columns}${columns ? ', ' : ''}${CONTROL}) ON COMMIT DELETE ROWS`);
-  return { name: stageName, columns };
+  return { name: stageName, columns, analyzedRows: 0, used: false };
 }
 
 export async function applySegment(client: Client, table: HistoryTable, stage: Stage, segment: TableSegment, counts: TableCounts): Promise<void> {
@@ -51,11 +55,19 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
   const keyList = table.keyColumns.map(quoteIdent).join(', ');
   counts.events += events.length;
 
-  await client.query(`TRUNCATE ${s}`);
+  // Emptied at each commit; a second segment in one transaction (after a truncate) deletes, since
+  // TRUNCATE would also reset the statistics below.
+  if (stage.used) await client.query(`DELETE FROM ${s}`);
+  stage.used = true;
   await copyEvents(client, s, table, events);
   // Temp tables are never auto-analyzed: without statistics the planner joins the history by a
   // full scan instead of the key indexes, and each batch would cost as much as the whole history.
-  await client.query(`ANALYZE ${s}`);
+  // The statistics outlive the rows (ON COMMIT DELETE ROWS keeps them) and the planner scales them
+  // to the table's current size: analyzed again only when batches grew past twice the size.
+  if (events.length > 2 * stage.analyzedRows) {
+    await client.query(`ANALYZE ${s}`);
+    stage.analyzedRows = events.length;
+  }
 
   // 1. Already applied or stale.
   let removed = 0;
@@ -172,6 +184,13 @@ async function copyEvents(client: Client, stage: string, table: HistoryTable, ev
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
+  // Events of one source transaction share their commit time: each time is formatted once.
+  const times = new Map<bigint, string>();
+  const time = (us: bigint) => {
+    let text = times.get(us);
+    if (text === undefined) times.set(us, (text = timestampText(us)));
+    return text;
+  };
   let chunk = '';
   events.forEach((event, seq) => {
     const c = event.change;
@@ -185,7 +204,7 @@ async function copyEvents(client: Client, stage: string, table: HistoryTable, ev
       String(seq),
       c.op,
       c.position.lsn.toString(),
-      timestampText(c.timeUs),
+      time(c.timeUs),
       c.txId === null ? COPY_NULL : c.txId.toString(),
       escapeCopy(c.record.topic),
       String(c.record.partition),
@@ -194,7 +213,7 @@ async function copyEvents(client: Client, stage: string, table: HistoryTable, ev
       event.fillFromCurrent ? 't' : 'f',
       first ? 't' : 'f',
       last ? 't' : 'f',
-      last ? COPY_NULL : timestampText(next.change.timeUs),
+      last ? COPY_NULL : time(next.change.timeUs),
     );
     chunk += fields.join('\t') + '\n';
     if (chunk.length > 1 << 16) {

@@ -22,6 +22,9 @@ export interface PostgresSinkOptions extends TableOptions {
   onError: 'stop' | 'skip';
 }
 
+/** Records decoded between two looks at the event loop (about 10 ms of work). */
+const PREPARE_SLICE = 250;
+
 /** A batch decoded and planned ahead (prepareBatch), on the assumption that every record applies. */
 interface PreparedBatch {
   records: readonly SinkRecord[];
@@ -56,9 +59,16 @@ export class PostgresSink implements SinkTarget<BatchResult> {
     return this.guard(() => storedOffsets(this.client, group, topics));
   }
 
-  /** Decoding and planning need only the records: done while the batch before is written. */
-  prepareBatch(records: readonly SinkRecord[]): PreparedBatch {
-    const items = records.map((record) => decodeSinkRecord(record, this.parseText));
+  /**
+   * Decoding and planning need only the records: done while the batch before is written, a slice
+   * at a time, so that its statements' replies are read (and the next sent) in between.
+   */
+  async prepareBatch(records: readonly SinkRecord[]): Promise<PreparedBatch> {
+    const items: SinkItem[] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0 && i % PREPARE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      items.push(decodeSinkRecord(records[i], this.parseText));
+    }
     let plan: TablePlan[] | Error;
     try {
       plan = planBatch(items.filter((i): i is SinkChange | SinkTruncate => i.kind === 'change' || i.kind === 'truncate'));
@@ -74,6 +84,7 @@ export class PostgresSink implements SinkTarget<BatchResult> {
     const result: BatchResult = { counts, bad: [], committed: [] };
     if (records.length === 0) return result;
     await this.guard(() => this.client.query('BEGIN'));
+    for (const stage of this.stages.values()) stage.used = false;
     try {
       const partitions = new Map<string, { topic: string; partition: number }>();
       for (const r of records) partitions.set(partitionId(r.topic, r.partition), { topic: r.topic, partition: r.partition });
