@@ -25,6 +25,8 @@ let s3: S3Client;
 let changeOffsets: number[] = [];
 let allOffsets: number[] = [];
 let rows: Record<string, string | null>[] = [];
+/** The change events' ops by offset, for the envelope shape. */
+let opAt = new Map<number, string>();
 
 async function list(prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -75,11 +77,11 @@ beforeAll(async () => {
   await withPg(f.urls.pgUrl, async (c) => {
     await c.query(`CREATE SCHEMA "${f.name}"`);
     await c.query(
-      `CREATE TABLE "${f.name}".items (id bigint PRIMARY KEY, price numeric(20,4), big bigint, day date, seen timestamp, label text, small numeric(10,2))`,
+      `CREATE TABLE "${f.name}".items (id bigint PRIMARY KEY, price numeric(20,4), big bigint, day date, seen timestamp, label text, small numeric(10,2), doc jsonb)`,
     );
     await c.query(`ALTER TABLE "${f.name}".items REPLICA IDENTITY FULL`);
     await c.query(
-      `INSERT INTO "${f.name}".items SELECT g, g * 1.25 + 0.0001, 9007199254740993 + g, date '2026-01-01' + g, timestamp '2026-12-01 10:00:00.123456' + g * interval '1 hour', 'item ' || g, -g * 1.01 FROM generate_series(1, 60) g`,
+      `INSERT INTO "${f.name}".items SELECT g, g * 1.25 + 0.0001, 9007199254740993 + g, date '2026-01-01' + g, timestamp '2026-12-01 10:00:00.123456' + g * interval '1 hour', 'item ' || g, -g * 1.01, jsonb_build_object('n', 12345678901234567890 + g, 'deep', jsonb_build_object('a', jsonb_build_array(1, 2.50))) FROM generate_series(1, 60) g`,
     );
   });
   await registerConnector(f, ['items']);
@@ -92,7 +94,7 @@ beforeAll(async () => {
     await c.query(`INSERT INTO "${f.name}".items VALUES (999999, 0, 0, null, null, 'MARKER', 99999999.99)`);
     rows = (
       await c.query({
-        text: `SELECT i.id::text AS id, i.price::text AS price, i.big::text AS big, i.small::text AS small FROM "${f.name}".items i ORDER BY i.id`,
+        text: `SELECT i.id::text AS id, i.price::text AS price, i.big::text AS big, i.small::text AS small, i.doc->>'n' AS n FROM "${f.name}".items i ORDER BY i.id`,
         types: { getTypeParser: () => (v: string) => v },
       })
     ).rows;
@@ -100,6 +102,7 @@ beforeAll(async () => {
   const records = await readTopicsUntil(f, [topic], (rs) => rs.some((r) => valueText(r).includes('"MARKER"')));
   allOffsets = records.map((r) => Number(r.offset));
   changeOffsets = records.filter((r) => r.value !== null).map((r) => Number(r.offset));
+  opAt = new Map(records.filter((r) => r.value !== null).map((r) => [Number(r.offset), (JSON.parse(valueText(r)) as { payload: { op: string } }).payload.op]));
 }, 600_000);
 
 afterAll(async () => {
@@ -196,6 +199,8 @@ test('parquet, flat: DuckDB reads real column types and exact values', async () 
       kafka_offset: 'BIGINT',
       kafka_partition: 'INTEGER',
       after_label: 'VARCHAR',
+      // jsonb: the document's exact text (a JSON string literal before; integers beyond 2^53 exact).
+      after_doc: 'VARCHAR',
     }),
   );
   expect(await typesOf(first)).toEqual(expect.objectContaining({ after_price: 'DECIMAL(20,4)', after_day: 'VARCHAR', after_seen: 'VARCHAR' }));
@@ -204,17 +209,41 @@ test('parquet, flat: DuckDB reads real column types and exact values', async () 
   const all = files.map((file) => `'${file}'`).join(', ');
   const read = (
     await duck.runAndReadAll(
-      `SELECT kafka_offset::varchar AS o, op, coalesce(after_id, before_id)::varchar AS id, after_price::varchar AS price, after_big::varchar AS big, after_small::varchar AS small FROM read_parquet([${all}], union_by_name = true) ORDER BY kafka_offset`,
+      `SELECT kafka_offset::varchar AS o, op, coalesce(after_id, before_id)::varchar AS id, after_price::varchar AS price, after_big::varchar AS big, after_small::varchar AS small, json_extract(after_doc, '$.n')::varchar AS n FROM read_parquet([${all}], union_by_name = true) ORDER BY kafka_offset`,
     )
   ).getRowObjectsJson();
   expect(read.map((r) => Number(r.o))).toEqual(changeOffsets);
-  const last = new Map<string, { price: unknown; big: unknown; small: unknown }>();
+  const last = new Map<string, { price: unknown; big: unknown; small: unknown; n: unknown }>();
   for (const r of read) {
     if (r.op === 'd') last.delete(String(r.id));
-    else last.set(String(r.id), { price: r.price, big: r.big, small: r.small });
+    else last.set(String(r.id), { price: r.price, big: r.big, small: r.small, n: r.n });
   }
-  for (const row of rows) expect([row.id, last.get(String(row.id))]).toEqual([row.id, { price: row.price, big: row.big, small: row.small }]);
+  for (const row of rows) expect([row.id, last.get(String(row.id))]).toEqual([row.id, { price: row.price, big: row.big, small: row.small, n: row.n }]);
+  expect(rows.filter((r) => r.n !== null).length).toBeGreaterThan(0);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('parquet, envelope: the Debezium record is a JSON document a reader can query', async () => {
+  const prefix = `${f.name}-pqenv`;
+  await sinkRun(prefix, '--format', 'parquet', '--shape', 'envelope');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-parquet-'));
+  const files = await Promise.all(
+    (await dataKeys(prefix)).map(async (key, i) => {
+      const file = path.join(dir, `${i}.parquet`);
+      fs.writeFileSync(file, await get(key));
+      return `'${file}'`;
+    }),
+  );
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const duck = await (await DuckDBInstance.create(':memory:')).connect();
+  const read = (
+    await duck.runAndReadAll(
+      `SELECT kafka_offset::varchar AS o, json_extract_string(value, '$.payload.op') AS op FROM read_parquet([${files.join(', ')}], union_by_name = true) ORDER BY kafka_offset`,
+    )
+  ).getRowObjectsJson();
+  fs.rmSync(dir, { recursive: true, force: true });
+  // Every record, tombstones (no value) included; each event's op read out of the stored document.
+  expect(read.map((r) => [Number(r.o), r.op])).toEqual(allOffsets.map((o) => [o, opAt.get(o) ?? null]));
 });
 
 /**

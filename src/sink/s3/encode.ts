@@ -132,7 +132,9 @@ function columnFor(schema: ConnectSchema | undefined): ParquetColumn {
         },
       };
     case 'io.debezium.data.Json':
-      return { field: { type: 'JSON', optional: true }, id: 'JSON', convert: (cell) => (typeof cell.raw === 'string' ? cell.raw : TEXT.convert(cell)) };
+      // The exact JSON text, as UTF8: the writer's JSON type would JSON.stringify the text again (a
+      // string literal, not the document), and parsing it first would round integers beyond 2^53.
+      return { field: { type: 'UTF8', optional: true }, id: 'JSON', convert: (cell) => (typeof cell.raw === 'string' ? cell.raw : TEXT.convert(cell)) };
     default:
       break;
   }
