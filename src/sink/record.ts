@@ -73,7 +73,8 @@ export function decodeSinkRecord(record: SinkRecord, parseText: EventTextParser)
   const bad = (reason: string, hint?: string): SinkItem => ({ kind: 'bad', record, reason, hint });
   let value: JsonValue;
   try {
-    value = parseText(record.value.toString('utf8'));
+    // As bytes: a schema seen before is compared as bytes and only the payload becomes text.
+    value = parseText.bytes(record.value);
   } catch (err) {
     return bad(`not JSON: ${(err as Error).message}`);
   }
@@ -148,7 +149,7 @@ function keyPayload(key: Buffer | null, parseText: EventTextParser): JsonObject 
   if (!key || key.length === 0) return null;
   let parsed: JsonValue;
   try {
-    parsed = parseText(key.toString('utf8'));
+    parsed = parseText.bytes(key);
   } catch {
     return null;
   }
