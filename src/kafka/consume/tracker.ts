@@ -143,10 +143,12 @@ export class PartitionTracker {
     if (!state?.assigned || !state.ready) return { messages: [] };
     const fetched = BigInt(fetchedOffset);
     const start = from === undefined || from < state.position ? state.position : from;
-    const out = messages.filter((m) => {
-      const offset = BigInt(m.offset);
-      return offset >= start && (!this.exitAtEnd || offset < state.end);
-    });
+    // A fetch's messages come in offset order: only those at either end can fall outside.
+    let first = 0;
+    while (first < messages.length && BigInt(messages[first].offset) < start) first++;
+    let last = messages.length;
+    if (this.exitAtEnd) while (last > first && BigInt(messages[last - 1].offset) >= state.end) last--;
+    const out = messages.slice(first, last);
     const gap = fetched > start ? { from: start, to: fetched } : undefined;
     return gap ? { messages: out, gap } : { messages: out };
   }
