@@ -4,7 +4,8 @@
  * The worker pool starts before the first read and serves every file of the run.
  */
 import { RecordSplitter } from './records';
-import { parallelPlan, parseFileInParallel, startPool, type ParsePool } from './parallel';
+import type { ParsePool } from './parallel';
+import { parallelPlan } from './threads';
 import { createRunState, parseStream, type ParseBatch, type ParseInput, type ParseRunOptions, type ParseSummary } from './run';
 
 export async function* parseEvents(inputs: ParseInput[], options: ParseRunOptions): AsyncGenerator<ParseBatch, ParseSummary> {
@@ -13,12 +14,14 @@ export async function* parseEvents(inputs: ParseInput[], options: ParseRunOption
   const first = plans.find((plan) => plan !== undefined);
   let pool: ParsePool | undefined;
   try {
-    if (first) pool = await startPool(first, options);
+    // The parallel path's modules only for a run that uses it.
+    const parallel = first ? await import('./parallel') : undefined;
+    if (parallel && first) pool = await parallel.startPool(first, options);
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k];
       const stopped =
-        plans[k] && pool
-          ? yield* parseFileInParallel(input, pool, options, state)
+        plans[k] && pool && parallel
+          ? yield* parallel.parseFileInParallel(input, pool, options, state)
           : yield* parseStream(input.name, input.chunks, new RecordSplitter(options.maxRecordBytes, 0, true, { bytes: true }), options, state);
       if (stopped) {
         state.summary.stopped = true;

@@ -9,50 +9,25 @@
  * header is written here once. A chunk holding a multi-line value or a line near the record limit
  * hands the rest of the file to the one-thread path, from that chunk on.
  *
- * Memory: at most MAX_PENDING chunks (1 MiB each, more only for a longer line, up to 8 MiB) and
- * their results are held at a time, whatever the file's size; worker heaps are capped.
+ * Memory: at most 2 chunks per worker + 8 (1 MiB each, more only for a longer line, up to 8 MiB)
+ * and their results are held at a time, whatever the file's size; worker heaps are capped.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { CdcError } from '../errors';
 import { createChunkParser, type ChunkResult, type ChunkTask } from './chunk';
 import { DEFAULT_MAX_RECORD_BYTES, RecordSplitter } from './records';
 import { parseStream, type Note, type ParseBatch, type ParseInput, type ParseRunOptions, type ParseSummary, type RunState } from './run';
+import type { ParallelPlan } from './threads';
 
-/** Smaller files are done before threads would pay off. */
-export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
-const MAX_THREADS = 4;
 const CHUNK_BYTES = 1024 * 1024;
 /** Chunks a worker holds at once: one it parses, one waiting, so it never idles between them. */
 const PER_WORKER = 2;
+/** Chunks the main thread may parse ahead of the oldest one a worker still holds. */
+const AHEAD = 8;
 const READ_BLOCK = 1024 * 1024;
 /** A worker that runs out of heap anyway fails, and its chunks go to the one-thread path. */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 192 };
-
-export interface ParallelPlan {
-  /** Threads that parse: the main thread and threads − 1 workers. */
-  threads: number;
-  script: string;
-}
-
-/**
- * Whether (and how) to parse this file on several threads; undefined for one thread. Automatic
- * (threads 0): files from 32 MiB when the 1-minute load average leaves a core idle.
- */
-export function parallelPlan(file: { path: string; size: number }, options: Pick<ParseRunOptions, 'threads'>): ParallelPlan | undefined {
-  const threads = options.threads ?? 0;
-  if (threads === 1) return undefined;
-  const cores = os.availableParallelism();
-  const total = threads > 1 ? threads : Math.min(cores, MAX_THREADS);
-  if (total < 2 || (threads === 0 && file.size < PARALLEL_MIN_BYTES)) return undefined;
-  if (threads === 0 && os.loadavg()[0] > cores - 1) return undefined;
-  // Run from the TypeScript sources (ts-jest) there is no compiled worker: one thread.
-  const script = path.join(__dirname, 'worker.js');
-  if (!fs.existsSync(script)) return undefined;
-  return { threads: total, script };
-}
 
 /** The workers of one run, started once, given chunks while they have room. */
 export class ParsePool {
@@ -96,9 +71,12 @@ export class ParsePool {
     return result;
   }
 
-  /** Chunks that can be in flight at once, so the workers never wait for the main thread. */
+  /**
+   * Chunks held at once: the workers' and a lead for the main thread, so that a worker slowed down
+   * (a busy machine) holds up the writing, not the parsing, for up to AHEAD chunks.
+   */
   get capacity(): number {
-    return this.workers.length * PER_WORKER + 2;
+    return this.workers.length * PER_WORKER + AHEAD;
   }
 
   terminate(): void {
