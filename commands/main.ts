@@ -2,39 +2,96 @@
  * The `cdc` program: global options, the command groups, and the one place where errors become
  * messages and exit codes.
  */
+import './load-commander';
 import { Command, CommanderError, Option } from 'commander';
 import { colorEnabled, processContext, type Context } from '../src/context';
 import { CdcError, ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
 import { packageVersion } from '../src/package-root';
-import { maskConnectionString } from '../src/secrets';
-import { checkSettings, createSettings } from '../src/settings';
-import { describeSettings, settingsFlagsOf } from './ui/settings-flags';
 import { wireProcessSignals } from './ui/interrupt';
-import { stackHint } from './ui/where';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { argvForUnknownCommandHelp } from './unknown-command';
 
 type Register = (program: Command, ctx: Context) => void;
 
 /**
- * The command groups in help order, each module loaded only when its group is registered: a run
- * of one command does not load the other groups' modules (~10 ms of start-up, which is most of
- * what a short `cdc seed customers` costs beyond the load itself). Plain `require` because commander
- * needs the groups while the program is built, synchronously.
+ * A command group: its name, its module (loaded only when the group is registered: a run of one
+ * command does not load the other groups' modules), and its line in `cdc --help` — the command
+ * term and description — so that the root help and `--version` load no group at all (each group
+ * module costs start-up, and `cdc --help` has to start fast). test/unit/main-groups.test.ts checks
+ * these lines against the groups themselves. Plain `require` because commander needs the groups
+ * while the program is built, synchronously.
  */
-const COMMAND_GROUPS: ReadonlyArray<readonly [string, () => Register]> = [
-  ['parse', () => (require('./parse') as typeof import('./parse')).registerParse],
-  ['connector', () => (require('./connector') as typeof import('./connector')).registerConnector],
-  ['seed', () => (require('./seed') as typeof import('./seed')).registerSeed],
-  ['pg', () => (require('./pg') as typeof import('./pg')).registerPg],
-  ['watch', () => (require('./watch') as typeof import('./watch')).registerWatch],
-  ['sink', () => (require('./sink') as typeof import('./sink')).registerSink],
-  ['stack', () => (require('./stack') as typeof import('./stack')).registerStack],
-  ['config', () => (require('./config') as typeof import('./config')).registerConfig],
-  ['report', () => (require('./report') as typeof import('./report')).registerReport],
-  ['serve', () => (require('./serve') as typeof import('./serve')).registerServe],
-  ['demo', () => (require('./demo') as typeof import('./demo')).registerDemo],
-  ['completion', () => (require('./completion') as typeof import('./completion')).registerCompletion],
+interface CommandGroup {
+  name: string;
+  load: () => Register;
+  /** Commands the group adds to the program, as `cdc --help` lists them: [name, term, description, hidden]. */
+  help: ReadonlyArray<readonly [string, string, string, boolean?]>;
+}
+
+const COMMAND_GROUPS: readonly CommandGroup[] = [
+  {
+    name: 'parse',
+    load: () => (require('./parse') as typeof import('./parse')).registerParse,
+    help: [['parse', 'parse [options] [files...]', 'Turn Debezium change events into holding_pivot rows (one row per tracked field per event)']],
+  },
+  {
+    name: 'connector',
+    load: () => (require('./connector') as typeof import('./connector')).registerConnector,
+    help: [['connector', 'connector', 'register and operate Kafka Connect connectors (Debezium PostgreSQL made safe)']],
+  },
+  {
+    name: 'seed',
+    load: () => (require('./seed') as typeof import('./seed')).registerSeed,
+    help: [['seed', 'seed', 'load and drive the source database: customers CSV, holdings and finance workloads']],
+  },
+  {
+    name: 'pg',
+    load: () => (require('./pg') as typeof import('./pg')).registerPg,
+    help: [['pg', 'pg', 'set up and check what CDC needs from PostgreSQL; list and drop replication slots']],
+  },
+  {
+    name: 'watch',
+    load: () => (require('./watch') as typeof import('./watch')).registerWatch,
+    help: [['watch', 'watch [options] <topic...>', 'show the change events of Kafka topics: decoded and coloured on a terminal, JSON lines in a pipe']],
+  },
+  {
+    name: 'sink',
+    load: () => (require('./sink') as typeof import('./sink')).registerSink,
+    help: [['sink', 'sink', 'land change events in a store, postgres (SCD2 history tables, exactly once), mongo (documents), s3 (objects), status']],
+  },
+  {
+    name: 'stack',
+    load: () => (require('./stack') as typeof import('./stack')).registerStack,
+    help: [['stack', 'stack', 'run a local PostgreSQL + Kafka + Kafka Connect (Debezium) stack without Docker']],
+  },
+  {
+    name: 'config',
+    load: () => (require('./config') as typeof import('./config')).registerConfig,
+    help: [['config', 'config', 'manage named contexts (Connect URL, brokers, PostgreSQL URL, TLS) in the config file']],
+  },
+  {
+    name: 'report',
+    load: () => (require('./report') as typeof import('./report')).registerReport,
+    help: [['report', 'report [options] [name]', 'answer the finance and holdings questions from the history tables, now or --at any moment']],
+  },
+  {
+    name: 'serve',
+    load: () => (require('./serve') as typeof import('./serve')).registerServe,
+    help: [['serve', 'serve [options]', 'serve the reports as a read-only HTTP JSON API with OpenAPI docs at /docs']],
+  },
+  {
+    name: 'demo',
+    load: () => (require('./demo') as typeof import('./demo')).registerDemo,
+    help: [['demo', 'demo [options]', 'run the finance pipeline end to end: stack, source, connector, sink, workload, reports']],
+  },
+  {
+    name: 'completion',
+    load: () => (require('./completion') as typeof import('./completion')).registerCompletion,
+    help: [
+      ['completion', 'completion <shell>', 'print the shell completion script (commands, flags, connector, topic and context names)'],
+      ['__complete', '__complete [words...]', 'the candidates for the last word (used by the completion scripts)', true],
+    ],
+  },
 ];
 
 /** Global options that take a value: their value is not the command word. */
@@ -46,17 +103,33 @@ const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--context']);
  * is complete and a misspelt command gets its suggestion.
  */
 export function commandGroupOf(argv: string[]): string | undefined {
+  const word = commandWord(argv);
+  return word !== undefined && COMMAND_GROUPS.some(({ name }) => name === word) ? word : undefined;
+}
+
+/** The first argument that is not an option (`--` counts as one), or undefined when there is none. */
+function commandWord(argv: string[]): string | undefined {
   const args = argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--') return undefined;
+    if (arg === '--') return arg;
     if (arg.startsWith('-')) {
       if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
       continue;
     }
-    return COMMAND_GROUPS.some(([name]) => name === arg) ? arg : undefined;
+    return arg;
   }
   return undefined;
+}
+
+/**
+ * Only options (`cdc --help`, `cdc --version`, plain `cdc`): the program with each group's help
+ * line and none of its modules. Anything else runs with the real groups.
+ */
+export const HELP_LINES = ' help lines';
+
+export function needsOnlyHelpLines(argv: string[]): boolean {
+  return commandWord(argv) === undefined;
 }
 
 const EXIT_CODES_HELP = `
@@ -87,7 +160,10 @@ Environment:
   NO_COLOR          disable colour; FORCE_COLOR=1 forces it, FORCE_COLOR=0 disables it
 Precedence for every setting: flag > environment > config context > the running \`cdc stack\` > default.`;
 
-/** The program; with `onlyGroup`, just that command group (see commandGroupOf). */
+/**
+ * The program; with `onlyGroup`, just that command group (see commandGroupOf); with `HELP_LINES`,
+ * every group as its line of the root help only (see needsOnlyHelpLines).
+ */
 export function buildProgram(ctx: Context, onlyGroup?: string): Command {
   const program = new Command('cdc');
   program
@@ -115,8 +191,20 @@ export function buildProgram(ctx: Context, onlyGroup?: string): Command {
       resolveSettings(ctx, actionCommand, globals.context);
     });
 
-  for (const [name, load] of COMMAND_GROUPS) {
-    if (onlyGroup === undefined || name === onlyGroup) load()(program, ctx);
+  if (onlyGroup === HELP_LINES) {
+    const terms = new Map<string, string>();
+    for (const group of COMMAND_GROUPS) {
+      for (const [name, term, description, hidden] of group.help) {
+        program.command(name, { hidden }).description(description);
+        terms.set(name, term);
+      }
+    }
+    const help = program.createHelp();
+    program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? help.subcommandTerm(command) });
+  } else {
+    for (const { name, load } of COMMAND_GROUPS) {
+      if (onlyGroup === undefined || name === onlyGroup) load()(program, ctx);
+    }
   }
 
   // Subcommands inherit output routing and exit behaviour.
@@ -132,6 +220,9 @@ export function buildProgram(ctx: Context, onlyGroup?: string): Command {
  * so a bad URL, an empty flag or an unknown --context stops it before it does anything.
  */
 function resolveSettings(ctx: Context, command: Command, contextName: string | undefined): void {
+  // Loaded here, not at start-up: `cdc --help` and `--version` resolve nothing.
+  const { checkSettings, createSettings } = require('../src/settings') as typeof import('../src/settings');
+  const { describeSettings, settingsFlagsOf } = require('./ui/settings-flags') as typeof import('./ui/settings-flags');
   const { flags, services, early } = settingsFlagsOf(command);
   const env = ctx.env;
   ctx.settings = createSettings({
@@ -170,7 +261,7 @@ async function run(argv: string[], ctx: Context): Promise<number> {
   // --no-color must also hold for errors commander reports before any action hook runs.
   const end = argv.indexOf('--');
   if ((end === -1 ? argv : argv.slice(0, end)).includes('--no-color')) ctx.color = ctx.stderrColor = false;
-  const program = buildProgram(ctx, commandGroupOf(argv));
+  const program = buildProgram(ctx, needsOnlyHelpLines(argv) ? HELP_LINES : commandGroupOf(argv));
   // `cdc report --help` without a `report` command: an unknown command (exit 2), not the root help.
   argv = argvForUnknownCommandHelp(program, argv);
   // A reader that goes away early (`cdc … | head`) is normal in pipes, not a crash. Commands that
@@ -206,7 +297,8 @@ export function reportError(ctx: Context, err: unknown): number {
     // Messages quote files, names and server text: escaped first, coloured after.
     ctx.stderr.write(`${style.red('error:')} ${shown(err.message)}\n`);
     if (err.hint) ctx.stderr.write(`${style.dim('hint:')} ${shown(err.hint)}\n`);
-    const elsewhere = err instanceof ServiceError && err.unreachable ? stackHint(ctx, err.unreachable) : undefined;
+    const elsewhere =
+      err instanceof ServiceError && err.unreachable ? (require('./ui/where') as typeof import('./ui/where')).stackHint(ctx, err.unreachable) : undefined;
     if (elsewhere) ctx.stderr.write(`${style.dim('hint:')} ${shown(elsewhere)}\n`);
     if (err instanceof UsageError) ctx.stderr.write(`Run 'cdc --help' or 'cdc <command> --help' for usage.\n`);
     // The causes' messages, never a driver's stack trace (it can quote what it was given).
@@ -222,7 +314,7 @@ export function reportError(ctx: Context, err: unknown): number {
 }
 
 function shown(text: string): string {
-  return sanitizeForTerminal(maskConnectionString(text));
+  return sanitizeForTerminal((require('../src/secrets') as typeof import('../src/secrets')).maskConnectionString(text));
 }
 
 /** The chain of causes as `Name: message` lines (at most 5; cycles stop it). */

@@ -68,7 +68,7 @@ export function registerParse(program: Command, ctx: Context): void {
     .action(async (files: string[], flags: ParseFlags) => {
       const options = toRunOptions(flags, ctx);
       const { openInputs, parseEvents } = await import('../src/parse');
-      const inputs = openInputs(files, ctx.stdin, ctx.cwd);
+      const inputs = openInputs(files, () => ctx.stdin, ctx.cwd);
       if ((files.length === 0 || files.includes('-')) && ctx.stdinIsTTY) {
         ctx.stderr.write(`${stderrStyle(ctx).dim('reading change events from the terminal; end with Ctrl-D (or name files: cdc parse FILE…)')}\n`);
       }

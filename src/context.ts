@@ -3,7 +3,8 @@
  * Nothing in `src/` reads `process.*` directly; tests build a context with buffers and a fixed clock.
  */
 import type { Readable, Writable } from 'node:stream';
-import { createSettings, type Settings } from './settings';
+import { isatty } from 'node:tty';
+import type { Settings } from './settings';
 
 export interface Context {
   stdin: Readable;
@@ -53,10 +54,13 @@ export function processContext(): Context {
   const stdoutIsTTY = Boolean(process.stdout.isTTY);
   const stderrIsTTY = Boolean(process.stderr.isTTY);
   return {
-    stdin: process.stdin,
+    // process.stdin is made on first use (~1.5 ms): most commands never read it.
+    get stdin(): Readable {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdinIsTTY: isatty(0),
     stdoutIsTTY,
     stderrIsTTY,
     color: colorEnabled(env, stdoutIsTTY),
@@ -65,7 +69,16 @@ export function processContext(): Context {
     cwd: process.cwd(),
     now: () => new Date(),
     verbose: false,
-    settings: createSettings({ env }),
+    // Made on first use (`cdc --help` needs none); main replaces it before each command's action.
+    get settings(): Settings {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const settings = (require('./settings') as typeof import('./settings')).createSettings({ env });
+      Object.defineProperty(this, 'settings', { value: settings, writable: true, enumerable: true, configurable: true });
+      return settings;
+    },
+    set settings(value: Settings) {
+      Object.defineProperty(this, 'settings', { value, writable: true, enumerable: true, configurable: true });
+    },
     // Replaced by `main` with one the process's signals abort.
     signal: new AbortController().signal,
   };

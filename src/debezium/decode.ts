@@ -2,7 +2,6 @@
  * Column values from Debezium's JSON encoding to human values, guided by the Kafka Connect schema the
  * event carried. Exact: integers stay JsonNumber/BigInt-backed, decimals become decimal strings.
  */
-import { createHash } from 'node:crypto';
 import { isJsonObject, JsonNumber, parseLossless, setOwn, toBigIntExact, type JsonValue } from '../json';
 import { structSchema, type ConnectSchema } from './schema';
 import { isoDate, isoDurationMicros, isoTimeOfDay, isoTimestamp, NEGATIVE_INFINITY_TS, POSITIVE_INFINITY_TS, type TimeUnit } from './time';
@@ -10,12 +9,17 @@ import { isoDate, isoDurationMicros, isoTimeOfDay, isoTimestamp, NEGATIVE_INFINI
 /** What Debezium writes for an unchanged TOASTed column under REPLICA IDENTITY DEFAULT. */
 export const TOAST_PLACEHOLDER = '__debezium_unavailable_value';
 const TOAST_BASE64 = Buffer.from(TOAST_PLACEHOLDER).toString('base64');
-/** uuid[] columns: Java's UUID.nameUUIDFromBytes of the placeholder (an MD5, version 3 UUID). */
-const TOAST_UUID = nameUuid(TOAST_PLACEHOLDER);
+/**
+ * uuid[] columns: Java's UUID.nameUUIDFromBytes of the placeholder (an MD5, version 3 UUID), made
+ * on first use: node:crypto is not loaded by every `cdc parse`.
+ */
+let toastUuid: string | undefined;
 /** hstore columns (hstore.handling.mode=json): the map {placeholder: placeholder} as JSON text. */
 const TOAST_HSTORE_JSON = JSON.stringify({ [TOAST_PLACEHOLDER]: TOAST_PLACEHOLDER });
 
 function nameUuid(name: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const md5 = createHash('md5').update(name).digest();
   md5[6] = (md5[6] & 0x0f) | 0x30;
   md5[8] = (md5[8] & 0x3f) | 0x80;
@@ -45,7 +49,15 @@ export function isUnchanged(value: unknown): value is Unchanged {
 export function isToastPlaceholder(value: JsonValue | undefined): boolean {
   if (typeof value === 'string') return value === TOAST_PLACEHOLDER || value === TOAST_BASE64 || value === TOAST_HSTORE_JSON;
   if (Array.isArray(value)) {
-    if (value.length === 1) return value[0] === TOAST_PLACEHOLDER || value[0] === TOAST_BASE64 || value[0] === TOAST_UUID;
+    if (value.length === 1) {
+      const item = value[0];
+      // A UUID is 36 characters: the MD5 is made only for such an item.
+      return (
+        item === TOAST_PLACEHOLDER ||
+        item === TOAST_BASE64 ||
+        (typeof item === 'string' && item.length === 36 && item === (toastUuid ??= nameUuid(TOAST_PLACEHOLDER)))
+      );
+    }
     return value.length === TOAST_PLACEHOLDER.length && value.every((item, i) => item === TOAST_PLACEHOLDER.charCodeAt(i));
   }
   if (isJsonObject(value)) {

@@ -7,8 +7,9 @@ import type { ParseInput } from './run';
 
 const READ_CHUNK = 1024 * 1024;
 
-export function openInputs(files: string[], stdin: Readable, cwd: string): ParseInput[] {
-  if (files.length === 0) return [{ name: 'stdin', chunks: stdin }];
+/** `stdin` is asked for only when an input is stdin (making process.stdin costs start-up). */
+export function openInputs(files: string[], stdin: () => Readable, cwd: string): ParseInput[] {
+  if (files.length === 0) return [{ name: 'stdin', chunks: stdin() }];
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be named only once');
   const sizes = new Map<string, number>();
   for (const file of files) {
@@ -27,7 +28,7 @@ export function openInputs(files: string[], stdin: Readable, cwd: string): Parse
   // Files open lazily, one at a time, so many arguments do not hold many descriptors.
   return files.map((file) =>
     file === '-'
-      ? { name: 'stdin', chunks: stdin }
+      ? { name: 'stdin', chunks: stdin() }
       : {
           name: file,
           chunks: lazyFile(path.resolve(cwd, file), file),

@@ -7,15 +7,22 @@
  * `ctx.settings.kafka`, …) and then kept: a malformed DATABASE_URL is an error for the commands
  * that use PostgreSQL, not for `cdc watch`. Nothing is connected to here; this is pure resolution.
  */
-import { configPath, readConfigFileSync } from '../config/config-file';
+/* eslint-disable @typescript-eslint/no-require-imports -- each service's module (and the config file's) loads when that service is first read: `cdc parse` reads none of them */
 import { UsageError } from '../errors';
-import { CONNECT_DEFAULT_URL, resolveConnect, type ConnectSettings } from './connect';
-import { KAFKA_DEFAULT_BROKERS, resolveKafka, type KafkaSettings } from './kafka';
+import type { ConnectSettings } from './connect';
+import type { KafkaSettings } from './kafka';
 import type { Layers } from './layers';
-import { MONGO_DEFAULT_URL, resolveMongo, type MongoSettings } from './mongo';
-import { PG_DEFAULT_URL, resolveSourcePg, resolveTargetPg, TARGET_DEFAULT_URL, type PgTarget } from './postgres';
-import { resolveS3, S3_DEFAULT_REGION, type S3Settings } from './s3';
+import type { MongoSettings } from './mongo';
+import type { PgTarget } from './postgres';
+import type { S3Settings } from './s3';
 import type { ContextLayer, SettingsFlags, StackLayer } from './types';
+
+const connectModule = () => require('./connect') as typeof import('./connect');
+const kafkaModule = () => require('./kafka') as typeof import('./kafka');
+const postgresModule = () => require('./postgres') as typeof import('./postgres');
+const s3Module = () => require('./s3') as typeof import('./s3');
+const mongoModule = () => require('./mongo') as typeof import('./mongo');
+const configModule = () => require('../config/config-file') as typeof import('../config/config-file');
 
 export type { ConnectSettings } from './connect';
 export type { KafkaSettings, SaslMechanism } from './kafka';
@@ -26,13 +33,25 @@ export type { ContextLayer, Layer, Service, Setting, SettingsFlags, StackLayer }
 
 /** The last layer: what the docker-compose setup (docker-compose.yml) listens on. */
 export const DEFAULTS = {
-  connectUrl: CONNECT_DEFAULT_URL,
-  brokers: KAFKA_DEFAULT_BROKERS,
-  pgUrl: PG_DEFAULT_URL,
-  targetUrl: TARGET_DEFAULT_URL,
-  mongoUrl: MONGO_DEFAULT_URL,
-  s3Region: S3_DEFAULT_REGION,
-} as const;
+  get connectUrl(): string {
+    return connectModule().CONNECT_DEFAULT_URL;
+  },
+  get brokers(): string {
+    return kafkaModule().KAFKA_DEFAULT_BROKERS;
+  },
+  get pgUrl(): string {
+    return postgresModule().PG_DEFAULT_URL;
+  },
+  get targetUrl(): string {
+    return postgresModule().TARGET_DEFAULT_URL;
+  },
+  get mongoUrl(): string {
+    return mongoModule().MONGO_DEFAULT_URL;
+  },
+  get s3Region(): string {
+    return s3Module().S3_DEFAULT_REGION;
+  },
+};
 
 export interface Settings {
   /** The config-file context in force; `name` is undefined when there is none. */
@@ -82,12 +101,12 @@ export function createSettings(input: SettingsInput): Settings {
       return stack();
     },
   };
-  const connect = once(() => resolveConnect(layers, flags.connect));
-  const kafka = once(() => resolveKafka(layers, flags.kafka));
-  const pg = once(() => resolveSourcePg(layers, flags.pg));
-  const target = once(() => resolveTargetPg(layers, flags.target));
-  const s3 = once(() => resolveS3(layers, flags.s3));
-  const mongo = once(() => resolveMongo(layers, flags.mongo));
+  const connect = once(() => connectModule().resolveConnect(layers, flags.connect));
+  const kafka = once(() => kafkaModule().resolveKafka(layers, flags.kafka));
+  const pg = once(() => postgresModule().resolveSourcePg(layers, flags.pg));
+  const target = once(() => postgresModule().resolveTargetPg(layers, flags.target));
+  const s3 = once(() => s3Module().resolveS3(layers, flags.s3));
+  const mongo = once(() => mongoModule().resolveMongo(layers, flags.mongo));
   return {
     get context() {
       return context();
@@ -122,6 +141,7 @@ export function checkSettings(settings: Settings, services: Iterable<keyof Setti
 }
 
 function loadContextLayer(env: NodeJS.ProcessEnv, wanted: string | undefined): ContextLayer {
+  const { configPath, readConfigFileSync } = configModule();
   const file = configPath(env);
   const config = readConfigFileSync(env);
   const has = (name: string) => Object.prototype.hasOwnProperty.call(config.contexts, name);

@@ -1,4 +1,4 @@
-import { commandGroupOf, main } from '../../commands/main';
+import { buildProgram, commandGroupOf, HELP_LINES, main, needsOnlyHelpLines } from '../../commands/main';
 import { ExitCode } from '../../src/errors';
 import { testContext } from '../helpers/context';
 
@@ -17,6 +17,34 @@ describe('commandGroupOf: which command group a run needs', () => {
     [['--', 'seed'], undefined],
   ])('%j → %s', (args, group) => {
     expect(commandGroupOf(argv(...args))).toBe(group);
+  });
+});
+
+describe('cdc --help without loading any command group', () => {
+  it.each([
+    [['--help'], true],
+    [['-h'], true],
+    [[], true],
+    [['--version'], true],
+    [['--no-color', '--context', 'x', '--help'], true],
+    [['help'], false],
+    [['parse', '--help'], false],
+    [['--', 'parse'], false],
+  ])('%j: only the help lines: %s', (args, only) => {
+    expect(needsOnlyHelpLines(argv(...args))).toBe(only);
+  });
+
+  it('the help lines of every group are the lines its real commands give (same root help, width 80 and 200)', () => {
+    for (const width of [80, 200]) {
+      const real = buildProgram(testContext());
+      const lines = buildProgram(testContext(), HELP_LINES);
+      real.configureHelp({ ...real.configureHelp(), helpWidth: width });
+      lines.configureHelp({ ...lines.configureHelp(), helpWidth: width });
+      expect(lines.helpInformation()).toBe(real.helpInformation());
+      expect(lines.commands.map((c) => [c.name(), (c as unknown as { _hidden: boolean })._hidden])).toEqual(
+        real.commands.map((c) => [c.name(), (c as unknown as { _hidden: boolean })._hidden]),
+      );
+    }
   });
 });
 
