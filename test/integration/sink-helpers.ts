@@ -125,6 +125,12 @@ export class Workload {
     return rows[0].t as Date;
   }
 
+  /** The same as text, to the microsecond (a Date keeps milliseconds). */
+  async nowText(): Promise<string> {
+    const { rows } = await this.client.query<{ t: string }>('SELECT clock_timestamp()::text AS t');
+    return rows[0].t;
+  }
+
   async step(name: string, sql: string): Promise<void> {
     const before = await this.now();
     await this.client.query(sql);
