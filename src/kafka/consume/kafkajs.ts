@@ -21,9 +21,12 @@ export function consumerConfig(
     // Without a group the one member gets exactly the planned partitions (kcat's assign()).
     partitionAssigners: options.group ? undefined : [fixedAssigner(kafkajs.AssignerProtocol, fixed)],
     allowAutoTopicCreation: false,
-    // Big fetches: a Debezium record with its schema is 1–3 KB, and throughput matters for replays.
+    // Big fetches: a Debezium record with its schema is 1–3 KB, and throughput matters for replays
+    // (1 MB fetches cost a quarter more CPU). 8 MB in all, too: a response is held in one buffer,
+    // and past 32 MB glibc maps and unmaps each one (page faults: twice the system time replaying
+    // 4 partitions at 32 MB; BENCHMARKS.md, `cdc watch`).
     maxBytesPerPartition: 8 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
     maxWaitTimeInMs: 500,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     // A member whose handler is still writing gets this long to finish before the group moves on.
