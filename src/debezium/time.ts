@@ -109,7 +109,26 @@ function isoTimestampSafe(value: number, unit: TimeUnit): string {
     rest += perDay;
     days -= 1;
   }
-  // Days: Howard Hinnant's days_from_civil inverse, as isoDate.
+  // Events come in time order: the date is most often the one just made.
+  if (days !== lastDays) {
+    lastDate = isoDateSafe(days);
+    lastDays = days;
+  }
+  // Time of day, as isoTimeOfDay.
+  const fraction = rest % perSecond;
+  const seconds = (rest - fraction) / perSecond;
+  const minutes = (seconds - (seconds % 60)) / 60;
+  return `${lastDate}T${TWO_DIGITS[(minutes - (minutes % 60)) / 60]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[seconds % 60]}.${padN(fraction, DIGITS[unit])}`;
+}
+
+let lastDays = NaN;
+let lastDate = '';
+/** '00' … '99'; hours of a day are below 24 here. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+
+/** isoDate of a safe integer count of days. */
+function isoDateSafe(days: number): string {
+  // Howard Hinnant's days_from_civil inverse, as isoDate.
   const z = days + 719468;
   const era = tdiv(z >= 0 ? z : z - 146096, 146097);
   const doe = z - era * 146097;
@@ -120,13 +139,7 @@ function isoTimestampSafe(value: number, unit: TimeUnit): string {
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   const yearText = year >= 0 && year <= 9999 ? padN(year, 4) : (year < 0 ? '-' : '+') + padN(year < 0 ? -year : year, 6);
-  // Time of day, as isoTimeOfDay.
-  const fraction = rest % perSecond;
-  const seconds = (rest - fraction) / perSecond;
-  const h = tdiv(seconds, 3600);
-  const m = tdiv(seconds, 60) % 60;
-  const sec = seconds % 60;
-  return `${yearText}-${padN(month, 2)}-${padN(day, 2)}T${padN(h, 2)}:${padN(m, 2)}:${padN(sec, 2)}.${padN(fraction, DIGITS[unit])}`;
+  return `${yearText}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
 }
 
 function padN(value: number, width: number): string {

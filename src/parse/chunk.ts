@@ -11,11 +11,13 @@ import { createRunState, emptySummary, handleItems, type ParseRunOptions, type P
 
 /** What parsing one chunk gives (`output` as a worker moves it: UTF-8 bytes; the main thread keeps its string). */
 export type ChunkResult =
-  | { id: number; sequential: true }
+  | { id: number; sequential: true; buffer?: ArrayBuffer }
   | {
       id: number;
       sequential?: false;
-      output: Uint8Array | string;
+      /** The chunk's buffer, given back by a worker for the next reads. */
+      buffer?: ArrayBuffer;
+      output: string;
       problems: { line: number; reason: string }[];
       notes: { key: PivotNote; line: number; text: string }[];
       summary: ParseSummary;

@@ -59,27 +59,25 @@ export function createFormatter(format: OutputFormat, identity: string[], csvHea
     format(rows, insertedAt) {
       let out = '';
       // Cell by cell as cellsOf() lists them, without building the list (the hot path of `cdc parse`).
+      // The rows of one event share their identity and their times: written once for all of them.
+      let identity: Decoded[] | undefined;
+      let head = '';
+      let created: Decoded | undefined;
+      let updated: Decoded | undefined;
+      let deleted: Decoded | undefined;
+      let op: string | undefined;
+      let tail = '';
       for (const row of rows) {
-        let line = '';
-        for (const cell of row.identity) line += textCell(cell) + ',';
-        out +=
-          line +
-          textCell(row.field) +
-          ',' +
-          textCell(row.oldValue) +
-          ',' +
-          textCell(row.newValue) +
-          ',' +
-          textCell(row.created) +
-          ',' +
-          textCell(row.updated) +
-          ',' +
-          textCell(row.deleted) +
-          ',' +
-          insertedAt +
-          ',' +
-          textCell(row.op) +
-          '\n';
+        if (row.identity !== identity) {
+          identity = row.identity;
+          head = '';
+          for (const cell of identity) head += textCell(cell) + ',';
+        }
+        if (row.created !== created || row.updated !== updated || row.deleted !== deleted || row.op !== op || tail === '') {
+          ({ created, updated, deleted, op } = row);
+          tail = ',' + textCell(created) + ',' + textCell(updated) + ',' + textCell(deleted) + ',' + insertedAt + ',' + textCell(op) + '\n';
+        }
+        out += head + textCell(row.field) + ',' + textCell(row.oldValue) + ',' + textCell(row.newValue) + tail;
       }
       return out;
     },

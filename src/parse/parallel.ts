@@ -144,10 +144,15 @@ export async function* parseFileInParallel(input: ParseInput, pool: ParsePool, o
         if (chunk === null) continue;
         const insertedAt = options.processedAt ?? options.now().toISOString();
         const entry: Pending = { offset: chunk.offset, result: pool.offer(chunk.bytes, chunk.offset === 0, insertedAt), done: undefined };
-        if (entry.result) void entry.result.then((r) => (entry.done = r));
-        else {
+        if (entry.result) {
+          void entry.result.then((r) => {
+            entry.done = r;
+            reader.recycle(r.buffer);
+          });
+        } else {
           // No worker has room: this thread parses the chunk, then lets the workers' answers in.
           entry.done = pool.parseHere({ id: -1, bytes: chunk.bytes, atStart: chunk.offset === 0, insertedAt });
+          reader.recycle(chunk.bytes.buffer as ArrayBuffer);
         }
         pending.push(entry);
         if (!entry.result) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -178,7 +183,9 @@ class ChunkReader {
   /** No more chunks (the end of the file, or a line too long to share). */
   done = false;
   private readAt = 0;
-  private carry: Buffer = Buffer.from(new ArrayBuffer(CHUNK_BYTES * 2), 0, 0);
+  /** Buffers of chunks parsed and given back, reused: new memory costs page faults and GC pressure. */
+  private readonly free: ArrayBuffer[] = [];
+  private carry: Buffer = Buffer.from(this.buffer(CHUNK_BYTES * 2), 0, 0);
   private eof = false;
 
   constructor(
@@ -186,6 +193,18 @@ class ChunkReader {
     private readonly name: string,
     private readonly longest: number,
   ) {}
+
+  /** A chunk's buffer back (parsed, nothing refers to it any more): the next chunks are read into it. */
+  recycle(buffer: ArrayBuffer | undefined): void {
+    if (buffer && buffer.byteLength >= CHUNK_BYTES * 2 && this.free.length < 16) this.free.push(buffer);
+  }
+
+  /** An ArrayBuffer of at least `size` bytes: a recycled one, else a new one (not zero-filled). */
+  private buffer(size: number): ArrayBuffer {
+    const k = this.free.findIndex((b) => b.byteLength >= size);
+    if (k >= 0) return this.free.splice(k, 1)[0];
+    return Buffer.allocUnsafeSlow(size).buffer;
+  }
 
   /** The next chunk, null at the end, or 'long' for a line too long to share. */
   next(): { bytes: Buffer; offset: number } | 'long' | null {
@@ -198,7 +217,7 @@ class ChunkReader {
         const offset = this.position;
         this.position += end;
         const rest = carry.subarray(end);
-        this.carry = grow(Buffer.from(new ArrayBuffer(Math.max(CHUNK_BYTES * 2, rest.length * 2)), 0, 0), rest);
+        this.carry = grow(Buffer.from(this.buffer(Math.max(CHUNK_BYTES * 2, rest.length * 2)), 0, 0), rest);
         return { bytes, offset };
       }
       if (this.eof) {
@@ -207,12 +226,13 @@ class ChunkReader {
       }
       if (newline < 0 && carry.length > this.longest) return 'long';
       if (carry.buffer.byteLength - carry.byteOffset - carry.length < READ_BLOCK / 4) {
-        this.carry = grow(Buffer.from(new ArrayBuffer(carry.length * 2 + CHUNK_BYTES), 0, 0), carry);
+        this.carry = grow(Buffer.from(this.buffer(carry.length * 2 + CHUNK_BYTES), 0, 0), carry);
       }
+      // At most a chunk's worth per read, so chunks stay about CHUNK_BYTES.
       const into = Buffer.from(
         this.carry.buffer,
         this.carry.byteOffset + this.carry.length,
-        this.carry.buffer.byteLength - this.carry.byteOffset - this.carry.length,
+        Math.min(CHUNK_BYTES, this.carry.buffer.byteLength - this.carry.byteOffset - this.carry.length),
       );
       const bytesRead = readAt(this.fd, into, this.readAt, this.name);
       this.readAt += bytesRead;
@@ -238,9 +258,8 @@ function toBatch(result: Extract<ChunkResult, { lines: number }>, source: string
     notes.push({ key: note.key, source, line: note.line + lineOffset, text: note.text });
   }
   const header = options.format === 'csv' ? state.formatter.format([], options.processedAt ?? '') : '';
-  const output = typeof result.output === 'string' ? result.output : Buffer.from(result.output.buffer, result.output.byteOffset, result.output.byteLength);
   return {
-    output: header ? (typeof output === 'string' ? header + output : Buffer.concat([Buffer.from(header), output])) : output,
+    output: header + result.output,
     problems: result.problems.map((p) => ({ source, line: p.line + lineOffset, reason: p.reason })),
     notes,
   };

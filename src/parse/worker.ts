@@ -1,6 +1,6 @@
 /**
  * A worker thread of `cdc parse` (parallel.ts): each message is a line-aligned chunk of a file, each
- * answer its parse (chunk.ts), with the rows as UTF-8 bytes moved back to the main thread.
+ * answer its parse (chunk.ts) and the chunk's buffer, moved back for the next reads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createChunkParser, type ChunkOptions, type ChunkTask } from './chunk';
@@ -9,18 +9,8 @@ const parse = createChunkParser((workerData as { options: ChunkOptions }).option
 
 parentPort!.on('message', (task: ChunkTask) => {
   const result = parse(task);
-  if (result.sequential) {
-    parentPort!.postMessage(result);
-    return;
-  }
-  // Encoded here, on the worker's core, and moved: the main thread only writes the bytes.
-  const output = ownBytes(result.output as string);
-  parentPort!.postMessage({ ...result, output }, [output.buffer as ArrayBuffer]);
+  // The chunk's buffer goes back for the next reads; the rows go as a string (copied: no external
+  // memory to account for on either side).
+  const buffer = task.bytes.buffer as ArrayBuffer;
+  parentPort!.postMessage({ ...result, buffer }, [buffer]);
 });
-
-/** UTF-8 bytes in an ArrayBuffer of their own (never Node's shared pool), so they can be moved. */
-function ownBytes(text: string): Buffer {
-  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-  out.write(text);
-  return out;
-}
