@@ -30,14 +30,8 @@ export interface SinkCommandRun {
 
 export async function runSinkCommand(ctx: Context, job: SinkCommandRun): Promise<void> {
   const { runSink } = await import('../../src/sink/run');
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    controller.abort();
-  };
-  const interrupt = interruptible(ctx);
-  interrupt.addEventListener('abort', onSignal, { once: true });
+  // Ctrl-C (claimed here) aborts the run; the summary is still printed, then exit 130.
+  const signal = interruptible(ctx);
   const spinner = startSpinner(ctx, job.startText, { json: job.json });
   const startedAt = Date.now();
   try {
@@ -57,17 +51,16 @@ export async function runSinkCommand(ctx: Context, job: SinkCommandRun): Promise
         onReconnecting: (message) => warn(ctx, message),
         log: ctx.verbose ? (level, message) => verbose(ctx, `[${level}] ${message}`) : undefined,
       },
-      controller.signal,
+      signal,
     );
     spinner.stop();
     if (job.json) writeJson(ctx, job.document(summary));
     else for (const line of job.lines(summary)) note(ctx, stderrStyle(ctx).dim(line));
-    if (interrupted) throw new ExitStatus(ExitCode.INTERRUPTED);
+    if (signal.aborted) throw new ExitStatus(ExitCode.INTERRUPTED);
   } catch (err) {
     spinner.stop();
     throw err;
   } finally {
-    interrupt.removeEventListener('abort', onSignal);
     await job.target.close();
   }
 }
