@@ -27,6 +27,8 @@ let allOffsets: number[] = [];
 let rows: Record<string, string | null>[] = [];
 /** The change events' ops by offset, for the envelope shape. */
 let opAt = new Map<number, string>();
+/** The value of the MARKER row's create event, as Debezium wrote it. */
+let markerValue = '';
 
 async function list(prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -102,6 +104,7 @@ beforeAll(async () => {
   const records = await readTopicsUntil(f, [topic], (rs) => rs.some((r) => valueText(r).includes('"MARKER"')));
   allOffsets = records.map((r) => Number(r.offset));
   changeOffsets = records.filter((r) => r.value !== null).map((r) => Number(r.offset));
+  markerValue = valueText(records.find((r) => valueText(r).includes('"MARKER"'))!);
   opAt = new Map(records.filter((r) => r.value !== null).map((r) => [Number(r.offset), (JSON.parse(valueText(r)) as { payload: { op: string } }).payload.op]));
 }, 600_000);
 
@@ -248,15 +251,17 @@ test('parquet, envelope: the Debezium record is a JSON document a reader can que
 
 /**
  * An HTTP proxy in front of S3Proxy that forwards every request as it is (signatures included:
- * the Host header is kept) except one: the first marker write (`_cdc/offsets/…`) that would move
- * the position to `holdAt` or beyond is held, never forwarded. The sink then sits between the
- * upload of the objects that marker covers and the marker itself, which is where it is killed.
+ * the Host header is kept) and notes it, except one when asked: the first marker write
+ * (`_cdc/offsets/…`) that would move the position to `at` or beyond is held, never forwarded. The
+ * sink then sits between the upload of the objects that marker covers and the marker itself.
  */
-async function markerGate(upstream: string) {
+async function s3Proxy(upstream: string) {
   const http = await import('node:http');
   const target = new URL(upstream);
   let hold: { at: number; resolve: (held: { nextOffset: number }) => void } | undefined;
+  const requests: string[] = [];
   const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${decodeURIComponent(req.url ?? '')}`);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -278,6 +283,8 @@ async function markerGate(upstream: string) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    /** Every request so far: method and decoded path with query. */
+    requests,
     /** Resolves when a marker write to `at` or beyond arrives (and is held). */
     holdMarker(at: number): Promise<{ nextOffset: number }> {
       return new Promise((resolve) => {
@@ -305,7 +312,7 @@ test('kill -9 between an upload and its position, twice, then a full run: exactl
     return text === undefined ? 0 : Number((JSON.parse(text) as { nextOffset: string }).nextOffset);
   };
   const firstOffset = (key: string) => Number(/\+(\d+)\.jsonl\.gz$/.exec(key)![1]);
-  const gate = await markerGate(f.urls.s3Url);
+  const gate = await s3Proxy(f.urls.s3Url);
   try {
     // The second run resumes from the position the first stored, and is killed further on. Two
     // kills, not more: a killed member stays in the consumer group until its session times out
@@ -381,6 +388,53 @@ test('pivot shape on the holdings workload: holding_pivot rows as cdc parse writ
     expect(lines.map(strip)).toEqual(expected.map(strip));
   } finally {
     await cleanUp(hf, ['holding']);
+  }
+});
+
+test('an object over 8 MiB goes up as a multipart upload and reads back whole', async () => {
+  // 2,500 copies of a real create event with a 4 KiB label, produced straight to a topic of their
+  // own: one window, one ~11 MB object.
+  const { Kafka, logLevel } = await import('kafkajs');
+  const bigTopic = `${f.name}.big`;
+  const kafka = new Kafka({ brokers: [f.urls.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer();
+  try {
+    await admin.createTopics({ topics: [{ topic: bigTopic, numPartitions: 1 }], waitForLeaders: true });
+    await producer.connect();
+    const label = 'x'.repeat(4096);
+    const value = markerValue.replace('"label":"MARKER"', `"label":"${label}"`);
+    expect(value).not.toBe(markerValue);
+    // 100 per send: a record batch must stay under the broker's 1 MB message limit.
+    for (let i = 0; i < 25; i++) await producer.send({ topic: bigTopic, messages: Array.from({ length: 100 }, () => ({ value })) });
+    const prefix = `${f.name}-big`;
+    // Through the proxy, to see the requests: S3Proxy's file store gives multipart objects plain ETags.
+    const proxy = await s3Proxy(f.urls.s3Url);
+    const result = await runCli(['sink', 's3', bigTopic, '--bucket', 'cdc', '--prefix', prefix, '--group', prefix, '--exit-at-end', '--json'], {
+      env: { ...env, AWS_ENDPOINT_URL_S3: proxy.url },
+      timeoutMs: 120_000,
+    }).finally(() => proxy.close());
+    if (result.code !== 0) throw new Error(describeResult(result));
+    const objects = (JSON.parse(result.stdout) as { objects: { key: string; rows: number; bytes: number }[] }).objects;
+    expect(objects.map((o) => [o.key, o.rows, o.bytes > 8 * 1024 * 1024])).toEqual([[`${prefix}/${bigTopic}/${bigTopic}+0+0.jsonl`, 2500, true]]);
+    // Created, two 8 MiB-or-less parts, completed: no single PUT of the object.
+    const key = `/cdc/${objects[0].key}`;
+    const uploads = proxy.requests.filter((r) => r.includes(key)).map((r) => r.replace(/uploadId=[^&]+/, 'uploadId=…').replace(/&x-id=[^&]+/, ''));
+    expect(uploads.filter((r) => !r.startsWith('GET'))).toEqual([
+      `POST ${key}?uploads=`,
+      `PUT ${key}?partNumber=1&uploadId=…`,
+      `PUT ${key}?partNumber=2&uploadId=…`,
+      `POST ${key}?uploadId=…`,
+    ]);
+    const lines = (await get(objects[0].key)).toString('utf8').trim().split('\n');
+    expect(lines.map((l) => [(JSON.parse(l) as { after_label: string }).after_label.length, (JSON.parse(l) as { kafka_offset: number }).kafka_offset])).toEqual(
+      Array.from({ length: 2500 }, (_, i) => [4096, i]),
+    );
+  } finally {
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [bigTopic] }).catch(() => undefined);
+    await admin.disconnect();
   }
 });
 
