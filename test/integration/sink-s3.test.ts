@@ -358,35 +358,76 @@ test('kill -9 between an upload and its position, twice, then a full run: exactl
   for (const key of ref) expect((await get(killed + key)).equals(await get(reference + key))).toBe(true);
 });
 
-test('pivot shape on the holdings workload: holding_pivot rows as cdc parse writes them', async () => {
+test('the holdings workload in every format and shape: objects read back equal the events (pivot: what cdc parse writes)', async () => {
   const hf = sinkFixture(uniqueName('sinks3h'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-holdings-'));
   try {
     let result = await runCli(['seed', 'holdings', '--schema', hf.name], { env: hf.env });
     expect(result.code).toBe(0);
     await registerConnector(hf, ['holding']);
     result = await runCli(['seed', 'holdings', '--schema', hf.name, '--script', 'tutorial'], { env: hf.env });
     expect(result.code).toBe(0);
-    const holdingTopic = hf.topic('holding');
-    await readTopicsUntil(hf, [holdingTopic], (rs) => rs.filter((r) => r.value !== null).length >= 5);
-    const prefix = `${hf.name}-pivot`;
-    result = await runCli(['sink', 's3', holdingTopic, '--bucket', 'cdc', '--prefix', prefix, '--shape', 'pivot', '--exit-at-end'], {
-      env: { ...hf.env, ...stackServiceEnv() },
-      timeoutMs: 120_000,
-    });
+    result = await runCli(['connector', 'wait', hf.name], { env: hf.env, timeoutMs: 120_000 });
     expect(result.code).toBe(0);
-    const lines = (await Promise.all((await dataKeys(prefix)).map(get)))
-      .flatMap((b) => b.toString('utf8').trim().split('\n'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const holdingTopic = hf.topic('holding');
+    const records = await readTopicsUntil(hf, [holdingTopic], (rs) => rs.filter((r) => r.value !== null).length >= 8);
+    type Payload = { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+    const events = records.map((r) => ({
+      offset: Number(r.offset),
+      value: r.value === null ? null : (JSON.parse(valueText(r)) as { payload: Payload }).payload,
+    }));
     const parsed = await runCli(['watch', holdingTopic, '--exit-at-end', '-q'], { env: hf.env });
     const pivot = await runCli(['parse', '-f', 'jsonl'], { env: hf.env, input: parsed.stdout });
-    const expected = pivot.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const strip = (r: Record<string, unknown>) =>
-      [r.holding_id, r.change_field, r.old_value, r.new_value, r.op].map((v) => (v === null || v === undefined || v === '' ? null : String(v)));
-    expect(lines.map(strip)).toEqual(expected.map(strip));
+    const text = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
+    const strip = (r: Record<string, unknown>) => [r.holding_id, r.change_field, r.old_value, r.new_value, r.op].map(text);
+    const expected = {
+      flat: events
+        .filter((e) => e.value)
+        .map((e) => [e.offset, e.value!.op, text((e.value!.after ?? e.value!.before)!.holding_id), text(e.value!.after?.holding_quantity)]),
+      envelope: events.map((e) => [e.offset, e.value ? e.value.op : null]),
+      pivot: pivot.stdout
+        .trim()
+        .split('\n')
+        .map((l) => strip(JSON.parse(l) as Record<string, unknown>)),
+    };
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const { gunzipSync } = await import('node:zlib');
+    for (const format of ['jsonl', 'jsonl.gz', 'parquet'] as const) {
+      for (const shape of ['flat', 'envelope', 'pivot'] as const) {
+        const prefix = `${hf.name}-${format.replace('.', '')}-${shape}`;
+        result = await runCli(['sink', 's3', holdingTopic, '--bucket', 'cdc', '--prefix', prefix, '--format', format, '--shape', shape, '--exit-at-end'], {
+          env: { ...hf.env, ...stackServiceEnv() },
+          timeoutMs: 120_000,
+        });
+        expect({ format, shape, code: result.code }).toEqual({ format, shape, code: 0 });
+        const bodies = await Promise.all((await dataKeys(prefix)).map(get));
+        let rows: Record<string, unknown>[];
+        if (format === 'parquet') {
+          const files = bodies.map((b, i) => {
+            const file = path.join(dir, `${prefix}-${i}.parquet`);
+            fs.writeFileSync(file, b);
+            return `'${file}'`;
+          });
+          // File order, then row order: the order they were written in.
+          rows = (await duck.runAndReadAll(`SELECT * FROM read_parquet([${files.join(', ')}], union_by_name = true)`)).getRowObjectsJson();
+        } else {
+          rows = bodies
+            .flatMap((b) => (format === 'jsonl.gz' ? gunzipSync(b) : b).toString('utf8').trim().split('\n'))
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
+        }
+        // Parquet keeps the envelope's key and value as JSON text; JSON lines nest them.
+        const doc = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as { payload: Payload }) : (v as { payload: Payload } | null));
+        const got = {
+          flat: () => rows.map((r) => [Number(r.kafka_offset), r.op, text(r.after_holding_id ?? r.before_holding_id), text(r.after_holding_quantity)]),
+          envelope: () => rows.map((r) => [Number(r.kafka_offset), doc(r.value)?.payload.op ?? null]),
+          pivot: () => rows.map(strip),
+        }[shape]();
+        expect({ format, shape, rows: got }).toEqual({ format, shape, rows: expected[shape] });
+      }
+    }
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
     await cleanUp(hf, ['holding']);
   }
 });
