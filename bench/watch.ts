@@ -10,9 +10,13 @@
  * schema); the topic is created first with the partition count, so Debezium spreads the rows over
  * the partitions by key. Topics are made once and reused; removed with everything else unless --keep.
  *
- * Usage: npm run bench:watch [-- --events 200000 --runs 3 --partitions 1,4 --no-group --no-jq --keep]
+ * --baseline DIR adds `node DIR/bin/cdc.js watch T --exit-at-end` as a side: another build of cdc
+ * (e.g. `git archive <commit> | tar -x -C DIR`, then `npx tsc -p tsconfig.build.json` there).
+ *
+ * Usage: npm run bench:watch [-- --events 200000 --runs 3 --partitions 1,4 --no-group --no-jq --baseline DIR --keep]
  */
 import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { stackLayout } from '../src/stack/layout';
@@ -120,6 +124,8 @@ async function main(): Promise<void> {
   const keep = process.argv.includes('--keep');
   const withGroup = !process.argv.includes('--no-group');
   const withJq = !process.argv.includes('--no-jq');
+  const baselineAt = process.argv.indexOf('--baseline');
+  const baseline = baselineAt > 0 ? path.resolve(process.argv[baselineAt + 1], 'bin/cdc.js') : undefined;
   const state = readState(stackLayout(defaultStackDir(process.env)));
   if (!state) throw new Error('no running stack: start one with `node bin/cdc.js stack up`');
   const { pgUrl, brokers, connectUrl } = state.urls;
@@ -144,6 +150,14 @@ async function main(): Promise<void> {
     const kcat = `kcat -b ${brokers} -C -t ${topic} -e -q`;
     const sides: Side[] = [
       { label: 'cdc watch T --exit-at-end', command: () => cdc },
+      ...(baseline
+        ? [
+            {
+              label: `baseline cdc watch T --exit-at-end (${path.relative(process.cwd(), baseline)})`,
+              command: () => `CDC_BROKERS=${brokers} node ${baseline} watch ${topic} --exit-at-end -q`,
+            },
+          ]
+        : []),
       ...(withGroup
         ? [
             {
