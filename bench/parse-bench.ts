@@ -1,7 +1,8 @@
 /**
  * `npm run bench:parse`: 200,000 holding envelopes with schema (bench/out/, git-ignored), then
- * `cdc parse`, `jq -c .payload`, a bare Node loop (bench/parse-node-loop.ts) and a per-line Python
- * parser (bench/parse_stream.py) on the same file in the same run, in rotation, best of 3 each.
+ * `cdc parse` (as it chooses its threads, then with --threads 1 and with one thread per core),
+ * `jq -c .payload`, a bare Node loop (bench/parse-node-loop.ts) and a per-line Python parser
+ * (bench/parse_stream.py) on the same file in the same run, in rotation, best of 3 each.
  * Targets: cdc parse ≥ 3× jq, ≥ 3× the Node loop, ≥ 4× the Python parser (issue 14). Then, in
  * process, the JSON parsers that were candidates (why src/json is built the way it is). Prints
  * Markdown tables for BENCHMARKS.md.
@@ -67,24 +68,39 @@ async function main(): Promise<void> {
     generate();
   }
   const bytes = fs.statSync(FILE).size;
-  const cdc = ['bin/cdc.js', 'parse', '--processed-at', '2026-01-01T00:00:00Z', '--summary', 'json', FILE];
+  const cores = os.availableParallelism();
+  const cdc = (...threads: string[]) => ['bin/cdc.js', 'parse', ...threads, '--processed-at', '2026-01-01T00:00:00Z', '--summary', 'json', FILE];
   const jq = ['-c', '.payload', FILE];
   const nodeLoop = [path.join(__dirname, 'parse-node-loop.js'), FILE];
   const python = [path.join(ROOT, 'bench/parse_stream.py'), FILE];
-  const best = { cdc: Infinity, jq: Infinity, node: Infinity, python: Infinity };
+  const best = { cdc: Infinity, one: Infinity, all: Infinity, jq: Infinity, node: Infinity, python: Infinity };
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  const loadAtStart = load();
+  const startedAt = new Date().toISOString();
   let summary = '';
+  let chose = 'one thread';
   for (let run = 0; run < RUNS; run++) {
-    const a = await time(process.execPath, cdc);
+    const a = await time(process.execPath, cdc());
     best.cdc = Math.min(best.cdc, a.seconds);
     summary = a.stderr.trim();
+    chose = (JSON.parse(summary) as { threads?: number }).threads ? `${(JSON.parse(summary) as { threads: number }).threads} threads` : 'one thread';
     const b = await time('jq', jq);
     best.jq = Math.min(best.jq, b.seconds);
     const c = await time(process.execPath, nodeLoop);
     best.node = Math.min(best.node, c.seconds);
     const d = await time('python3', python);
     best.python = Math.min(best.python, d.seconds);
+    const e = await time(process.execPath, cdc('--threads', '1'));
+    best.one = Math.min(best.one, e.seconds);
+    const f = await time(process.execPath, cdc('--threads', String(cores)));
+    best.all = Math.min(best.all, f.seconds);
     process.stderr.write(
-      `run ${run + 1}: cdc parse ${a.seconds.toFixed(2)} s, jq ${b.seconds.toFixed(2)} s, node loop ${c.seconds.toFixed(2)} s, python ${d.seconds.toFixed(2)} s\n`,
+      `run ${run + 1} (load ${load()}): cdc parse ${a.seconds.toFixed(2)} s (${chose}), jq ${b.seconds.toFixed(2)} s, node loop ${c.seconds.toFixed(2)} s, ` +
+        `python ${d.seconds.toFixed(2)} s, cdc --threads 1 ${e.seconds.toFixed(2)} s, cdc --threads ${cores} ${f.seconds.toFixed(2)} s\n`,
     );
   }
   const parsed = JSON.parse(summary) as { records: number; rows: number; invalid: number };
@@ -101,17 +117,29 @@ async function main(): Promise<void> {
   });
   process.stdout.write(
     [
-      `${EVENTS.toLocaleString('en-US')} envelopes with schema, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ` +
-        `best of ${RUNS}; node ${process.version}, ${jqVersion}, ${os.cpus().length} cores; ${parsed.rows.toLocaleString('en-US')} rows written`,
+      `${startedAt}, load average ${loadAtStart} at the start, ${load()} at the end; ` +
+        `${EVENTS.toLocaleString('en-US')} envelopes with schema, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ` +
+        `best of ${RUNS}; node ${process.version}, ${jqVersion}, ${cores} cores; ${parsed.rows.toLocaleString('en-US')} rows written`,
       '',
       '| tool | seconds | events/s | MB/s |',
       '|---|---|---|---|',
-      row('cdc parse (text)', best.cdc),
+      row(`cdc parse (text; automatic: ${chose} in the last run)`, best.cdc),
+      row('cdc parse --threads 1', best.one),
+      row(`cdc parse --threads ${cores}`, best.all),
       row('jq -c .payload', best.jq),
       row('bare Node loop (readline + JSON.parse + JSON.stringify(after))', best.node),
       row('Python per-line json.loads (bench/parse_stream.py)', best.python),
       '',
-      `cdc parse throughput: ${(best.jq / best.cdc).toFixed(2)}× jq, ${(best.node / best.cdc).toFixed(2)}× the Node loop, ${(best.python / best.cdc).toFixed(2)}× Python`,
+      ...(
+        [
+          ['cdc parse', best.cdc],
+          ['cdc parse --threads 1', best.one],
+          [`cdc parse --threads ${cores}`, best.all],
+        ] as const
+      ).map(
+        ([name, s]) =>
+          `${name}: ${(bytes / s / 1e6).toFixed(0)} MB/s, ${(best.jq / s).toFixed(2)}× jq, ${(best.node / s).toFixed(2)}× the Node loop, ${(best.python / s).toFixed(2)}× Python`,
+      ),
       '',
     ].join('\n'),
   );

@@ -40,7 +40,8 @@ export function openInputs(files: string[], stdin: () => Readable, cwd: string):
 /**
  * A file's bytes in chunks, read into two buffers in turn: the parse uses a chunk up before it asks
  * for the next (it copies only an unfinished line), so new memory — page faults, GC pressure — is
- * not paid per chunk. Works on FIFOs too (a read returns what has arrived).
+ * not paid per chunk. The next read runs while the chunk before it is parsed. Works on FIFOs too (a
+ * read returns what has arrived).
  */
 async function* lazyFile(full: string, name: string): AsyncGenerator<Buffer> {
   let handle: fs.promises.FileHandle;
@@ -49,19 +50,26 @@ async function* lazyFile(full: string, name: string): AsyncGenerator<Buffer> {
   } catch (err) {
     throw unreadable(name, err);
   }
+  const buffers = [Buffer.allocUnsafeSlow(READ_CHUNK), Buffer.allocUnsafeSlow(READ_CHUNK)];
+  const read = (k: number) => handle.read(buffers[k], 0, READ_CHUNK, null).then(({ bytesRead }) => bytesRead);
+  let next: Promise<number> | undefined = read(0);
   try {
-    const buffers = [Buffer.allocUnsafeSlow(READ_CHUNK), Buffer.allocUnsafeSlow(READ_CHUNK)];
     for (let k = 0; ; k ^= 1) {
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(buffers[k], 0, READ_CHUNK, null));
+        bytesRead = await next;
       } catch (err) {
         throw unreadable(name, err);
       }
+      next = undefined;
       if (bytesRead === 0) return;
+      // Reads (from the current file position) stay in order: the next starts once this one is in.
+      next = read(k ^ 1);
       yield buffers[k].subarray(0, bytesRead);
     }
   } finally {
+    // A read still running must end before the file is closed.
+    await next?.catch(() => 0);
     await handle.close();
   }
 }
