@@ -114,7 +114,7 @@ export async function decodeRecordBatch(fetchDecoder: KafkajsDecoder): Promise<B
   fetchDecoder.offset = at + 12 + length;
   const start = at + 12;
   const end = Math.min(start + length, fetched.length);
-  if (length < BATCH_HEADER_BYTES) throw corrupt();
+  if (length < BATCH_HEADER_BYTES) throw new Error(`corrupt Kafka record batch: ${length} bytes long, shorter than its header`);
   if (end - start < length) {
     throw new (kafkajsParts().PartialMessageError)(`Tried to decode a partial record batch: remainingBytes(${end - start}) < recordBatchLength(${length})`);
   }
