@@ -145,7 +145,7 @@ the same content, with no duplicates and no gaps. The position is stored in the 
 the objects it covers are uploaded. Memory: one open window per partition (--flush-size records).
 
 Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (never printed); endpoint AWS_ENDPOINT_URL_S3
-or --s3-endpoint; region AWS_REGION or --s3-region. \`cdc stack env\` exports the local stack's.
+or --endpoint; region AWS_REGION or --region. \`cdc stack env\` exports the local stack's.
 
 Examples:
   $ eval "$(cdc stack env)"                                  # brokers, S3 endpoint and keys

@@ -4,7 +4,8 @@
  * hand the flags to the resolver and check the service's settings before the command acts.
  * The sinks add the target, S3 and Mongo flags here rather than defining their own.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../../src/errors';
 import { fileFlag, textFlag } from './flags';
 import type { Context } from '../../src/context';
 import type { Service, SettingsFlags } from '../../src/settings';
@@ -63,7 +64,7 @@ export function settingsFlagsOf(command: Command): { flags: SettingsFlags; servi
         flags.target = { url: s('targetUrl'), database: s('targetDatabase') };
         break;
       case 's3':
-        flags.s3 = { endpoint: s('s3Endpoint'), region: s('s3Region') };
+        flags.s3 = { endpoint: oneOf(s, 'endpoint', 's3Endpoint'), region: oneOf(s, 'region', 's3Region') };
         break;
       case 'mongo':
         flags.mongo = { url: s('mongoUrl') };
@@ -138,14 +139,37 @@ export function addTargetOptions(command: Command): Command {
     .option('--target-database <name>', 'database to use instead of the one in the target URL', textFlag('--target-database'));
 }
 
+/**
+ * S3's endpoint and region: `--endpoint` and `--region`, as the issue and the AWS CLI write them.
+ * `--s3-endpoint` / `--s3-region` (the config keys' names, the first spelling) stay accepted but
+ * are not shown; both spellings go to the same resolver setting (see `oneOf`).
+ */
 export function addS3Options(command: Command): Command {
   return declareSettingsFlags(command, 's3')
     .option(
-      '--s3-endpoint <url>',
+      '--endpoint <url>',
       'S3-compatible endpoint, e.g. MinIO (env AWS_ENDPOINT_URL_S3; default: AWS); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
-      textFlag('--s3-endpoint'),
+      textFlag('--endpoint'),
     )
-    .option('--s3-region <name>', 'S3 region (env AWS_REGION; default us-east-1)', textFlag('--s3-region'));
+    .option('--region <name>', 'S3 region (env AWS_REGION; default us-east-1)', textFlag('--region'))
+    .addOption(new Option('--s3-endpoint <url>', 'the same as --endpoint').argParser(textFlag('--s3-endpoint')).hideHelp())
+    .addOption(new Option('--s3-region <name>', 'the same as --region').argParser(textFlag('--s3-region')).hideHelp());
+}
+
+/**
+ * A setting with two spellings (`--endpoint` and `--s3-endpoint`): either one, or both when they
+ * agree. Two different values are a usage error rather than one silently winning.
+ */
+function oneOf(s: (key: string) => string | undefined, key: string, alias: string): string | undefined {
+  const [value, other] = [s(key), s(alias)];
+  if (value !== undefined && other !== undefined && value !== other) {
+    const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new UsageError(
+      `${flag(key)} ${JSON.stringify(value)} and ${flag(alias)} ${JSON.stringify(other)} disagree`,
+      `${flag(alias)} is another name for ${flag(key)}: give one`,
+    );
+  }
+  return value ?? other;
 }
 
 export function addMongoOptions(command: Command): Command {

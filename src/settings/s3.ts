@@ -28,7 +28,7 @@ export interface S3Settings {
 
 export function resolveS3(layers: Layers, flags: NonNullable<SettingsFlags['s3']> = {}): S3Settings {
   const stack = layers.stack?.s3;
-  const endpoint = pick(layers, { flag: [flags.endpoint, '--s3-endpoint'], env: S3_ENV.endpoint, context: 's3Endpoint', stack: stack?.endpoint });
+  const endpoint = pick(layers, { flag: [flags.endpoint, '--endpoint'], env: S3_ENV.endpoint, context: 's3Endpoint', stack: stack?.endpoint });
   if (endpoint) {
     let url: URL | undefined;
     try {
@@ -37,11 +37,11 @@ export function resolveS3(layers: Layers, flags: NonNullable<SettingsFlags['s3']
       url = undefined;
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new UsageError(`S3 endpoint '${endpoint.value}' (from ${endpoint.source}) is not an http(s) URL`, 'use e.g. --s3-endpoint http://127.0.0.1:9000');
+      throw new UsageError(`S3 endpoint '${endpoint.value}' (from ${endpoint.source}) is not an http(s) URL`, 'use e.g. --endpoint http://127.0.0.1:9000');
     }
   }
   const region = pick(layers, {
-    flag: [flags.region, '--s3-region'],
+    flag: [flags.region, '--region'],
     env: S3_ENV.region,
     context: 's3Region',
     stack: stack?.region,

@@ -117,6 +117,14 @@ const CASES: Array<[string[], number, string]> = [
   [['seed', 'holdings', '--users', '0'], ExitCode.USAGE, '--users'],
   [['seed', 'holdings', '--rate', '-3'], ExitCode.USAGE, '--rate'],
   [['seed', 'holdings', '--database', ''], ExitCode.USAGE, '--database'],
+  // sink s3 (settings flags: either spelling of the endpoint and region)
+  [['sink', 's3', 't', '--bucket', 'cdc', '--endpoint', ''], ExitCode.USAGE, '--endpoint'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--s3-endpoint', ''], ExitCode.USAGE, '--s3-endpoint'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--endpoint', 'ftp://x'], ExitCode.USAGE, 'not an http(s) URL'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--region', ''], ExitCode.USAGE, '--region'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--s3-region', ''], ExitCode.USAGE, '--s3-region'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--region', 'a', '--s3-region', 'b'], ExitCode.USAGE, '--region "a" and --s3-region "b" disagree'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--flush-size', '0'], ExitCode.USAGE, '--flush-size'],
   // stack
   [['stack', 'logs', '-n', '0'], ExitCode.USAGE, '--lines'],
   [['stack', 'logs', '-n', 'all'], ExitCode.USAGE, '--lines'],

@@ -131,7 +131,7 @@ export class Bucket {
     const network = (err as { code?: string }).code ?? code;
     if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|TimeoutError|RequestTimeout|ECONNRESET/.test(`${network} ${(err as Error).message}`)) {
       return new ServiceError(`cannot ${doing}: ${this.endpoint} does not answer (${network || 'timeout'})`, {
-        hint: 'check --s3-endpoint (env AWS_ENDPOINT_URL_S3); the local stack starts one with `cdc stack up --with s3`',
+        hint: 'check --endpoint (env AWS_ENDPOINT_URL_S3); the local stack starts one with `cdc stack up --with s3`',
       });
     }
     return new ServiceError(`cannot ${doing}: ${(err as Error).message || code}`, { cause: err });
