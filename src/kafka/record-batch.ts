@@ -25,6 +25,11 @@ const LOG_APPEND_TIME = 1;
 /** From the partition leader epoch to the record count, included. */
 const BATCH_HEADER_BYTES = 49;
 const RECORD_BATCH_FILE = 'src/protocol/recordBatch/v0/decoder.js';
+/**
+ * The kafkajs release whose decoder this reproduces (and whose internal paths it uses), checked
+ * by test/unit against that decoder. Any other version keeps its own decoder: slower, never wrong.
+ */
+const DECODER_OF_KAFKAJS = '2.2.4';
 
 /** The part of kafkajs's Decoder this reads (the fetch response it is handed). */
 interface KafkajsDecoder {
@@ -93,7 +98,10 @@ function kafkajsRoot(): string {
  * required; returns false when that is too late (kafkajs keeps its own decoder then).
  */
 export function installRecordBatchDecoder(): boolean {
-  const file = path.join(kafkajsRoot(), RECORD_BATCH_FILE);
+  const root = kafkajsRoot();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if ((require(path.join(root, 'package.json')) as { version: string }).version !== DECODER_OF_KAFKAJS) return false;
+  const file = path.join(root, RECORD_BATCH_FILE);
   const cache = require.cache as Record<string, NodeJS.Module | undefined>;
   const present = cache[file];
   if (present) return present.exports === decodeRecordBatch;
