@@ -2,11 +2,12 @@
  * SCD2 for one table segment of a batch, set-based: the segment's events are COPYed into a
  * staging table, then a handful of statements do the rest for every key at once —
  *   1. drop events already applied or stale (at or before the newest version of their key, or
- *      before the table's last truncate) and re-snapshot rows equal to the current version;
+ *      before the table's last truncate) and re-snapshot rows equal to the current version; only
+ *      events at or below the history's applied LSN (catalog.ts) can be, and only those are looked up;
  *   2. chain each key's remaining events (first, last, the next event's time);
  *   3. fill values the events did not carry from the current version (TOAST, delete rows);
  *   4. close the current version of every key the segment touches;
- *   5. insert the new versions and delete rows; 6. refresh the `--current` mirror.
+ *   5. insert the new versions and delete rows, raise the applied LSN; 6. refresh the `--current` mirror.
  * A truncate closes every current version. All of it inside the caller's transaction.
  */
 import type { Client } from 'pg';
@@ -15,6 +16,7 @@ import { quoteIdent, quoteQualified } from '../../pg/identifiers';
 import type { StagedEvent, TableSegment } from '../batch';
 import type { SinkTruncate } from '../record';
 import type { TableCounts } from '../summary';
+import { APPLIED_LSN, partitionId, saveApplied } from './catalog';
 import { COPY_NULL, copyField, escapeCopy } from './copy-text';
 import type { HistoryTable } from './table';
 
@@ -42,12 +44,19 @@ export async function prepareStage(client: Client, table: HistoryTable, stageNam
   return { name: stageName, columns, analyzedRows: 0, used: false };
 }
 
-export async function applySegment(client: Client, table: HistoryTable, stage: Stage, segment: TableSegment, counts: TableCounts): Promise<void> {
-  if (segment.events.length) await applyEvents(client, table, stage, segment.events, counts);
+export async function applySegment(
+  client: Client,
+  group: string,
+  table: HistoryTable,
+  stage: Stage,
+  segment: TableSegment,
+  counts: TableCounts,
+): Promise<void> {
+  if (segment.events.length) await applyEvents(client, group, table, stage, segment.events, counts);
   if (segment.truncate) await applyTruncate(client, table, segment.truncate, counts);
 }
 
-async function applyEvents(client: Client, table: HistoryTable, stage: Stage, events: StagedEvent[], counts: TableCounts): Promise<void> {
+async function applyEvents(client: Client, group: string, table: HistoryTable, stage: Stage, events: StagedEvent[], counts: TableCounts): Promise<void> {
   const s = `pg_temp.${quoteIdent(stage.name)}`;
   const h = quoteQualified(table.history);
   const columns = [...table.columns.keys()];
@@ -76,18 +85,23 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
     counts.stale += before.rowCount ?? 0;
     removed += before.rowCount ?? 0;
   }
-  const skipped = await client.query<{ duplicates: number; stale: number }>(`
+  // An event beyond the applied LSN has no version at or after it: its key is not looked up.
+  const skipped = await client.query<{ duplicates: number; stale: number }>(
+    `
     WITH newest AS (
       SELECT st._seq, m._source_lsn AS lsn, m._source_op AS op FROM ${s} st
       CROSS JOIN LATERAL (SELECT v._source_lsn, v._source_op FROM ${h} v WHERE ${keyed('v', 'st')}
                           ORDER BY v._source_lsn DESC, (v._source_op <> 'r') DESC LIMIT 1) m
+      WHERE st._lsn <= ${APPLIED_LSN}
     ), gone AS (
       DELETE FROM ${s} st USING newest n
       WHERE st._seq = n._seq AND (st._lsn, st._op <> 'r') <= (n.lsn, n.op <> 'r')
       RETURNING st._op, (st._lsn = n.lsn AND (st._op = 'r') = (n.op = 'r')) AS newest
     )
     -- A snapshot row older than the newest change of its key is stale (even if it was applied once).
-    SELECT count(*) FILTER (WHERE newest OR _op <> 'r')::int AS duplicates, count(*) FILTER (WHERE NOT newest AND _op = 'r')::int AS stale FROM gone`);
+    SELECT count(*) FILTER (WHERE newest OR _op <> 'r')::int AS duplicates, count(*) FILTER (WHERE NOT newest AND _op = 'r')::int AS stale FROM gone`,
+    [table.history.schema, table.history.table],
+  );
   counts.duplicates += skipped.rows[0].duplicates;
   counts.stale += skipped.rows[0].stale;
   removed += skipped.rows[0].duplicates + skipped.rows[0].stale;
@@ -146,6 +160,8 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
   counts.versionsOpened += inserted.rows[0].opened;
   // Versions that a later event of the same batch already closed.
   counts.versionsClosed += inserted.rows[0].closed;
+  // Every staged event counts (those dropped above too): a higher mark only means more lookups.
+  await saveApplied(client, table.history, group, highestLsns(events));
 
   // 6. The mirror holds each key's last state.
   if (table.mirror) {
@@ -153,6 +169,23 @@ async function applyEvents(client: Client, table: HistoryTable, stage: Stage, ev
     await client.query(`DELETE FROM ${m} r USING ${s} st WHERE ${keyed('r', 'st')}`);
     await client.query(`INSERT INTO ${m} (${list}) SELECT ${list} FROM ${s} WHERE _last AND _op <> 'd'`);
   }
+}
+
+/** Per partition of the events, their highest LSN. */
+function highestLsns(events: StagedEvent[]): { topic: string; partition: number; lsn: bigint }[] {
+  const highest = new Map<string, { topic: string; partition: number; lsn: bigint }>();
+  let seen: { topic: string; partition: number; lsn: bigint } | undefined;
+  for (const { change } of events) {
+    const { topic, partition } = change.record;
+    // A batch comes mostly from one partition: the map only when it changes.
+    if (seen?.topic !== topic || seen.partition !== partition) {
+      const id = partitionId(topic, partition);
+      seen = highest.get(id);
+      if (!seen) highest.set(id, (seen = { topic, partition, lsn: change.position.lsn }));
+    }
+    if (change.position.lsn > seen.lsn) seen.lsn = change.position.lsn;
+  }
+  return [...highest.values()];
 }
 
 async function applyTruncate(client: Client, table: HistoryTable, truncate: SinkTruncate, counts: TableCounts): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * The sink's own tables in the target, schema `cdc_sink`: `offsets` (per group, topic and
- * partition: the next offset to read, written in the transaction that wrote the rows) and `tables`
- * (the history tables the sink manages: key columns, last truncate applied).
+ * partition: the next offset to read, written in the transaction that wrote the rows), `tables`
+ * (the history tables the sink manages: key columns, last truncate applied) and `applied` (per
+ * history table and per partition that writes into it: the highest source LSN applied, so that
+ * only events at or below it need the per-key duplicate check).
  */
 import type { Client } from 'pg';
 import type { PartitionOffset } from '../offsets';
@@ -12,7 +14,7 @@ const DDL_LOCK = 0x63646373; // 'cdcs'
 
 export async function ensureCatalog(client: Client): Promise<void> {
   const { rows } = await client.query<{ ready: boolean }>(
-    `SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AND to_regclass('cdc_sink.tables') IS NOT NULL AS ready`,
+    `SELECT to_regclass('cdc_sink.offsets') IS NOT NULL AND to_regclass('cdc_sink.applied') IS NOT NULL AS ready`,
   );
   if (rows[0].ready) return;
   await client.query('BEGIN');
@@ -30,6 +32,15 @@ export async function ensureCatalog(client: Client): Promise<void> {
       key_columns text[] NOT NULL, mirror_table text, truncate_lsn bigint,
       created_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (target_schema, history_table))`);
+    // applied_lsn: where `applied` starts. NULL for histories written before it existed, until
+    // readTable sets it from the history's highest LSN (until then every event is checked).
+    await client.query(`ALTER TABLE cdc_sink.tables ADD COLUMN IF NOT EXISTS applied_lsn bigint`);
+    // One row per writer (the member holding the partition's offsets row), so that members of a
+    // group writing one table never wait for each other on a shared row.
+    await client.query(`CREATE TABLE IF NOT EXISTS cdc_sink.applied (
+      target_schema text NOT NULL, history_table text NOT NULL,
+      group_id text NOT NULL, topic text NOT NULL, partition integer NOT NULL, applied_lsn bigint NOT NULL,
+      PRIMARY KEY (target_schema, history_table, group_id, topic, partition))`);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -100,6 +111,33 @@ export async function saveOffsets(client: Client, group: string, updates: readon
       updates.map((u) => (u.lastLsn === null ? null : u.lastLsn.toString())),
       updates.map((u) => u.events),
     ],
+  );
+}
+
+/**
+ * The highest LSN a history's versions can have: none of its versions is above it, so an event
+ * beyond it cannot be a duplicate or stale, whichever topic, partition or group applied the
+ * versions (a re-sent event, a second group, a key that moved partition are all at or below it).
+ * A SQL expression with the history's schema and table as $1 and $2; the largest bigint (check
+ * everything) while it is unknown.
+ */
+export const APPLIED_LSN = `coalesce((SELECT GREATEST(t.applied_lsn, (SELECT max(a.applied_lsn) FROM cdc_sink.applied a
+    WHERE a.target_schema = t.target_schema AND a.history_table = t.history_table))
+  FROM cdc_sink.tables t WHERE t.target_schema = $1 AND t.history_table = $2 AND t.applied_lsn IS NOT NULL), 9223372036854775807)`;
+
+/** Raises the applied LSN of these partitions in one history (in the transaction that wrote the versions). */
+export async function saveApplied(
+  client: Client,
+  history: { schema: string; table: string },
+  group: string,
+  rows: readonly { topic: string; partition: number; lsn: bigint }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO cdc_sink.applied AS a (target_schema, history_table, group_id, topic, partition, applied_lsn)
+     SELECT $1, $2, $3, u.topic, u.partition, u.lsn FROM unnest($4::text[], $5::int[], $6::bigint[]) AS u(topic, partition, lsn)
+     ON CONFLICT (target_schema, history_table, group_id, topic, partition) DO UPDATE SET applied_lsn = GREATEST(a.applied_lsn, EXCLUDED.applied_lsn)`,
+    [history.schema, history.table, group, rows.map((r) => r.topic), rows.map((r) => r.partition), rows.map((r) => r.lsn.toString())],
   );
 }
 

@@ -131,7 +131,7 @@ export class PostgresSink implements SinkTarget<BatchResult> {
       // The prepared plan holds when every record applies (no re-read, no bad record stopped the batch).
       const plans = ready && applied === records.length && !result.stop ? ready.plan : planBatch(items);
       if (plans instanceof Error) throw plans;
-      await this.applyPlans(plans, counts);
+      await this.applyPlans(group, plans, counts);
       await saveOffsets(this.client, group, [...progress.values()]);
       await this.client.query('COMMIT');
       result.committed = [...progress.values()].map(({ topic, partition, nextOffset }) => ({ topic, partition, nextOffset }));
@@ -145,7 +145,7 @@ export class PostgresSink implements SinkTarget<BatchResult> {
     }
   }
 
-  private async applyPlans(plans: TablePlan[], counts: SinkCounts): Promise<void> {
+  private async applyPlans(group: string, plans: TablePlan[], counts: SinkCounts): Promise<void> {
     for (const plan of plans) {
       const id = tableId(plan.table);
       const name = historyName(plan, this.options).history;
@@ -158,7 +158,7 @@ export class PostgresSink implements SinkTarget<BatchResult> {
       for (const segment of plan.segments) {
         const stage = await prepareStage(this.client, table, `cdc_stage_${this.stageIndex(id)}`, this.stages.get(id));
         this.stages.set(id, stage);
-        await applySegment(this.client, table, stage, segment, tableCounts);
+        await applySegment(this.client, group, table, stage, segment, tableCounts);
       }
     }
   }

@@ -114,7 +114,7 @@ export async function prepareTable(client: Client, plan: TablePlan, options: Tab
 
 async function readTable(client: Client, history: QualifiedName): Promise<HistoryTable | undefined> {
   const { rows } = await client.query(
-    `SELECT key_columns, mirror_table, truncate_lsn::text AS truncate_lsn FROM cdc_sink.tables WHERE target_schema = $1 AND history_table = $2`,
+    `SELECT key_columns, mirror_table, truncate_lsn::text AS truncate_lsn, applied_lsn IS NOT NULL AS tracked FROM cdc_sink.tables WHERE target_schema = $1 AND history_table = $2`,
     [history.schema, history.table],
   );
   if (rows.length === 0) {
@@ -127,12 +127,21 @@ async function readTable(client: Client, history: QualifiedName): Promise<Histor
     }
     return undefined;
   }
-  const row = rows[0] as { key_columns: string[]; mirror_table: string | null; truncate_lsn: string | null };
+  const row = rows[0] as { key_columns: string[]; mirror_table: string | null; truncate_lsn: string | null; tracked: boolean };
   const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [quoteQualified(history)]);
   if (!exists.rows[0].found) {
     // Dropped by hand (a fresh start): forget it, and a new history is created.
     await client.query('DELETE FROM cdc_sink.tables WHERE target_schema = $1 AND history_table = $2', [history.schema, history.table]);
+    await client.query('DELETE FROM cdc_sink.applied WHERE target_schema = $1 AND history_table = $2', [history.schema, history.table]);
     return undefined;
+  }
+  if (!row.tracked) {
+    // A history from before cdc_sink.applied: its versions' highest LSN, once (a full scan).
+    await client.query(
+      `UPDATE cdc_sink.tables SET applied_lsn = (SELECT coalesce(max(_source_lsn), 0) FROM ${quoteQualified(history)})
+       WHERE target_schema = $1 AND history_table = $2 AND applied_lsn IS NULL`,
+      [history.schema, history.table],
+    );
   }
   const columns = await tableColumns(client, history);
   for (const c of [...VERSION_COLUMNS, ...LINEAGE_COLUMNS]) columns.delete(c);
@@ -187,13 +196,12 @@ async function createTable(
   await client.query(`CREATE INDEX ON ${target} (${keys}, _source_lsn)`);
   await client.query(`CREATE INDEX ON ${target} (valid_from, valid_to)`);
   await client.query(`COMMENT ON TABLE ${target} IS 'SCD2 history of ${plan.table.schema}.${plan.table.table}, maintained by cdc sink postgres'`);
-  await client.query(`INSERT INTO cdc_sink.tables (target_schema, history_table, source_schema, source_table, key_columns) VALUES ($1, $2, $3, $4, $5)`, [
-    history.schema,
-    history.table,
-    plan.table.schema,
-    plan.table.table,
-    plan.keyColumns,
-  ]);
+  // A new history has no version: its applied LSN starts at 0 (cdc_sink.applied raises it).
+  await client.query(`DELETE FROM cdc_sink.applied WHERE target_schema = $1 AND history_table = $2`, [history.schema, history.table]);
+  await client.query(
+    `INSERT INTO cdc_sink.tables (target_schema, history_table, source_schema, source_table, key_columns, applied_lsn) VALUES ($1, $2, $3, $4, $5, 0)`,
+    [history.schema, history.table, plan.table.schema, plan.table.table, plan.keyColumns],
+  );
   const table: HistoryTable = { history, keyColumns: plan.keyColumns, columns, truncateLsn: null };
   return mirror ? addMirror(client, table, mirror) : table;
 }
