@@ -1,6 +1,6 @@
-import { createEventTextParser, structSchema } from '../../src/debezium';
+import { createEventTextParser, structSchema, UNCHANGED } from '../../src/debezium';
 import { decodeSinkRecord, planBatch, type SinkChange } from '../../src/sink';
-import { copyField, escapeCopy } from '../../src/sink/postgres/copy-text';
+import { copyField, copyFieldOf, escapeCopy } from '../../src/sink/postgres/copy-text';
 import { canWiden, pgTypeOf } from '../../src/sink/postgres/types';
 import { fixtureRecords } from './sink-records';
 
@@ -85,6 +85,11 @@ describe('COPY text fields', () => {
     expect(field('ts')).toBe('2026-01-02T03:04:05.123456');
     expect(field('tstz')).toBe('2026-01-02T01:04:05.123456Z');
     expect(field('b')).toBe('t');
+    // The per-column writer copyEvents uses says the same for every column, and for no value.
+    for (const [c, schema] of structSchema(first.rowSchema).byName) {
+      const type = pgTypeOf(schema);
+      for (const value of [values[c], null, undefined, UNCHANGED]) expect({ c, text: copyFieldOf(type)(value) }).toEqual({ c, text: copyField(value, type) });
+    }
   });
 
   it('spells years before 1 AD and negative intervals the way PostgreSQL reads them', () => {

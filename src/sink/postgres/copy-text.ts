@@ -15,6 +15,21 @@ export function copyField(value: Decoded | undefined, type: string): string {
   return escapeCopy(literal(value, type));
 }
 
+/**
+ * copyField for one column type, chosen once per batch: for the types whose text PostgreSQL reads
+ * as src/debezium prints it (all but jsonb, arrays, dates, timestamps and intervals), a string or a
+ * number goes out as it is, without literal()'s look at the type for every value.
+ */
+export function copyFieldOf(type: string): (value: Decoded | undefined) => string {
+  if (type === 'jsonb' || type.endsWith('[]') || type === 'date' || type.startsWith('timestamp') || type === 'interval')
+    return (value) => copyField(value, type);
+  return (value) => {
+    if (typeof value === 'string') return escapeCopy(value);
+    if (typeof value === 'number') return String(value);
+    return copyField(value, type);
+  };
+}
+
 function literal(value: Decoded, type: string): string {
   // Json columns arrive parsed (a JSON string column as a JS string): printing them back quotes strings.
   if (type === 'jsonb') return jsonText(value);
@@ -45,6 +60,9 @@ function arrayLiteral(items: Decoded[], elementType: string): string {
 
 /** src/debezium writes year 0 and before as -YYYYYY (astronomical); PostgreSQL reads `YYYY-… BC`. */
 function bcDate(text: string): string {
+  // Years 1 to 9999 (nearly every value) start with a digit other than in 0000.
+  const first = text.charCodeAt(0);
+  if (first >= 49 && first <= 57) return text;
   if (text.startsWith('0000-')) return `0001${text.slice(4)} BC`;
   const m = /^([+-])(\d{6})(-.*)$/.exec(text);
   if (!m) return text;
