@@ -5,5 +5,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test/unit'],
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // uuid is ES modules only (thrift needs it for Parquet): see test/helpers/uuid-cjs.ts.
+  moduleNameMapper: { '^uuid$': '<rootDir>/test/helpers/uuid-cjs.ts' },
   testTimeout: 30_000,
 };

@@ -29,6 +29,7 @@ interface SinkS3Flags {
   partitionBy: string;
   flushSize: string;
   rotateInterval?: string;
+  bufferMemory: string;
   op: string;
   group: string;
   from: SinkFrom;
@@ -50,6 +51,8 @@ export interface SinkS3Options {
   partitionBy: PartitionBy;
   flushSize: number;
   rotateIntervalMs?: number;
+  /** Bytes. */
+  bufferMemory: number;
   ops: Set<SinkOp>;
   group: string;
   from: SinkFrom;
@@ -90,6 +93,7 @@ export function checkSinkS3Flags(topics: string[], flags: SinkS3Flags): SinkS3Op
     partitionBy: partitionBy(flags.partitionBy),
     flushSize: wholeNumber(flags.flushSize, '--flush-size', 1, 1_000_000),
     rotateIntervalMs: flags.rotateInterval === undefined ? undefined : wholeNumber(flags.rotateInterval, '--rotate-interval', 1, 86_400_000),
+    bufferMemory: wholeNumber(flags.bufferMemory, '--buffer-memory', 0, 1_048_576) * 1024 * 1024,
     ops: sinkOps(flags.op),
     group: flags.group,
     from: flags.from,
@@ -126,6 +130,7 @@ export function registerSinkS3(sink: Command, ctx: Context): void {
     .option('--partition-by <how>', 'none, date, hour (commit time, UTC) or field:NAME', 'none')
     .option('--flush-size <n>', 'records per object window: objects cover offsets [kN, (k+1)N) of a partition', '10000')
     .option('--rotate-interval <ms>', 'also upload an open window once it is this old (it is rewritten, same name, when complete)')
+    .option('--buffer-memory <MiB>', "open windows' rows kept in memory, all partitions together; the rest wait in a temp file (0: all on disk)", '64')
     .option('--op <ops>', 'operations to keep: c, r, u, d, t', 'c,r,u,d,t')
     .option('-g, --group <name>', 'consumer group: processes with one group split the partitions; positions live in the bucket (_cdc/offsets/)', 'cdc-sink-s3')
     .addOption(new Option('--from <where>', 'where partitions with no stored position start').choices(['beginning', 'end', 'stored']).default('beginning'))
@@ -142,7 +147,8 @@ Objects: <prefix>/<topic>/<partition-by path>/<topic>+<partition>+<first offset>
 records share an object depends only on their offsets (windows of --flush-size) and the partition-by
 path, and the same records give the same bytes: after a crash the sink rewrites the same names with
 the same content, with no duplicates and no gaps. The position is stored in the bucket only after
-the objects it covers are uploaded. Memory: one open window per partition (--flush-size records).
+the objects it covers are uploaded. Memory: open windows' rows up to --buffer-memory (estimated
+encoded size), however many partitions are open; beyond it they wait in a temp file.
 
 Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (never printed); endpoint AWS_ENDPOINT_URL_S3
 or --endpoint; region AWS_REGION or --region. \`cdc stack env\` exports the local stack's.
@@ -173,6 +179,7 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
     partitionBy: options.partitionBy,
     flushSize: options.flushSize,
     rotateIntervalMs: options.rotateIntervalMs,
+    bufferMemory: options.bufferMemory,
     ops: options.ops,
     onError: options.onError,
   });
@@ -188,6 +195,7 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
     document: (summary) => ({
       ...summaryDocument(summary, options.group, display),
       objects: sink.uploads.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })),
+      rowsSpilled: sink.spilledRows,
     }),
     lines: (summary) =>
       summaryLines(
@@ -195,15 +203,16 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
         display,
         sink.uploads.length,
         sink.uploads.reduce((sum, o) => sum + o.bytes, 0),
+        sink.spilledRows,
       ),
   });
 }
 
-function summaryLines(summary: SinkRunSummary, display: string, objects: number, bytes: number): string[] {
+function summaryLines(summary: SinkRunSummary, display: string, objects: number, bytes: number, spilled: number): string[] {
   const c = summary.counts;
   const n = (v: number) => v.toLocaleString('en-US');
   const how = summary.reason === 'end' ? 'reached the end' : summary.reason === 'interrupted' ? 'interrupted' : 'stopped';
   return [
-    `cdc sink s3: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${sanitizeForTerminal(display)}; ${n(objects)} uploads (${n(bytes)} bytes), ${n(c.changes)} changes, ${n(c.tombstones)} tombstones${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}`,
+    `cdc sink s3: ${how} — ${n(c.records)} records in ${(summary.elapsedMs / 1000).toFixed(1)} s into ${sanitizeForTerminal(display)}; ${n(objects)} uploads (${n(bytes)} bytes), ${n(c.changes)} changes, ${n(c.tombstones)} tombstones${c.bad ? `, ${n(c.bad)} bad records skipped` : ''}${spilled ? `; ${n(spilled)} rows waited on disk (--buffer-memory)` : ''}`,
   ];
 }

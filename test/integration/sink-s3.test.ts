@@ -298,11 +298,26 @@ async function s3Proxy(upstream: string) {
   };
 }
 
+/** The uninterrupted run the kill -9 and --buffer-memory runs are compared with, made once. */
+const REFERENCE_FLAGS = ['--flush-size', '20', '--format', 'jsonl.gz'];
+let referenceRun: Promise<string> | undefined;
+function reference(): Promise<string> {
+  const prefix = `${f.name}-ref`;
+  referenceRun ??= sinkRun(prefix, ...REFERENCE_FLAGS).then(() => prefix);
+  return referenceRun;
+}
+
+async function expectSameObjects(prefix: string, referencePrefix: string): Promise<void> {
+  const ref = (await dataKeys(referencePrefix)).map((k) => k.slice(referencePrefix.length));
+  const got = (await dataKeys(prefix)).map((k) => k.slice(prefix.length));
+  expect(got).toEqual(ref);
+  for (const key of ref) expect({ key, same: (await get(prefix + key)).equals(await get(referencePrefix + key)) }).toEqual({ key, same: true });
+}
+
 test('kill -9 between an upload and its position, twice, then a full run: exactly the objects and bytes of an uninterrupted run', async () => {
-  const reference = `${f.name}-ref`;
   const killed = `${f.name}-kill`;
-  const flags = ['--flush-size', '20', '--format', 'jsonl.gz'];
-  await sinkRun(reference, ...flags);
+  const flags = REFERENCE_FLAGS;
+  const referencePrefix = await reference();
   const markerOf = async (): Promise<number> => {
     const key = `${killed}/_cdc/offsets/${killed}/${topic}+0.json`;
     const text = await get(key).then(
@@ -352,10 +367,21 @@ test('kill -9 between an upload and its position, twice, then a full run: exactl
     gate.close();
   }
   await sinkRun(killed, ...flags);
-  const ref = (await dataKeys(reference)).map((k) => k.slice(reference.length));
-  const got = (await dataKeys(killed)).map((k) => k.slice(killed.length));
-  expect(got).toEqual(ref);
-  for (const key of ref) expect((await get(killed + key)).equals(await get(reference + key))).toBe(true);
+  await expectSameObjects(killed, referencePrefix);
+});
+
+test('--buffer-memory 0 (every open window on disk): the same objects, byte for byte; the spill folder is removed', async () => {
+  const prefix = `${f.name}-disk`;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-sink-s3-tmp-'));
+  try {
+    const result = await runCli(sinkArgs(prefix, ...REFERENCE_FLAGS, '--buffer-memory', '0', '--json'), { env: { ...env, TMPDIR: tmp }, timeoutMs: 180_000 });
+    expect({ code: result.code }).toEqual({ code: 0 });
+    expect((JSON.parse(result.stdout) as { rowsSpilled: number }).rowsSpilled).toBe(changeOffsets.length);
+    await expectSameObjects(prefix, await reference());
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('the holdings workload in every format and shape: objects read back equal the events (pivot: what cdc parse writes)', async () => {

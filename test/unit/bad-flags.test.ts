@@ -125,6 +125,9 @@ const CASES: Array<[string[], number, string]> = [
   [['sink', 's3', 't', '--bucket', 'cdc', '--s3-region', ''], ExitCode.USAGE, '--s3-region'],
   [['sink', 's3', 't', '--bucket', 'cdc', '--region', 'a', '--s3-region', 'b'], ExitCode.USAGE, '--region "a" and --s3-region "b" disagree'],
   [['sink', 's3', 't', '--bucket', 'cdc', '--flush-size', '0'], ExitCode.USAGE, '--flush-size'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--buffer-memory', '-1'], ExitCode.USAGE, '--buffer-memory'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--buffer-memory', '64MiB'], ExitCode.USAGE, '--buffer-memory'],
+  [['sink', 's3', 't', '--bucket', 'cdc', '--buffer-memory', HUGE], ExitCode.USAGE, '--buffer-memory'],
   // stack
   [['stack', 'logs', '-n', '0'], ExitCode.USAGE, '--lines'],
   [['stack', 'logs', '-n', 'all'], ExitCode.USAGE, '--lines'],

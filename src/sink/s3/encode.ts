@@ -23,21 +23,35 @@ function jsonValue(value: Decoded): unknown {
   return isUnchanged(value) ? { unchanged: true } : value;
 }
 
-export function jsonLines(rows: readonly ShapedRow[]): Buffer {
-  const lines = rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const [name, cell] of row) out[name] = jsonValue(cell.value);
-    return stringifyLossless(out);
-  });
+/**
+ * Rows to encode: an array, or a buffer of rows partly on disk (./spill.ts) read a chunk at a time,
+ * once per pass (Parquet makes three). Either way the same rows give the same bytes.
+ */
+export type RowSource = readonly ShapedRow[] | { chunks(): AsyncIterable<readonly ShapedRow[]> };
+
+async function* chunksOf(rows: RowSource): AsyncGenerator<readonly ShapedRow[]> {
+  if ('chunks' in rows) yield* rows.chunks();
+  else yield rows;
+}
+
+function jsonLine(row: ShapedRow): string {
+  const out: Record<string, unknown> = {};
+  for (const [name, cell] of row) out[name] = jsonValue(cell.value);
+  return stringifyLossless(out);
+}
+
+async function jsonLines(rows: RowSource): Promise<Buffer> {
+  const lines: string[] = [];
+  for await (const chunk of chunksOf(rows)) for (const row of chunk) lines.push(jsonLine(row));
   return Buffer.from(lines.length ? lines.join('\n') + '\n' : '', 'utf8');
 }
 
-export async function encodeRows(rows: readonly ShapedRow[], format: ObjectFormat): Promise<Buffer> {
+export async function encodeRows(rows: RowSource, format: ObjectFormat): Promise<Buffer> {
   switch (format) {
     case 'jsonl':
       return jsonLines(rows);
     case 'jsonl.gz':
-      return gzipSync(jsonLines(rows), { level: 6 });
+      return gzipSync(await jsonLines(rows), { level: 6 });
     case 'parquet':
       return parquet(rows);
   }
@@ -179,35 +193,40 @@ function columnFor(schema: ConnectSchema | undefined): ParquetColumn {
 }
 
 /** Columns of an object: the union over its rows in order of appearance; disagreeing types become text. */
-function parquetColumns(rows: readonly ShapedRow[]): Map<string, ParquetColumn> {
+async function parquetColumns(rows: RowSource): Promise<Map<string, ParquetColumn>> {
   const columns = new Map<string, ParquetColumn>();
-  for (const row of rows) {
-    for (const [name, cell] of row) {
-      const candidate = columnFor(cell.schema);
-      const seen = columns.get(name);
-      if (!seen) columns.set(name, candidate);
-      else if (seen.id !== candidate.id && cell.schema) columns.set(name, TEXT);
+  for await (const chunk of chunksOf(rows)) {
+    for (const row of chunk) {
+      for (const [name, cell] of row) {
+        const candidate = columnFor(cell.schema);
+        const seen = columns.get(name);
+        if (!seen) columns.set(name, candidate);
+        else if (seen.id !== candidate.id && cell.schema) columns.set(name, TEXT);
+      }
     }
   }
   // This writer cannot store a date or an instant before 1970 (negative values): in an object that
   // has one, that column is written as text, so nothing is lost or shifted.
-  for (const [name, column] of columns) {
-    if (column.id !== 'TIMESTAMP_MICROS' && column.id !== 'DATE') continue;
-    const negative = (v: unknown) => (typeof v === 'bigint' && v < 0n) || (typeof v === 'number' && v < 0);
-    if (
-      rows.some((row) => {
+  const timeColumns = [...columns].filter(([, column]) => column.id === 'TIMESTAMP_MICROS' || column.id === 'DATE');
+  if (timeColumns.length === 0) return columns;
+  const negative = (v: unknown) => (typeof v === 'bigint' && v < 0n) || (typeof v === 'number' && v < 0);
+  const asText = new Set<string>();
+  for await (const chunk of chunksOf(rows)) {
+    for (const row of chunk) {
+      for (const [name, column] of timeColumns) {
+        if (asText.has(name)) continue;
         const cell = row.get(name);
-        return cell ? negative(column.convert(cell)) : false;
-      })
-    )
-      columns.set(name, TEXT);
+        if (cell && negative(column.convert(cell))) asText.add(name);
+      }
+    }
   }
+  for (const name of asText) columns.set(name, TEXT);
   return columns;
 }
 
-async function parquet(rows: readonly ShapedRow[]): Promise<Buffer> {
+async function parquet(rows: RowSource): Promise<Buffer> {
   const { ParquetSchema, ParquetWriter } = await import('@dsnp/parquetjs');
-  const columns = parquetColumns(rows);
+  const columns = await parquetColumns(rows);
   const schema = new ParquetSchema(Object.fromEntries([...columns].map(([name, c]) => [name, c.field])) as never);
   const chunks: Buffer[] = [];
   const sink = new Writable({
@@ -217,14 +236,16 @@ async function parquet(rows: readonly ShapedRow[]): Promise<Buffer> {
     },
   });
   const writer = await ParquetWriter.openStream(schema, sink as never, { rowGroupSize: 10_000 });
-  for (const row of rows) {
-    const out: Record<string, unknown> = {};
-    for (const [name, column] of columns) {
-      const cell = row.get(name);
-      const value = cell ? column.convert(cell) : null;
-      if (value !== null && value !== undefined) out[name] = value;
+  for await (const chunk of chunksOf(rows)) {
+    for (const row of chunk) {
+      const out: Record<string, unknown> = {};
+      for (const [name, column] of columns) {
+        const cell = row.get(name);
+        const value = cell ? column.convert(cell) : null;
+        if (value !== null && value !== undefined) out[name] = value;
+      }
+      await writer.appendRow(out);
     }
-    await writer.appendRow(out);
   }
   await writer.close();
   return Buffer.concat(chunks);

@@ -29,10 +29,15 @@ export interface Coordinates {
   offset: string;
 }
 
+// One schema object each, shared by every row: rows written to disk (./spill.ts) store a schema once.
+const INT32: ConnectSchema = { type: 'int32' };
+const INT64: ConnectSchema = { type: 'int64' };
+const JSON_TEXT: ConnectSchema = { type: 'string', name: 'io.debezium.data.Json' };
+
 function coordinates(row: ShapedRow, record: SinkRecord): void {
   row.set('kafka_topic', { value: record.topic });
-  row.set('kafka_partition', { value: record.partition, schema: { type: 'int32' } });
-  row.set('kafka_offset', { value: new JsonNumber(record.offset), schema: { type: 'int64' } });
+  row.set('kafka_partition', { value: record.partition, schema: INT32 });
+  row.set('kafka_offset', { value: new JsonNumber(record.offset), schema: INT64 });
 }
 
 /** Decoded columns of one side of a change, prefixed (before_/after_); absent side: nulls. */
@@ -56,12 +61,12 @@ export function flatRow(event: ChangeEvent, record: SinkRecord): ShapedRow {
   side(row, 'after_', columns, event.after, event.rowSchema);
   const source = event.source ?? {};
   row.set('op', { value: event.op });
-  row.set('ts_ms', { value: source.ts_ms ?? event.tsMs ?? null, raw: source.ts_ms ?? event.tsMs, schema: { type: 'int64' } });
+  row.set('ts_ms', { value: source.ts_ms ?? event.tsMs ?? null, raw: source.ts_ms ?? event.tsMs, schema: INT64 });
   row.set('source_table', {
     value: typeof source.table === 'string' ? `${typeof source.schema === 'string' ? `${source.schema}.` : ''}${source.table}` : null,
   });
   const lsn = toBigIntExact(source.lsn);
-  row.set('source_lsn', { value: lsn === undefined ? null : new JsonNumber(lsn.toString()), schema: { type: 'int64' } });
+  row.set('source_lsn', { value: lsn === undefined ? null : new JsonNumber(lsn.toString()), schema: INT64 });
   coordinates(row, record);
   return row;
 }
@@ -79,8 +84,8 @@ export function envelopeRow(record: SinkRecord): ShapedRow {
     }
   };
   // In JSON the key and value stay nested documents; in Parquet they are JSON text columns.
-  row.set('key', { value: parse(record.key), raw: text(record.key), schema: { type: 'string', name: 'io.debezium.data.Json' } });
-  row.set('value', { value: parse(record.value), raw: text(record.value), schema: { type: 'string', name: 'io.debezium.data.Json' } });
+  row.set('key', { value: parse(record.key), raw: text(record.key), schema: JSON_TEXT });
+  row.set('value', { value: parse(record.value), raw: text(record.value), schema: JSON_TEXT });
   return row;
 }
 

@@ -11,7 +11,11 @@
  * until the window is complete: a restart re-reads at most one window per partition and rewrites
  * the same names with the same bytes. No duplicates, no gaps.
  *
- * Memory: the records of one open window per partition held (at most --flush-size records each).
+ * Memory, however many partitions are held: the open windows' rows up to --buffer-memory (an
+ * estimate, all partitions together; ./spill.ts moves the largest to temp files beyond it and reads
+ * them back when the window is uploaded), plus per partition a few small objects, plus while
+ * uploading one object being encoded (at most --flush-size rows) and two multipart parts, plus the
+ * consumer's read-ahead (runSink). docs/sink.md states it with figures.
  */
 import { classifyRecord, createEventTextParser, DecodeError, type EventTextParser } from '../../debezium';
 import type { JsonValue } from '../../json';
@@ -22,6 +26,7 @@ import { emptyCounts, emptyTableCounts } from '../summary';
 import { CONTENT_TYPE, EXTENSION, encodeRows, type ObjectFormat } from './encode';
 import { markerKey, markerPrefix, objectKey, partitionPath, type PartitionBy } from './naming';
 import { envelopeRow, flatRow, pivotRows, type Shape, type ShapedRow } from './shape';
+import { RowStore, type RowBuffer } from './spill';
 import type { Bucket } from './store';
 
 export interface S3SinkOptions {
@@ -33,13 +38,17 @@ export interface S3SinkOptions {
   rotateIntervalMs?: number;
   ops: ReadonlySet<SinkOp>;
   onError: 'stop' | 'skip';
+  /** Bytes (estimated) of open windows' rows kept in memory, all partitions together; beyond, on disk. */
+  bufferMemory: number;
+  /** Where the spill folder goes (default: the OS temp dir). */
+  tmpDir?: string;
   now?: () => number;
 }
 
 interface OpenObject {
   path: string;
   firstOffset: string;
-  rows: ShapedRow[];
+  rows: RowBuffer;
 }
 
 interface Window {
@@ -69,12 +78,15 @@ export interface UploadedObject {
 export class S3Sink implements SinkTarget {
   private readonly parseText: EventTextParser = createEventTextParser();
   private readonly partitions = new Map<string, PartitionState>();
+  private readonly rows: RowStore;
   readonly uploads: UploadedObject[] = [];
 
   constructor(
     private readonly bucket: Bucket,
     private readonly options: S3SinkOptions,
-  ) {}
+  ) {
+    this.rows = new RowStore(options.bufferMemory, options.tmpDir);
+  }
 
   async storedOffsets(group: string, topics: readonly string[]): Promise<PartitionOffset[]> {
     const out: PartitionOffset[] = [];
@@ -99,6 +111,7 @@ export class S3Sink implements SinkTarget {
     let state = this.partitions.get(id);
     // A seek (a new assignment, a restart) starts a new buffer where reading starts.
     if (!state || state.expected !== first) {
+      if (state) await this.discard(state.window);
       state = { window: this.newWindow(first, first), expected: first, marker: state?.marker };
       this.partitions.set(id, state);
     }
@@ -107,6 +120,7 @@ export class S3Sink implements SinkTarget {
       const offset = BigInt(record.offset);
       while (offset >= state.window.end) {
         await this.upload(state.window, topic, partition);
+        await this.discard(state.window);
         state.window = this.newWindow(state.window.end, offset);
       }
       counts.records++;
@@ -119,7 +133,14 @@ export class S3Sink implements SinkTarget {
         bad.push({ topic, partition, offset: record.offset, reason: shaped.bad });
         counts.bad++;
       } else {
-        for (const row of shaped.rows) this.add(state.window, record, row, shaped.time, shaped.table);
+        // A flat row's raw values are slices of the record's text, which stays in memory with them:
+        // counted with the row (pivot rows hold decoded copies; the envelope row's raw value is
+        // that text, counted already).
+        let retained = this.options.shape === 'flat' ? (record.value?.length ?? 0) : 0;
+        for (const row of shaped.rows) {
+          await this.add(state.window, record, row, shaped.time, retained);
+          retained = 0;
+        }
       }
       state.expected = offset + 1n;
     }
@@ -137,13 +158,28 @@ export class S3Sink implements SinkTarget {
     }
     if (stop) {
       bad.push({ topic, partition, offset: stop.record.offset, reason: stop.reason });
+      await this.discard(state.window);
       this.partitions.delete(id);
     }
     return { counts, bad, committed, stop };
   }
 
   async close(): Promise<void> {
-    this.bucket.close();
+    try {
+      await this.rows.close();
+    } finally {
+      this.bucket.close();
+    }
+  }
+
+  /** Estimated bytes of open windows' rows in memory now (the rest are on disk). */
+  get memoryBytes(): number {
+    return this.rows.memoryBytes;
+  }
+
+  /** Rows that waited on disk for their window (over --buffer-memory). */
+  get spilledRows(): number {
+    return this.rows.spilledRows;
   }
 
   private now(): number {
@@ -156,16 +192,23 @@ export class S3Sink implements SinkTarget {
     return { from: firstOffset > start ? firstOffset : start, end: start + size, objects: new Map(), openedAt: this.now(), dirty: false };
   }
 
-  private add(window: Window, record: SinkRecord, row: ShapedRow, timeMs: bigint | undefined, table: string | undefined): void {
+  private async add(window: Window, record: SinkRecord, row: ShapedRow, timeMs: bigint | undefined, retained: number): Promise<void> {
     const path = partitionPath(this.options.partitionBy, row, timeMs);
     let object = window.objects.get(path);
     if (!object) {
-      object = { path, firstOffset: record.offset, rows: [] };
+      object = { path, firstOffset: record.offset, rows: this.rows.buffer() };
       window.objects.set(path, object);
     }
-    object.rows.push(row);
+    object.rows.push(row, retained);
     window.dirty = true;
-    void table;
+    // Over the budget: the largest buffers (of any partition) go to disk.
+    if (this.rows.over) await this.rows.spill();
+  }
+
+  /** A window done with (uploaded complete, or dropped at a seek or a stop): its rows are freed. */
+  private async discard(window: Window): Promise<void> {
+    for (const object of window.objects.values()) await object.rows.discard();
+    window.objects.clear();
   }
 
   private async upload(window: Window, topic: string, partition: number): Promise<void> {
@@ -176,7 +219,7 @@ export class S3Sink implements SinkTarget {
       const key = objectKey(this.options.prefix, topic, object.path, partition, object.firstOffset, EXTENSION[this.options.format]);
       const body = await encodeRows(object.rows, this.options.format);
       await this.bucket.put(key, body, CONTENT_TYPE[this.options.format]);
-      this.uploads.push({ key, rows: object.rows.length, bytes: body.length });
+      this.uploads.push({ key, rows: object.rows.count, bytes: body.length });
     }
     window.dirty = false;
   }
