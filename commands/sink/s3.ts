@@ -191,20 +191,16 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
     prepare: async () => {
       if ((await bucket.check(options.createBucket)) === 'created') note(ctx, `created bucket ${options.bucket}`);
     },
-    liveSuffix: () => ` · ${sink.uploads.length} objects`,
+    liveSuffix: () => ` · ${sink.uploaded.objects} objects`,
     document: (summary) => ({
       ...summaryDocument(summary, options.group, display),
-      objects: sink.uploads.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })),
+      uploads: sink.uploaded.objects,
+      uploadedBytes: sink.uploaded.bytes,
+      // The latest uploads by name (at most LISTED_UPLOADS; `uploads` counts all of them).
+      objects: sink.recentUploads.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })),
       rowsSpilled: sink.spilledRows,
     }),
-    lines: (summary) =>
-      summaryLines(
-        summary,
-        display,
-        sink.uploads.length,
-        sink.uploads.reduce((sum, o) => sum + o.bytes, 0),
-        sink.spilledRows,
-      ),
+    lines: (summary) => summaryLines(summary, display, sink.uploaded.objects, sink.uploaded.bytes, sink.spilledRows),
   });
 }
 

@@ -15,7 +15,7 @@ import type { SinkRecord } from '../../src/sink';
 import type { ObjectFormat } from '../../src/sink/s3/encode';
 import type { PartitionBy } from '../../src/sink/s3/naming';
 import type { Shape, ShapedRow } from '../../src/sink/s3/shape';
-import { S3Sink } from '../../src/sink/s3/sink';
+import { LISTED_UPLOADS, S3Sink } from '../../src/sink/s3/sink';
 import { RowStore } from '../../src/sink/s3/spill';
 import type { Bucket } from '../../src/sink/s3/store';
 import { fixtureRecords } from './sink-records';
@@ -273,5 +273,37 @@ describe('memory is bounded, not multiplied by partitions', () => {
     await sink.close();
     expect(spillDirs()).toEqual([]);
     expect(held).toBe(4000);
+  });
+});
+
+describe('a long run does not grow with its uploads', () => {
+  it('counts every upload but names only the latest LISTED_UPLOADS', async () => {
+    const bucket = memoryBucket();
+    const sink = new S3Sink(bucket as unknown as Bucket, {
+      prefix: 'p',
+      format: 'jsonl',
+      shape: 'envelope',
+      partitionBy: { kind: 'none' },
+      flushSize: 1,
+      ops: new Set(['c', 'r', 'u', 'd', 't']),
+      onError: 'skip',
+      bufferMemory: 1 << 30,
+      tmpDir: tmp,
+    });
+    const value = HOLDINGS[0];
+    const total = LISTED_UPLOADS + 25;
+    const records: SinkRecord[] = Array.from({ length: total }, (_, i) => ({ topic: 'db.bank.holding', partition: 0, offset: String(i), key: null, value }));
+    try {
+      for (let at = 0; at < total; at += 100) {
+        const batch = records.slice(at, at + 100);
+        await sink.applyBatch('g', batch, { next: BigInt(at + batch.length), highWatermark: BigInt(total) });
+      }
+    } finally {
+      await sink.close();
+    }
+    const dataPuts = bucket.puts.filter((p) => !p.key.includes('/_cdc/'));
+    expect(sink.uploaded).toEqual({ objects: dataPuts.length, bytes: dataPuts.reduce((sum, p) => sum + p.body.length, 0) });
+    expect(dataPuts.length).toBe(total);
+    expect(sink.recentUploads.map((u) => u.key)).toEqual(dataPuts.slice(-LISTED_UPLOADS).map((p) => p.key));
   });
 });

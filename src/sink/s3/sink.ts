@@ -75,11 +75,16 @@ export interface UploadedObject {
   bytes: number;
 }
 
+/** How many of the latest uploads `--json` names (the totals count all of them). */
+export const LISTED_UPLOADS = 1000;
+
 export class S3Sink implements SinkTarget {
   private readonly parseText: EventTextParser = createEventTextParser();
   private readonly partitions = new Map<string, PartitionState>();
   private readonly rows: RowStore;
-  readonly uploads: UploadedObject[] = [];
+  /** Every upload of the run, counted; only the last LISTED_UPLOADS are kept by name. */
+  readonly uploaded = { objects: 0, bytes: 0 };
+  readonly recentUploads: UploadedObject[] = [];
 
   constructor(
     private readonly bucket: Bucket,
@@ -219,7 +224,10 @@ export class S3Sink implements SinkTarget {
       const key = objectKey(this.options.prefix, topic, object.path, partition, object.firstOffset, EXTENSION[this.options.format]);
       const body = await encodeRows(object.rows, this.options.format);
       await this.bucket.put(key, body, CONTENT_TYPE[this.options.format]);
-      this.uploads.push({ key, rows: object.rows.count, bytes: body.length });
+      this.uploaded.objects += 1;
+      this.uploaded.bytes += body.length;
+      // A sink runs for months: the names are for the summary of a run, not a log, so the list is capped.
+      if (this.recentUploads.push({ key, rows: object.rows.count, bytes: body.length }) > LISTED_UPLOADS) this.recentUploads.shift();
     }
     window.dirty = false;
   }
