@@ -318,26 +318,33 @@ function decimalText(base64: string, scale: number, precision: number | undefine
   const bytes = base64Bytes(base64, what);
   if (bytes.length === 0) throw new DecodeError(`${what} value is empty (no unscaled integer)`);
   if (bytes.length > DECIMAL_MAX_BYTES) throw new DecodeError(`${what} value has ${bytes.length} bytes: more digits than PostgreSQL's numeric holds`);
-  const text = decimalFromBase64(base64, scale);
-  if (precision !== undefined) {
-    const digits = text.replace(/[-.]/g, '').replace(/^0+(?=\d)/, '').length - Math.max(0, -scale);
-    if (digits > Math.max(precision, 1)) throw new DecodeError(`${what} value has ${digits} digits, more than its precision ${precision}`);
-  }
-  return text;
+  const digits = unscaledDigits(bytes);
+  // The unscaled integer's digits are the value's significant digits (0 counts as one).
+  if (precision !== undefined && digits.length > Math.max(precision, 1))
+    throw new DecodeError(`${what} value has ${digits.length} digits, more than its precision ${precision}`);
+  return placePoint((bytes[0] & 0x80) !== 0, digits, scale);
 }
 
 /** Base64 of a big-endian two's-complement unscaled integer, with the point `scale` digits from the right. */
 export function decimalFromBase64(base64: string, scale: number): string {
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length === 0) return '0';
-  let unscaled = BigInt('0x' + bytes.toString('hex'));
-  if (bytes[0] & 0x80) unscaled -= 1n << BigInt(bytes.length * 8);
-  return placePoint(unscaled, scale);
+  return placePoint((bytes[0] & 0x80) !== 0, unscaledDigits(bytes), scale);
 }
 
-function placePoint(unscaled: bigint, scale: number): string {
-  const negative = unscaled < 0n;
-  let digits = (negative ? -unscaled : unscaled).toString();
+/** The decimal digits of the absolute value of a big-endian two's-complement integer. */
+function unscaledDigits(bytes: Buffer): string {
+  // Up to 6 bytes (48 bits) a double holds it exactly: no BigInt (most decimals, e.g. numeric(10,2)).
+  if (bytes.length <= 6) {
+    const n = bytes.readIntBE(0, bytes.length);
+    return String(n < 0 ? -n : n);
+  }
+  let unscaled = BigInt('0x' + bytes.toString('hex'));
+  if (bytes[0] & 0x80) unscaled -= 1n << BigInt(bytes.length * 8);
+  return (unscaled < 0n ? -unscaled : unscaled).toString();
+}
+
+function placePoint(negative: boolean, digits: string, scale: number): string {
   if (scale < 0) digits += '0'.repeat(-scale);
   else if (scale > 0) {
     digits = digits.padStart(scale + 1, '0');
