@@ -158,6 +158,11 @@ function keyPayload(key: Buffer | null, parseText: EventTextParser): JsonObject 
 }
 
 function keyTextOf(columns: string[], key: JsonObject): string {
+  // One key column (most tables): no array per event.
+  if (columns.length === 1) {
+    const v = key[columns[0]];
+    return v instanceof JsonNumber ? v.text : JSON.stringify(v);
+  }
   return columns
     .map((c) => {
       const v = key[c];
