@@ -23,6 +23,11 @@ export function topicPrefixFor(connectorName: string): string {
   return connectorName.replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, 200) || 'cdc';
 }
 
+/** `connector=NAME`, the name made to fit a JMX ObjectName value and Debezium's `k=v,k=v` list. */
+export function metricTagsFor(connectorName: string): string {
+  return `connector=${connectorName.replace(/[^a-zA-Z0-9._-]+/g, '_') || 'cdc'}`;
+}
+
 /** `bank.holding` → `bank\.holding`: Debezium's lists are regexes and a bare dot matches any character. */
 export function tablePattern(table: string): string {
   const qualified = table.includes('.') ? table : `public.${table}`;
@@ -69,6 +74,11 @@ export function buildPostgresConfig(source: PostgresSource): ConnectorConfig {
     // A given publication was made by a DBA (cdc pg setup) for a user that may not own the tables:
     // 'filtered' would try to change it.
     'publication.autocreate.mode': source.publication ? 'disabled' : 'filtered',
+    // Debezium names its JMX metrics after topic.prefix alone: a second connector with the same
+    // prefix on the worker (the README's holding and finance, both dbserver1) finds the names
+    // taken and retries 12 × 5 s for its snapshot metrics and again for its streaming ones before
+    // it reads a row — two minutes of nothing. A tag with the connector's name keeps them apart.
+    'custom.metric.tags': metricTagsFor(source.name),
   };
   if (source.password !== undefined) config['database.password'] = source.password;
   if (source.tables.length) config['table.include.list'] = source.tables.map(tablePattern).join(',');

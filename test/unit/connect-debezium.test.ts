@@ -34,10 +34,23 @@ describe('buildPostgresConfig', () => {
       'slot.name': 'holding_prod',
       'publication.name': 'holding_prod_pub',
       'publication.autocreate.mode': 'filtered',
+      'custom.metric.tags': 'connector=Holding-Prod',
       'table.include.list': 'bank\\.holding,public\\.orders',
       'snapshot.mode': 'initial',
       'heartbeat.interval.ms': '10000',
     });
+  });
+
+  it('tags its metrics with the connector name, so two connectors with one topic prefix do not wait on each other', () => {
+    const base = { host: 'h', port: '1', user: 'u', dbname: 'd', tables: ['bank.holding'], schemas: [], topicPrefix: 'dbserver1', extra: {} };
+    const holding = buildPostgresConfig({ ...base, name: 'holding' });
+    const finance = buildPostgresConfig({ ...base, name: 'finance' });
+    expect([holding['topic.prefix'], finance['topic.prefix']]).toEqual(['dbserver1', 'dbserver1']);
+    expect([holding['custom.metric.tags'], finance['custom.metric.tags']]).toEqual(['connector=holding', 'connector=finance']);
+    // An ObjectName value and Debezium's k=v,k=v list cannot hold these characters.
+    expect(buildPostgresConfig({ ...base, name: 'a,b=c:d' })['custom.metric.tags']).toBe('connector=a_b_c_d');
+    // Given explicitly (--set), the user's tags win.
+    expect(buildPostgresConfig({ ...base, name: 'x', extra: { 'custom.metric.tags': 'env=prod' } })['custom.metric.tags']).toBe('env=prod');
   });
 
   it('refuses to capture nothing in particular', () => {
