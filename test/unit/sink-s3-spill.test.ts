@@ -242,21 +242,24 @@ describe('the same objects, byte for byte, whether rows were spilled or not', ()
   });
 });
 
+/** A jsonl sink over the memory bucket, every op, no partition-by. */
+function jsonlSink(bucket: ReturnType<typeof memoryBucket>, options: { shape: Shape; flushSize: number; bufferMemory: number }): S3Sink {
+  return new S3Sink(bucket as unknown as Bucket, {
+    prefix: 'p',
+    format: 'jsonl',
+    partitionBy: { kind: 'none' },
+    ops: new Set(['c', 'r', 'u', 'd', 't']),
+    onError: 'skip',
+    tmpDir: tmp,
+    ...options,
+  });
+}
+
 describe('memory is bounded, not multiplied by partitions', () => {
   it('200 partitions with open windows stay within a 64 KiB budget; the rest is on disk', async () => {
     const bucket = memoryBucket();
     const budget = 64 * 1024;
-    const sink = new S3Sink(bucket as unknown as Bucket, {
-      prefix: 'p',
-      format: 'jsonl',
-      shape: 'flat',
-      partitionBy: { kind: 'none' },
-      flushSize: 10_000,
-      ops: new Set(['c', 'r', 'u', 'd', 't']),
-      onError: 'skip',
-      bufferMemory: budget,
-      tmpDir: tmp,
-    });
+    const sink = jsonlSink(bucket, { shape: 'flat', flushSize: 10_000, bufferMemory: budget });
     const types = fixtureRecords().filter((r) => r.value !== null);
     let held = 0;
     let maxMemory = 0;
@@ -279,17 +282,7 @@ describe('memory is bounded, not multiplied by partitions', () => {
 describe('a long run does not grow with its uploads', () => {
   it('counts every upload but names only the latest LISTED_UPLOADS', async () => {
     const bucket = memoryBucket();
-    const sink = new S3Sink(bucket as unknown as Bucket, {
-      prefix: 'p',
-      format: 'jsonl',
-      shape: 'envelope',
-      partitionBy: { kind: 'none' },
-      flushSize: 1,
-      ops: new Set(['c', 'r', 'u', 'd', 't']),
-      onError: 'skip',
-      bufferMemory: 1 << 30,
-      tmpDir: tmp,
-    });
+    const sink = jsonlSink(bucket, { shape: 'envelope', flushSize: 1, bufferMemory: 1 << 30 });
     const value = HOLDINGS[0];
     const total = LISTED_UPLOADS + 25;
     const records: SinkRecord[] = Array.from({ length: total }, (_, i) => ({ topic: 'db.bank.holding', partition: 0, offset: String(i), key: null, value }));
