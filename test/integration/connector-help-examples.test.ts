@@ -177,8 +177,14 @@ describe('the examples of every connector --help, run as written', () => {
 
     const failures: string[] = [];
     for (const example of examples) {
+      const startedAt = Date.now();
       await baseline();
+      const ranAt = Date.now();
       const run = await bash(example.line, cwd, env);
+      // Each example's time (and its baseline's), for whoever keeps the suite under its budget.
+      process.stderr.write(
+        `[example] cdc ${example.help}: ${example.line} (exit ${run.code}, ${((Date.now() - ranAt) / 1000).toFixed(1)} s, baseline ${((ranAt - startedAt) / 1000).toFixed(1)} s)\n`,
+      );
       const expected = Number(/exit (\d+)/.exec(example.note)?.[1] ?? 0);
       const why = /docker compose/.test(example.note) ? /database\.hostname/ : /asks first/.test(example.note) ? /pass --yes/ : undefined;
       if (run.code !== expected || (why && !why.test(run.output))) {
