@@ -22,7 +22,7 @@ Examples:
   cdc connector wait holding                       # ...and every change committed so far
   cdc watch dbserver1.bank.holding --exit-at-end | cdc parse > holding_pivot.txt
 
-caught-up (the default) takes pg_current_wal_lsn() when the wait begins and waits until every
+caught-up (the default) takes pg_current_wal_insert_lsn() when the wait begins and waits until every
 change of the connector's tables committed before it is in the connector's committed offsets
 (Connect commits an offset only after Kafka acknowledged the record). It logs in to PostgreSQL with
 the connector's database.* settings (REPLICATION right needed) and reads the slot through a

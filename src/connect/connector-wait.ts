@@ -7,7 +7,7 @@ import { quoteIdent } from '../pg/identifiers';
 import type { Client } from 'pg';
 import { CdcError, ExitCode, InterruptedError, UsageError } from '../errors';
 import { withPg } from '../pg/connection';
-import { currentWalLsn, formatLsn, peekPendingChanges, slotState, type PeekedChange } from '../pg/slot-peek';
+import { currentWalLsn, flushedWalLsn, formatLsn, peekPendingChanges, slotState, type PeekedChange } from '../pg/slot-peek';
 import { changesNotOnKafka, committedPosition, snapshotDone } from './catch-up';
 import type { ConnectClient } from './client';
 import { RequestDeadlineError } from './errors';
@@ -41,7 +41,7 @@ export interface WaitProgress {
 export interface ConnectorWaitResult extends WaitProgress {
   name: string;
   until: WaitCondition;
-  /** pg_current_wal_lsn() when the wait began (caught-up only). */
+  /** pg_current_wal_insert_lsn() when the wait began (caught-up only). */
   targetLsn?: string;
   elapsedMs: number;
 }
@@ -163,6 +163,9 @@ async function look(
   // The slot first, the offset after: the offset is then at least as new as what the slot confirmed.
   let pending: PeekedChange[] = [];
   if (upto !== undefined) {
+    // A peek decodes only flushed WAL: before the target is flushed (synchronous_commit = off, the
+    // WAL writer's next round) it would miss the last commits and call them delivered.
+    if ((await flushedWalLsn(pg)) < upto) return { snapshotDone: false, pendingChanges: Number.NaN };
     try {
       pending = await peekPendingChanges(pg, slot, publication, upto);
     } catch (err) {
@@ -181,7 +184,11 @@ async function look(
 function describe(progress: WaitProgress): string {
   const parts = [progress.health ? `status ${progress.health}` : undefined, progress.snapshotDone ? 'snapshot done' : 'snapshot not done'];
   if (progress.pendingChanges !== undefined) {
-    parts.push(Number.isNaN(progress.pendingChanges) ? 'its replication slot is not ready yet' : `${progress.pendingChanges} change(s) not yet on Kafka`);
+    parts.push(
+      Number.isNaN(progress.pendingChanges)
+        ? 'its replication slot (or the WAL up to the target) is not ready yet'
+        : `${progress.pendingChanges} change(s) not yet on Kafka`,
+    );
   }
   return parts.filter(Boolean).join(', ');
 }

@@ -32,8 +32,19 @@ export function formatLsn(lsn: bigint): string {
   return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
 }
 
+/**
+ * The end of the WAL inserted so far: every commit that has returned is before it. Not
+ * pg_current_wal_lsn(), the position written out: with synchronous_commit = off (the stack's) a
+ * commit returns before its record is written, and a target taken there misses it.
+ */
 export async function currentWalLsn(client: Client): Promise<bigint> {
-  const result = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const result = await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+  return parseLsn(result.rows[0].lsn);
+}
+
+/** The WAL flushed so far: logical decoding (a peek, a walsender) reads no further. */
+export async function flushedWalLsn(client: Client): Promise<bigint> {
+  const result = await client.query<{ lsn: string }>('SELECT pg_current_wal_flush_lsn()::text AS lsn');
   return parseLsn(result.rows[0].lsn);
 }
 

@@ -56,6 +56,18 @@ describe('cdc connector wait', () => {
       targetLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
     });
     expect(await topicCount()).toBe(ROWS + UPDATES);
+
+    // Three rows copied through a temporary table (as the README's sink examples make them), and the
+    // wait at once: the stack commits with synchronous_commit = off, so the commit record may not be
+    // written out yet; a target taken at pg_current_wal_lsn() was before it and passed at once.
+    await withPg(urls.pgUrl, async (c) => {
+      await c.query(`create temp table created as select * from ${names.schema}.items where id in (1, 2, 3)`);
+      await c.query(`update created set id = id + ${ROWS}`);
+      await c.query(`insert into ${names.schema}.items select * from created`);
+    });
+    const small = await runCli(['connector', 'wait', names.connector, '--json'], { env, timeoutMs: 200_000 });
+    expect(small.code).toBe(0);
+    expect(await topicCount()).toBe(ROWS + UPDATES + 3);
   });
 
   it('exits 5 naming what is missing when the time runs out, and 4 for a connector that does not exist', async () => {
