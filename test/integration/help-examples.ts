@@ -23,13 +23,62 @@ export type ExamplePlan =
   /** Run while `during` runs in the background, once `ready` (a URL) answers. */
   | { during: string; ready: string }
   | {
-      /** Follows or serves until stopped: interrupted after this many seconds (Ctrl-C), as a user would. */
+      /** Follows or serves until stopped: interrupted (Ctrl-C) after at most this many seconds, as a user would. */
       interruptAfter?: number;
+      /**
+       * Polled while it runs (every 250 ms): once true, what a user waits to see has happened and the
+       * Ctrl-C comes at once rather than at `interruptAfter`. Its check, if any, still runs after the exit.
+       */
+      interruptWhen?: (world: World, run: { stdout: string; output: string }) => Promise<boolean>;
+      /** Done while it runs, until it is interrupted: the change a follower from the end must show. */
+      meanwhile?: (world: World) => Promise<void>;
       /** Makes the world the example assumes, before it runs. */
       setup?: (world: World) => Promise<void>;
       /** After it ran and ended well: what it wrote, read back; throws what is wrong. */
       check?: (world: World, run: { stdout: string }) => Promise<void>;
     };
+
+/** The follower wrote this many whole lines on stdout. */
+function wroteLines(n: number): (world: World, run: { stdout: string }) => Promise<boolean> {
+  return async (_world, run) => run.stdout.split('\n').length > n;
+}
+
+/** This server said where it serves (not one an earlier example left behind), and answers at `url`. */
+function answers(url: string): (world: World, run: { output: string }) => Promise<boolean> {
+  return async (_world, run) => {
+    if (!new RegExp(` at http://\\S+:${new URL(url).port}[ /]`).test(run.output)) return false;
+    try {
+      return (await fetch(url, { signal: AbortSignal.timeout(2000) })).status < 500;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** An update of one holding that changes nothing but makes an event (REPLICA IDENTITY FULL). */
+async function touchHolding(world: World): Promise<void> {
+  await withPg(world.databaseUrl, (c) =>
+    c.query('UPDATE bank.holding SET holding_quantity = holding_quantity WHERE holding_id = (SELECT min(holding_id) FROM bank.holding)'),
+  );
+}
+
+const FINANCE_TABLES = ['customers', 'products', 'orders', 'order_items'];
+
+/** `--current`'s plain copies in analytics hold as many rows as the finance tables. */
+async function currentCopyComplete(world: World): Promise<boolean> {
+  const counts = (url: string, schema: string) =>
+    withPg(url, async (c) => {
+      const out: number[] = [];
+      for (const t of FINANCE_TABLES) out.push(Number((await c.query(`SELECT count(*) AS n FROM ${schema}.${t}`)).rows[0].n));
+      return out;
+    });
+  try {
+    const [source, copy] = [await counts(world.databaseUrl, 'finance'), await counts(world.env.CDC_TARGET_URL!, 'analytics')];
+    return source.every((n, i) => n === copy[i]);
+  } catch {
+    return false; // the copies are not made yet
+  }
+}
 
 export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   // README: installing is what CI does around the suite (.ci/run), not something a test can redo.
@@ -40,18 +89,25 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   },
   'npm ci && npm test': { skip: 'is this test suite' },
 
-  // Commands that follow a topic, a table or a log until Ctrl-C.
-  'cdc watch dbserver1.bank.holding': { interruptAfter: 8 },
-  'cdc watch dbserver1.bank.holding --from end --changes': { interruptAfter: 8 },
-  'cdc watch dbserver1.bank.holding --op u,d --key holding_id=1000': { interruptAfter: 8 },
+  // Commands that follow a topic, a table or a log until Ctrl-C: stopped once they showed what a
+  // user waits for (a line of output, an answering server, the sink's copy complete), else after
+  // the seconds given.
+  'cdc watch dbserver1.bank.holding': { interruptAfter: 8, interruptWhen: wroteLines(1) },
+  // From the end there is nothing to show until a change comes: one is made while it follows.
+  'cdc watch dbserver1.bank.holding --from end --changes': { interruptAfter: 8, interruptWhen: wroteLines(1), meanwhile: touchHolding },
+  'cdc watch dbserver1.bank.holding --op u,d --key holding_id=1000': { interruptAfter: 8, interruptWhen: wroteLines(1) },
   'cdc watch dbserver1.bank.holding --since 10m -n 20': { interruptAfter: 8 },
-  'cdc watch dbserver1.bank.holding --group pivot | cdc parse': { interruptAfter: 8 },
+  'cdc watch dbserver1.bank.holding --group pivot | cdc parse': { interruptAfter: 8, interruptWhen: wroteLines(1) },
+  // Its upserts change nothing the seed has not written already: nothing to see but the time.
   'cdc seed customers --rate 10': { interruptAfter: 4 },
-  'tail -f "$(cdc stack logs kafka --path)"': { interruptAfter: 3 },
-  'cdc serve': { interruptAfter: 8 },
-  'cdc serve --host 0.0.0.0 --port 8080': { interruptAfter: 8 },
-  'cdc serve --target-schema analytics': { interruptAfter: 8 },
-  "cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --target-schema analytics --current": { interruptAfter: 15 },
+  'tail -f "$(cdc stack logs kafka --path)"': { interruptAfter: 3, interruptWhen: wroteLines(1) },
+  'cdc serve': { interruptAfter: 8, interruptWhen: answers('http://127.0.0.1:8000/docs') },
+  'cdc serve --host 0.0.0.0 --port 8080': { interruptAfter: 8, interruptWhen: answers('http://127.0.0.1:8080/docs') },
+  'cdc serve --target-schema analytics': { interruptAfter: 8, interruptWhen: answers('http://127.0.0.1:8000/docs') },
+  "cdc sink postgres --topics-regex 'dbserver1\\.finance\\..*' --target-schema analytics --current": {
+    interruptAfter: 15,
+    interruptWhen: currentCopyComplete,
+  },
 
   // The HTTP API's examples, against `cdc serve` on its default address.
   ...Object.fromEntries(

@@ -83,14 +83,22 @@ function allExamples(): { where: string; example: string }[] {
   return found;
 }
 
-/** Runs one example with bash in its own process group; `interruptAfter` sends Ctrl-C to the group. */
+/**
+ * Runs one example with bash in its own process group; Ctrl-C goes to the group after
+ * `interruptAfter` seconds, or as soon as `until` (polled every 250 ms, one poll at a time) says
+ * so. `meanwhile` is repeated, once a second, until then.
+ */
 function runExample(
   example: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
   interruptAfter?: number,
-): Promise<{ code: number | null; signal: string | null; output: string; stdout: string }> {
+  until?: (run: { stdout: string; output: string }) => Promise<boolean>,
+  meanwhile?: () => Promise<void>,
+): Promise<{ code: number | null; signal: string | null; output: string; stdout: string; early: boolean }> {
   return new Promise((resolve, reject) => {
+    let ended = false;
+    let early = false;
     const child = spawn('bash', ['-o', 'pipefail', '-c', example], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let stdout = '';
@@ -110,11 +118,25 @@ function runExample(
     };
     const ctrlC = interruptAfter === undefined ? undefined : setTimeout(() => stop('SIGINT'), interruptAfter * 1000);
     const limit = setTimeout(() => stop('SIGKILL'), 150_000);
+    const poll = async (what: () => Promise<boolean | void>, everyMs: number) => {
+      while (!ended) {
+        await new Promise((r) => setTimeout(r, everyMs));
+        if (ended) return;
+        if ((await what().catch(() => false)) === true && !ended) {
+          early = true;
+          stop('SIGINT');
+          return;
+        }
+      }
+    };
+    if (interruptAfter !== undefined && until) void poll(() => until({ stdout, output }), 250);
+    if (interruptAfter !== undefined && meanwhile) void poll(meanwhile, 1000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      ended = true;
       clearTimeout(ctrlC);
       clearTimeout(limit);
-      resolve({ code, signal, output, stdout });
+      resolve({ code, signal, output, stdout, early });
     });
   });
 }
@@ -231,8 +253,20 @@ describe('README tutorial, pasted as a script', () => {
         if (!(await answers(plan.ready, 60))) failures.push(`${where}: ${example}\n  ${plan.during} did not answer at ${plan.ready}`);
       }
       const interrupt = plan && 'interruptAfter' in plan ? plan.interruptAfter : undefined;
+      // A follower with a check is stopped once its check passes (the check runs again after the exit).
+      const check = plan && 'check' in plan ? plan.check : undefined;
+      const until =
+        plan && 'interruptWhen' in plan && plan.interruptWhen
+          ? plan.interruptWhen.bind(undefined, world)
+          : check
+            ? async (run: { stdout: string }) => {
+                await check(world, run);
+                return true;
+              }
+            : undefined;
+      const meanwhile = plan && 'meanwhile' in plan && plan.meanwhile ? () => plan.meanwhile!(world) : undefined;
       const startedAt = Date.now();
-      const result = await runExample(example, cwd, shellEnv, interrupt);
+      const result = await runExample(example, cwd, shellEnv, interrupt, until, meanwhile);
       if (background) {
         try {
           process.kill(-background.pid!, 'SIGINT');
@@ -252,7 +286,11 @@ describe('README tutorial, pasted as a script', () => {
         }
       }
       const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-      process.stderr.write(`[example] ${ok && !wrong ? 'ok  ' : 'FAIL'} ${example} (exit ${result.code ?? result.signal}, ${seconds} s with its check)\n`);
+      const interrupted = result.code === 130 || result.signal === 'SIGINT' || result.early;
+      const stopped = !interrupted ? '' : result.early ? ', Ctrl-C once it showed its work' : `, Ctrl-C after ${interrupt} s`;
+      process.stderr.write(
+        `[example] ${ok && !wrong ? 'ok  ' : 'FAIL'} ${example} (exit ${result.code ?? result.signal}${stopped}, ${seconds} s with its check)\n`,
+      );
       if (!ok) failures.push(`${where}: ${example}\n  exit ${result.code ?? result.signal}\n  ${result.output.trim().split('\n').slice(-6).join('\n  ')}`);
       else if (wrong) failures.push(`${where}: ${example}\n  exit 0, but ${wrong}\n  ${result.output.trim().split('\n').slice(-4).join('\n  ')}`);
     }
