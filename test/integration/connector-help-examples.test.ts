@@ -11,13 +11,13 @@
  * one cannot reach host 'postgres' here (and must fail on exactly that), `delete` without --yes
  * refuses without a terminal, a lint of the broken file reports its problems.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { freePorts, privateStackFolder } from '../helpers/private-stack';
 import { CDC_BIN, runCli } from '../helpers/run-cli';
+import { bash } from '../helpers/shell';
 
 jest.setTimeout(900_000);
 
@@ -26,21 +26,6 @@ interface Example {
   line: string;
   /** The example's trailing comment, if any. */
   note: string;
-}
-
-function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 /** The lines of a help's Examples section, comments and blank lines left out. */
@@ -180,7 +165,7 @@ describe('the examples of every connector --help, run as written', () => {
       const startedAt = Date.now();
       await baseline();
       const ranAt = Date.now();
-      const run = await bash(example.line, cwd, env);
+      const run = await bash(example.line, cwd, env, ['-o', 'pipefail']);
       // Each example's time (and its baseline's), for whoever keeps the suite under its budget.
       process.stderr.write(
         `[example] cdc ${example.help}: ${example.line} (exit ${run.code}, ${((Date.now() - ranAt) / 1000).toFixed(1)} s, baseline ${((ranAt - startedAt) / 1000).toFixed(1)} s)\n`,

@@ -16,6 +16,7 @@ import { testContext } from '../helpers/context';
 import { freePorts, privateStackFolder } from '../helpers/private-stack';
 import { examplesOfHelp, markedBlock, README, shellBlocks, shellCommands } from '../helpers/readme';
 import { CDC_BIN, runCli } from '../helpers/run-cli';
+import { bash } from '../helpers/shell';
 import { EXAMPLE_PLANS, type World } from './help-examples';
 
 jest.setTimeout(420_000);
@@ -48,21 +49,6 @@ function freshShellEnv(home: string, binDir: string, stack: Record<string, strin
     env[key] = value;
   }
   return { ...env, ...stack, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), PATH: `${binDir}${path.delimiter}${process.env.PATH}` };
-}
-
-function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 /** Every example of the README and of every --help but connector's and config's (test/integration/connector*.test.ts run those). */
@@ -192,7 +178,7 @@ describe('README tutorial, pasted as a script', () => {
     const cwd = path.join(work, 'tutorial');
     fs.mkdirSync(cwd);
     const script = `${markedBlock('tutorial')}\n${markedBlock('walkthrough')}`;
-    const run = await bash(script, cwd, env);
+    const run = await bash(script, cwd, env, ['-euo', 'pipefail']);
     expect(`exit ${run.code}\n${run.output}`).toMatch(/^exit 0\n/);
 
     const pivot = fs.readFileSync(path.join(cwd, 'holding_pivot.txt'), 'utf8').trimEnd().split('\n');
