@@ -4,9 +4,9 @@
  * records`, and a workload runner that notes when each step ran (the source's own clock).
  */
 import { Client } from 'pg';
-import { parseLossless, stringifyLossless, type JsonObject } from '../../src/json';
 import type { SinkRecord } from '../../src/sink';
 import { removeDebeziumPipeline, withPg } from '../helpers/pipeline';
+import { sinkRecordOfLine } from '../helpers/records';
 import { describeResult, runCli } from '../helpers/run-cli';
 import { stackUrls, type StackUrls } from '../helpers/stack';
 
@@ -75,20 +75,7 @@ export async function cleanUp(f: SinkFixture, tables: string[]): Promise<void> {
 export async function readTopics(f: SinkFixture, topics: string[]): Promise<SinkRecord[]> {
   const result = await runCli(['watch', ...topics, '--exit-at-end', '-o', 'records', '-q'], { env: f.env, timeoutMs: 120_000 });
   if (result.code !== 0) throw new Error(`cdc watch failed\n${describeResult(result)}`);
-  return result.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const r = parseLossless(line) as JsonObject;
-      return {
-        topic: r.topic as string,
-        partition: Number(r.partition),
-        offset: String(r.offset),
-        key: r.key === null ? null : Buffer.from(stringifyLossless(r.key)),
-        value: r.value === null ? null : Buffer.from(stringifyLossless(r.value)),
-      };
-    });
+  return result.stdout.trim().split('\n').filter(Boolean).map(sinkRecordOfLine);
 }
 
 /** Waits until the topics hold a record whose value satisfies `done` (Debezium is asynchronous). */
