@@ -34,6 +34,18 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Pr
   });
 }
 
+/** `cdc ARGS` under /usr/bin/time: its output, wall seconds from spawn to exit, and peak RSS. */
+export async function timedCdc(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number; peakKb: number }> {
+  const started = process.hrtime.bigint();
+  const result = await run('/usr/bin/time', ['-f', '%M', process.execPath, CDC, ...args], env);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // /usr/bin/time's line is the last of stderr.
+  return { ...result, seconds, peakKb: Number(result.stderr.trim().split('\n').at(-1)) };
+}
+
 /** A small seeded generator, so every run makes the same workload. */
 export function random(seed: number): () => number {
   let s = seed >>> 0;

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { stackLayout } from '../src/stack/layout';
 import { defaultStackDir } from '../src/stack/settings';
 import { readState } from '../src/stack/state';
-import { arg, CDC, changeTopic, run, waitFor } from './change-topic';
+import { arg, changeTopic, timedCdc, waitFor } from './change-topic';
 
 const loadAverage = () =>
   os
@@ -52,14 +52,8 @@ async function main(): Promise<void> {
   await target.query('DROP SCHEMA IF EXISTS bench_cdc CASCADE');
   await target.query(`DELETE FROM cdc_sink.tables WHERE target_schema = 'bench_cdc'`).catch(() => undefined);
   const group = `bench_cdc_${Date.now()}`;
-  let started = process.hrtime.bigint();
-  const sink = await run(
-    '/usr/bin/time',
+  const sink = await timedCdc(
     [
-      '-f',
-      '%M',
-      process.execPath,
-      CDC,
       'sink',
       'postgres',
       topic,
@@ -76,9 +70,8 @@ async function main(): Promise<void> {
     ],
     env,
   );
-  const cdcSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { seconds: cdcSeconds, peakKb } = sink;
   if (sink.code !== 0) throw new Error(`cdc sink postgres failed:\n${sink.stderr}`);
-  const peakKb = Number(sink.stderr.trim().split('\n').at(-1));
   const summary = JSON.parse(sink.stdout) as { records: number; tables: { versionsOpened: number; deletes: number }[] };
   const cdcState = await finalState(target, 'bench_cdc.item_history', 'is_current');
   if (cdcState !== sourceState) throw new Error(`cdc: the current versions (${cdcState}) are not the source (${sourceState})`);
@@ -109,7 +102,7 @@ async function main(): Promise<void> {
     // connector's own, 500 each), e.g. the same 5000 cdc writes per transaction.
     ...(jdbcBatchSize > 0 ? { 'batch.size': String(jdbcBatchSize), 'consumer.override.max.poll.records': String(jdbcBatchSize) } : {}),
   };
-  started = process.hrtime.bigint();
+  const started = process.hrtime.bigint();
   const put = await fetch(`${connectUrl}/connectors/${jdbc}/config`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },

@@ -15,7 +15,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { stackLayout } from '../src/stack/layout';
 import { defaultStackDir, S3_BUCKET, stackEnv } from '../src/stack/settings';
 import { readState } from '../src/stack/state';
-import { arg, CDC, changeTopic, run } from './change-topic';
+import { arg, changeTopic, run, timedCdc } from './change-topic';
 
 const UPLOAD = path.resolve(__dirname, 'upload-stdin.js');
 
@@ -65,14 +65,8 @@ async function main(): Promise<void> {
 
   for (const format of ['jsonl.gz', 'parquet'] as const) {
     const prefix = `bench-${runId}/${format.replace('.', '')}`;
-    const started = process.hrtime.bigint();
-    const sink = await run(
-      '/usr/bin/time',
+    const sink = await timedCdc(
       [
-        '-f',
-        '%M',
-        process.execPath,
-        CDC,
         'sink',
         's3',
         topic,
@@ -91,7 +85,7 @@ async function main(): Promise<void> {
       ],
       env,
     );
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const { seconds } = sink;
     if (sink.code !== 0) {
       // One format failing must not hide the others' figures: report it in the table and go on.
       const why = sink.stderr.split('\n').find((l) => /error/i.test(l)) ?? `exit ${sink.code}`;
@@ -100,15 +94,15 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       continue;
     }
-    const summary = JSON.parse(sink.stdout) as { objects: { rows: number }[] };
-    const rows = summary.objects.reduce((n, o) => n + o.rows, 0);
+    // Every upload's rows (the summary names only the latest 1,000 objects).
+    const rows = (JSON.parse(sink.stdout) as { uploadedRows: number }).uploadedRows;
     if (rows !== events) throw new Error(`cdc sink s3 --format ${format} wrote ${rows} rows, expected ${events} change events`);
     const stored = await objectsUnder(s3, `${prefix}/${topic}/`);
     results.push({
       name: `cdc sink s3 --format ${format}`,
       seconds,
       ...stored,
-      peakKb: Number(sink.stderr.trim().split('\n').at(-1)),
+      peakKb: sink.peakKb,
       note: `${rows} flat rows`,
     });
   }

@@ -196,6 +196,7 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
       ...summaryDocument(summary, options.group, display),
       uploads: sink.uploaded.objects,
       uploadedBytes: sink.uploaded.bytes,
+      uploadedRows: sink.uploaded.rows,
       // The latest uploads by name (at most LISTED_UPLOADS; `uploads` counts all of them).
       objects: sink.recentUploads.map((o) => ({ key: o.key, rows: o.rows, bytes: o.bytes })),
       rowsSpilled: sink.spilledRows,

@@ -295,7 +295,7 @@ describe('a long run does not grow with its uploads', () => {
       await sink.close();
     }
     const dataPuts = bucket.puts.filter((p) => !p.key.includes('/_cdc/'));
-    expect(sink.uploaded).toEqual({ objects: dataPuts.length, bytes: dataPuts.reduce((sum, p) => sum + p.body.length, 0) });
+    expect(sink.uploaded).toEqual({ objects: dataPuts.length, bytes: dataPuts.reduce((sum, p) => sum + p.body.length, 0), rows: total });
     expect(dataPuts.length).toBe(total);
     expect(sink.recentUploads.map((u) => u.key)).toEqual(dataPuts.slice(-LISTED_UPLOADS).map((p) => p.key));
   });

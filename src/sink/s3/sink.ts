@@ -83,7 +83,7 @@ export class S3Sink implements SinkTarget {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly rows: RowStore;
   /** Every upload of the run, counted; only the last LISTED_UPLOADS are kept by name. */
-  readonly uploaded = { objects: 0, bytes: 0 };
+  readonly uploaded = { objects: 0, bytes: 0, rows: 0 };
   readonly recentUploads: UploadedObject[] = [];
 
   constructor(
@@ -226,6 +226,7 @@ export class S3Sink implements SinkTarget {
       await this.bucket.put(key, body, CONTENT_TYPE[this.options.format]);
       this.uploaded.objects += 1;
       this.uploaded.bytes += body.length;
+      this.uploaded.rows += object.rows.count;
       // A sink runs for months: the names are for the summary of a run, not a log, so the list is capped.
       if (this.recentUploads.push({ key, rows: object.rows.count, bytes: body.length }) > LISTED_UPLOADS) this.recentUploads.shift();
     }
