@@ -243,26 +243,13 @@ describe('HTTPS with a custom CA', () => {
   const selfSigned = new FakeConnect();
   beforeAll(async () => {
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    /** The server's request signed by the test CA, with the names of an extensions file. */
+    const signServer = (out: string, extensions: string) =>
+      run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', out, '-days', '2', '-extfile', extensions]);
     run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cdc test CA']);
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
     fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    run([
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '2',
-      '-extfile',
-      'ext.cnf',
-    ]);
+    signServer('server.pem', 'ext.cnf');
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=cdc client']);
     run(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2']);
     const read = (f: string) => fs.readFileSync(path.join(dir, f));
@@ -272,23 +259,7 @@ describe('HTTPS with a custom CA', () => {
     mtlsFake.on('GET', '/', { status: 200, body: recorded('root') });
     // Signed by the CA, but for another host name.
     fs.writeFileSync(path.join(dir, 'other.cnf'), 'subjectAltName=DNS:connect.example.com\n');
-    run([
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'other-host.pem',
-      '-days',
-      '2',
-      '-extfile',
-      'other.cnf',
-    ]);
+    signServer('other-host.pem', 'other.cnf');
     // Signed by the CA for the right host, valid for one day in 2020.
     fs.writeFileSync(
       path.join(dir, 'ca.cnf'),
