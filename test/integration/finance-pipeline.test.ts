@@ -9,7 +9,7 @@
 import { Client } from 'pg';
 import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
 import { withPg } from '../helpers/pipeline';
-import { cleanUp, createTargetDb, sinkFixture } from './sink-helpers';
+import { cleanUp, createTargetDb, sinkFixture, sinkIntoAnalytics } from './sink-helpers';
 import { uniqueName } from './watch-helpers';
 
 const f = sinkFixture(uniqueName('finpipe'));
@@ -134,23 +134,7 @@ describe('the finance pipeline', () => {
     const second = JSON.parse((await cdc(['seed', 'finance', '--schema', f.name, '--ops', '150', '--seed', '22', '--json'])).stdout);
     await cdc(['connector', 'wait', f.name, '--for', 'caught-up']);
 
-    const sink = await cdc(
-      [
-        'sink',
-        'postgres',
-        '--topics-regex',
-        `${f.name}\\.${f.name}\\..*`,
-        '--target-url',
-        f.targetUrl,
-        '--target-schema',
-        'analytics',
-        '--group',
-        `${f.name}_sink`,
-        '--exit-at-end',
-        '--json',
-      ],
-      300_000,
-    );
+    const sink = await cdc(sinkIntoAnalytics(f, ['--topics-regex', `${f.name}\\.${f.name}\\..*`]), 300_000);
     expect(JSON.parse(sink.stdout).tables).toHaveLength(4);
 
     const source = await askSource();

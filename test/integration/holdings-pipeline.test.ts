@@ -8,7 +8,7 @@
  */
 import { describeResult, runCli, type CliResult } from '../helpers/run-cli';
 import { runShell, withPg } from '../helpers/pipeline';
-import { cleanUp, createTargetDb, registerConnector, sinkFixture } from './sink-helpers';
+import { cleanUp, createTargetDb, registerConnector, sinkFixture, sinkIntoAnalytics } from './sink-helpers';
 import { uniqueName } from './watch-helpers';
 
 const f = sinkFixture(uniqueName('holdpipe'));
@@ -60,22 +60,7 @@ describe('the holdings pipeline', () => {
     await pause(1100);
     const to = await sourceNow();
     await cdc(['connector', 'wait', f.name, '--for', 'caught-up']);
-    await cdc(
-      [
-        'sink',
-        'postgres',
-        f.topic('holding'),
-        '--target-url',
-        f.targetUrl,
-        '--target-schema',
-        'analytics',
-        '--group',
-        `${f.name}_sink`,
-        '--exit-at-end',
-        '--json',
-      ],
-      300_000,
-    );
+    await cdc(sinkIntoAnalytics(f, [f.topic('holding')]), 300_000);
 
     // The workloads changed both fields: the comparisons below are not of zeros.
     expect(first.fieldsChanged.holding_stock).toBeGreaterThan(0);

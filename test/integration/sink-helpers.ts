@@ -71,6 +71,11 @@ export async function cleanUp(f: SinkFixture, tables: string[]): Promise<void> {
   await withPg(f.urls.pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${f.targetDb}" WITH (FORCE)`)).catch(() => undefined);
 }
 
+/** `cdc sink postgres` of the topics `selector` names into the fixture's target, schema analytics, to the end, with a --json summary. */
+export function sinkIntoAnalytics(f: SinkFixture, selector: string[]): string[] {
+  return ['sink', 'postgres', ...selector, '--target-url', f.targetUrl, '--target-schema', 'analytics', '--group', `${f.name}_sink`, '--exit-at-end', '--json'];
+}
+
 /** Every record of the topics, as `cdc watch --exit-at-end -o records` reads them, per topic in offset order. */
 export async function readTopics(f: SinkFixture, topics: string[]): Promise<SinkRecord[]> {
   const result = await runCli(['watch', ...topics, '--exit-at-end', '-o', 'records', '-q'], { env: f.env, timeoutMs: 120_000 });
