@@ -111,6 +111,25 @@ async function remove(stack: Stack, name: string, topic: string): Promise<void> 
   await waitFor(`${topic} to be deleted`, async () => !(await stack.admin.listTopics()).includes(topic), 60_000);
 }
 
+/**
+ * What this machine charges for moving the replay's bytes through a pipe into `wc -l`, written
+ * 4 KiB at a time (what kcat's stdio does: a write per 4 KiB) and 64 KiB at a time (a pipe's
+ * capacity, about what cdc's writev calls move). System calls cost very differently from one
+ * machine to the next (virtualised ones above all), and the kcat side pays one per 4 KiB, so these
+ * two figures say how a run's ratios compare with another machine's. Median of 3.
+ */
+async function pipeCost(bytes: number): Promise<string[]> {
+  if (bytes === 0) return [];
+  const lines: string[] = [];
+  for (const block of [4096, 65536]) {
+    const seconds: number[] = [];
+    for (let i = 0; i < 3; i++) seconds.push((await timed(`dd if=/dev/zero bs=${block} count=${Math.ceil(bytes / block)} status=none`)).seconds);
+    const median = [...seconds].sort((a, b) => a - b)[1];
+    lines.push(`- piping ${(bytes / 1e6).toFixed(0)} MB into wc -l, ${block / 1024} KiB per write (dd): ${median.toFixed(2)} s`);
+  }
+  return ["This machine's cost of a pipe (kcat writes 4 KiB at a time, cdc up to 64 KiB):", '', ...lines, ''];
+}
+
 interface Side {
   label: string;
   command: (run: number) => string;
@@ -201,6 +220,7 @@ async function main(): Promise<void> {
       '',
     );
   }
+  report.push(...(await pipeCost(topics.length > 0 ? Number(shell(`kcat -b ${brokers} -C -t ${topics[0].topic} -e -q | wc -c`)) : 0)));
   report.push(`ended ${utc()} UTC, load average ${load()}`, '');
   process.stdout.write(report.join('\n'));
 
