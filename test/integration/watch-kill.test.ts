@@ -40,11 +40,18 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `cdc watch --group` into a file; kills it with SIGKILL once the file holds `killAt` lines (or lets it end with -e). */
-async function run(name: string, killAt?: number): Promise<{ file: string; code: number | null; signal: string | null; stderr: string }> {
+/**
+ * Runs `cdc watch --group` into a file; kills it with SIGKILL once the file holds `killAt` lines, or
+ * interrupts it (SIGINT) `interruptAfterMs` after its start, or lets it end with -e.
+ */
+async function run(
+  name: string,
+  killAt?: number,
+  interruptAfterMs?: number,
+): Promise<{ file: string; code: number | null; signal: string | null; stderr: string }> {
   const file = path.join(dir, `${name}.jsonl`);
   const fd = fs.openSync(file, 'w');
-  const args = ['watch', topic, '--group', group, '-o', 'records', ...(killAt === undefined ? ['--exit-at-end'] : [])];
+  const args = ['watch', topic, '--group', group, '-o', 'records', ...(killAt === undefined && interruptAfterMs === undefined ? ['--exit-at-end'] : [])];
   const child = spawn(process.execPath, [CDC_BIN, ...args], {
     env: { ...process.env, NO_COLOR: '1', CDC_BROKERS: stackUrls().brokers },
     stdio: ['ignore', fd, 'pipe'],
@@ -60,6 +67,7 @@ async function run(name: string, killAt?: number): Promise<{ file: string; code:
     while (child.exitCode === null && fs.statSync(file).size < killAt * 250) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
   }
+  if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
   const result = await exited;
   clearTimeout(guard);
   return { file, ...result, stderr };
@@ -84,6 +92,18 @@ it(`after kill -9 the next run repeats at most ${WATCH_REPEAT_BOUND} events and 
     const killed = await run(`killed-${i}`, killAt);
     expect({ signal: killed.signal, stderr: killed.stderr }).toEqual({ signal: 'SIGKILL', stderr: expect.not.stringMatching(/error/) });
     runs.push(coordinates(killed.file));
+    if (i === 0) {
+      // Ctrl-C while the group still waits for the killed member (its session has 30 s to run out):
+      // stopping closes the connection of the pending join; the run must end (exit 130) and kafkajs
+      // must not start the consumer again after the summary (it did: the process never ended).
+      const interrupted = await run('interrupted', undefined, 3_000);
+      expect({ code: interrupted.code, signal: interrupted.signal, stderr: interrupted.stderr }).toEqual({
+        code: 130,
+        signal: null,
+        stderr: expect.not.stringMatching(/reconnecting|error/),
+      });
+      runs.push(coordinates(interrupted.file));
+    }
   }
   const last = await run('last');
   expect({ code: last.code, stderr: last.stderr }).toEqual({ code: 0, stderr: expect.stringMatching(/reached the end/) });

@@ -129,7 +129,10 @@ class ConsumerRun {
         this.options,
         this.groupId,
         this.tracker.partitions(),
-        () => Date.now() - this.lastHealthy < (this.options.reconnectForMs ?? 120_000),
+        // Never once the run is over: stopping closes the connections, and a join still waiting
+        // (for a member that died, until its session times out) then fails as a lost connection;
+        // kafkajs would start the consumer again after the summary, and the process would not end.
+        () => !this.done && Date.now() - this.lastHealthy < (this.options.reconnectForMs ?? 120_000),
       ),
     );
     this.batches = new BatchLoop(this.consumer, this.tracker, this.options, this.hooks, {
@@ -182,6 +185,7 @@ class ConsumerRun {
       }
     });
     this.consumer.on(CRASH, ({ payload }) => {
+      if (this.done) return; // the connections our own stop closed
       if (payload.restart) this.hooks.onReconnecting?.(`lost the connection to Kafka (${payload.error.message}); reconnecting`);
       else this.settle.fail(kafkaError(payload.error, this.settings, 'consuming'));
     });
