@@ -210,8 +210,10 @@ export const SINK_EXAMPLE_PLANS: Record<string, ExamplePlan> = {
     },
   },
   // These two follow the topic until Ctrl-C; the objects are uploaded once the sink has caught up.
+  // Each is stopped as soon as its check passes; 60 s is the most a loaded machine gets (joining the
+  // group, catching up) before the Ctrl-C that ends it anyway.
   'cdc sink s3 dbserver1.bank.holding --bucket cdc --format parquet --partition-by date': {
-    interruptAfter: 10,
+    interruptAfter: 60,
     setup: (world) => waitFor(world, 'holding'),
     check: async (world) => {
       const s3 = bucket(world);
@@ -251,7 +253,7 @@ export const SINK_EXAMPLE_PLANS: Record<string, ExamplePlan> = {
     },
   },
   'cdc sink s3 dbserver1.bank.holding --bucket cdc --shape pivot --format jsonl.gz --op u': {
-    interruptAfter: 10,
+    interruptAfter: 60,
     setup: (world) => waitFor(world, 'holding'),
     check: async (world) => {
       const s3 = bucket(world);
