@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-const { main } = require('../dist/commands/main.js');
+const { main } = require('../dist/bundle/cdc.js');
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

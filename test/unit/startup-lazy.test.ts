@@ -3,7 +3,10 @@
  * load no module they do not need — no command group but their own, none of the service clients
  * (kafkajs, pg, the AWS SDK, fastify, parquet, mongodb), no chalk without colour, no CSV writer for
  * text output, no worker threads for a small file, not even Node's child_process. Runs the BUILT
- * binary (run `npm run build` first) with a preload that lists, at exit, every module file loaded
+ * binary (run `npm run build` first) with a preload that lists, at exit, every module it ran: the
+ * files Node loaded (the bundles of dist/bundle/, packages from node_modules), each module inside
+ * a bundle that was evaluated (scripts/bundle.ts makes each report its first run to
+ * `Symbol.for('cdc.moduleLoaded')`, as `commands/parse.ts` or `node_modules/commander/index.js`),
  * and every Node built-in.
  */
 import * as fs from 'node:fs';
@@ -21,8 +24,10 @@ beforeAll(() => {
   preload = path.join(tmp, 'list-modules.js');
   fs.writeFileSync(
     preload,
-    `process.on('exit', () => {
-      const files = Object.keys(require.cache);
+    `const bundled = [];
+    globalThis[Symbol.for('cdc.moduleLoaded')] = (name) => bundled.push(name);
+    process.on('exit', () => {
+      const files = [...Object.keys(require.cache), ...bundled.map((name) => require('path').join(${JSON.stringify(ROOT)}, name))];
       const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
       require('fs').writeFileSync(process.env.CDC_TEST_MODULES, JSON.stringify({ files, builtins }));
     });\n`,
@@ -32,7 +37,7 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The modules a run of `cdc …args` loaded: package names (or dist paths) and Node built-ins. */
+/** The modules a run of `cdc …args` ran: package names, files (bundles, or sources inside them) and Node built-ins. */
 async function loaded(...args: string[]): Promise<{ packages: Set<string>; files: string[]; builtins: Set<string> }> {
   const out = path.join(tmp, `modules-${args.join('-').replace(/[^a-z0-9-]/gi, '_')}.json`);
   const result = await runCli(args, { env: { NODE_OPTIONS: `--require ${preload}`, CDC_TEST_MODULES: out } });
@@ -48,18 +53,30 @@ describe('start-up loads only what the command needs (built binary)', () => {
   it.each([['--help'], ['--version']])('cdc %s: commander and the program, no command group', async (flag) => {
     const { packages, files, builtins } = await loaded(flag);
     expect([...packages]).toEqual(['commander']);
-    expect(files.filter((f) => /^dist\/commands\/(?!main|load-commander|unknown-command|ui\/(style|interrupt))/.test(f))).toEqual([]);
-    expect(files.filter((f) => /^dist\/src\/(settings|config|parse|debezium|json)\//.test(f))).toEqual([]);
+    expect(files).toContain('commands/main.ts');
+    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js']);
+    expect(files.filter((f) => /^commands\/(?!main|load-commander|unknown-command|ui\/(style|interrupt))/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^src\/(settings|config|parse|debezium|json)\//.test(f))).toEqual([]);
     expect(builtins.has('child_process')).toBe(false);
   });
 
   it('cdc parse of a small file: the parse modules, none of the other groups or service clients', async () => {
     const { packages, files, builtins } = await loaded('parse', '--processed-at', '2026-01-01T00:00:00Z', FIXTURE);
     for (const client of [...SERVICE_CLIENTS, 'chalk', 'csv-stringify', 'csv-parse', 'cli-table3', 'ora']) expect([...packages]).not.toContain(client);
-    expect(files.filter((f) => /^dist\/commands\/(?!main|load-commander|unknown-command|parse|ui\/)/.test(f))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['commands/parse.ts', 'src/parse/run.ts']));
+    // The other command groups are in dist/bundle/groups.js, which a parse does not load.
+    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js']);
+    expect(files.filter((f) => /^commands\/(?!main|load-commander|unknown-command|parse|ui\/)/.test(f))).toEqual([]);
     // The parallel path only for a large file; the services' settings only when read.
-    expect(files.filter((f) => /^dist\/src\/(parse\/(parallel|chunk|worker)|settings\/(?!index)|config)/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^src\/(parse\/(parallel|chunk|worker)|settings\/(?!index)|config)/.test(f))).toEqual([]);
     for (const builtin of ['child_process', 'worker_threads', 'crypto']) expect(builtins.has(builtin)).toBe(false);
+  });
+
+  it('another command group comes from dist/bundle/groups.js, sharing the modules of cdc.js (each runs once)', async () => {
+    const { files } = await loaded('connector', '--help');
+    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js', 'dist/bundle/groups.js']);
+    expect(files).toEqual(expect.arrayContaining(['commands/connector.ts', 'commands/main.ts', 'src/errors.ts', 'node_modules/commander/index.js']));
+    expect(files.filter((f, k) => files.indexOf(f) !== k)).toEqual([]);
   });
 
   it('cdc parse --format csv loads the CSV writer, and colour loads chalk', async () => {
