@@ -6,6 +6,9 @@
  */
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { CDC_BIN, describeResult, runCli } from '../helpers/run-cli';
 import { stackUrls } from '../helpers/stack';
 import { CdcProcess, changeValue, keyOf, produce, testKafka, uniqueName } from './watch-helpers';
@@ -318,6 +321,41 @@ describe('on a terminal (the built binary under a pseudo-terminal)', () => {
       expect(text).not.toMatch(/[\u001b\u0007\u009b]/);
     } catch (e) {
       throw new Error(`${(e as Error).message}\n${why}`);
+    }
+  });
+});
+
+describe('the record batch decoder of src/kafka/record-batch.ts', () => {
+  it("is the one kafkajs decodes with in the built binary (put in Node's module cache from inside the bundle)", async () => {
+    // A preload watches the module cache entry of kafkajs's decoder: whoever puts it there, it
+    // counts the calls of the function the entry exports. kafkajs's own decoder is anonymous.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-decoder-'));
+    const preload = path.join(tmp, 'count-decodes.js');
+    const report = path.join(tmp, 'decodes.json');
+    const decoderFile = path.join(path.dirname(require.resolve('kafkajs/package.json')), 'src/protocol/recordBatch/v0/decoder.js');
+    fs.writeFileSync(
+      preload,
+      `let entry, calls = 0;
+      Object.defineProperty(require.cache, ${JSON.stringify(decoderFile)}, {
+        configurable: true, enumerable: true, get: () => entry,
+        set: (module) => {
+          entry = module;
+          const decode = module.exports;
+          if (typeof decode === 'function') module.exports = Object.defineProperty(function (...args) { calls++; return decode.apply(this, args); }, 'name', { value: decode.name });
+        },
+      });
+      process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ name: entry?.exports?.name, calls })));\n`,
+    );
+    try {
+      const result = await runCli(['watch', topic, '--exit-at-end'], { env: { ...env, NODE_OPTIONS: `--require ${preload}` } });
+      expect(result.code).toBe(0);
+      // The tests before this one add events (following a live topic): at least the first 36.
+      expect(linesOf(result.stdout).length).toBeGreaterThanOrEqual(PARTITIONS * 12);
+      const decodes = JSON.parse(fs.readFileSync(report, 'utf8')) as { name?: string; calls: number };
+      expect(decodes.name).toBe('decodeRecordBatch');
+      expect(decodes.calls).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
