@@ -3,7 +3,6 @@
  * Nothing in `src/` reads `process.*` directly; tests build a context with buffers and a fixed clock.
  */
 import type { Readable, Writable } from 'node:stream';
-import { isatty } from 'node:tty';
 import type { Settings } from './settings';
 
 export interface Context {
@@ -60,7 +59,12 @@ export function processContext(): Context {
     },
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: isatty(0),
+    // Asked on first use: node:tty loads net and the stream modules (~2 ms when stdout and stderr
+    // are files), and only commands that may read stdin ask.
+    get stdinIsTTY(): boolean {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return (require('node:tty') as typeof import('node:tty')).isatty(0);
+    },
     stdoutIsTTY,
     stderrIsTTY,
     color: colorEnabled(env, stdoutIsTTY),

@@ -70,6 +70,8 @@ describe('start-up loads only what the command needs (built binary)', () => {
     // The parallel path only for a large file; the services' settings only when read.
     expect(files.filter((f) => /^src\/(parse\/(parallel|chunk|worker)|settings\/(?!index)|config)/.test(f))).toEqual([]);
     for (const builtin of ['child_process', 'worker_threads', 'crypto']) expect(builtins.has(builtin)).toBe(false);
+    // Nor node:tty (stdin's TTY flag is asked only without files) nor fs.promises (with readline).
+    for (const builtin of ['tty', 'internal/fs/promises']) expect(builtins.has(builtin)).toBe(false);
   });
 
   it('another command group comes from dist/bundle/groups.js, sharing the modules of cdc.js (each runs once)', async () => {
