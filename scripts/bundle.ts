@@ -4,13 +4,15 @@
  * a small `cdc parse`; a bundle is one file read and compiled at once. But compiling costs by the
  * byte, so a start must not compile the code of commands it does not run:
  *
- * - `cdc.js`: the program (commands/main.ts), commander, the parse command and all they import:
+ * - `program.js`: the program (commands/main.ts), commander, the parse command and all they import:
  *   everything `cdc --help` and `cdc parse` run.
  * - `groups.js`: the other command groups, loaded when one of them runs. Each module lives in one
- *   bundle only: what a group shares with cdc.js (src/errors.ts, the context, commander…) it takes
- *   from cdc.js (`sharedModule`), so `instanceof CdcError` and module state hold across the two.
+ *   bundle only: what a group shares with program.js (src/errors.ts, the context, commander…) it
+ *   takes from program.js (`sharedModule`), so `instanceof CdcError` and module state hold across.
  * - `worker.js`: a worker thread of a parallel parse (src/parse/threads.ts starts the `worker.js`
  *   beside it); a thread loads its own modules anyway.
+ * - `cdc.js` (commands/start.ts), what bin/cdc.js loads: compiles program.js with `program.js.cache`,
+ *   the V8 code cache made here once the program has run a `--help` and a `parse`.
  *
  * Packages stay outside (required from node_modules when the code that needs them runs), except
  * commander, which every start loads. A bundle keeps laziness: a module that is `require`d inside a
@@ -20,12 +22,13 @@
  * when that is defined (a preload of the test; otherwise the line does nothing).
  */
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT = path.join(ROOT, 'dist/bundle');
-/** The command groups bundled into cdc.js, beside the program: the starts that must be fast. */
+/** The command groups bundled into program.js, beside the program: the starts that must be fast. */
 const START_GROUPS = new Set(['commands/parse.ts']);
 /** The one package bundled: every start loads it. */
 const BUNDLED_PACKAGE = /^commander(\/|$)/;
@@ -35,7 +38,7 @@ const MARKER = 'cdc.moduleLoaded';
  * module's extension, so that esbuild does not take a stand-in of `esm.mjs` for an ES module.
  */
 const IN_GROUPS = ' (in groups.js)';
-const IN_START = ' (in cdc.js)';
+const IN_START = ' (in program.js)';
 
 /** The name a bundled file is reported by: its path in the project, or from `node_modules/` on. */
 function moduleKey(file: string): string {
@@ -99,7 +102,7 @@ const common: esbuild.BuildOptions = {
 };
 
 /**
- * In cdc.js: a command group other than the start groups, required by commands/main.ts, is a
+ * In program.js: a command group other than the start groups, required by commands/main.ts, is a
  * stand-in that takes the group from groups.js. Records the groups it defers.
  */
 function deferGroups(deferred: Map<string, string>): esbuild.Plugin {
@@ -125,7 +128,7 @@ function deferGroups(deferred: Map<string, string>): esbuild.Plugin {
   };
 }
 
-/** In groups.js: a module that cdc.js holds is taken from cdc.js, never bundled a second time. */
+/** In groups.js: a module that program.js holds is taken from it, never bundled a second time. */
 function shareFromStart(inStart: Set<string>): esbuild.Plugin {
   return {
     name: 'share-from-start',
@@ -138,11 +141,11 @@ function shareFromStart(inStart: Set<string>): esbuild.Plugin {
         return inStart.has(key) ? { path: `${key}${IN_START}`, namespace: 'shared-module' } : undefined;
       });
       build.onLoad({ filter: /.*/, namespace: 'shared-module' }, (args) => ({
-        contents: `module.exports = require('./cdc.js').sharedModule(${JSON.stringify(args.path.slice(0, -IN_START.length))});`,
+        contents: `module.exports = require('./program.js').sharedModule(${JSON.stringify(args.path.slice(0, -IN_START.length))});`,
         loader: 'js',
         resolveDir: ROOT,
       }));
-      build.onResolve({ filter: /^\.\/cdc\.js$/ }, () => ({ path: './cdc.js', external: true }));
+      build.onResolve({ filter: /^\.\/program\.js$/ }, () => ({ path: './program.js', external: true }));
     },
   };
 }
@@ -168,12 +171,12 @@ async function build(options: esbuild.BuildOptions): Promise<esbuild.BuildResult
 async function main(): Promise<void> {
   fs.rmSync(OUT, { recursive: true, force: true });
   const deferred = new Map<string, string>();
-  // First the program alone, to learn which modules cdc.js holds; then cdc.js with a table of them.
+  // First the program alone, to learn which modules it holds; then program.js with a table of them.
   const probe = await build({
     ...common,
     entryPoints: ['commands/main.ts'],
     write: false,
-    outfile: path.join(OUT, 'cdc.js'),
+    outfile: path.join(OUT, 'program.js'),
     metafile: true,
     plugins: [packagesOutside, deferGroups(deferred)],
   });
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
   await build({
     ...common,
     stdin: lazyTable('sharedModule', inStart, `exports.main = require(${mainFile}).main;\n`),
-    outfile: path.join(OUT, 'cdc.js'),
+    outfile: path.join(OUT, 'program.js'),
     plugins: [packagesOutside, deferGroups(new Map()), reportEvaluation],
   });
   await build({
@@ -197,6 +200,36 @@ async function main(): Promise<void> {
     outfile: path.join(OUT, 'worker.js'),
     plugins: [packagesOutside, reportEvaluation],
   });
+  await build({
+    ...common,
+    entryPoints: ['commands/start.ts'],
+    outfile: path.join(OUT, 'cdc.js'),
+    plugins: [packagesOutside, reportEvaluation],
+  });
+  writeCodeCache();
+}
+
+/**
+ * program.js.cache: V8's code of program.js once a `cdc --help` and a `cdc parse` of a fixture
+ * have run (the functions they call are compiled by then, not only the top level), made by a Node
+ * like the one that runs cdc, with no flags (V8 rejects a cache made with other flags).
+ */
+function writeCodeCache(): void {
+  const start = path.join(OUT, 'cdc.js');
+  const fixture = path.join(ROOT, 'fixtures/holding-events.jsonl');
+  const warm = `const { main, programScript } = require(${JSON.stringify(start)});
+    (async () => {
+      await main(['node', 'cdc', '--help']);
+      await main(['node', 'cdc', 'parse', '--processed-at', '2026-01-01T00:00:00Z', ${JSON.stringify(fixture)}]);
+      require('node:fs').writeFileSync(${JSON.stringify(path.join(OUT, 'program.js.cache'))}, programScript.createCachedData());
+    })();`;
+  const run = spawnSync(process.execPath, ['-e', warm], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`making the code cache failed (exit ${run.status}):\n${run.stderr}`);
 }
 
 main().catch((err: unknown) => {

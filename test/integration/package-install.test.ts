@@ -92,6 +92,8 @@ describe('npm pack and a global install', () => {
     for (const needed of [
       'bin/cdc.js',
       'dist/bundle/cdc.js',
+      'dist/bundle/program.js',
+      'dist/bundle/program.js.cache',
       'dist/bundle/groups.js',
       'dist/bundle/worker.js',
       'stack/pom.xml',

@@ -9,6 +9,7 @@
  * `Symbol.for('cdc.moduleLoaded')`, as `commands/parse.ts` or `node_modules/commander/index.js`),
  * and every Node built-in.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,8 +55,8 @@ describe('start-up loads only what the command needs (built binary)', () => {
     const { packages, files, builtins } = await loaded(flag);
     expect([...packages]).toEqual(['commander']);
     expect(files).toContain('commands/main.ts');
-    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js']);
-    expect(files.filter((f) => /^commands\/(?!main|load-commander|unknown-command|ui\/(style|interrupt))/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js', 'dist/bundle/program.js']);
+    expect(files.filter((f) => /^commands\/(?!start|main|load-commander|unknown-command|ui\/(style|interrupt))/.test(f))).toEqual([]);
     expect(files.filter((f) => /^src\/(settings|config|parse|debezium|json)\//.test(f))).toEqual([]);
     expect(builtins.has('child_process')).toBe(false);
   });
@@ -65,8 +66,8 @@ describe('start-up loads only what the command needs (built binary)', () => {
     for (const client of [...SERVICE_CLIENTS, 'chalk', 'csv-stringify', 'csv-parse', 'cli-table3', 'ora']) expect([...packages]).not.toContain(client);
     expect(files).toEqual(expect.arrayContaining(['commands/parse.ts', 'src/parse/run.ts']));
     // The other command groups are in dist/bundle/groups.js, which a parse does not load.
-    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js']);
-    expect(files.filter((f) => /^commands\/(?!main|load-commander|unknown-command|parse|ui\/)/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js', 'dist/bundle/program.js']);
+    expect(files.filter((f) => /^commands\/(?!start|main|load-commander|unknown-command|parse|ui\/)/.test(f))).toEqual([]);
     // The parallel path only for a large file; the services' settings only when read.
     expect(files.filter((f) => /^src\/(parse\/(parallel|chunk|worker)|settings\/(?!index)|config)/.test(f))).toEqual([]);
     for (const builtin of ['child_process', 'worker_threads', 'crypto']) expect(builtins.has(builtin)).toBe(false);
@@ -74,11 +75,23 @@ describe('start-up loads only what the command needs (built binary)', () => {
     for (const builtin of ['tty', 'internal/fs/promises']) expect(builtins.has(builtin)).toBe(false);
   });
 
-  it('another command group comes from dist/bundle/groups.js, sharing the modules of cdc.js (each runs once)', async () => {
+  it('another command group comes from dist/bundle/groups.js, sharing the modules of program.js (each runs once)', async () => {
     const { files } = await loaded('connector', '--help');
-    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js', 'dist/bundle/groups.js']);
+    expect(files.filter((f) => f.startsWith('dist/'))).toEqual(['dist/bundle/cdc.js', 'dist/bundle/program.js', 'dist/bundle/groups.js']);
     expect(files).toEqual(expect.arrayContaining(['commands/connector.ts', 'commands/main.ts', 'src/errors.ts', 'node_modules/commander/index.js']));
     expect(files.filter((f, k) => files.indexOf(f) !== k)).toEqual([]);
+  });
+
+  it('the program is compiled from the code cache the build made (V8 does not reject it)', () => {
+    const probe = spawnSync(
+      process.execPath,
+      ['-e', `process.stdout.write(String(require(${JSON.stringify(path.join(ROOT, 'dist/bundle/cdc.js'))}).programScript.cachedDataRejected))`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
+    expect(probe.stdout).toBe('false');
   });
 
   it('cdc parse --format csv loads the CSV writer, and colour loads chalk', async () => {
