@@ -65,21 +65,25 @@ const packagesOutside: esbuild.Plugin = {
 };
 
 /**
- * The line that reports a module's evaluation, put first on the module's first line (after a
- * shebang or a 'use strict' prologue, which must stay first) so that line numbers do not move.
+ * Each module as esbuild gets it:
+ * - first, the line that reports its evaluation, on the module's first line (after a shebang or a
+ *   'use strict' prologue, which must stay first) so that line numbers do not move;
+ * - in our TypeScript, `import * as fs from 'node:fs'` (or `import Module from 'node:module'`) as
+ *   `import fs = require('node:fs')`: the same object for code that reads its members (a built-in's
+ *   default export is the module itself), where esbuild would copy every export of the built-in
+ *   into a namespace object of its own in each module that imports it (20 copies of fs, path and
+ *   os at each start).
  */
-const reportEvaluation: esbuild.Plugin = {
-  name: 'report-evaluation',
+const prepareModules: esbuild.Plugin = {
+  name: 'prepare-modules',
   setup(build) {
     build.onLoad({ filter: /\.(ts|js|cjs|mjs)$/, namespace: 'file' }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
+      let source = fs.readFileSync(args.path, 'utf8');
+      const typescript = args.path.endsWith('.ts');
+      if (typescript) source = source.replace(/^import (?:\* as )?(\w+) from '(node:[\w/]+)';$/gm, "import $1 = require('$2');");
       const report = `globalThis[Symbol.for(${JSON.stringify(MARKER)})]?.(${JSON.stringify(moduleKey(args.path))});`;
       const prologue = /^(#![^\n]*\n)?(\s*(['"])use strict\3;?)?/.exec(source)![0];
-      return {
-        contents: prologue + report + source.slice(prologue.length),
-        loader: args.path.endsWith('.ts') ? 'ts' : 'js',
-        resolveDir: path.dirname(args.path),
-      };
+      return { contents: prologue + report + source.slice(prologue.length), loader: typescript ? 'ts' : 'js', resolveDir: path.dirname(args.path) };
     });
   },
 };
@@ -96,6 +100,7 @@ const common: esbuild.BuildOptions = {
   supported: { 'dynamic-import': false },
   sourcemap: 'linked',
   sourcesContent: false,
+  minifyWhitespace: true,
   logLevel: 'warning',
   // src/kafka/record-batch.ts requires kafkajs's internals by computed path, at run time, on purpose.
   logOverride: { 'unsupported-require-call': 'silent' },
@@ -186,25 +191,25 @@ async function main(): Promise<void> {
     ...common,
     stdin: lazyTable('sharedModule', inStart, `exports.main = require(${mainFile}).main;\n`),
     outfile: path.join(OUT, 'program.js'),
-    plugins: [packagesOutside, deferGroups(new Map()), reportEvaluation],
+    plugins: [packagesOutside, deferGroups(new Map()), prepareModules],
   });
   await build({
     ...common,
     stdin: lazyTable('group', deferred),
     outfile: path.join(OUT, 'groups.js'),
-    plugins: [packagesOutside, shareFromStart(new Set(inStart.keys())), reportEvaluation],
+    plugins: [packagesOutside, shareFromStart(new Set(inStart.keys())), prepareModules],
   });
   await build({
     ...common,
     entryPoints: ['src/parse/worker.ts'],
     outfile: path.join(OUT, 'worker.js'),
-    plugins: [packagesOutside, reportEvaluation],
+    plugins: [packagesOutside, prepareModules],
   });
   await build({
     ...common,
     entryPoints: ['commands/start.ts'],
     outfile: path.join(OUT, 'cdc.js'),
-    plugins: [packagesOutside, reportEvaluation],
+    plugins: [packagesOutside, prepareModules],
   });
   writeCodeCache();
 }
