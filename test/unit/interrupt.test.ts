@@ -5,6 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
+import { interruptible, SLOW_STOP_MS, wireProcessSignals } from '../../commands/ui/interrupt';
+import { testContext } from '../helpers/context';
 import { CDC_BIN } from '../helpers/run-cli';
 
 /** A port that accepts connections and never answers: a request to it waits until interrupted. */
@@ -79,4 +81,39 @@ describe('Ctrl-C and SIGTERM', () => {
       silent.close();
     }
   }, 40_000);
+});
+
+describe('a clean stop that takes a while', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('tells a terminal how to end it at once, after a second', async () => {
+    const ctx = testContext({ tty: true });
+    const unwire = wireProcessSignals(ctx);
+    try {
+      interruptible(ctx);
+      process.emit('SIGINT');
+      expect(ctx.signal.aborted).toBe(true);
+      expect(ctx.err()).toBe(''); // a quick stop says nothing more
+      await sleep(SLOW_STOP_MS + 200);
+      expect(ctx.err()).toBe('stopping cleanly… (Ctrl-C again ends it at once)\n');
+    } finally {
+      unwire();
+    }
+  });
+
+  it('says nothing once the command has ended, nor when stderr is not a terminal', async () => {
+    for (const [tty, endsAt] of [
+      [true, SLOW_STOP_MS / 2],
+      [false, SLOW_STOP_MS + 200],
+    ] as const) {
+      const ctx = testContext({ tty });
+      const unwire = wireProcessSignals(ctx);
+      interruptible(ctx);
+      process.emit('SIGINT');
+      await sleep(endsAt);
+      unwire();
+      await sleep(SLOW_STOP_MS);
+      expect({ tty, stderr: ctx.err() }).toEqual({ tty, stderr: '' });
+    }
+  });
 });
