@@ -109,22 +109,42 @@ function isoTimestampSafe(value: number, unit: TimeUnit): string {
     rest += perDay;
     days -= 1;
   }
-  // Events come in time order: the date is most often the one just made.
-  if (days !== lastDays) {
-    lastDate = isoDateSafe(days);
-    lastDays = days;
-  }
   // Time of day, as isoTimeOfDay.
   const fraction = rest % perSecond;
   const seconds = (rest - fraction) / perSecond;
-  const minutes = (seconds - (seconds % 60)) / 60;
-  return `${lastDate}T${TWO_DIGITS[(minutes - (minutes % 60)) / 60]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[seconds % 60]}.${padN(fraction, DIGITS[unit])}`;
+  // Events come in time order: the date, and often the second, is the one just made.
+  const second = days * 86400 + seconds;
+  if (second !== lastSecond) {
+    if (days !== lastDays) {
+      lastDate = isoDateSafe(days);
+      lastDays = days;
+    }
+    const minutes = (seconds - (seconds % 60)) / 60;
+    lastSecondText = `${lastDate}T${TWO_DIGITS[(minutes - (minutes % 60)) / 60]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[seconds % 60]}.`;
+    lastSecond = second;
+  }
+  return lastSecondText + fractionDigits(fraction, unit);
 }
 
 let lastDays = NaN;
 let lastDate = '';
+/** Seconds since the epoch of the last time made (safe: |days| ≤ 1.1e8 here), and its text up to the fraction. */
+let lastSecond = NaN;
+let lastSecondText = '';
 /** '00' … '99'; hours of a day are below 24 here. */
 const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+/** '000' … '999': fractions of a second in groups of three digits. */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+
+/** A fraction of a second (0 ≤ fraction < 1 s in `unit`) as its 3, 6 or 9 digits, as padN(fraction, DIGITS[unit]). */
+function fractionDigits(fraction: number, unit: TimeUnit): string {
+  if (unit === 'ms') return THREE_DIGITS[fraction];
+  const low = fraction % 1000;
+  const high = (fraction - low) / 1000;
+  if (unit === 'us') return THREE_DIGITS[high] + THREE_DIGITS[low];
+  const middle = high % 1000;
+  return THREE_DIGITS[(high - middle) / 1000] + THREE_DIGITS[middle] + THREE_DIGITS[low];
+}
 
 /** isoDate of a safe integer count of days. */
 function isoDateSafe(days: number): string {

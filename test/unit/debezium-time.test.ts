@@ -23,6 +23,18 @@ describe('isoTimestamp: Number path = BigInt path', () => {
     for (const n of edges) expect([n, isoTimestamp(n, unit)]).toEqual([n, isoTimestampBig(BigInt(n), unit)]);
   });
 
+  it.each(UNITS)('on runs of nearby counts, where the text of the last second is reused (%s)', (unit) => {
+    const perSecond = { ms: 1000, us: 1_000_000, ns: 1_000_000_000 }[unit];
+    const perDay = perSecond * 86_400;
+    // The same second of day on the next day and the day before, across midnight, before the epoch.
+    for (const start of [1_763_780_000 * perSecond, -perSecond - 5, perDay - 3, 10 * perDay + 7, 9 * perDay + 7, -perDay + 2, 0]) {
+      if (Math.abs(start) > MAX / 2) continue;
+      for (const step of [1, Math.floor(perSecond / 7) + 1, perSecond - 1, perSecond, perDay]) {
+        for (let k = 0, n = start; k < 12; k++, n += step) expect([n, isoTimestamp(n, unit)]).toEqual([n, isoTimestampBig(BigInt(n), unit)]);
+      }
+    }
+  });
+
   it('on random safe integers, as numbers and as BigInts', () => {
     fc.assert(
       fc.property(fc.integer({ min: -MAX, max: MAX }), fc.constantFrom(...UNITS), (n, unit) => {
