@@ -71,6 +71,10 @@ export function pivotEvent(event: ChangeEvent, options: PivotOptions): PivotResu
   }
 }
 
+/** Decode options per --raw-values, made once (pivotRows is the hot path of `cdc parse`). */
+const DECODE_RAW = { raw: true };
+const DECODE_VALUES = { raw: false };
+
 function pivotRows(event: ChangeEvent, options: PivotOptions): PivotResult {
   const notes: PivotNote[] = [];
   const { op, before, after } = event;
@@ -86,20 +90,26 @@ function pivotRows(event: ChangeEvent, options: PivotOptions): PivotResult {
   }
   if (!event.rowSchema && !options.rawValues) notes.push('schemaless');
   const byName = event.rowSchema?.type === 'struct' ? structSchema(event.rowSchema).byName : undefined;
-  const decode = (row: JsonObject | null, column: string): Decoded => (row ? decodeColumn(row, column, byName?.get(column), { raw: options.rawValues }) : null);
+  const decodeOptions = options.rawValues ? DECODE_RAW : DECODE_VALUES;
+  const decode = (row: JsonObject | null, column: string): Decoded => (row ? decodeColumn(row, column, byName?.get(column), decodeOptions) : null);
 
   // Own columns only: `--identity constructor` must not find Object.prototype's.
-  const missingIdentity = options.identity.filter((column) => !Object.hasOwn(image, column));
-  if (missingIdentity.length) return { ok: false, reason: missingColumns('identity', missingIdentity, image, '--identity') };
+  if (!hasAll(image, options.identity)) {
+    const missingIdentity = options.identity.filter((column) => !Object.hasOwn(image, column));
+    return { ok: false, reason: missingColumns('identity', missingIdentity, image, '--identity') };
+  }
   // ExtractNewRecordState's schema lists its `__op`, `__deleted`, … fields; they are metadata, not columns.
   const fields =
     options.fields === '*'
       ? rowColumns(image, event.rowSchema).filter((c) => !options.identity.includes(c) && !(c.startsWith('__') && !Object.hasOwn(image, c)))
       : options.fields;
-  const missingFields = fields.filter((column) => !Object.hasOwn(image, column));
-  if (missingFields.length) return { ok: false, reason: missingColumns('tracked', missingFields, image, '--fields') };
+  if (!hasAll(image, fields)) {
+    const missingFields = fields.filter((column) => !Object.hasOwn(image, column));
+    return { ok: false, reason: missingColumns('tracked', missingFields, image, '--fields') };
+  }
 
-  const identity = options.identity.map((column) => decode(image, column));
+  const identity: Decoded[] = [];
+  for (const column of options.identity) identity.push(decode(image, column));
   const eventTime = op === 'u' || op === 'd' ? eventTimeOf(event, options.rawValues) : null;
   const created = op === 'c' || op === 'r' ? decode(after, options.createdColumn) : null;
   // Flattened rows (no `op` in the payload) never carry `before`, whatever the replica identity.
@@ -194,6 +204,12 @@ function sameValue(a: Decoded, b: Decoded): boolean {
   if (a === b) return true;
   if (a === null || b === null || isUnchanged(a) || isUnchanged(b)) return false;
   return stringifyLossless(a) === stringifyLossless(b);
+}
+
+/** True when the row has every one of these columns as its own. */
+function hasAll(row: JsonObject, columns: readonly string[]): boolean {
+  for (let k = 0; k < columns.length; k++) if (!Object.hasOwn(row, columns[k])) return false;
+  return true;
 }
 
 function missingColumns(kind: string, missing: string[], row: JsonObject, option: string): string {
