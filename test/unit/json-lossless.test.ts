@@ -132,6 +132,40 @@ describe('parseLossless', () => {
     }
   });
 
+  it('places exact numbers where JSON.parse put them, also with repeated keys, keys like array indices and deep nesting', () => {
+    // A repeated key keeps its first place and its last value; index-like keys come first.
+    expect(parseLossless('{"a":"s","b":1.50,"a":1.5}')).toEqual({ a: 1.5, b: new JsonNumber('1.50') });
+    expect(parseLossless('{"a":1.50,"b":2,"a":12345678901234567890}')).toEqual({ a: new JsonNumber('12345678901234567890'), b: 2 });
+    const indexed = parseLossless('{"b":1.50,"1":2.50,"0":7,"c":[-0,1e3]}') as Record<string, JsonValue>;
+    expect(Object.keys(indexed)).toEqual(['0', '1', 'b', 'c']);
+    expect(indexed).toEqual({ 0: 7, 1: new JsonNumber('2.50'), b: new JsonNumber('1.50'), c: [new JsonNumber('-0'), new JsonNumber('1e3')] });
+    const deep = '{"x":'.repeat(80) + '[1.50,{"y":12345678901234567890}]' + '}'.repeat(80);
+    expect(stringifyLossless(parseLossless(deep))).toBe(deep);
+    expect(parseLossless(' 1.50 ')).toEqual(new JsonNumber('1.50'));
+    expect(parseLossless('[1.5,1.50,"1.50",1.500]')).toEqual([1.5, new JsonNumber('1.50'), '1.50', new JsonNumber('1.500')]);
+  });
+
+  it('agrees with lossless-json on generated documents with repeated and index-like keys', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const numbers = ['0', '-0', '1.5', '1.50', '1e3', '9007199254740993', '12', '-1.0', '3.25'];
+    const keys = ['"a"', '"b"', '"0"', '"1"', '"10"', '"a\\"', '"x:y"', '""'];
+    const gen = (depth: number): string => {
+      const pick = rand(depth > 4 ? 2 : 4);
+      if (pick === 0) return numbers[rand(numbers.length)];
+      if (pick === 1) return ['"s"', 'null', 'true', '"1.50"'][rand(4)];
+      if (pick === 2) return `{${Array.from({ length: rand(5) }, () => `${keys[rand(keys.length)]}:${gen(depth + 1)}`).join(',')}}`;
+      return `[${Array.from({ length: rand(4) }, () => gen(depth + 1)).join(',')}]`;
+    };
+    for (let i = 0; i < 1000; i++) {
+      const text = gen(0);
+      expect({ text, value: parseLossless(text) }).toEqual({ text, value: oracle(text) });
+    }
+  });
+
   it('keeps as numbers only tokens a double holds exactly', () => {
     expect(isExactAsNumber('9007199254740991')).toBe(true);
     expect(isExactAsNumber('9007199254740992')).toBe(false);
