@@ -9,8 +9,8 @@
  * header is written here once. A chunk holding a multi-line value or a line near the record limit
  * hands the rest of the file to the one-thread path, from that chunk on.
  *
- * Memory: at most 2 chunks per worker + 8 (1 MiB each, more only for a longer line, up to 8 MiB)
- * and their results are held at a time, whatever the file's size; worker heaps are capped.
+ * Memory: at most 4 chunks per worker (1 MiB each, more only for a longer line, up to 8 MiB) and
+ * the results of 16 more chunks are held at a time, whatever the file's size; worker heaps are capped.
  */
 import * as fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
@@ -21,10 +21,18 @@ import { parseStream, type Note, type ParseBatch, type ParseInput, type ParseRun
 import type { ParallelPlan } from './threads';
 
 const CHUNK_BYTES = 1024 * 1024;
-/** Chunks a worker holds at once: one it parses, one waiting, so it never idles between them. */
-const PER_WORKER = 2;
-/** Chunks the main thread may parse ahead of the oldest one a worker still holds. */
-const AHEAD = 8;
+/**
+ * Chunks a worker holds at once: one it parses and three waiting. The main thread hands out chunks
+ * only between the chunks it parses itself, so a worker must have more than one chunk of work queued
+ * to last until then (with two it waited for the main thread for a fifth of its time).
+ */
+const PER_WORKER = 4;
+/**
+ * Chunks the main thread may parse ahead of the oldest one a worker still holds: it keeps parsing
+ * while a worker starts (its first chunks are slow) or is descheduled. Their buffers are reused at
+ * once; only their results wait to be written in order.
+ */
+const AHEAD = 16;
 const READ_BLOCK = 1024 * 1024;
 /** A worker that runs out of heap anyway fails, and its chunks go to the one-thread path. */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 192 };
