@@ -22,6 +22,8 @@ import { JsonNumber, setOwn, type JsonObject, type JsonValue } from './value';
 
 /** Control characters usable as markers: their only JSON spelling is `\u00XX` with decimal digits. */
 const MARKER_CODES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19];
+/** Each marker's JSON escape (`\u0001`), made once. */
+const MARKER_ESCAPES = MARKER_CODES.map((code) => '\\u' + code.toString(16).padStart(4, '0'));
 const FALLBACK_MARKER = 0x00;
 const FALLBACK_ESCAPE = '\\u0000';
 
@@ -31,14 +33,12 @@ const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
 export function parseLossless(text: string): JsonValue {
   const spans = inexactNumberSpans(text);
   if (spans === null) return JSON.parse(text) as JsonValue;
-  let marker = pickMarker(text);
+  const free = pickMarker(text);
+  const marker = free < 0 ? FALLBACK_MARKER : MARKER_CODES[free];
   // Offsets where a genuine string starts with the fallback marker (only when no marker is free).
   let doubled: number[] = [];
-  if (marker < 0) {
-    marker = FALLBACK_MARKER;
-    doubled = markerStringStarts(text);
-  }
-  const escape = '"\\u' + marker.toString(16).padStart(4, '0');
+  if (free < 0) doubled = markerStringStarts(text);
+  const escape = '"' + (free < 0 ? FALLBACK_ESCAPE : MARKER_ESCAPES[free]);
   let rewritten = '';
   let from = 0;
   let d = 0;
@@ -55,7 +55,8 @@ export function parseLossless(text: string): JsonValue {
     from = doubled[d];
   }
   rewritten += text.slice(from);
-  return unmark(JSON.parse(rewritten) as JsonValue, marker);
+  // Without doubled strings every marked string is one of the spans: the walk may stop at the last.
+  return unmark(JSON.parse(rewritten) as JsonValue, marker, doubled.length === 0 ? spans.length / 2 : Infinity);
 }
 
 /**
@@ -145,10 +146,9 @@ function markerStringStarts(text: string): number[] {
   return starts;
 }
 
+/** Index in MARKER_CODES of a marker whose escape the text does not contain, or -1. */
 function pickMarker(text: string): number {
-  for (const code of MARKER_CODES) {
-    if (!text.includes('\\u' + code.toString(16).padStart(4, '0'))) return code;
-  }
+  for (let k = 0; k < MARKER_ESCAPES.length; k++) if (!text.includes(MARKER_ESCAPES[k])) return k;
   return -1;
 }
 
@@ -157,18 +157,25 @@ function unmarkString(value: string, marker: number): JsonValue {
   return value.charCodeAt(1) === marker ? value.slice(1) : new JsonNumber(value.slice(1));
 }
 
-/** Replaces marked strings in place, without recursion (any depth). */
-function unmark(root: JsonValue, marker: number): JsonValue {
+/**
+ * Replaces marked strings in place, without recursion (any depth); stops once `count` are replaced
+ * (Infinity: every string is looked at).
+ */
+function unmark(root: JsonValue, marker: number, count: number): JsonValue {
   if (typeof root === 'string') return root.charCodeAt(0) === marker ? unmarkString(root, marker) : root;
   if (root === null || typeof root !== 'object') return root;
   const stack: (JsonValue[] | JsonObject)[] = [root as JsonValue[] | JsonObject];
+  let left = count;
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (Array.isArray(node)) {
       for (let k = 0; k < node.length; k++) {
         const item = node[k];
         if (typeof item === 'string') {
-          if (item.charCodeAt(0) === marker) node[k] = unmarkString(item, marker);
+          if (item.charCodeAt(0) === marker) {
+            node[k] = unmarkString(item, marker);
+            if (--left === 0) return root;
+          }
         } else if (item !== null && typeof item === 'object') stack.push(item as JsonValue[] | JsonObject);
       }
       continue;
@@ -176,7 +183,10 @@ function unmark(root: JsonValue, marker: number): JsonValue {
     for (const key in node) {
       const item = node[key];
       if (typeof item === 'string') {
-        if (item.charCodeAt(0) === marker) setOwn(node, key, unmarkString(item, marker));
+        if (item.charCodeAt(0) === marker) {
+          setOwn(node, key, unmarkString(item, marker));
+          if (--left === 0) return root;
+        }
       } else if (item !== null && typeof item === 'object') stack.push(item as JsonValue[] | JsonObject);
     }
   }
