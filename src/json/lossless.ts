@@ -98,7 +98,7 @@ export function inexactNumberSpans(text: string): number[] | null {
         const digits = i - start - (negative ? 1 : 0);
         if (digits < 16) {
           if (!(negative && text.charCodeAt(start + 1) === 48)) continue;
-        } else if (digits === 16 && text.slice(negative ? start + 1 : start, i) <= MAX_SAFE_DIGITS) continue;
+        } else if (digits === 16 && !beyondSafe(text, negative ? start + 1 : start)) continue;
         (spans ??= []).push(start, i);
         continue;
       }
@@ -108,6 +108,15 @@ export function inexactNumberSpans(text: string): number[] | null {
     i++;
   }
   return spans;
+}
+
+/** True when the 16 digits at `at` are more than 9007199254740991 (compared in place: no substring per token). */
+function beyondSafe(text: string, at: number): boolean {
+  for (let k = 0; k < 16; k++) {
+    const d = text.charCodeAt(at + k) - MAX_SAFE_DIGITS.charCodeAt(k);
+    if (d !== 0) return d > 0;
+  }
+  return false;
 }
 
 /**

@@ -23,6 +23,11 @@ describe('parseLossless', () => {
   it.each([
     ['9007199254740993', true], // 2^53 + 1
     ['9007199254740991', false], // 2^53 - 1 prints back identically
+    ['9007199254740992', true], // 2^53: 16 digits, one beyond
+    ['-9007199254740991', false],
+    ['-9007199254740992', true],
+    ['8999999999999999', false],
+    ['9999999999999999', true],
     ['-9223372036832400000', true], // prints back identically, but is not that integer
     ['9223372036825200000', true],
     ['1.50', true],
