@@ -96,19 +96,26 @@ export function inexactNumberSpans(text: string): number[] | null {
         // -0 does not print back), 17 or more never do, and 16 fit up to 9007199254740991.
         const negative = c === 45;
         const digits = i - start - (negative ? 1 : 0);
+        // A marked span is never seen by JSON.parse: what is not a JSON number (a leading zero,
+        // a lone minus) is left in place for JSON.parse to reject.
+        if (digits === 0 || (digits > 1 && text.charCodeAt(negative ? start + 1 : start) === 48)) continue;
         if (digits < 16) {
           if (!(negative && text.charCodeAt(start + 1) === 48)) continue;
         } else if (digits === 16 && !beyondSafe(text, negative ? start + 1 : start)) continue;
         (spans ??= []).push(start, i);
         continue;
       }
-      if (!isExactAsNumber(text.slice(start, i))) (spans ??= []).push(start, i);
+      const token = text.slice(start, i);
+      if (!isExactAsNumber(token) && JSON_NUMBER.test(token)) (spans ??= []).push(start, i);
       continue;
     }
     i++;
   }
   return spans;
 }
+
+/** RFC 8259's number: only such a token may be marked (anything else is JSON.parse's to reject). */
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 /** True when the 16 digits at `at` are more than 9007199254740991 (compared in place: no substring per token). */
 function beyondSafe(text: string, at: number): boolean {

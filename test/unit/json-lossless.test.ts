@@ -12,6 +12,42 @@ function oracle(text: string): JsonValue {
 }
 
 describe('parseLossless', () => {
+  // A number the scanner marks is never seen by JSON.parse: what is not a JSON number must still be
+  // rejected as JSON.parse rejects it, not kept as an "exact number" and written out as it came.
+  it.each([
+    '1-2',
+    '1.5.5',
+    '1e',
+    '1e+',
+    '--1',
+    '1.',
+    '.5',
+    '-',
+    '-01',
+    '01',
+    '00',
+    '012345678901234567',
+    '-012345678901234567',
+    '12345678901234567-2',
+    '12345678901234567.',
+    '1.2e3e4',
+    '1E5.5',
+    '+1',
+  ])('rejects the malformed number %s as JSON.parse does', (token) => {
+    for (const text of [`[${token}]`, `{"a":${token}}`, `{"a":[1,${token},"x"]}`]) {
+      expect(() => JSON.parse(text)).toThrow(SyntaxError);
+      expect(() => parseLossless(text)).toThrow(SyntaxError);
+    }
+  });
+
+  it.each(['-0', '0', '-0.0', '0e0', '-0E-0', '1.0', '1e5', '12345678901234567', '-12345678901234567', '0.1000000000000000055511151231257827', '1E+400'])(
+    'still keeps the valid number %s (and agrees with the reference)',
+    (token) => {
+      const text = `{"a":[${token}]}`;
+      expect(parseLossless(text)).toEqual(oracle(text));
+    },
+  );
+
   it('keeps a 19-digit ts_ns exact and leaves safe integers as numbers', () => {
     const value = parseLossless('{"ts_ms":1763780000003,"ts_ns":1763780000003123456}') as Record<string, JsonValue>;
     expect(value.ts_ms).toBe(1763780000003);

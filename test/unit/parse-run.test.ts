@@ -32,6 +32,20 @@ const input = (name: string, ...chunks: (string | Buffer)[]): ParseInput => ({
 });
 
 describe('parseEvents', () => {
+  it('reports a malformed number as not JSON (it was kept and written out as it came), and parses the lines around it', async () => {
+    const lines = fixture('holding-events.jsonl').toString('utf8').trimEnd().split('\n');
+    // The 19-digit ts_ns the scanner marks as exact, made into something no JSON parser accepts.
+    const broken = lines[1].replace(/"ts_ns":(\d+)/, '"ts_ns":$1-2');
+    expect(broken).not.toBe(lines[1]);
+    const whole = await run([input('h', lines.join('\n') + '\n')]);
+    const { output, summary, batches } = await run([input('h', [lines[0], broken, ...lines.slice(2)].join('\n') + '\n')]);
+    expect(summary.invalid).toBe(1);
+    expect(batches.flatMap((b) => b.problems).map((p) => [p.line, p.reason])).toEqual([[2, expect.stringMatching(/^not JSON: /)]]);
+    // Every other event's rows, as without the broken line.
+    const rowsOfLine2 = (await run([input('h', lines[1] + '\n')])).output;
+    expect(output).toBe(whole.output.replace(rowsOfLine2, ''));
+  });
+
   it('writes the tutorials text format for the real holding events', async () => {
     const { output, summary } = await run([input('h', fixture('holding-events.jsonl'))]);
     const lines = output.trimEnd().split('\n');
