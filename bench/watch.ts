@@ -163,6 +163,8 @@ async function main(): Promise<void> {
   }
 
   const groups: string[] = [];
+  /** The first topic's replay in bytes: what pipeCost moves. */
+  let pipeBytes = 0;
   const report: string[] = [`started ${utc()} UTC, load average ${load()}`, ''];
   for (const { topic, partitions } of topics) {
     const cdc = `CDC_BROKERS=${brokers} node ${CDC} watch ${topic} --exit-at-end -q`;
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const floor = median(seconds[sides.findIndex((s) => s.label.startsWith('kcat -C -t T -e -q (alone'))]);
     const outBytes = Number(shell(`${kcat} | wc -c`));
+    pipeBytes ||= outBytes;
     report.push(
       `${topic}: ${events} events in ${partitions} partition(s), ${(outBytes / 1e6).toFixed(0)} MB of JSON lines (${Math.round(outBytes / events)} B/event); ${runs} runs, median wall time`,
       '',
@@ -220,7 +223,7 @@ async function main(): Promise<void> {
       '',
     );
   }
-  report.push(...(await pipeCost(topics.length > 0 ? Number(shell(`kcat -b ${brokers} -C -t ${topics[0].topic} -e -q | wc -c`)) : 0)));
+  report.push(...(await pipeCost(pipeBytes)));
   report.push(`ended ${utc()} UTC, load average ${load()}`, '');
   process.stdout.write(report.join('\n'));
 
