@@ -18,14 +18,19 @@ export function isPostgresConnector(config: ConnectorConfig): boolean {
   return cls === POSTGRES_CONNECTOR || cls === 'PostgresConnector' || cls.endsWith('.PostgresConnector');
 }
 
+/** The connector name with every run of characters outside [a-zA-Z0-9._-] as one `_` ('cdc' if nothing is left). */
+function plainName(connectorName: string, maxLength = Infinity): string {
+  return connectorName.replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, maxLength) || 'cdc';
+}
+
 /** Topic names allow [a-zA-Z0-9._-]; the prefix is the connector name made to fit. */
 export function topicPrefixFor(connectorName: string): string {
-  return connectorName.replace(/[^a-zA-Z0-9._-]+/g, '_').slice(0, 200) || 'cdc';
+  return plainName(connectorName, 200);
 }
 
 /** `connector=NAME`, the name made to fit a JMX ObjectName value and Debezium's `k=v,k=v` list. */
 export function metricTagsFor(connectorName: string): string {
-  return `connector=${connectorName.replace(/[^a-zA-Z0-9._-]+/g, '_') || 'cdc'}`;
+  return `connector=${plainName(connectorName)}`;
 }
 
 /** `bank.holding` → `bank\.holding`: Debezium's lists are regexes and a bare dot matches any character. */
