@@ -185,7 +185,6 @@ class ConsumerRun {
       }
     });
     this.consumer.on(CRASH, ({ payload }) => {
-      if (this.done) return; // the connections our own stop closed
       if (payload.restart) this.hooks.onReconnecting?.(`lost the connection to Kafka (${payload.error.message}); reconnecting`);
       else this.settle.fail(kafkaError(payload.error, this.settings, 'consuming'));
     });
