@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     const a = await time(process.execPath, cdc());
     summary = a.stderr.trim();
     const threads = (JSON.parse(summary) as { threads?: number }).threads;
-    // The label names the choice of the run the best time came from (it follows the load average).
+    // The label names the choice of the run the best time came from (it follows the cores free as the run starts).
     if (a.seconds < best.cdc) chose = threads ? `${threads} threads` : 'one thread';
     best.cdc = Math.min(best.cdc, a.seconds);
     const b = await time('jq', jq);

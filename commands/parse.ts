@@ -61,7 +61,7 @@ export function registerParse(program: Command, ctx: Context): void {
     .addOption(new Option('--summary <format>', 'summary on stderr').choices(['text', 'json', 'none']).default('text'))
     .option(
       '--threads <n>',
-      'threads that parse a large file (default: one per core, up to 4, for files from 32 MiB while a core is idle; 1: none); output is the same',
+      'threads that parse a large file (default: one per free core, up to 4, for files from 32 MiB; 1: none); output is the same',
       intFlag('--threads', { min: 1, max: 64 }),
     )
     .addHelpText('after', EXAMPLES)

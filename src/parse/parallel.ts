@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { CdcError } from '../errors';
 import { createChunkParser, type ChunkResult, type ChunkTask } from './chunk';
+import { freeCores, IDLE_WINDOW_MS, sampleCpu, workersFor, type CpuSample } from './idle-cores';
 import { DEFAULT_MAX_RECORD_BYTES, RecordSplitter } from './records';
 import { parseStream, type Note, type ParseBatch, type ParseInput, type ParseRunOptions, type ParseSummary, type RunState } from './run';
 import type { ParallelPlan } from './threads';
@@ -39,31 +40,42 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 192 };
 
 /** The workers of one run, started once, given chunks while they have room. */
 export class ParsePool {
-  readonly threads: number;
   private readonly workers: { worker: Worker; inFlight: number; failed: boolean }[];
+  /** Automatic mode, until decided: the reading the free cores are measured from. */
+  private since: CpuSample | undefined;
   private readonly waiting = new Map<number, { resolve: (result: ChunkResult) => void; worker: number }>();
   /** The main thread's own chunk parser, for the chunks no worker has room for. */
   readonly parseHere: (task: ChunkTask) => ChunkResult;
   private nextId = 0;
 
   constructor(plan: ParallelPlan, options: ParseRunOptions, WorkerThread: typeof Worker) {
-    this.threads = plan.threads;
+    this.since = plan.since;
     const { now: _now, ...plain } = options;
     this.workers = Array.from({ length: plan.threads - 1 }, (_, index) => {
-      const worker = new WorkerThread(plan.script, { workerData: { options: plain }, resourceLimits: WORKER_LIMITS });
-      worker.on('message', (result: ChunkResult) => this.settle(result));
-      // A worker that fails leaves its chunks to the one-thread path.
-      worker.on('error', () => {
-        this.workers[index].failed = true;
-        for (const [id, entry] of this.waiting) if (entry.worker === index) this.settle({ id, sequential: true });
+      const entry = { worker: new WorkerThread(plan.script, { workerData: { options: plain }, resourceLimits: WORKER_LIMITS }), inFlight: 0, failed: false };
+      entry.worker.on('message', (result: ChunkResult) => this.settle(result));
+      // A worker that fails leaves its chunks to the one-thread path. (Workers are only ever removed
+      // from the end, before any has a chunk: a kept worker's index stays its own.)
+      entry.worker.on('error', () => {
+        entry.failed = true;
+        for (const [id, waiting] of this.waiting) if (waiting.worker === index) this.settle({ id, sequential: true });
       });
-      return { worker, inFlight: 0, failed: false };
+      return entry;
     });
     this.parseHere = createChunkParser(plain);
   }
 
-  /** Gives the chunk to the least busy worker with room; undefined when none has. */
+  /** Threads parsing: the main thread and the workers kept (only the main thread while the automatic mode measures). */
+  get threads(): number {
+    return this.since ? 1 : this.workers.length + 1;
+  }
+
+  /**
+   * Gives the chunk to the least busy worker with room; undefined when none has, or while the
+   * automatic mode is still measuring whether cores are free for them.
+   */
   offer(bytes: Buffer, atStart: boolean, insertedAt: string): Promise<ChunkResult> | undefined {
+    if (this.since && !this.decide()) return undefined;
     let chosen = -1;
     for (let k = 0; k < this.workers.length; k++) {
       const w = this.workers[k];
@@ -89,6 +101,19 @@ export class ParsePool {
 
   terminate(): void {
     for (const { worker } of this.workers) void worker.terminate();
+  }
+
+  /**
+   * Automatic mode: once the window has passed, keeps a worker per free core and stops the others
+   * (none has been given a chunk yet). False while the window lasts.
+   */
+  private decide(): boolean {
+    const now = sampleCpu();
+    if (now.atMs - this.since!.atMs < IDLE_WINDOW_MS) return false;
+    const keep = workersFor(freeCores(this.since!, now), this.workers.length);
+    this.since = undefined;
+    for (const { worker } of this.workers.splice(keep)) void worker.terminate();
+    return true;
   }
 
   private settle(result: ChunkResult): void {
@@ -134,7 +159,7 @@ export async function* parseFileInParallel(input: ParseInput, pool: ParsePool, o
           sequentialFrom = head.offset;
           break;
         }
-        state.summary.threads = Math.max(state.summary.threads ?? 0, pool.threads);
+        if (pool.threads > 1) state.summary.threads = Math.max(state.summary.threads ?? 0, pool.threads);
         const batch = toBatch(result, input.name, lineOffset, options, state);
         lineOffset += result.lines;
         if (batch.output.length || batch.problems.length || batch.notes.length) yield batch;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sampleCpu, type CpuSample } from './idle-cores';
 import type { ParseRunOptions } from './run';
 
 /** Smaller files are done before threads would pay off. */
@@ -15,11 +16,17 @@ export interface ParallelPlan {
   /** Threads that parse: the main thread and threads − 1 workers. */
   threads: number;
   script: string;
+  /**
+   * Automatic mode: the CPU reading taken as the run starts. The workers start at once (their
+   * start-up overlaps the first chunks), but get chunks only once a second reading shows cores
+   * free for them; the others are stopped (idle-cores.ts).
+   */
+  since?: CpuSample;
 }
 
 /**
  * Whether (and how) to parse this file on several threads; undefined for one thread. Automatic
- * (threads 0): files from 32 MiB when the 1-minute load average leaves a core idle.
+ * (threads 0): files from 32 MiB, with as many workers as cores are free once the run has begun.
  */
 export function parallelPlan(file: { path: string; size: number }, options: Pick<ParseRunOptions, 'threads'>): ParallelPlan | undefined {
   const threads = options.threads ?? 0;
@@ -27,9 +34,8 @@ export function parallelPlan(file: { path: string; size: number }, options: Pick
   const cores = os.availableParallelism();
   const total = threads > 1 ? threads : Math.min(cores, MAX_THREADS);
   if (total < 2 || (threads === 0 && file.size < PARALLEL_MIN_BYTES)) return undefined;
-  if (threads === 0 && os.loadavg()[0] > cores - 1) return undefined;
   // Run from the TypeScript sources (ts-jest) there is no compiled worker: one thread.
   const script = path.join(__dirname, 'worker.js');
   if (!fs.existsSync(script)) return undefined;
-  return { threads: total, script };
+  return threads === 0 ? { threads: total, script, since: sampleCpu() } : { threads: total, script };
 }

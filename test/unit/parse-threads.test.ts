@@ -5,6 +5,7 @@
  * multi-line value (which hands the rest to one thread), CSV and jsonl. Runs the BUILT binary (run
  * `npm run build` first): the worker is compiled JavaScript.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -88,6 +89,24 @@ describe('cdc parse --threads (built binary)', () => {
     expect(JSON.parse(json.stderr.trim().split('\n').at(-1)!)).toMatchObject({ threads: 3 });
     const single = await runCli(['parse', '--threads', '1', '--summary', 'json', file]);
     expect(JSON.parse(single.stderr.trim().split('\n').at(-1)!).threads).toBeUndefined();
+  });
+
+  it('automatic: a large file with every core kept busy by other processes is parsed on one thread, with the same output', async () => {
+    const lines = text('holding-events.jsonl').split('\n').filter(Boolean);
+    const file = big('busy.jsonl', lines, Math.ceil((33 * 1024 * 1024) / (lines.join('\n').length + 1)));
+    expect(fs.statSync(file).size).toBeGreaterThan(32 * 1024 * 1024);
+    const busy = os.cpus().map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    try {
+      // Give the spinners time to be scheduled before the run measures the machine.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const auto = await runCli(['parse', ...AT, '--summary', 'json', file], { timeoutMs: 120_000 });
+      expect(auto.code).toBe(0);
+      expect(JSON.parse(auto.stderr.trim().split('\n').at(-1)!).threads).toBeUndefined();
+      const one = await runCli(['parse', ...AT, '--threads', '1', '--summary', 'json', file], { timeoutMs: 120_000 });
+      expect(auto.stdout === one.stdout).toBe(true);
+    } finally {
+      for (const child of busy) child.kill('SIGKILL');
+    }
   });
 
   it('invalid UTF-8 and binary lines keep their line numbers across chunks', async () => {
