@@ -7,7 +7,7 @@
  * Given the line as UTF-8 bytes (`parse.bytes`), the schema is compared as bytes (memcmp) and only
  * the payload is decoded to a string: most of a line is never turned into text at all.
  */
-import { parseLossless, type JsonValue } from '../json';
+import { createTemplateParser, parseLossless, type JsonValue, type TemplateParser } from '../json';
 
 const HEAD = '{"schema":';
 const JOIN = ',"payload":';
@@ -18,6 +18,8 @@ interface CachedSchema {
   /** HEAD + text + JOIN as UTF-8, made on the first byte compare. */
   prefix?: Buffer;
   value: JsonValue;
+  /** Parses this schema's payloads given as bytes: they repeat one shape, which it learns (made on first use). */
+  parsePayload?: TemplateParser;
 }
 
 export interface EventTextParser {
@@ -68,7 +70,7 @@ export function createEventTextParser(): EventTextParser {
           if (line[end - 1] !== 125 /* } */) break;
           let payload: JsonValue;
           try {
-            payload = parseLossless(line.toString('utf8', start, end - 1));
+            payload = (entry.parsePayload ??= createTemplateParser())(line, start, end - 1);
           } catch {
             break; // the text path decides (and words the error) on the whole line
           }
