@@ -14,8 +14,8 @@
  * duplicated key, a trailing comma, a raw control character in a string — is a miss: the text goes to
  * parseLossless, which parses it or throws as before, and the template is learned again from it.
  *
- * The match runs on the UTF-8 bytes (indexing bytes is several times cheaper than charCodeAt) and
- * slices the decoded text, so only ASCII texts (where byte and character offsets agree) are matched.
+ * The values are scanned on the UTF-8 bytes (indexing bytes is cheaper than charCodeAt) and sliced
+ * from the decoded text, so only ASCII texts (where byte and character offsets agree) are matched.
  */
 import { isExactAsNumber, parseLossless } from './lossless';
 import { JsonNumber, isJsonObject, type JsonObject, type JsonValue } from './value';
@@ -24,8 +24,8 @@ import { JsonNumber, isJsonObject, type JsonObject, type JsonValue } from './val
 type Slot = ObjectShape | null;
 
 interface ObjectShape {
-  /** Before each key's value, as UTF-8: `{"key":` for the first key, `,"key":` for the others. */
-  literals: Uint8Array[];
+  /** Before each key's value: `{"key":` for the first key, `,"key":` for the others. */
+  literals: string[];
   slots: Slot[];
   /** The values of the object being matched (a shape never nests in itself: one object at a time). */
   values: JsonValue[];
@@ -41,10 +41,6 @@ const MAX_SHAPE_KEYS = 4096;
 const MAX_LEARNS = 32;
 
 const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
-const NULL = Buffer.from('null');
-const TRUE = Buffer.from('true');
-const FALSE = Buffer.from('false');
-const EMPTY_OBJECT = Buffer.from('{}');
 
 /** A parser of JSON given as UTF-8 bytes: what parseLossless gives for their text (value or SyntaxError). */
 export interface TemplateParser {
@@ -92,7 +88,7 @@ function shapeOf(value: JsonValue, depth: number, budget: { keys: number }): Slo
   if (budget.keys < 0 || keys.includes('__proto__')) return null;
   const source = keys.map((key, k) => `${JSON.stringify(key)}:v[${k}]`).join(',');
   return {
-    literals: keys.map((key, k) => Buffer.from((k === 0 ? '{' : ',') + JSON.stringify(key) + ':')),
+    literals: keys.map((key, k) => (k === 0 ? '{' : ',') + JSON.stringify(key) + ':'),
     slots: keys.map((key) => shapeOf(value[key], depth + 1, budget)),
     values: new Array<JsonValue>(keys.length).fill(null),
     // The keys are JSON string literals, which are JavaScript string literals: nothing else is in the source.
@@ -134,9 +130,9 @@ class Matcher {
     }
     if (c === 34 /* " */) return this.string();
     if (c === 45 /* - */ || (c >= 48 && c <= 57)) return this.number();
-    if (c === 110 /* n */) return this.literal(NULL) ? null : MISS;
-    if (c === 116 /* t */) return this.literal(TRUE) ? true : MISS;
-    if (c === 102 /* f */) return this.literal(FALSE) ? false : MISS;
+    if (c === 110 /* n */) return this.literal('null') ? null : MISS;
+    if (c === 116 /* t */) return this.literal('true') ? true : MISS;
+    if (c === 102 /* f */) return this.literal('false') ? false : MISS;
     if (c === 91 /* [ */) return this.composite();
     return MISS;
   }
@@ -144,7 +140,7 @@ class Matcher {
   private object(shape: ObjectShape): Matched {
     const { literals, slots, values } = shape;
     const n = literals.length;
-    if (n === 0) return this.literal(EMPTY_OBJECT) ? {} : MISS;
+    if (n === 0) return this.literal('{}') ? {} : MISS;
     for (let k = 0; k < n; k++) {
       if (!this.literal(literals[k])) return MISS;
       const value = this.value(slots[k]);
@@ -156,13 +152,14 @@ class Matcher {
     return shape.build(values);
   }
 
-  /** Consumes `literal` when the bytes have it at the current position. */
-  private literal(literal: Uint8Array): boolean {
-    const { bytes, pos } = this;
-    const n = literal.length;
-    if (pos + n > this.end) return false;
-    for (let k = 0; k < n; k++) if (bytes[pos + k] !== literal[k]) return false;
-    this.pos = pos + n;
+  /**
+   * Consumes `literal` when the text has it at the current position. One substring compare costs
+   * fewer instructions than a loop over the bytes (the whole match: 33k instead of 35k per bench payload).
+   */
+  private literal(literal: string): boolean {
+    const at = this.pos - this.start;
+    if (this.text.substring(at, at + literal.length) !== literal) return false;
+    this.pos += literal.length;
     return true;
   }
 
