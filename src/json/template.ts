@@ -40,8 +40,6 @@ const MAX_SHAPE_KEYS = 4096;
 /** Templates learned per parser: one table's shapes settle after a few (`before` null, then an object). */
 const MAX_LEARNS = 32;
 
-const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
-
 /** A parser of JSON given as UTF-8 bytes: what parseLossless gives for their text (value or SyntaxError). */
 export interface TemplateParser {
   (bytes: Buffer, start: number, end: number): JsonValue;
@@ -204,14 +202,17 @@ class Matcher {
     let i = start;
     const negative = bytes[i] === 45;
     if (negative) i++;
-    const first = i;
+    // The integer part's value, summed while scanning: exact up to 2^53. Beyond, each step rounds
+    // monotonically, so a value above Number.MAX_SAFE_INTEGER stays above it (never exact then).
+    let value = 0;
     let c = i < end ? bytes[i] : -1;
     if (c === 48) i++;
     else if (c >= 49 && c <= 57) {
-      i++;
-      while (i < end && (c = bytes[i]) >= 48 && c <= 57) i++;
+      do {
+        value = value * 10 + (c - 48);
+        i++;
+      } while (i < end && (c = bytes[i]) >= 48 && c <= 57);
     } else return MISS;
-    const digits = i - first;
     let plain = true;
     if (i < end && bytes[i] === 46 /* . */) {
       plain = false;
@@ -231,11 +232,9 @@ class Matcher {
       if (i === from) return MISS;
     }
     this.pos = i;
-    if (plain && (digits < 16 || (digits === 16 && !beyondSafe(bytes, first)))) {
-      // At most 16 digits and safe: summing the digits is exact.
-      if (negative && digits === 1 && bytes[first] === 48) return new JsonNumber('-0');
-      let value = 0;
-      for (let k = first; k < i; k++) value = value * 10 + (bytes[k] - 48);
+    if (plain && value <= Number.MAX_SAFE_INTEGER) {
+      // -0 does not print back as itself (no leading zeros: the text is `-0`).
+      if (negative && value === 0) return new JsonNumber('-0');
       return negative ? -value : value;
     }
     const token = this.text.slice(start - this.start, i - this.start);
@@ -255,15 +254,6 @@ class Matcher {
       return MISS;
     }
   }
-}
-
-/** True when the 16 digits at `at` are more than 9007199254740991. */
-function beyondSafe(bytes: Buffer, at: number): boolean {
-  for (let k = 0; k < 16; k++) {
-    const d = bytes[at + k] - MAX_SAFE_DIGITS.charCodeAt(k);
-    if (d !== 0) return d > 0;
-  }
-  return false;
 }
 
 /** Index just past the object or array opening at `from` (brackets counted outside strings), or -1. */
