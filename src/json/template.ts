@@ -12,7 +12,8 @@
  * parseLossless's rule, strings sliced or, with escapes, decoded by JSON.parse itself) is the value
  * parseLossless gives. Anything else — another shape, whitespace, a key spelled another way, a
  * duplicated key, a trailing comma, a raw control character in a string — is a miss: the text goes to
- * parseLossless, which parses it or throws as before, and the template is learned again from it.
+ * parseLossless, which parses it or throws as before. Two misses in a row and the template is learned
+ * again from the last text (one odd event does not replace a template that fits the others).
  *
  * The values are scanned on the UTF-8 bytes (indexing bytes is cheaper than charCodeAt) and sliced
  * from the decoded text, so only ASCII texts (where byte and character offsets agree) are matched.
@@ -39,6 +40,11 @@ const MAX_SHAPE_DEPTH = 16;
 const MAX_SHAPE_KEYS = 4096;
 /** Templates learned per parser: one table's shapes settle after a few (`before` null, then an object). */
 const MAX_LEARNS = 32;
+/**
+ * Once no more is learned, a template that misses this many more texts than it matches is dropped:
+ * texts of shapes that keep changing then cost what parseLossless costs, not a failed match more.
+ */
+const MAX_EXCESS_MISSES = 64;
 
 /** A parser of JSON given as UTF-8 bytes: what parseLossless gives for their text (value or SyntaxError). */
 export interface TemplateParser {
@@ -51,6 +57,9 @@ export interface TemplateParser {
 export function createTemplateParser(): TemplateParser {
   let template: ObjectShape | undefined;
   let learns = 0;
+  let missed = 0;
+  /** Misses since the last match: one odd text does not replace a template that still fits the others. */
+  let missedInARow = 0;
   const parse = ((bytes, start, end) => {
     const text = bytes.toString('utf8', start, end);
     if (template !== undefined && text.length === end - start) {
@@ -60,11 +69,15 @@ export function createTemplateParser(): TemplateParser {
         // An object met where the template takes any value: learn it, so the next one is matched too.
         if (matcher.sawObjectInSlot && learns < MAX_LEARNS) learn(value);
         parse.matched++;
+        missedInARow = 0;
         return value;
       }
+      missed++;
+      missedInARow++;
+      if (learns >= MAX_LEARNS && missed > parse.matched + MAX_EXCESS_MISSES) template = undefined;
     }
     const value = parseLossless(text);
-    if (learns < MAX_LEARNS) learn(value);
+    if (learns < MAX_LEARNS && (template === undefined || missedInARow >= 2)) learn(value);
     return value;
   }) as TemplateParser;
   parse.matched = 0;

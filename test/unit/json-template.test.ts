@@ -199,6 +199,21 @@ describe('createTemplateParser', () => {
     expect(parser.matched).toBe(before + 3);
   });
 
+  it('keeps a template that matches most texts, and drops one that keeps missing once it stops learning', () => {
+    const steady = createTemplateParser();
+    for (let i = 0; i < 600; i++) expectSame(steady, i % 3 === 2 ? `{"other${i}":${i}}` : `{"id":${i},"name":"n${i}"}`);
+    const matchedEarly = steady.matched;
+    for (let i = 0; i < 30; i++) expectSame(steady, `{"id":${i},"name":"n"}`);
+    expect(matchedEarly).toBeGreaterThan(300);
+    expect(steady.matched).toBe(matchedEarly + 30);
+
+    const changing = createTemplateParser();
+    for (let i = 0; i < 200; i++) expectSame(changing, `{"key${i}":${i}}`);
+    // No template any more: every text is parseLossless's alone, still exact.
+    for (let i = 0; i < 30; i++) expectSame(changing, `{"id":${i},"name":"n"}`);
+    expect(changing.matched).toBe(0);
+  });
+
   it('takes `__proto__` as an own key, never as the prototype', () => {
     const parser = createTemplateParser();
     const text = '{"a":{"__proto__":{"polluted":1}},"b":1}';
