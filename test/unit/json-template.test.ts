@@ -52,11 +52,16 @@ function payloadText(line: string): string | undefined {
   return line.slice(end + ',"payload":'.length, close);
 }
 
+/** Every fixture: a .jsonl file's lines, a .json file's whole text and the same written compactly. */
 function fixtureLines(): Map<string, string[]> {
   const files = new Map<string, string[]>();
-  for (const dir of [path.resolve(__dirname, '../../fixtures'), path.resolve(__dirname, 'fixtures')]) {
-    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
-      files.set(name, fs.readFileSync(path.join(dir, name), 'utf8').split('\n').filter(Boolean));
+  const root = path.resolve(__dirname, '../..');
+  for (const dir of [path.join(root, 'fixtures'), path.join(__dirname, 'fixtures')]) {
+    for (const name of fs.readdirSync(dir, { recursive: true }) as string[]) {
+      const file = path.join(dir, name);
+      const text = name.endsWith('.json') || name.endsWith('.jsonl') ? fs.readFileSync(file, 'utf8') : undefined;
+      if (text !== undefined)
+        files.set(path.relative(root, file), name.endsWith('.json') ? [text, stringifyLossless(parseLossless(text))] : text.split('\n').filter(Boolean));
     }
   }
   return files;
@@ -78,8 +83,10 @@ describe('createTemplateParser', () => {
         if (payload !== undefined) expectSame(payloadParser, payload);
       }
     }
-    // The second pass at least is matched by the templates the first one learned.
-    expect(linesParser.matched + payloadParser.matched).toBeGreaterThan(0);
+    // The second pass at least is matched by the templates the first one learned (when a text is a
+    // compact object in ASCII: only those are matched).
+    const compactObject = (text: string) => /^\{[\x20-\x7e]*$/.test(text) && stringifyLossless(parseLossless(text)) === text;
+    if (lines.some(compactObject)) expect(linesParser.matched + payloadParser.matched).toBeGreaterThan(0);
   });
 
   it('matches the bench events’ payloads after the first (and gives the same values)', () => {
