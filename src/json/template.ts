@@ -128,7 +128,7 @@ class Matcher {
   }
 
   root(template: ObjectShape): Matched {
-    const value = this.bytes[this.pos] === 123 ? this.object(template) : MISS;
+    const value = this.pos < this.end && this.bytes[this.pos] === 123 ? this.object(template) : MISS;
     return value !== MISS && this.pos === this.end ? value : MISS;
   }
 
