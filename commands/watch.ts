@@ -9,7 +9,7 @@ import type { PartitionProgress } from '../src/kafka/consume';
 import type { OnError, Output, WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
 import { note, verbose, warn } from './ui/output';
-import { intFlag, MAX_SECONDS, repeatable } from './ui/flags';
+import { intFlag, MAX_SECONDS, repeatable, sessionTimeoutOption } from './ui/flags';
 import { addKafkaOptions } from './ui/settings-flags';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { summaryLine, writerFor, type Format } from './watch/output';
@@ -32,6 +32,7 @@ interface WatchFlags {
   full?: boolean;
   raw?: boolean;
   reconnectFor?: number;
+  sessionTimeout?: number;
   quiet?: boolean;
   onError?: OnError;
 }
@@ -72,6 +73,7 @@ export function registerWatch(program: Command, ctx: Context): void {
       intFlag('--reconnect-for', { min: 1, max: MAX_SECONDS }),
       120,
     )
+    .addOption(sessionTimeoutOption())
     .addOption(
       new Option(
         '--on-error <mode>',
@@ -132,6 +134,9 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
   if (flags.group !== undefined && flags.partition !== undefined) {
     throw new UsageError('--partition cannot be combined with --group: the group assigns the partitions');
   }
+  if (flags.group === undefined && flags.sessionTimeout !== undefined) {
+    throw new UsageError('--session-timeout needs --group', 'without --group the watch has no group to share: nothing waits for a killed watch');
+  }
   const maxMessages = flags.maxMessages;
   const reconnectForMs = (flags.reconnectFor ?? 120) * 1000;
   if ([flags.changes, flags.full, flags.raw].filter(Boolean).length > 1) throw new UsageError('choose one of --changes, --full and --raw');
@@ -191,6 +196,7 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
         maxMessages,
         accept,
         reconnectForMs,
+        sessionTimeoutMs: flags.sessionTimeout === undefined ? undefined : flags.sessionTimeout * 1000,
         onError: flags.onError ?? 'stop',
       },
       {

@@ -11,7 +11,8 @@ import type { SinkOp } from '../../src/sink';
 import type { MongoMode } from '../../src/sink/mongo/target';
 import { sanitizeForTerminal } from '../ui/style';
 import { addKafkaOptions, addMongoOptions } from '../ui/settings-flags';
-import { sinkOps, wholeNumber } from './options';
+import { sessionTimeoutOption } from '../ui/flags';
+import { secondsToMs, sinkOps, wholeNumber } from './options';
 import { summaryDocument } from './render';
 import { runSinkCommand } from './run';
 
@@ -27,6 +28,7 @@ interface SinkMongoFlags {
   batchSize: string;
   onError: 'stop' | 'skip';
   timeout: string;
+  sessionTimeout?: number;
   json?: boolean;
 }
 
@@ -43,6 +45,7 @@ export interface SinkMongoOptions {
   batchSize: number;
   onError: 'stop' | 'skip';
   timeoutMs: number;
+  sessionTimeoutMs?: number;
   json: boolean;
 }
 
@@ -72,6 +75,7 @@ export function checkSinkMongoFlags(topics: string[], flags: SinkMongoFlags): Si
     batchSize: wholeNumber(flags.batchSize, '--batch-size', 1, 100_000),
     onError: flags.onError,
     timeoutMs: wholeNumber(flags.timeout, '--timeout', 1, 3600) * 1000,
+    sessionTimeoutMs: secondsToMs(flags.sessionTimeout),
     json: Boolean(flags.json),
   };
 }
@@ -106,6 +110,7 @@ export function registerSinkMongo(sink: Command, ctx: Context): void {
       new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3) or skip (reported)').choices(['stop', 'skip']).default('stop'),
     )
     .option('--timeout <seconds>', 'how long to wait for MongoDB to answer before giving up', '10')
+    .addOption(sessionTimeoutOption())
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
       'after',
@@ -146,7 +151,14 @@ async function runSinkMongo(ctx: Context, options: SinkMongoOptions): Promise<vo
   const display = `${maskConnectionString(url)} database ${options.database}`;
   await runSinkCommand(ctx, {
     target: sink,
-    run: { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: options.batchSize },
+    run: {
+      topics,
+      group: options.group,
+      from: options.from,
+      exitAtEnd: options.exitAtEnd,
+      batchSize: options.batchSize,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+    },
     json: options.json,
     startText: `sink: connecting to ${topics.length} topic(s)`,
     document: (summary) => summaryDocument(summary, options.group, display),

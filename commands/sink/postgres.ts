@@ -8,7 +8,8 @@ import { UsageError } from '../../src/errors';
 import { parseIdentifier } from '../../src/pg/identifiers';
 import type { SinkFrom } from '../../src/sink';
 import { addKafkaOptions, addTargetOptions } from '../ui/settings-flags';
-import { DEFAULT_GROUP, wholeNumber } from './options';
+import { sessionTimeoutOption } from '../ui/flags';
+import { DEFAULT_GROUP, secondsToMs, wholeNumber } from './options';
 import { summaryDocument, summaryLines } from './render';
 import { runSinkCommand } from './run';
 
@@ -28,6 +29,7 @@ export interface SinkPostgresFlags {
   batchSize: string;
   maxWait: string;
   onError: 'stop' | 'skip';
+  sessionTimeout?: number;
   json?: boolean;
 }
 
@@ -43,6 +45,7 @@ export interface SinkPostgresOptions {
   batchSize: number;
   maxWaitMs: number;
   onError: 'stop' | 'skip';
+  sessionTimeoutMs?: number;
   json: boolean;
 }
 
@@ -61,6 +64,7 @@ export function checkSinkPostgresFlags(topics: string[], flags: SinkPostgresFlag
     batchSize: wholeNumber(flags.batchSize, '--batch-size', 1, 100_000),
     maxWaitMs: wholeNumber(flags.maxWait, '--max-wait', 0, MAX_WAIT_MS),
     onError: flags.onError,
+    sessionTimeoutMs: secondsToMs(flags.sessionTimeout),
     json: Boolean(flags.json),
   };
 }
@@ -99,6 +103,7 @@ export function registerSinkPostgres(sink: Command, ctx: Context): void {
         .choices(['stop', 'skip'])
         .default('stop'),
     )
+    .addOption(sessionTimeoutOption())
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
       'after',
@@ -138,6 +143,7 @@ async function runSinkPostgres(ctx: Context, options: SinkPostgresOptions): Prom
       exitAtEnd: options.exitAtEnd,
       batchSize: options.batchSize,
       maxWaitMs: options.maxWaitMs,
+      sessionTimeoutMs: options.sessionTimeoutMs,
     },
     json: options.json,
     startText: `sink: connecting to ${topics.length} topic(s)`,

@@ -14,7 +14,8 @@ import type { SinkOp } from '../../src/sink';
 import { note } from '../ui/output';
 import { sanitizeForTerminal } from '../ui/style';
 import { addKafkaOptions, addS3Options } from '../ui/settings-flags';
-import { sinkOps, wholeNumber } from './options';
+import { sessionTimeoutOption } from '../ui/flags';
+import { secondsToMs, sinkOps, wholeNumber } from './options';
 import { summaryDocument } from './render';
 import { runSinkCommand } from './run';
 
@@ -36,6 +37,7 @@ interface SinkS3Flags {
   exitAtEnd?: boolean;
   onError: 'stop' | 'skip';
   timeout: string;
+  sessionTimeout?: number;
   json?: boolean;
 }
 
@@ -59,6 +61,7 @@ export interface SinkS3Options {
   exitAtEnd: boolean;
   onError: 'stop' | 'skip';
   timeoutMs: number;
+  sessionTimeoutMs?: number;
   json: boolean;
 }
 
@@ -100,6 +103,7 @@ export function checkSinkS3Flags(topics: string[], flags: SinkS3Flags): SinkS3Op
     exitAtEnd: Boolean(flags.exitAtEnd),
     onError: flags.onError,
     timeoutMs: wholeNumber(flags.timeout, '--timeout', 1, 3600) * 1000,
+    sessionTimeoutMs: secondsToMs(flags.sessionTimeout),
     json: Boolean(flags.json),
   };
 }
@@ -139,6 +143,7 @@ export function registerSinkS3(sink: Command, ctx: Context): void {
       new Option('--on-error <mode>', 'a record that is not a usable event: stop (exit 3) or skip (reported)').choices(['stop', 'skip']).default('stop'),
     )
     .option('--timeout <seconds>', 'per S3 request: an endpoint that does not answer fails in this time', '30')
+    .addOption(sessionTimeoutOption())
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
       'after',
@@ -185,7 +190,14 @@ async function runSinkS3(ctx: Context, options: SinkS3Options): Promise<void> {
   });
   await runSinkCommand(ctx, {
     target: sink,
-    run: { topics, group: options.group, from: options.from, exitAtEnd: options.exitAtEnd, batchSize: Math.min(options.flushSize, 5000) },
+    run: {
+      topics,
+      group: options.group,
+      from: options.from,
+      exitAtEnd: options.exitAtEnd,
+      batchSize: Math.min(options.flushSize, 5000),
+      sessionTimeoutMs: options.sessionTimeoutMs,
+    },
     json: options.json,
     startText: `sink: checking ${display}`,
     prepare: async () => {

@@ -5,6 +5,7 @@
  * `secondsFlag`; strings that must not be empty through `textFlag`; files through `fileFlag`.
  */
 import { statSync } from 'node:fs';
+import { Option } from 'commander';
 import { NotFoundError, UsageError } from '../../src/errors';
 
 interface Range {
@@ -96,4 +97,18 @@ export function fileFlag(flag: string): (text: string) => string {
     if (stat.isDirectory()) throw new UsageError(`${flag} ${text} is a directory, not a file`);
     return text;
   };
+}
+
+/**
+ * `--session-timeout <seconds>` of every command that reads as a consumer group (the sinks, `watch
+ * --group`): how long a member that went silent (a kill -9, a lost machine) keeps its partitions
+ * before the group hands them on. Whole seconds; the broker allows only its own range
+ * (group.min.session.timeout.ms … group.max.session.timeout.ms, 6 s … 30 min by default) and its
+ * refusal names this flag (src/kafka/client.ts).
+ */
+export function sessionTimeoutOption(): Option {
+  return new Option(
+    '--session-timeout <seconds>',
+    'consumer group session timeout: a member silent this long (killed) loses its partitions to the others; a restart after a kill -9 waits for it (default 30; brokers allow 6–1800 unless configured otherwise)',
+  ).argParser(intFlag('--session-timeout', { min: 1, max: 3600 }));
 }

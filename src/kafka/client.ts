@@ -5,7 +5,7 @@
  */
 import type { Kafka, KafkaConfig, logCreator } from 'kafkajs';
 import { promises as fs } from 'node:fs';
-import { ServiceError } from '../errors';
+import { ExitCode, ServiceError } from '../errors';
 import { describeTlsFailure } from '../tls-failure';
 import type { KafkaSettings } from './options';
 import { installRecordBatchDecoder } from './record-batch';
@@ -117,6 +117,13 @@ export function kafkaError(err: unknown, settings: KafkaSettings, doing: string)
       cause: err,
       unreachable: 'kafka',
     });
+  }
+  // A value the broker's configuration refuses: the user's to change, as a bad flag value is.
+  if ((root as Error & { type?: string }).type === 'INVALID_SESSION_TIMEOUT') {
+    return new ServiceError(
+      `Kafka at ${brokers} refused the consumer group's session timeout while ${doing}: it is outside the broker's group.min.session.timeout.ms … group.max.session.timeout.ms`,
+      { hint: 'choose a --session-timeout the broker allows (6–1800 seconds unless the broker is configured otherwise)', cause: err, exitCode: ExitCode.USAGE },
+    );
   }
   return new ServiceError(`Kafka error while ${doing}: ${root.message}`, { cause: err });
 }

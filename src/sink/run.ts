@@ -23,6 +23,8 @@ export interface SinkRunOptions {
   /** The longest a partial batch waits for more records before it is applied (ms; default 0: at once). */
   maxWaitMs?: number;
   reconnectForMs?: number;
+  /** How long a silent (killed) member of the group keeps its partitions (default 30 s). */
+  sessionTimeoutMs?: number;
 }
 
 export interface SinkRunHooks {
@@ -82,6 +84,7 @@ export async function runSink(
       maxBatchRecords: options.batchSize,
       maxWaitMs: options.maxWaitMs,
       reconnectForMs: options.reconnectForMs,
+      sessionTimeoutMs: options.sessionTimeoutMs,
       clientId: 'cdc-sink',
     },
     {

@@ -24,6 +24,8 @@ export interface WatchPlan {
   accept?: (record: WatchRecord) => boolean;
   /** How long a lost connection is retried mid-stream before giving up. */
   reconnectForMs: number;
+  /** With a group: how long a silent (killed) member keeps its partitions (default 30 s). */
+  sessionTimeoutMs?: number;
   onError: OnError;
   /** Records per write (and commit): what a crash after a write can repeat. */
   batchRecords?: number;
@@ -80,6 +82,7 @@ export async function watchTopics(settings: KafkaSettings, plan: WatchPlan, call
       group: plan.group,
       exitAtEnd: plan.exitAtEnd,
       reconnectForMs: plan.reconnectForMs,
+      sessionTimeoutMs: plan.sessionTimeoutMs,
       clientId: 'cdc-watch',
       maxBatchRecords: plan.batchRecords ?? WATCH_BATCH_RECORDS,
     },

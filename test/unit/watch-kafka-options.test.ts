@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UsageError } from '../../src/errors';
+import { ExitCode, UsageError } from '../../src/errors';
 import { kafkaError } from '../../src/kafka/client';
+import { consumerConfig, heartbeatIntervalMs } from '../../src/kafka/consume/kafkajs';
 import { createSettings, type SettingsFlags } from '../../src/settings';
 
 /** The resolver as `cdc watch` uses it: its Kafka flags, the environment, --context. */
@@ -126,5 +127,39 @@ describe('errors', () => {
     expect(expired.hint).not.toMatch(/--ca-file/);
     const self = connError('Connection error: self-signed certificate');
     expect(self.hint).toMatch(/self-signed.*--ca-file/);
+  });
+  it("a session timeout outside the broker's range is a usage error naming --session-timeout", async () => {
+    const s = await resolveKafkaSettings({ brokers: 'b:9092' }, env);
+    // What kafkajs throws when JoinGroup answers INVALID_SESSION_TIMEOUT (error code 26).
+    const refused = Object.assign(new Error('The session timeout is not within the range allowed by the broker'), {
+      name: 'KafkaJSProtocolError',
+      type: 'INVALID_SESSION_TIMEOUT',
+      code: 26,
+    });
+    const mapped = kafkaError(refused, s, 'consuming');
+    expect(mapped.exitCode).toBe(ExitCode.USAGE);
+    expect(mapped.message).toMatch(/^Kafka at b:9092 refused the consumer group's session timeout while consuming: .*group\.min\.session\.timeout\.ms/);
+    expect(mapped.hint).toMatch(/--session-timeout/);
+  });
+});
+
+describe('consumer group session timeout', () => {
+  const planned = [{ topic: 't', partition: 0 }];
+  const config = (sessionTimeoutMs?: number) =>
+    consumerConfig(
+      { AssignerProtocol: {} } as unknown as typeof import('kafkajs'),
+      { topics: ['t'], group: 'g', start: { kind: 'beginning' }, sessionTimeoutMs },
+      'g',
+      planned,
+      () => true,
+    );
+  it("defaults to Kafka's 30 s with heartbeats every 3 s", () => {
+    expect(config()).toMatchObject({ sessionTimeout: 30_000, heartbeatInterval: 3000 });
+  });
+  it('keeps at least three heartbeats per session when it is short', () => {
+    expect(config(6000)).toMatchObject({ sessionTimeout: 6000, heartbeatInterval: 2000 });
+    expect(config(7000)).toMatchObject({ sessionTimeout: 7000, heartbeatInterval: 2333 });
+    expect(config(120_000)).toMatchObject({ sessionTimeout: 120_000, heartbeatInterval: 3000 });
+    for (const session of [1000, 2000, 6000, 9000, 45_000]) expect(heartbeatIntervalMs(session) * 3).toBeLessThanOrEqual(session);
   });
 });

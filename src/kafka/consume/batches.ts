@@ -261,7 +261,7 @@ export class BatchLoop {
   private async handle(batch: RecordBatch, preparing: Promise<unknown>, payload: EachBatchPayload, generation: number): Promise<void> {
     if (this.run.isDone() || generation !== this.generation || !payload.isRunning() || payload.isStale()) return;
     const tp: TopicPartition = { topic: batch.topic, partition: batch.partition };
-    const alive = keepAlive(payload);
+    const alive = keepAlive(payload, this.options.sessionTimeoutMs);
     let outcome: void | PartialBatch;
     try {
       outcome = await this.hooks.handle(batch, await preparing);

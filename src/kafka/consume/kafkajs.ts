@@ -8,6 +8,17 @@ import type { TopicPartition } from './partitions';
 import { byTopic } from './partitions';
 import type { ConsumeOptions } from './types';
 
+/** kafkajs's and Kafka's own default. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/**
+ * Heartbeats every 3 s (kafkajs's default), but at least three per session, as Kafka advises: with a
+ * short session timeout one late heartbeat must not drop a live member.
+ */
+export function heartbeatIntervalMs(sessionTimeoutMs: number): number {
+  return Math.max(1, Math.min(3000, Math.floor(sessionTimeoutMs / 3)));
+}
+
 export function consumerConfig(
   kafkajs: typeof import('kafkajs'),
   options: ConsumeOptions,
@@ -15,6 +26,7 @@ export function consumerConfig(
   planned: TopicPartition[],
   stillRetrying: () => boolean,
 ): ConsumerConfig {
+  const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   const fixed = Object.fromEntries(byTopic(planned).map((p) => [p.topic, p.partitions]));
   return {
     groupId,
@@ -28,10 +40,10 @@ export function consumerConfig(
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 8 * 1024 * 1024,
     maxWaitTimeInMs: 500,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    sessionTimeout,
     // A member whose handler is still writing gets this long to finish before the group moves on.
     rebalanceTimeout: 60_000,
-    heartbeatInterval: 3000,
+    heartbeatInterval: heartbeatIntervalMs(sessionTimeout),
     retry: {
       retries: 5,
       initialRetryTime: 300,
@@ -47,13 +59,16 @@ export function consumerConfig(
  * database transaction) the member would be dropped after the session timeout. Heartbeat meanwhile,
  * and keep what the group answered (a rebalance) for after the batch.
  */
-export function keepAlive(payload: EachBatchPayload): { stop(): void; error?: Error } {
+export function keepAlive(payload: EachBatchPayload, sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS): { stop(): void; error?: Error } {
   const state: { stop(): void; error?: Error } = { stop: () => clearInterval(timer) };
-  const timer = setInterval(() => {
-    payload.heartbeat().catch((err: Error) => {
-      state.error ??= err;
-    });
-  }, 1000);
+  const timer = setInterval(
+    () => {
+      payload.heartbeat().catch((err: Error) => {
+        state.error ??= err;
+      });
+    },
+    Math.min(1000, heartbeatIntervalMs(sessionTimeoutMs)),
+  );
   timer.unref();
   return state;
 }

@@ -31,7 +31,10 @@ export interface ConsumeOptions {
   /** How long a lost connection is retried mid-stream before giving up (default 120 s). */
   reconnectForMs?: number;
   clientId?: string;
-  /** A member silent this long leaves the group (default 30 s); heartbeats continue while the handler works. */
+  /**
+   * A member silent this long leaves the group (default 30 s): the time a killed member holds its
+   * partitions. Heartbeats go at least three times per session, also while the handler works.
+   */
   sessionTimeoutMs?: number;
 }
 
