@@ -131,10 +131,9 @@ test('append: one document per change, keyed by record; a replay from scratch ad
 
 test('kill -9 mid-run, then restart: every change exactly once (append) and nothing lost', async () => {
   const db = `${f.name}_killed`;
-  const run = new CdcProcess(
-    ['sink', 'mongo', topic, '--mongo-url', mongoUrl, '--database', db, '--mode', 'append', '--collection', 'changes', '--batch-size', '7', '--exit-at-end'],
-    f.env,
-  );
+  // The restart joins the group only once the killed member's session is over: 10 s, not 30.
+  const args = ['sink', 'mongo', topic, '--mongo-url', mongoUrl, '--database', db, '--mode', 'append', '--collection', 'changes', '--session-timeout', '10'];
+  const run = new CdcProcess([...args, '--batch-size', '7', '--exit-at-end'], f.env);
   const offsets = mongo.db(db).collection('_cdc_offsets');
   await run.waitFor('a few batches', () => true);
   for (let i = 0; i < 600; i++) {
@@ -147,10 +146,7 @@ test('kill -9 mid-run, then restart: every change exactly once (append) and noth
   await run.exited;
   const partial = await mongo.db(db).collection('changes').countDocuments();
   expect(partial).toBeLessThan(events);
-  const resumed = await runCli(
-    ['sink', 'mongo', topic, '--mongo-url', mongoUrl, '--database', db, '--mode', 'append', '--collection', 'changes', '--exit-at-end', '--json'],
-    { env: f.env, timeoutMs: 180_000 },
-  );
+  const resumed = await runCli([...args, '--exit-at-end', '--json'], { env: f.env, timeoutMs: 180_000 });
   expect(resumed.code).toBe(0);
   expect(await mongo.db(db).collection('changes').countDocuments()).toBe(events);
   const offsetsSeen = (

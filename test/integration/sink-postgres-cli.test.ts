@@ -98,7 +98,9 @@ describe('cdc sink postgres', () => {
   });
 
   it('kill -9 with a batch transaction open, then a restart: the history is identical to the uninterrupted run', async () => {
-    const sink = new CdcProcess(sinkArgs('k9', 'k9', '--batch-size', '20'), f.env);
+    // The restart joins the group only once the killed member's session is over: 10 s, not 30.
+    const session = ['--session-timeout', '10'];
+    const sink = new CdcProcess(sinkArgs('k9', 'k9', '--batch-size', '20', ...session), f.env);
     try {
       // Some batches committed, and one open right now.
       await until('a committed batch and an open one', async () => {
@@ -126,7 +128,7 @@ describe('cdc sink postgres', () => {
     const before = await applied('k9');
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(total);
-    const restart = await runCli(sinkArgs('k9', 'k9', '--exit-at-end', '--json'), { env: f.env, timeoutMs: 300_000 });
+    const restart = await runCli(sinkArgs('k9', 'k9', '--exit-at-end', '--json', ...session), { env: f.env, timeoutMs: 300_000 });
     expect(restart.code).toBe(0);
     expect(JSON.parse(restart.stdout).records).toBe(total - before);
     expect(await historyOf('k9')).toEqual(await historyOf('ref'));

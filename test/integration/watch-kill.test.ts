@@ -17,6 +17,11 @@ const topic = uniqueName('killit').replace(/_/g, '.') + '.bank.holding';
 const group = uniqueName('killit-group');
 const kafka: Kafka = testKafka('watch-kill-it');
 const PARTITIONS = 3;
+/**
+ * Each run after a kill first waits for the killed member's session to time out: 10 s here rather
+ * than the default 30, still well past the 3 s at which the interrupted run is stopped.
+ */
+const SESSION = ['--session-timeout', '10'];
 const EVENTS = 60_000;
 let admin: Admin;
 let dir: string;
@@ -51,7 +56,16 @@ async function run(
 ): Promise<{ file: string; code: number | null; signal: string | null; stderr: string }> {
   const file = path.join(dir, `${name}.jsonl`);
   const fd = fs.openSync(file, 'w');
-  const args = ['watch', topic, '--group', group, '-o', 'records', ...(killAt === undefined && interruptAfterMs === undefined ? ['--exit-at-end'] : [])];
+  const args = [
+    'watch',
+    topic,
+    '--group',
+    group,
+    ...SESSION,
+    '-o',
+    'records',
+    ...(killAt === undefined && interruptAfterMs === undefined ? ['--exit-at-end'] : []),
+  ];
   const child = spawn(process.execPath, [CDC_BIN, ...args], {
     env: { ...process.env, NO_COLOR: '1', CDC_BROKERS: stackUrls().brokers },
     stdio: ['ignore', fd, 'pipe'],
@@ -93,7 +107,7 @@ it(`after kill -9 the next run repeats at most ${WATCH_REPEAT_BOUND} events and 
     expect({ signal: killed.signal, stderr: killed.stderr }).toEqual({ signal: 'SIGKILL', stderr: expect.not.stringMatching(/error/) });
     runs.push(coordinates(killed.file));
     if (i === 0) {
-      // Ctrl-C while the group still waits for the killed member (its session has 30 s to run out):
+      // Ctrl-C while the group still waits for the killed member (its session has 10 s to run out):
       // stopping closes the connection of the pending join; the run must end (exit 130) and kafkajs
       // must not start the consumer again after the summary (it did: the process never ended).
       const interrupted = await run('interrupted', undefined, 3_000);
