@@ -34,8 +34,8 @@ export type ExamplePlan =
       meanwhile?: (world: World) => Promise<void>;
       /** Makes the world the example assumes, before it runs. */
       setup?: (world: World) => Promise<void>;
-      /** After it ran and ended well: what it wrote, read back; throws what is wrong. */
-      check?: (world: World, run: { stdout: string }) => Promise<void>;
+      /** After it ran and ended well: what it wrote (or said on stderr, in `output`), read back; throws what is wrong. */
+      check?: (world: World, run: { stdout: string; output: string }) => Promise<void>;
     };
 
 /** The follower wrote this many whole lines on stdout. */
@@ -60,6 +60,41 @@ async function touchHolding(world: World): Promise<void> {
   await withPg(world.databaseUrl, (c) =>
     c.query('UPDATE bank.holding SET holding_quantity = holding_quantity WHERE holding_id = (SELECT min(holding_id) FROM bank.holding)'),
   );
+}
+
+/** Every row of the tables, as one digest: it changes with any insert, update or delete. */
+async function digest(world: World, tables: string[]): Promise<string> {
+  const parts = tables.map((t) => `(SELECT coalesce(string_agg(r::text, ',' ORDER BY r::text), '') FROM ${t} r)`).join(', ');
+  return withPg(world.databaseUrl, async (c) => String((await c.query(`SELECT md5(concat(${parts})) AS d`)).rows[0].d));
+}
+
+/**
+ * A seed at --rate N is a live stream, not a load to wait out: stopped (Ctrl-C, as a user stops a
+ * stream) once the tables have been seen to change twice, it must have run its statements one by
+ * one at no more than N per second, as its interrupted summary counts them ("… 12 random
+ * statements … in 2.41 s", "36 moves in 1.81 s").
+ */
+function pacedSeed(rate: number, tables: string[]): ExamplePlan {
+  const seen = new Set<string>();
+  return {
+    interruptAfter: 60,
+    setup: async (world) => {
+      seen.clear();
+      seen.add(await digest(world, tables));
+    },
+    interruptWhen: async (world) => {
+      seen.add(await digest(world, tables));
+      return seen.size >= 3;
+    },
+    check: async (_world, run) => {
+      const summary = /interrupted: .*?(\d+) (?:random statements|moves)\b.*? in ([\d.]+) s/s.exec(run.output);
+      if (!summary) throw new Error('no interrupted summary counting its statements on stderr');
+      const [done, seconds] = [Number(summary[1]), Number(summary[2])];
+      if (done < 2) throw new Error(`stopped after ${done} statements, but the tables changed twice`);
+      // Statement i is due i/N seconds after the start: at most N per second, and the first at once.
+      if (done > rate * (seconds + 0.01) + 1) throw new Error(`${done} statements in ${seconds} s: faster than --rate ${rate}`);
+    },
+  };
 }
 
 const FINANCE_TABLES = ['customers', 'products', 'orders', 'order_items'];
@@ -100,6 +135,11 @@ export const EXAMPLE_PLANS: Record<string, ExamplePlan> = {
   'cdc watch dbserver1.bank.holding --group pivot | cdc parse': { interruptAfter: 8, interruptWhen: wroteLines(1) },
   // Its upserts change nothing the seed has not written already: nothing to see but the time.
   'cdc seed customers --rate 10': { interruptAfter: 4 },
+  'cdc seed finance --ops 500 --rate 20': pacedSeed(
+    20,
+    FINANCE_TABLES.map((t) => `finance.${t}`),
+  ),
+  'cdc seed holdings --ops 100 --rate 5': pacedSeed(5, ['bank.holding']),
   'tail -f "$(cdc stack logs kafka --path)"': { interruptAfter: 3, interruptWhen: wroteLines(1) },
   'cdc serve': { interruptAfter: 8, interruptWhen: answers('http://127.0.0.1:8000/docs') },
   'cdc serve --host 0.0.0.0 --port 8080': { interruptAfter: 8, interruptWhen: answers('http://127.0.0.1:8080/docs') },

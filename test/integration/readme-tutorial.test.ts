@@ -245,7 +245,7 @@ describe('README tutorial, pasted as a script', () => {
         plan && 'interruptWhen' in plan && plan.interruptWhen
           ? plan.interruptWhen.bind(undefined, world)
           : check
-            ? async (run: { stdout: string }) => {
+            ? async (run: { stdout: string; output: string }) => {
                 await check(world, run);
                 return true;
               }
@@ -266,7 +266,7 @@ describe('README tutorial, pasted as a script', () => {
       let wrong = '';
       if (ok && plan && 'check' in plan && plan.check) {
         try {
-          await plan.check(world, { stdout: result.stdout });
+          await plan.check(world, { stdout: result.stdout, output: result.output });
         } catch (err) {
           wrong = (err as Error).message;
         }
