@@ -40,6 +40,8 @@ export class FakeConnect {
   readonly requests: SeenRequest[] = [];
   private routes: Route[] = [];
   private server?: http.Server;
+  /** Answers held back (delayMs): cleared on stop, or a worker process would wait for them. */
+  private readonly delayed = new Set<NodeJS.Timeout>();
   url = '';
 
   /** Answers `method path` with the responses in turn; the last one repeats. */
@@ -73,8 +75,13 @@ export class FakeConnect {
           res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'application/json' });
           res.end(body);
         };
-        if (answer.delayMs) setTimeout(send, answer.delayMs);
-        else send();
+        if (answer.delayMs) {
+          const timer = setTimeout(() => {
+            this.delayed.delete(timer);
+            send();
+          }, answer.delayMs);
+          this.delayed.add(timer);
+        } else send();
       });
     };
     this.server = tls ? https.createServer(tls, handler) : http.createServer(handler);
@@ -85,6 +92,8 @@ export class FakeConnect {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
