@@ -189,6 +189,15 @@ describe('--group', () => {
     expect(third.code).toBe(0);
     expect(linesOf(third.stdout)).toEqual([added]);
   });
+
+  it('--session-timeout the broker refuses (below group.min.session.timeout.ms, 6 s) is a usage error naming the flag', async () => {
+    const refused = await watch(['--group', `${group}-session`, '--session-timeout', '2', '--exit-at-end'], 30_000);
+    expect({ code: refused.code, stdout: refused.stdout, stderr: refused.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/refused the consumer group's session timeout[^\n]*\n(.*\n)*hint: .*--session-timeout/),
+    });
+  });
 });
 
 describe('--group commits only what was written', () => {
