@@ -10,4 +10,5 @@ module.exports = {
   globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
   testTimeout: 120_000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/integration/sequencer.js',
 };
