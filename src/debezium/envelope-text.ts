@@ -7,7 +7,7 @@
  * Given the line as UTF-8 bytes (`parse.bytes`), the schema is compared as bytes (memcmp) and only
  * the payload is decoded to a string: most of a line is never turned into text at all.
  */
-import { createTemplateParser, parseLossless, type JsonValue, type TemplateParser } from '../json';
+import { createTemplateParser, parseLossless, valueEnd, type JsonValue, type TemplateParser } from '../json';
 
 const HEAD = '{"schema":';
 const JOIN = ',"payload":';
@@ -102,30 +102,4 @@ function payloadOf(text: string, start: number): JsonValue | undefined {
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
-}
-
-/** Index just past the JSON object or array starting at `start` (string-aware), or -1. */
-export function valueEnd(text: string, start: number): number {
-  const open = text.charCodeAt(start);
-  if (open !== 123 && open !== 91) return -1;
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      let close = text.indexOf('"', i + 1);
-      while (close !== -1) {
-        let backslashes = 0;
-        for (let b = close - 1; text.charCodeAt(b) === 92; b--) backslashes++;
-        if ((backslashes & 1) === 0) break;
-        close = text.indexOf('"', close + 1);
-      }
-      if (close === -1) return -1;
-      i = close;
-    } else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
 }

@@ -148,6 +148,26 @@ function stringEnd(text: string, open: number): number {
   return -1;
 }
 
+/** Index just past the JSON object or array opening at `start` (brackets counted outside strings), or -1. */
+export function valueEnd(text: string, start: number): number {
+  const open = text.charCodeAt(start);
+  if (open !== 123 && open !== 91) return -1;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const after = stringEnd(text, i);
+      if (after === -1) return -1;
+      i = after - 1;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
 /** Offsets just after the opening quote of each string whose text starts with the `\u0000` escape. */
 function markerStringStarts(text: string): number[] {
   const starts: number[] = [];

@@ -18,7 +18,7 @@
  * The values are scanned on the UTF-8 bytes (indexing bytes is cheaper than charCodeAt) and sliced
  * from the decoded text, so only ASCII texts (where byte and character offsets agree) are matched.
  */
-import { isExactAsNumber, parseLossless } from './lossless';
+import { isExactAsNumber, parseLossless, valueEnd } from './lossless';
 import { JsonNumber, isJsonObject, type JsonObject, type JsonValue } from './value';
 
 /** An object of known keys, or null: a slot that takes any JSON value. */
@@ -257,32 +257,15 @@ class Matcher {
 
   /** An object or array in a slot with no shape: its extent found string-aware, parsed by parseLossless. */
   private composite(): Matched {
-    const close = compositeEnd(this.bytes, this.pos, this.end);
+    const from = this.pos - this.start;
+    const close = valueEnd(this.text, from);
     if (close < 0) return MISS;
     try {
-      const value = parseLossless(this.text.slice(this.pos - this.start, close - this.start));
-      this.pos = close;
+      const value = parseLossless(this.text.slice(from, close));
+      this.pos = close + this.start;
       return value;
     } catch {
       return MISS;
     }
   }
-}
-
-/** Index just past the object or array opening at `from` (brackets counted outside strings), or -1. */
-function compositeEnd(bytes: Buffer, from: number, end: number): number {
-  let depth = 0;
-  for (let i = from; i < end; i++) {
-    const c = bytes[i];
-    if (c === 34) {
-      // Inside a string: only a quote not escaped by a backslash ends it.
-      for (i++; i < end && bytes[i] !== 34; i++) if (bytes[i] === 92) i++;
-      if (i >= end) return -1;
-    } else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
 }

@@ -7,8 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { holdingEnvelope } from '../../bench/parse-events';
-import { valueEnd } from '../../src/debezium/envelope-text';
-import { createTemplateParser, JsonNumber, parseLossless, stringifyLossless, type JsonValue, type TemplateParser } from '../../src/json';
+import { createTemplateParser, JsonNumber, parseLossless, stringifyLossless, valueEnd, type JsonValue, type TemplateParser } from '../../src/json';
 
 /** The value with its types, prototypes and key order made visible (toStrictEqual alone ignores key order). */
 function exact(value: JsonValue): unknown {
