@@ -108,9 +108,9 @@ export class ParsePool {
    * (none has been given a chunk yet). False while the window lasts.
    */
   private decide(): boolean {
-    const now = sampleCpu();
-    if (now.atMs - this.since!.atMs < IDLE_WINDOW_MS) return false;
-    const keep = workersFor(freeCores(this.since!, now), this.workers.length);
+    // Asked before every chunk: the clock first, the CPU reading (os.cpus()) only once it is due.
+    if (performance.now() - this.since!.atMs < IDLE_WINDOW_MS) return false;
+    const keep = workersFor(freeCores(this.since!, sampleCpu()), this.workers.length);
     this.since = undefined;
     for (const { worker } of this.workers.splice(keep)) void worker.terminate();
     return true;
