@@ -9,7 +9,7 @@ import type { PartitionProgress } from '../src/kafka/consume';
 import type { OnError, Output, WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
 import { note, verbose, warn } from './ui/output';
-import { intFlag, MAX_SECONDS, repeatable, sessionTimeoutOption } from './ui/flags';
+import { intFlag, MAX_SECONDS, repeatable, secondsToMs, sessionTimeoutOption } from './ui/flags';
 import { addKafkaOptions } from './ui/settings-flags';
 import { sanitizeForTerminal, stderrStyle } from './ui/style';
 import { summaryLine, writerFor, type Format } from './watch/output';
@@ -196,7 +196,7 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
         maxMessages,
         accept,
         reconnectForMs,
-        sessionTimeoutMs: flags.sessionTimeout === undefined ? undefined : flags.sessionTimeout * 1000,
+        sessionTimeoutMs: secondsToMs(flags.sessionTimeout),
         onError: flags.onError ?? 'stop',
       },
       {

@@ -11,8 +11,8 @@ import type { SinkOp } from '../../src/sink';
 import type { MongoMode } from '../../src/sink/mongo/target';
 import { sanitizeForTerminal } from '../ui/style';
 import { addKafkaOptions, addMongoOptions } from '../ui/settings-flags';
-import { sessionTimeoutOption } from '../ui/flags';
-import { secondsToMs, sinkOps, wholeNumber } from './options';
+import { secondsToMs, sessionTimeoutOption } from '../ui/flags';
+import { sinkOps, wholeNumber } from './options';
 import { summaryDocument } from './render';
 import { runSinkCommand } from './run';
 

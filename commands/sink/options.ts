@@ -12,11 +12,6 @@ export function wholeNumber(text: string, flag: string, min: number, max: number
   return intFlag(flag, { min, max })(text);
 }
 
-/** A checked seconds flag in ms; undefined (the flag left out) stays undefined: the consumer core's default. */
-export function secondsToMs(seconds: number | undefined): number | undefined {
-  return seconds === undefined ? undefined : seconds * 1000;
-}
-
 /** `--op c,u`: the operations a document or object sink keeps, each one of c, r, u, d, t. */
 export function sinkOps(text: string): Set<SinkOp> {
   const ops = new Set<SinkOp>();

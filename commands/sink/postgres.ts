@@ -8,8 +8,8 @@ import { UsageError } from '../../src/errors';
 import { parseIdentifier } from '../../src/pg/identifiers';
 import type { SinkFrom } from '../../src/sink';
 import { addKafkaOptions, addTargetOptions } from '../ui/settings-flags';
-import { sessionTimeoutOption } from '../ui/flags';
-import { DEFAULT_GROUP, secondsToMs, wholeNumber } from './options';
+import { secondsToMs, sessionTimeoutOption } from '../ui/flags';
+import { DEFAULT_GROUP, wholeNumber } from './options';
 import { summaryDocument, summaryLines } from './render';
 import { runSinkCommand } from './run';
 

@@ -14,8 +14,8 @@ import type { SinkOp } from '../../src/sink';
 import { note } from '../ui/output';
 import { sanitizeForTerminal } from '../ui/style';
 import { addKafkaOptions, addS3Options } from '../ui/settings-flags';
-import { sessionTimeoutOption } from '../ui/flags';
-import { secondsToMs, sinkOps, wholeNumber } from './options';
+import { secondsToMs, sessionTimeoutOption } from '../ui/flags';
+import { sinkOps, wholeNumber } from './options';
 import { summaryDocument } from './render';
 import { runSinkCommand } from './run';
 

@@ -112,3 +112,8 @@ export function sessionTimeoutOption(): Option {
     'consumer group session timeout: a member silent this long (killed) loses its partitions to the others; a restart after a kill -9 waits for it (default 30; brokers allow 6–1800 unless configured otherwise)',
   ).argParser(intFlag('--session-timeout', { min: 1, max: 3600 }));
 }
+
+/** A checked seconds flag in ms; undefined (the flag left out) stays undefined: the consumer core's default. */
+export function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
+}
