@@ -20,9 +20,10 @@
  * the next eachBatch holds the batch again); one a heartbeat during the handler saw is raised only
  * after the batch; a new assignment drops what was collected but not handled and reads the store
  * only once the batch in flight is committed. Two cases escape: a fetch that takes longer than the
- * heartbeat interval (3 s), and a batch a maxWaitMs timer closed (handled outside eachBatch). Then
- * another member may read the store while this one still writes: a store must serialise writers
- * of one partition, as the sinks' targets do (postgres: the offsets rows are locked FOR UPDATE).
+ * heartbeat interval (3 s, less with a short session timeout), and a batch a maxWaitMs timer
+ * closed (handled outside eachBatch). Then another member may read the store while this one still
+ * writes: a store must serialise writers of one partition, as the sinks' targets do (postgres: the
+ * offsets rows are locked FOR UPDATE).
  */
 import type { Batch, Consumer, EachBatchPayload } from 'kafkajs';
 import { keepAlive } from './kafkajs';
