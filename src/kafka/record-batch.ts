@@ -117,7 +117,6 @@ export function installRecordBatchDecoder(): boolean {
 export async function decodeRecordBatch(fetchDecoder: KafkajsDecoder): Promise<BatchContext & { records: DecodedRecord[] }> {
   const fetched = fetchDecoder.buffer;
   const at = fetchDecoder.offset;
-  const firstOffset = fetched.readBigInt64BE(at);
   const length = fetched.readInt32BE(at + 8);
   fetchDecoder.offset = at + 12 + length;
   const start = at + 12;
@@ -132,42 +131,76 @@ export async function decodeRecordBatch(fetchDecoder: KafkajsDecoder): Promise<B
   // start + 5: the CRC, which kafkajs does not check either (the broker did).
   const attributes = buf.readInt16BE(start + 9);
   const lastOffsetDelta = buf.readInt32BE(start + 11);
-  const firstTimestamp = buf.readBigInt64BE(start + 15);
-  const maxTimestamp = buf.readBigInt64BE(start + 23).toString();
-  const producerId = buf.readBigInt64BE(start + 31).toString();
+  const firstOffsetNumber = int64Number(buf, at);
+  const firstTimestampNumber = int64Number(buf, start + 15);
+  const firstOffsetText = int64Text(buf, at, firstOffsetNumber);
+  const firstTimestampText = int64Text(buf, start + 15, firstTimestampNumber);
+  const maxTimestamp = int64Text(buf, start + 23, int64Number(buf, start + 23));
+  const producerId = int64Text(buf, start + 31, int64Number(buf, start + 31));
   const producerEpoch = buf.readInt16BE(start + 39);
   const firstSequence = buf.readInt32BE(start + 41);
-  const context: BatchContext = {
-    firstOffset: firstOffset.toString(),
-    firstTimestamp: firstTimestamp.toString(),
+  const inTransaction = (attributes & TRANSACTIONAL_FLAG_MASK) > 0;
+  const isControlBatch = (attributes & CONTROL_FLAG_MASK) > 0;
+  const timestampType = (attributes & TIMESTAMP_TYPE_FLAG_MASK) > 0 ? LOG_APPEND_TIME : CREATE_TIME;
+  // Literals, not spreads of one another: a spread's copy gets a map of its own, and every batch
+  // (one per 4 Debezium events) then added its fields on V8's slow path (BENCHMARKS.md, `cdc watch`).
+  const recordContext = {
+    firstOffset: firstOffsetText,
+    firstTimestamp: firstTimestampText,
     partitionLeaderEpoch,
-    inTransaction: (attributes & TRANSACTIONAL_FLAG_MASK) > 0,
-    isControlBatch: (attributes & CONTROL_FLAG_MASK) > 0,
+    inTransaction,
+    isControlBatch,
     lastOffsetDelta,
     producerId,
     producerEpoch,
     firstSequence,
     maxTimestamp,
-    timestampType: (attributes & TIMESTAMP_TYPE_FLAG_MASK) > 0 ? LOG_APPEND_TIME : CREATE_TIME,
+    timestampType,
+    magicByte,
   };
-  const recordContext = { ...context, magicByte };
   const base: Base = {
-    offset: firstOffset,
-    offsetNumber: safeNumber(firstOffset),
-    timestamp: firstTimestamp,
-    timestampNumber: safeNumber(firstTimestamp),
+    offset: firstOffsetText,
+    offsetNumber: firstOffsetNumber,
+    timestamp: firstTimestampText,
+    timestampNumber: firstTimestampNumber,
     // As kafkajs: with LOG_APPEND_TIME every record carries the batch's max timestamp.
-    fixedTimestamp: context.timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : undefined,
+    fixedTimestamp: timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : undefined,
     context: recordContext,
   };
   const records = await decodeRecords(buf, start + 45, end, attributes, base);
-  return { ...context, records };
+  return {
+    firstOffset: firstOffsetText,
+    firstTimestamp: firstTimestampText,
+    partitionLeaderEpoch,
+    inTransaction,
+    isControlBatch,
+    lastOffsetDelta,
+    producerId,
+    producerEpoch,
+    firstSequence,
+    maxTimestamp,
+    timestampType,
+    records,
+  };
+}
+
+/** The signed 64-bit big-endian integer at `at` as a number, when that is exact (|n| < 2^53); else undefined. */
+function int64Number(buf: Buffer, at: number): number | undefined {
+  const high = buf.readInt32BE(at);
+  // high · 2^32 + low is exact in a double for high in [-2^21, 2^21).
+  return high >= -0x200000 && high < 0x200000 ? high * 0x100000000 + buf.readUInt32BE(at + 4) : undefined;
+}
+
+/** The signed 64-bit integer at `at` in decimal, as kafkajs gives it (`number`: int64Number's reading). */
+function int64Text(buf: Buffer, at: number, number: number | undefined): string {
+  return number !== undefined ? String(number) : buf.readBigInt64BE(at).toString();
 }
 
 interface Base {
-  offset: bigint;
+  /** The batch's first offset and first timestamp in decimal, and as numbers while exact. */
+  offset: string;
   offsetNumber: number | undefined;
-  timestamp: bigint;
+  timestamp: string;
   timestampNumber: number | undefined;
   fixedTimestamp: string | undefined;
   context: BatchContext & { magicByte: number };
@@ -290,17 +323,13 @@ function corrupt(): Error {
   return new Error('corrupt Kafka record: its fields run past its length');
 }
 
-/** first + delta as a decimal string, in doubles while that is exact. */
-function sum(first: bigint, firstNumber: number | undefined, delta: number | bigint): string {
+/** first + delta as a decimal string (`first` in decimal, and as a number while exact), in doubles while that is exact. */
+function sum(first: string, firstNumber: number | undefined, delta: number | bigint): string {
   if (firstNumber !== undefined && typeof delta === 'number') {
     const total = firstNumber + delta;
     if (Number.isSafeInteger(total)) return String(total);
   }
-  return (first + BigInt(delta)).toString();
-}
-
-function safeNumber(value: bigint): number | undefined {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : undefined;
+  return (BigInt(first) + BigInt(delta)).toString();
 }
 
 /** A zigzag varint, computed as kafkajs computes it. */

@@ -96,6 +96,41 @@ describe('record batch decoder: the same records as kafkajs', () => {
     expect(decoded.records[1].offset).toBe((2n ** 62n + 2n).toString());
   });
 
+  it('64-bit batch fields at the edges of exact doubles and of int64 (offset, timestamps, producer id)', async () => {
+    // Where each field sits in the encoded batch: first offset, first and max timestamp, producer id.
+    const fields = { firstOffset: 0, firstTimestamp: 27, maxTimestamp: 35, producerId: 43 };
+    const edges = [
+      0n,
+      1n,
+      -1n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      -(2n ** 32n),
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 53n + 1n,
+      -(2n ** 53n) + 1n,
+      -(2n ** 53n),
+      -(2n ** 53n) - 1n,
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+      1_764_000_000_000n,
+    ];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let i = 0; i < 40; i++) edges.push(BigInt.asIntN(64, (BigInt(random()) << 33n) ^ BigInt(random()) ^ (BigInt(random() % 64) << 56n)));
+    for (const value of edges) {
+      for (const at of Object.values(fields)) {
+        const bytes = await batch([{ value: 'a' }, { key: 'k', value: 'b', timestampDelta: 3 }]);
+        bytes.writeBigInt64BE(value, at);
+        await expectSame(bytes);
+      }
+    }
+  });
+
   it('gzip-compressed batches', async () => {
     await expectSame(await batch([{ key: 'k', value: 'x'.repeat(5000), headers: debeziumHeaders }, { value: null }], { compression: Compression.GZIP }));
   });
