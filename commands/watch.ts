@@ -8,6 +8,7 @@ import { ExitCode, ExitStatus, ServiceError, UsageError } from '../src/errors';
 import type { PartitionProgress } from '../src/kafka/consume';
 import type { OnError, Output, WatchSummary } from '../src/watch/consume';
 import type { DisplayMode } from '../src/watch/view';
+import { stdoutBulkWriter } from './ui/bulk-writer';
 import { note, verbose, warn } from './ui/output';
 import { intFlag, MAX_SECONDS, repeatable, secondsToMs, sessionTimeoutOption } from './ui/flags';
 import { addKafkaOptions } from './ui/settings-flags';
@@ -154,25 +155,9 @@ async function runWatch(ctx: Context, topics: string[], flags: WatchFlags): Prom
     controller.abort();
   };
   ctx.stdout.on('error', onOutputError);
-  const write = (data: Output) =>
-    new Promise<void>((resolve) => {
-      if (outputError) return resolve();
-      // Resolves once the bytes are handed to the OS; only then may --group commit the offsets.
-      const done = (err?: Error | null) => {
-        if (err) onOutputError(err);
-        resolve();
-      };
-      if (!Array.isArray(data)) {
-        ctx.stdout.write(data, done);
-        return;
-      }
-      if (data.length === 0) return resolve();
-      // Corked, the parts leave in one writev; the callback of the last comes once all are written.
-      ctx.stdout.cork();
-      for (let i = 0; i < data.length - 1; i++) ctx.stdout.write(data[i]);
-      ctx.stdout.write(data[data.length - 1], done);
-      ctx.stdout.uncork();
-    });
+  // By descriptor from the thread pool into a pipe or file; resolves once the bytes are handed to the OS.
+  const writeOut = stdoutBulkWriter(ctx, onOutputError);
+  const write = (data: Output) => (outputError ? Promise.resolve() : writeOut(data));
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;

@@ -8,6 +8,11 @@ import type { Settings } from './settings';
 export interface Context {
   stdin: Readable;
   stdout: Writable;
+  /**
+   * The file descriptor behind stdout when it is the process's own (undefined in tests): a bulk
+   * writer (commands/ui/bulk-writer.ts) writes it from libuv's thread pool.
+   */
+  stdoutFd?: number;
   stderr: Writable;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
@@ -58,6 +63,7 @@ export function processContext(): Context {
       return process.stdin;
     },
     stdout: process.stdout,
+    stdoutFd: 1,
     stderr: process.stderr,
     // Asked on first use: node:tty loads net and the stream modules (~2 ms when stdout and stderr
     // are files), and only commands that may read stdin ask.
