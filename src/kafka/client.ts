@@ -9,7 +9,7 @@ import { ExitCode, ServiceError } from '../errors';
 import { describeTlsFailure } from '../tls-failure';
 import type { KafkaSettings } from './options';
 import { installRecordBatchDecoder } from './record-batch';
-import { socketFactory } from './socket';
+import { installWholeResponses, socketFactory } from './socket';
 
 /** Receives kafkajs diagnostics; the command layer decides whether and how to show them. */
 export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
@@ -31,10 +31,15 @@ export interface ClientOptions {
   retries?: number;
 }
 
-/** kafkajs, loaded on first use with the faster record batch decoder in place (src/kafka/record-batch.ts). */
+/**
+ * kafkajs, loaded on first use with the faster record batch decoder in place
+ * (src/kafka/record-batch.ts) and responses decoded where they were read (src/kafka/socket.ts).
+ */
 export async function loadKafkajs(): Promise<typeof import('kafkajs')> {
   installRecordBatchDecoder();
-  return import('kafkajs');
+  const kafkajs = await import('kafkajs');
+  installWholeResponses();
+  return kafkajs;
 }
 
 export async function createKafka(settings: KafkaSettings, options: ClientOptions = {}): Promise<Kafka> {

@@ -1,20 +1,24 @@
 /**
- * The sockets kafkajs talks to brokers through (its public `socketFactory` option). With its own,
- * every 64 KB the socket reads is a new buffer, kept until the response is complete and then copied
- * into one: replaying a topic allocated each byte twice, and the garbage collector, run by that
- * much external memory, took a fifth of the time (BENCHMARKS.md, `cdc watch`). Here a plain TCP
- * socket reads into a reused scratch buffer until a response's size (its first 4 bytes) is known,
- * then the rest straight into a reused buffer of that size. Everything a broker sends is such a
- * size-prefixed response (the SASL exchange too), so kafkajs gets whole responses.
+ * The sockets kafkajs talks to brokers through (its public `socketFactory` option), and what lets
+ * kafkajs decode a response from the buffer it was read into.
  *
- * A response larger than the scratch buffer is handed over in two parts, its size and then its
- * body: kafkajs 2.2's Connection.processData must then copy the two into one buffer (it needs the
- * response contiguous), so the body buffer is free for the next response once the 'data' event
- * returns. test/unit/kafka-socket.test.ts checks that against kafkajs itself; any other kafkajs
- * version gets a fresh buffer per response. TLS sockets are kafkajs's own.
+ * With kafkajs's own socket every 64 KB read is a new buffer, kept until the response is complete
+ * and then copied into one. Here a plain TCP socket reads into a reused scratch buffer until a
+ * response's size (its first 4 bytes) is known, then the rest straight into a buffer of that
+ * size, handed to kafkajs whole. Everything a broker sends is such a size-prefixed response (the
+ * SASL exchange too). TLS sockets are kafkajs's own.
+ *
+ * kafkajs 2.2's Connection.processData would still copy every response: it keeps what followed
+ * the last response, an empty buffer, as the first chunk of the next, and concatenates. For a
+ * replay that is a second copy of every byte fetched, 0.25-0.3 s of the main thread per 670 MB
+ * (BENCHMARKS.md, `cdc watch`). `installWholeResponses` (called where kafkajs is loaded) drops
+ * that empty chunk first, so a response that arrives in one piece is decoded where it lies; any
+ * other kafkajs version is left as it is, and copies. test/unit/kafka-socket.test.ts checks both
+ * against kafkajs's own Connection.
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import * as path from 'node:path';
 import type { ISocketFactory } from 'kafkajs';
 
 /** As kafkajs's socket factory. */
@@ -22,15 +26,17 @@ const KEEP_ALIVE_DELAY_MS = 60_000;
 const SCRATCH_BYTES = 64 * 1024;
 /** Larger than any response kafkajs asks for (fetches are ≤ 64 MB): beyond it, the bytes pass through as read. */
 const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
-/** The kafkajs whose processData is known to copy a response that arrives in two parts. */
-const COPYING_KAFKAJS = '2.2.4';
+/** The kafkajs whose Connection.processData installWholeResponses knows (checked by test/unit). */
+const KNOWN_KAFKAJS = '2.2.4';
+const CONNECTION_FILE = 'src/network/connection.js';
+const PATCHED = Symbol.for('cdc.wholeResponses');
 
 export const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
   let socket: net.Socket;
   if (ssl) {
     socket = tls.connect(Object.assign({ host, port }, !net.isIP(host) ? { servername: host } : {}, ssl), onConnect);
   } else {
-    const frames = new FrameReader((data) => socket.emit('data', data), reusesBodies());
+    const frames = new FrameReader((data) => socket.emit('data', data));
     const onread = { buffer: () => frames.target(), callback: (read: number, buffer: Uint8Array) => frames.filled(read, buffer) };
     socket = net.connect({ host, port, onread }, onConnect);
   }
@@ -38,12 +44,31 @@ export const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) =>
   return socket;
 };
 
-let reuse: boolean | undefined;
+interface KafkajsConnection {
+  chunks: Buffer[];
+  processData(data: Buffer): unknown;
+}
 
-function reusesBodies(): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  reuse ??= (require('kafkajs/package.json') as { version: string }).version === COPYING_KAFKAJS;
-  return reuse;
+/**
+ * Makes kafkajs's connections decode a response that arrives in one piece from that piece (see
+ * above). Returns false for a kafkajs version it does not know (left as it is).
+ */
+export function installWholeResponses(): boolean {
+  const root = path.dirname(require.resolve('kafkajs/package.json'));
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if ((require(path.join(root, 'package.json')) as { version: string }).version !== KNOWN_KAFKAJS) return false;
+  const Connection = require(path.join(root, CONNECTION_FILE)) as { prototype: KafkajsConnection & { [PATCHED]?: true } };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const proto = Connection.prototype;
+  if (proto[PATCHED]) return true;
+  const processData = proto.processData;
+  proto.processData = function (this: KafkajsConnection, data: Buffer) {
+    // What followed the last response: when nothing did, the new data is all there is.
+    if (this.chunks.length === 1 && this.chunks[0].length === 0) this.chunks = [];
+    return processData.call(this, data);
+  };
+  proto[PATCHED] = true;
+  return true;
 }
 
 /** Cuts the bytes a socket reads into whole size-prefixed responses (prefix included). */
@@ -52,23 +77,14 @@ export class FrameReader {
   /** The size prefix read so far, when it was split between reads. */
   private readonly head = Buffer.alloc(4);
   private headBytes = 0;
-  /** The response being read (a view of `body` when bodies are reused). */
+  /** The response being read, in a buffer of its own. */
   private frame?: Buffer;
   private frameBytes = 0;
-  /** The frame is a view of `body`: handed over in two parts. */
-  private frameInBody = false;
-  private body?: Buffer;
   /** A size no response has: everything is passed on as read, and kafkajs decides. */
   private passThrough = false;
 
-  /**
-   * @param emit receives each response; when `reuseBodies`, a large one in two calls (size, then
-   *   body), and the body's memory is reused once the second call returns.
-   */
-  constructor(
-    private readonly emit: (data: Buffer) => void,
-    private readonly reuseBodies: boolean,
-  ) {}
+  /** @param emit receives each response whole, in a buffer of its own that is never reused. */
+  constructor(private readonly emit: (data: Buffer) => void) {}
 
   /** Where the next read goes: the rest of the response being read, or the scratch buffer. */
   target(): Buffer {
@@ -103,7 +119,7 @@ export class FrameReader {
           this.emit(Buffer.concat([this.head, bytes.subarray(at)]));
           return;
         }
-        this.frame = this.allocate(4 + size);
+        this.frame = Buffer.allocUnsafe(4 + size);
         this.head.copy(this.frame, 0);
         this.frameBytes = 4;
       }
@@ -114,24 +130,12 @@ export class FrameReader {
     }
   }
 
-  private allocate(length: number): Buffer {
-    this.frameInBody = this.reuseBodies && length > SCRATCH_BYTES;
-    if (!this.frameInBody) return Buffer.allocUnsafe(length);
-    if (!this.body || this.body.length < length) this.body = Buffer.allocUnsafe(length);
-    return this.body.subarray(0, length);
-  }
-
   private advance(read: number): void {
     this.frameBytes += read;
     if (!this.frame || this.frameBytes < this.frame.length) return;
     const frame = this.frame;
     this.frame = undefined;
     this.frameBytes = 0;
-    if (this.frameInBody) {
-      this.emit(Buffer.from(frame.subarray(0, 4)));
-      this.emit(frame.subarray(4));
-    } else {
-      this.emit(frame);
-    }
+    this.emit(frame);
   }
 }

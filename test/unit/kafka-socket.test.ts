@@ -1,14 +1,18 @@
 /**
- * src/kafka/socket.ts cuts what a socket reads into whole responses and reuses the memory of large
- * ones: kafkajs's own Connection.processData, fed by it, must still hand out every response intact
- * after later responses were read into the same memory.
+ * src/kafka/socket.ts cuts what a socket reads into whole responses, each in a buffer of its own,
+ * and installWholeResponses makes kafkajs's own Connection.processData decode a response from the
+ * buffer it arrived in. Fed by the reader, or by arbitrary chunks (kafkajs's TLS sockets), with
+ * and without that change, kafkajs must hand out every response intact, in order.
  */
-import { FrameReader } from '../../src/kafka/socket';
+import { FrameReader, installWholeResponses } from '../../src/kafka/socket';
 
-const Connection = require('kafkajs/src/network/connection') as new (options: object) => {
+type ConnectionClass = new (options: object) => {
   processData(data: Buffer): void;
   requestQueue: { fulfillRequest(response: { correlationId: number; payload: Buffer }): void };
 };
+const Connection = require('kafkajs/src/network/connection') as ConnectionClass;
+/** kafkajs's processData as it ships, before installWholeResponses replaces it on the prototype. */
+const shippedProcessData = (Connection.prototype as { processData(data: Buffer): void }).processData;
 
 const logger: Record<string, unknown> = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 logger.namespace = () => logger;
@@ -36,24 +40,60 @@ function feed(reader: FrameReader, stream: Buffer, readSizes: number[]): void {
   }
 }
 
-describe.each([true, false])('FrameReader into kafkajs (reusing bodies: %s)', (reuse) => {
-  it('every response reaches kafkajs whole and stays intact after later ones reused the memory', () => {
-    const connection = new Connection({ host: 'test', port: 1, logger, socketFactory: () => undefined, requestTimeout: 1000, connectionTimeout: 1000 });
-    const received: Array<{ correlationId: number; payload: Buffer }> = [];
-    connection.requestQueue.fulfillRequest = ({ correlationId, payload }) => received.push({ correlationId, payload });
-    const reader = new FrameReader((data) => connection.processData(data), reuse);
-    const sizes = [300_000, 10, 0, 200_000, 65_536, 65_529, 1_000_000, 3, 250_000];
-    const responses = sizes.map((length, i) => response(i + 1, length));
+function connection(patched: boolean): { processData(data: Buffer): void; received: Array<{ correlationId: number; payload: Buffer }> } {
+  const c = new Connection({ host: 'test', port: 1, logger, socketFactory: () => undefined, requestTimeout: 1000, connectionTimeout: 1000 });
+  const received: Array<{ correlationId: number; payload: Buffer }> = [];
+  c.requestQueue.fulfillRequest = ({ correlationId, payload }) => received.push({ correlationId, payload });
+  const processData = patched ? c.processData.bind(c) : shippedProcessData.bind(c);
+  return { processData, received };
+}
+
+const SIZES = [300_000, 10, 0, 200_000, 65_536, 65_529, 1_000_000, 3, 250_000];
+
+beforeAll(() => {
+  expect(installWholeResponses()).toBe(true);
+  expect(installWholeResponses()).toBe(true); // once only: not wrapped twice
+});
+
+describe.each([true, false])('responses into kafkajs (installWholeResponses: %s)', (patched) => {
+  it('from the FrameReader: every response whole and intact, in order', () => {
+    const { processData, received } = connection(patched);
+    const emitted: Buffer[] = [];
+    const reader = new FrameReader((data) => {
+      emitted.push(data);
+      processData(data);
+    });
+    const responses = SIZES.map((length, i) => response(i + 1, length));
     // Reads of 1 byte split the size prefix; 70,001 bytes span responses.
     feed(reader, Buffer.concat(responses.map((r) => r.bytes)), [1, 2, 70_001, 5, 65_536, 3]);
-    expect(received.map((r) => r.correlationId)).toEqual(sizes.map((_, i) => i + 1));
+    expect(received.map((r) => r.correlationId)).toEqual(SIZES.map((_, i) => i + 1));
+    received.forEach((r, i) => expect(r.payload.equals(responses[i].payload)).toBe(true));
+    // Installed, each response is a view of the buffer it was read into: no copy. As shipped,
+    // every response after the first is copied (the first finds no leftover chunk). Responses
+    // under 4 KB share Node's buffer pool, so only the larger ones tell.
+    received.forEach((r, i) => {
+      if (i > 0 && r.payload.length > 4096) expect(r.payload.buffer === emitted[i].buffer).toBe(patched);
+    });
+  });
+
+  it('from arbitrary chunks (TLS): responses split across chunks and several in one chunk', () => {
+    const { processData, received } = connection(patched);
+    const responses = SIZES.map((length, i) => response(i + 1, length));
+    const stream = Buffer.concat(responses.map((r) => r.bytes));
+    const cuts = [1, 3, 7, 65_536, 2, 300_100, 17, 1_000_000, 4];
+    for (let at = 0, i = 0; at < stream.length; i++) {
+      const next = Math.min(stream.length, at + cuts[i % cuts.length]);
+      processData(Buffer.from(stream.subarray(at, next)));
+      at = next;
+    }
+    expect(received.map((r) => r.correlationId)).toEqual(SIZES.map((_, i) => i + 1));
     received.forEach((r, i) => expect(r.payload.equals(responses[i].payload)).toBe(true));
   });
 });
 
 it('a size no response has: the bytes pass through as read', () => {
   const got: Buffer[] = [];
-  const reader = new FrameReader((data) => got.push(data), true);
+  const reader = new FrameReader((data) => got.push(data));
   const stream = Buffer.from([0xff, 0xff, 0xff, 0xfe, 1, 2, 3]);
   feed(reader, stream, [5, 2]);
   expect(Buffer.concat(got).equals(stream)).toBe(true);
