@@ -8,6 +8,12 @@
  * work of a stream (a write request per value and its newline) is gone. 0.2 CPU-s and ~0.25 s of
  * wall time less per 670 MB replay (BENCHMARKS.md, `cdc watch`).
  *
+ * Without offsets to commit (`cdc watch` without `--group`), writes may run ahead: a write resolves
+ * once queued, while at most `aheadBytes` wait for the OS, so the main thread fetches and decodes
+ * the next records while the thread pool writes these (ten 8 MB fetches' worth of waiting for the
+ * pipe per second, otherwise). `flushed()` resolves once everything queued is written; a failed
+ * write (EPIPE) drops the writes queued after it.
+ *
  * A pipe that Node's stdout stream set non-blocking would make the pool's write fail with EAGAIN
  * once the pipe is full, so the descriptor is made blocking again first (as the shell created it;
  * what Node does for its own stdout on Windows). Where that is not possible, a write that the
@@ -27,17 +33,65 @@ export interface BulkWriterTarget {
   makeBlocking?: boolean;
 }
 
+export interface BulkWriter {
+  /**
+   * Resolves once `data` is handed to the OS, or with write-ahead once it is queued within the
+   * bound. Calls must not overlap: each waits for the one before.
+   */
+  write(data: Output): Promise<void>;
+  /** Resolves once every write queued so far is handed to the OS (or dropped after an error). */
+  flushed(): Promise<void>;
+}
+
 /** The bulk writer for a command's stdout: by descriptor when it is the process's own and not a terminal. */
-export function stdoutBulkWriter(ctx: Context, onError: (err: NodeJS.ErrnoException) => void): (data: Output) => Promise<void> {
+export function stdoutBulkWriter(ctx: Context, onError: (err: NodeJS.ErrnoException) => void, aheadBytes = 0): BulkWriter {
   const fd = ctx.stdoutIsTTY ? undefined : ctx.stdoutFd;
-  return bulkWriter({ stream: ctx.stdout, fd, makeBlocking: true }, onError);
+  return bulkWriter({ stream: ctx.stdout, fd, makeBlocking: true }, onError, aheadBytes);
 }
 
 /**
- * A writer of Output to `target`; an error goes to `onError` (once per write) and the write
- * resolves, as a stream's error would. Writes must not overlap: each waits for the one before.
+ * A writer of Output to `target`, `aheadBytes` of it allowed to wait for the OS (0: none). The
+ * first error goes to `onError`, and the write resolves, as a stream's error would; the writes
+ * queued after it are dropped.
  */
-export function bulkWriter(target: BulkWriterTarget, onError: (err: NodeJS.ErrnoException) => void): (data: Output) => Promise<void> {
+export function bulkWriter(target: BulkWriterTarget, onError: (err: NodeJS.ErrnoException) => void, aheadBytes = 0): BulkWriter {
+  let failed = false;
+  let chain: Promise<void> = Promise.resolve();
+  let queuedBytes = 0;
+  let onWritten: (() => void) | undefined;
+  const writeNow = writerOf(target, (err) => {
+    if (failed) return;
+    failed = true;
+    onError(err);
+  });
+  return {
+    async write(data) {
+      const size = byteLength(data);
+      const written = chain.then(() => (failed ? undefined : writeNow(data)));
+      chain = written;
+      if (aheadBytes === 0) return written;
+      queuedBytes += size;
+      void written.then(() => {
+        queuedBytes -= size;
+        onWritten?.();
+      });
+      while (queuedBytes > aheadBytes) await new Promise<void>((resolve) => (onWritten = resolve));
+      onWritten = undefined;
+    },
+    flushed: () => chain,
+  };
+}
+
+function byteLength(data: Output): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (!Array.isArray(data)) return data.length;
+  let n = 0;
+  for (const part of data) n += part.length;
+  return n;
+}
+
+/** One write at a time to `target`: by descriptor while it takes whole writes, else through the stream. */
+function writerOf(target: BulkWriterTarget, onError: (err: NodeJS.ErrnoException) => void): (data: Output) => Promise<void> {
   let byDescriptor = target.fd !== undefined;
   let blockingSet = false;
   const viaStream = (parts: Output, done: (err?: Error | null) => void) => {

@@ -37,7 +37,10 @@ export type Output = Buffer | string | Buffer[];
 export interface WatchCallbacks {
   /** Renders records for the output; may throw on a record it cannot show. */
   render(records: WatchRecord[]): Output;
-  /** Writes rendered output; resolves once it is handed to the OS (then offsets may be committed). */
+  /**
+   * Writes rendered output. With a group it must resolve only once the bytes are handed to the OS
+   * (the batch's offsets are committed then); without, once they are queued.
+   */
   write(data: Output): Promise<void>;
   /** A record skipped with --on-error skip. */
   onSkipped?(error: RecordError): void;

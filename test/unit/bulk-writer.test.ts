@@ -1,7 +1,8 @@
 /**
  * commands/ui/bulk-writer.ts: every byte arrives, in order, whether the descriptor takes the
  * writes (a file; a pipe made blocking) or a non-blocking pipe fills up and the stream takes over;
- * a reader that goes away is an EPIPE error, reported once, never a crash.
+ * a reader that goes away is an EPIPE error, reported once, never a crash. With write-ahead, a
+ * write resolves once queued within the bound, and flushed() once all are written.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -58,7 +59,7 @@ describe('bulk writer', () => {
     const fd = fs.openSync(file, 'w');
     const stream = { write: jest.fn(), cork: jest.fn(), uncork: jest.fn() } as unknown as Writable;
     const errors: Error[] = [];
-    const write = bulkWriter({ stream, fd, makeBlocking: true }, (err) => errors.push(err));
+    const { write } = bulkWriter({ stream, fd, makeBlocking: true }, (err) => errors.push(err));
     const list = outputs();
     for (const data of list) await write(data);
     await write([]);
@@ -74,7 +75,7 @@ describe('bulk writer', () => {
     const child = slowReader(300);
     const writeSpy = jest.spyOn(child.stdin, 'write');
     const errors: Error[] = [];
-    const write = bulkWriter({ stream: child.stdin, fd: fdOf(child.stdin), makeBlocking: true }, (err) => errors.push(err));
+    const { write } = bulkWriter({ stream: child.stdin, fd: fdOf(child.stdin), makeBlocking: true }, (err) => errors.push(err));
     const list = outputs();
     expect(await through(child, write, list)).toBe(md5(bytesOf(list)));
     expect(writeSpy).not.toHaveBeenCalled();
@@ -85,7 +86,7 @@ describe('bulk writer', () => {
     const child = slowReader(300);
     const writeSpy = jest.spyOn(child.stdin, 'write');
     const errors: Error[] = [];
-    const write = bulkWriter({ stream: child.stdin, fd: fdOf(child.stdin), makeBlocking: false }, (err) => errors.push(err));
+    const { write } = bulkWriter({ stream: child.stdin, fd: fdOf(child.stdin), makeBlocking: false }, (err) => errors.push(err));
     const list = outputs();
     expect(await through(child, write, list)).toBe(md5(bytesOf(list)));
     expect(writeSpy).toHaveBeenCalled();
@@ -98,10 +99,54 @@ describe('bulk writer', () => {
     child.stdin.on('error', () => undefined);
     await new Promise((resolve) => child.stdout.once('data', resolve));
     const errors: NodeJS.ErrnoException[] = [];
-    const write = bulkWriter({ stream: child.stdin, fd: fdOf(child.stdin), makeBlocking: true }, (err) => errors.push(err));
+    const { write } = bulkWriter({ stream: child.stdin, fd: fdOf(child.stdin), makeBlocking: true }, (err) => errors.push(err));
     await write([Buffer.from('a'), Buffer.from('\n')]);
     await write('more');
-    expect(errors.map((e) => e.code)).toEqual(['EPIPE', 'EPIPE']);
+    expect(errors.map((e) => e.code)).toEqual(['EPIPE']); // once; later writes are dropped
     child.kill();
+  });
+
+  it('write-ahead: a write resolves once queued within the bound; flushed() once all are written, in order', async () => {
+    // A stream whose writes complete only when the test says so.
+    const pending: Array<() => void> = [];
+    const chunks: Buffer[] = [];
+    const stream = {
+      cork: () => undefined,
+      uncork: () => undefined,
+      write: (chunk: Buffer, done?: () => void) => {
+        chunks.push(chunk);
+        if (done) pending.push(done);
+        return true;
+      },
+    } as unknown as Writable;
+    const writer = bulkWriter({ stream }, () => undefined, 100);
+    const state = (p: Promise<void>) => Promise.race([p.then(() => 'resolved'), new Promise((r) => setImmediate(() => r('pending')))]);
+    const first = writer.write(Buffer.alloc(60, 1));
+    expect(await state(first)).toBe('resolved'); // 60 of 100 queued
+    const second = writer.write([Buffer.alloc(30, 2), Buffer.alloc(30, 3)]);
+    expect(await state(second)).toBe('pending'); // 120 > 100: waits for the first
+    const flushed = writer.flushed();
+    pending.shift()!();
+    expect(await state(second)).toBe('resolved');
+    expect(await state(flushed)).toBe('pending');
+    pending.shift()!();
+    expect(await state(flushed)).toBe('resolved');
+    expect(Buffer.concat(chunks).equals(Buffer.concat([Buffer.alloc(60, 1), Buffer.alloc(30, 2), Buffer.alloc(30, 3)]))).toBe(true);
+  });
+
+  it('write-ahead into a slow pipe: every byte, in order, once flushed', async () => {
+    const child = slowReader(300);
+    const errors: Error[] = [];
+    const writer = bulkWriter({ stream: child.stdin, fd: fdOf(child.stdin), makeBlocking: true }, (err) => errors.push(err), 1 << 20);
+    const list = outputs();
+    let digest = '';
+    child.stdout.on('data', (c: Buffer) => (digest += c.toString()));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    for (const data of list) await writer.write(data);
+    await writer.flushed();
+    child.stdin.end();
+    await exited;
+    expect(digest).toBe(md5(bytesOf(list)));
+    expect(errors).toEqual([]);
   });
 });
