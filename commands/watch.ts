@@ -19,7 +19,7 @@ import { interruptible } from './ui/interrupt';
 const FORMATS: readonly Format[] = ['pretty', 'jsonl', 'records'];
 /**
  * Output allowed to wait for the pipe without --group (about two 8 MB fetches): the next fetch
- * and its decoding overlap the writing. 0.4 s less per 670 MB replay; 16 MB of memory more
+ * and its decoding overlap the writing. 0.4 s less per 670 MB replay, about 20 MB more memory
  * (BENCHMARKS.md, `cdc watch`).
  */
 const WRITE_AHEAD_BYTES = 16 * 1024 * 1024;

@@ -10,9 +10,8 @@
  *
  * Without offsets to commit (`cdc watch` without `--group`), writes may run ahead: a write resolves
  * once queued, while at most `aheadBytes` wait for the OS, so the main thread fetches and decodes
- * the next records while the thread pool writes these (ten 8 MB fetches' worth of waiting for the
- * pipe per second, otherwise). `flushed()` resolves once everything queued is written; a failed
- * write (EPIPE) drops the writes queued after it.
+ * the next records while the thread pool writes these. `flushed()` resolves once everything queued
+ * is written; a failed write (EPIPE) drops the writes queued after it.
  *
  * A pipe that Node's stdout stream set non-blocking would make the pool's write fail with EAGAIN
  * once the pipe is full, so the descriptor is made blocking again first (as the shell created it;
