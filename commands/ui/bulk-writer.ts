@@ -1,6 +1,7 @@
 /**
  * Writes bulk data to stdout (`cdc watch` replaying a topic into a pipe or a file), one write at a
- * time, each resolving once its bytes are handed to the OS (only then may `--group` commit).
+ * time and in order, each resolving once its bytes are handed to the OS (only then may `--group`
+ * commit), unless writes may run ahead (below).
  *
  * When stdout is the process's own pipe, socket or file (not a terminal), a write is one
  * `fs.writev` of the file descriptor, run on libuv's thread pool: the kernel's copy of the bytes
@@ -114,7 +115,7 @@ function writerOf(target: BulkWriterTarget, onError: (err: NodeJS.ErrnoException
       };
       if (!byDescriptor) return viaStream(data, done);
       const parts = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
-      const total = parts.reduce((n, p) => n + p.length, 0);
+      const total = byteLength(parts);
       if (total === 0) return resolve();
       if (!blockingSet && target.makeBlocking) {
         blockingSet = true;
