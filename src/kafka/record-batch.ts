@@ -15,7 +15,7 @@
  * with the inherited function in it.
  */
 import Module from 'node:module';
-import * as path from 'node:path';
+import { isKnownKafkajs, kafkajsPath, requireKafkajs } from './kafkajs-internals';
 
 const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
 const TRANSACTIONAL_FLAG_MASK = 0x10;
@@ -24,12 +24,8 @@ const CREATE_TIME = 0;
 const LOG_APPEND_TIME = 1;
 /** From the partition leader epoch to the record count, included. */
 const BATCH_HEADER_BYTES = 49;
+/** Checked by test/unit against kafkajs's own; any other kafkajs version keeps its own decoder: slower, never wrong. */
 const RECORD_BATCH_FILE = 'src/protocol/recordBatch/v0/decoder.js';
-/**
- * The kafkajs release whose decoder this reproduces (and whose internal paths it uses), checked
- * by test/unit against that decoder. Any other version keeps its own decoder: slower, never wrong.
- */
-const DECODER_OF_KAFKAJS = '2.2.4';
 
 /** The part of kafkajs's Decoder this reads (the fetch response it is handed). */
 interface KafkajsDecoder {
@@ -78,19 +74,11 @@ let kafkajs: Kafkajs | undefined;
 /** kafkajs's codecs (so registered ones, e.g. snappy, work) and its error type, loaded on first use. */
 function kafkajsParts(): Kafkajs {
   if (!kafkajs) {
-    const root = kafkajsRoot();
-    // kafkajs's internals, by path: the same module instances kafkajs itself uses.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const compression = require(path.join(root, 'src/protocol/message/compression')) as Pick<Kafkajs, 'lookupCodecByAttributes'>;
-    const errors = require(path.join(root, 'src/errors')) as { KafkaJSPartialMessageError: Kafkajs['PartialMessageError'] };
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    const compression = requireKafkajs<Pick<Kafkajs, 'lookupCodecByAttributes'>>('src/protocol/message/compression');
+    const errors = requireKafkajs<{ KafkaJSPartialMessageError: Kafkajs['PartialMessageError'] }>('src/errors');
     kafkajs = { lookupCodecByAttributes: compression.lookupCodecByAttributes, PartialMessageError: errors.KafkaJSPartialMessageError };
   }
   return kafkajs;
-}
-
-function kafkajsRoot(): string {
-  return path.dirname(require.resolve('kafkajs/package.json'));
 }
 
 /**
@@ -98,10 +86,8 @@ function kafkajsRoot(): string {
  * required; returns false when that is too late (kafkajs keeps its own decoder then).
  */
 export function installRecordBatchDecoder(): boolean {
-  const root = kafkajsRoot();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if ((require(path.join(root, 'package.json')) as { version: string }).version !== DECODER_OF_KAFKAJS) return false;
-  const file = path.join(root, RECORD_BATCH_FILE);
+  if (!isKnownKafkajs()) return false;
+  const file = kafkajsPath(RECORD_BATCH_FILE);
   const cache = require.cache as Record<string, NodeJS.Module | undefined>;
   const present = cache[file];
   if (present) return present.exports === decodeRecordBatch;

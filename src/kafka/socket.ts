@@ -18,16 +18,15 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import * as path from 'node:path';
 import type { ISocketFactory } from 'kafkajs';
+import { isKnownKafkajs, requireKafkajs } from './kafkajs-internals';
 
 /** As kafkajs's socket factory. */
 const KEEP_ALIVE_DELAY_MS = 60_000;
 const SCRATCH_BYTES = 64 * 1024;
 /** Larger than any response kafkajs asks for (fetches are ≤ 64 MB): beyond it, the bytes pass through as read. */
 const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
-/** The kafkajs whose Connection.processData installWholeResponses knows (checked by test/unit). */
-const KNOWN_KAFKAJS = '2.2.4';
+/** The Connection whose processData installWholeResponses knows (checked by test/unit). */
 const CONNECTION_FILE = 'src/network/connection.js';
 const PATCHED = Symbol.for('cdc.wholeResponses');
 
@@ -54,11 +53,8 @@ interface KafkajsConnection {
  * above). Returns false for a kafkajs version it does not know (left as it is).
  */
 export function installWholeResponses(): boolean {
-  const root = path.dirname(require.resolve('kafkajs/package.json'));
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  if ((require(path.join(root, 'package.json')) as { version: string }).version !== KNOWN_KAFKAJS) return false;
-  const Connection = require(path.join(root, CONNECTION_FILE)) as { prototype: KafkajsConnection & { [PATCHED]?: true } };
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (!isKnownKafkajs()) return false;
+  const Connection = requireKafkajs<{ prototype: KafkajsConnection & { [PATCHED]?: true } }>(CONNECTION_FILE);
   const proto = Connection.prototype;
   if (proto[PATCHED]) return true;
   const processData = proto.processData;
