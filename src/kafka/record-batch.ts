@@ -145,9 +145,7 @@ export async function decodeRecordBatch(fetchDecoder: KafkajsDecoder): Promise<B
     magicByte,
   };
   const base: Base = {
-    offset: firstOffsetText,
     offsetNumber: firstOffsetNumber,
-    timestamp: firstTimestampText,
     timestampNumber: firstTimestampNumber,
     // As kafkajs: with LOG_APPEND_TIME every record carries the batch's max timestamp.
     fixedTimestamp: timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : undefined,
@@ -183,10 +181,8 @@ function int64Text(buf: Buffer, at: number, number: number | undefined): string 
 }
 
 interface Base {
-  /** The batch's first offset and first timestamp in decimal, and as numbers while exact. */
-  offset: string;
+  /** The batch's first offset and first timestamp as numbers while exact (in decimal: the context's). */
   offsetNumber: number | undefined;
-  timestamp: string;
   timestampNumber: number | undefined;
   fixedTimestamp: string | undefined;
   context: BatchContext & { magicByte: number };
@@ -232,7 +228,17 @@ function readRecord(c: Cursor, base: Base): DecodedRecord {
   const keyAt = c.pos;
   skipBytes(c);
   const value = bytes(c);
-  const record = new Message(base, attributes, timestampDelta, sum(base.offset, base.offsetNumber, offsetDelta), value, c.buf, keyAt, c.pos, recordEnd);
+  const record = new Message(
+    base,
+    attributes,
+    timestampDelta,
+    sum(base.context.firstOffset, base.offsetNumber, offsetDelta),
+    value,
+    c.buf,
+    keyAt,
+    c.pos,
+    recordEnd,
+  );
   c.pos = recordEnd;
   c.end = outerEnd;
   return record;
@@ -272,8 +278,8 @@ class Message implements DecodedRecord {
   }
 
   get timestamp(): string {
-    const { fixedTimestamp, timestamp, timestampNumber } = this.base;
-    return fixedTimestamp ?? sum(timestamp, timestampNumber, this.timestampDelta);
+    const { fixedTimestamp, timestampNumber, context } = this.base;
+    return fixedTimestamp ?? sum(context.firstTimestamp, timestampNumber, this.timestampDelta);
   }
 
   get key(): Buffer | null {
