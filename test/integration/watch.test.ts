@@ -267,6 +267,57 @@ describe('--group commits only what was written', () => {
   }, 90_000);
 });
 
+describe('without --group, writes run ahead of the pipe', () => {
+  // 5,000 events (1.6 MB): far more than a pipe holds, all within the 16 MB that writes may run
+  // ahead of the pipe without --group.
+  const aheadTopic = `${topic}.ahead`;
+  const COUNT = 5000;
+  beforeAll(async () => {
+    await admin.createTopics({ topics: [{ topic: aheadTopic, numPartitions: 1 }], waitForLeaders: true });
+    await produce(
+      kafka,
+      aheadTopic,
+      Array.from({ length: COUNT }, (_, i) => ({ key: keyOf(i), value: changeValue('c', i, 1, now) })),
+    );
+  });
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: [aheadTopic] }).catch(() => undefined);
+  });
+
+  it('Ctrl-C while the pipe is full: every event the summary counts as written reaches the reader, in order', async () => {
+    const child = spawn(process.execPath, [CDC_BIN, 'watch', aheadTopic, '--verbose'], {
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdout.pause(); // nobody reads yet: the pipe fills, the rest waits in cdc's write-ahead
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 100 && !/reading /.test(stderr); i++) await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 3000)); // time to fetch and render them all
+      child.kill('SIGINT');
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => chunks.push(c));
+      child.stdout.resume();
+      const code = await exited;
+      const lines = Buffer.concat(chunks)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      const written = Number(/cdc watch: interrupted — (\d+) events? written/.exec(stderr)?.[1]);
+      expect({ code, written, stderr }).toEqual({ code: 130, written: expect.any(Number), stderr });
+      expect(written).toBeGreaterThan(1000); // more than the pipe held when Ctrl-C came
+      expect(lines.length).toBe(written);
+      for (let i = 0; i < written; i++) expect(lines[i]).toBe(changeValue('c', i, 1, now));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
+
 describe('following a live topic', () => {
   it('shows new events as they arrive; Ctrl-C ends with a summary on stderr and exit 130', async () => {
     const follower = new CdcProcess(['watch', topic, '--from', 'end', '--verbose']);
