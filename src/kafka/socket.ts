@@ -15,6 +15,9 @@
  * that empty chunk first, so a response that arrives in one piece is decoded where it lies; any
  * other kafkajs version is left as it is, and copies. test/unit/kafka-socket.test.ts checks both
  * against kafkajs's own Connection.
+ *
+ * The first socket also primes the allocator (primeAllocator below), so that those response
+ * buffers reuse memory instead of faulting in new pages.
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -29,8 +32,12 @@ const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
 /** The Connection whose processData installWholeResponses knows (checked by test/unit). */
 const CONNECTION_FILE = 'src/network/connection.js';
 const PATCHED = Symbol.for('cdc.wholeResponses');
+/** Just under the ceiling of glibc's dynamic mmap threshold (32 MiB on 64-bit). */
+const ALLOCATOR_PRIMER_BYTES = 31 * 1024 * 1024;
+let allocatorPrimed = false;
 
 export const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  primeAllocator();
   let socket: net.Socket;
   if (ssl) {
     socket = tls.connect(Object.assign({ host, port }, !net.isIP(host) ? { servername: host } : {}, ssl), onConnect);
@@ -42,6 +49,28 @@ export const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) =>
   socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
   return socket;
 };
+
+/**
+ * Makes malloc keep the memory of freed responses for the next ones. glibc's malloc serves a
+ * request above its mmap threshold (128 KiB at first) with new pages, and gives memory freed at the
+ * top of its heap back to the OS beyond a trim threshold (twice the mmap threshold). Responses of
+ * about 1 MB, freed by the garbage collector several at a time, kept landing on pages the kernel
+ * had to fault in again: a replay of 670 MB faulted 40,000-67,000 pages, 0.4-0.7 s of system time
+ * on these VMs (BENCHMARKS.md, `cdc watch`). glibc raises both thresholds when it frees a chunk it
+ * had mmapped, to that chunk's size and twice that (up to 32 MiB): one untouched 31 MiB buffer,
+ * dropped at once and freed by the next collection, raises them to 31 and 62 MiB. The price: up to
+ * 62 MiB of freed memory may stay with the process (measured: 5-10 MB more at the peak). Under
+ * another allocator this costs one map and unmap of memory nobody touches.
+ */
+export function primeAllocator(): void {
+  if (allocatorPrimed) return;
+  allocatorPrimed = true;
+  try {
+    Buffer.allocUnsafeSlow(ALLOCATOR_PRIMER_BYTES);
+  } catch {
+    // No address space to spare (a strict overcommit limit): the allocator stays as it was.
+  }
+}
 
 interface KafkajsConnection {
   chunks: Buffer[];
