@@ -122,7 +122,8 @@ describe('primeAllocator', () => {
     expect(run.stderr).toBe('');
     return Number(run.stdout);
   };
-  const glibc = process.platform === 'linux' && Boolean((process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime);
+  const glibc =
+    process.platform === 'linux' && Boolean((process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime);
 
   (glibc ? it : it.skip)('under glibc, freed responses are reused: fewer than half the page faults', () => {
     const plain = faults('plain');
