@@ -55,12 +55,12 @@ export const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) =>
  * request above its mmap threshold (128 KiB at first) with new pages, and gives memory freed at the
  * top of its heap back to the OS beyond a trim threshold (twice the mmap threshold). Responses of
  * about 1 MB, freed by the garbage collector several at a time, kept landing on pages the kernel
- * had to fault in again: a replay of 670 MB faulted 40,000-67,000 pages, 0.4-0.7 s of system time
- * on these VMs (BENCHMARKS.md, `cdc watch`). glibc raises both thresholds when it frees a chunk it
- * had mmapped, to that chunk's size and twice that (up to 32 MiB): one untouched 31 MiB buffer,
- * dropped at once and freed by the next collection, raises them to 31 and 62 MiB. The price: up to
- * 62 MiB of freed memory may stay with the process (measured: 5-10 MB more at the peak). Under
- * another allocator this costs one map and unmap of memory nobody touches.
+ * had to fault in again: a replay of 670 MB faulted 40,000-81,000 pages, and priming saved about
+ * 1.1 of its 4 CPU-s on these VMs (BENCHMARKS.md, `cdc watch`). glibc raises both thresholds when
+ * it frees a chunk it had mmapped, to that chunk's size and twice that (up to 32 MiB): one
+ * untouched 31 MiB buffer, dropped at once and freed by the next collection, raises them to 31 and
+ * 62 MiB. The price: up to 62 MiB of freed memory may stay with the process (measured: 5-10 MB
+ * more at the peak). Under another allocator this costs one map and unmap of memory nobody touches.
  */
 export function primeAllocator(): void {
   if (allocatorPrimed) return;
